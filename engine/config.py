@@ -1,0 +1,199 @@
+"""Frozen configuration of one run: the single source of truth, saved beside the run.
+
+Every range is checked here, where the config is built, so that a bad value is
+reported once, in words a person understands, before any work starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "folder")
+MODELS = ("seed-cnn", "mlp", "small-cnn", "resnet")
+TRAIN_ATTACKS = ("none", "fgsm", "fgsm-rs", "pgd")
+ATTACKS = ("none", "fgsm", "fgsm-rs", "pgd", "pgd-l2", "noise-uniform", "noise-gaussian")
+OPTIMIZERS = ("adam", "sgd")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+class ConfigError(ValueError):
+    """A value a person chose is out of range; the message says which and why."""
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ConfigError(message)
+
+
+def _finite(value: float) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    name: str = "digits"
+    data_dir: str | None = None  # None: the user's data directory (see engine.data.default_data_dir)
+    image_size: int = 32  # only for "folder": images are resized to this square size
+    holdout_fraction: float = 0.2  # used where a dataset has no official test split we can use
+    limit_train: int | None = None  # keep only the first N training images (quick experiments)
+    limit_holdout: int | None = None
+
+    def validate(self) -> None:
+        _check(self.name in DATASETS, f"Unknown dataset '{self.name}'. Choose one of: {', '.join(DATASETS)}.")
+        _check(4 <= self.image_size <= 512, "Image size must be between 4 and 512 pixels.")
+        _check(0.05 <= self.holdout_fraction <= 0.5, "The held-out fraction must be between 0.05 and 0.5.")
+        for label, n in (("training", self.limit_train), ("held-out", self.limit_holdout)):
+            _check(n is None or n >= 1, f"The {label} image limit must be at least 1.")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name: str = "seed-cnn"
+    dropout: float = 0.0
+
+    def validate(self) -> None:
+        _check(self.name in MODELS, f"Unknown model '{self.name}'. Choose one of: {', '.join(MODELS)}.")
+        _check(_finite(self.dropout) and 0.0 <= self.dropout < 1.0, "Dropout must be at least 0 and below 1.")
+
+
+@dataclass(frozen=True)
+class AttackConfig:
+    """The adversary used to make L_adv during training (and by default to evaluate)."""
+
+    name: str = "fgsm-rs"
+    eps: float = 0.1  # L-inf radius as a fraction of the pixel range (0.1 = 25.5/255)
+    steps: int = 10  # PGD only
+    step_size: float | None = None  # None: 2.5 * eps / steps for PGD, 1.25 * eps for FGSM-RS
+    restarts: int = 1
+
+    def validate(self) -> None:
+        _check(self.name in ATTACKS, f"Unknown attack '{self.name}'. Choose one of: {', '.join(ATTACKS)}.")
+        _check(_finite(self.eps) and self.eps >= 0, "ε (epsilon) must be 0 or more.")
+        _check(self.eps <= 1.0 or self.name == "pgd-l2", "ε above 1 would allow any image at all; use at most 1.")
+        _check(isinstance(self.steps, int) and 1 <= self.steps <= 1000, "Attack steps must be from 1 to 1000.")
+        _check(self.step_size is None or (_finite(self.step_size) and self.step_size > 0),
+               "The attack step size must be above 0.")
+        _check(isinstance(self.restarts, int) and 1 <= self.restarts <= 100, "Restarts must be from 1 to 100.")
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    rotation: float = 0.0  # degrees, drawn uniformly from [-rotation, rotation]
+    shift: float = 0.0  # fraction of width/height
+    hflip: bool = False
+    crop_padding: int = 0  # pixels of zero padding before a random crop back to size
+    noise_std: float = 0.0  # Gaussian noise on the pixel values
+
+    def validate(self) -> None:
+        _check(_finite(self.rotation) and 0 <= self.rotation <= 180, "Rotation must be from 0 to 180 degrees.")
+        _check(_finite(self.shift) and 0 <= self.shift <= 0.5, "Shift must be from 0 to 0.5 of the image size.")
+        _check(isinstance(self.crop_padding, int) and 0 <= self.crop_padding <= 16, "Crop padding must be 0-16 px.")
+        _check(_finite(self.noise_std) and 0 <= self.noise_std <= 1, "Noise strength must be from 0 to 1.")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.rotation or self.shift or self.hflip or self.crop_padding or self.noise_std)
+
+
+@dataclass(frozen=True)
+class RegularizationConfig:
+    l1: float = 0.0
+    l2: float = 0.0
+
+    def validate(self) -> None:
+        _check(_finite(self.l1) and self.l1 >= 0, "The L1 coefficient must be 0 or more.")
+        _check(_finite(self.l2) and self.l2 >= 0, "The L2 coefficient must be 0 or more.")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 3
+    batch_size: int = 128
+    lr: float = 1e-3
+    optimizer: str = "adam"
+    lam: float = 1.0  # λ: weight of the adversarial loss; 0 is standard training
+    seed: int = 0
+    device: str = "auto"
+    gallery_every: int = 25  # steps between gallery snapshots (0: never)
+    gallery_size: int = 8
+    eval_steps: int = 10  # PGD steps of the per-epoch robust accuracy check
+    eval_size: int = 1000  # held-out images for the per-epoch check (the last epoch uses all; 0 = all)
+    threads: int | None = None  # torch CPU threads; None leaves the current setting
+
+    def validate(self) -> None:
+        _check(isinstance(self.epochs, int) and 1 <= self.epochs <= 10_000, "Epochs must be from 1 to 10000.")
+        _check(isinstance(self.batch_size, int) and 1 <= self.batch_size <= 65_536, "Batch size must be 1-65536.")
+        _check(_finite(self.lr) and 0 < self.lr <= 10, "The learning rate must be above 0 and at most 10.")
+        _check(self.optimizer in OPTIMIZERS, f"Unknown optimizer '{self.optimizer}'. Choose adam or sgd.")
+        _check(_finite(self.lam) and self.lam >= 0, "λ (lambda) must be 0 or more.")
+        _check(self.device in DEVICES, f"Unknown device '{self.device}'. Choose auto, cpu or cuda.")
+        _check(isinstance(self.seed, int) and self.seed >= 0, "The seed must be a whole number, 0 or more.")
+        _check(self.gallery_every >= 0 and 1 <= self.gallery_size <= 64, "Gallery settings out of range.")
+        _check(1 <= self.eval_steps <= 1000, "Evaluation PGD steps must be from 1 to 1000.")
+        _check(self.eval_size >= 0, "The evaluation size must be 0 (all) or more.")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    attack: AttackConfig = field(default_factory=AttackConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+    regularization: RegularizationConfig = field(default_factory=RegularizationConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def validate(self) -> RunConfig:
+        for section in dataclasses.fields(self):
+            getattr(self, section.name).validate()
+        _check(self.attack.name in TRAIN_ATTACKS,
+               f"Training can use the attacks {', '.join(TRAIN_ATTACKS)}; '{self.attack.name}' is for evaluation.")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> RunConfig:
+        sections = {f.name: f for f in dataclasses.fields(cls)}
+        kwargs = {}
+        for name, values in raw.items():
+            if name not in sections:
+                raise ConfigError(f"Unknown config section '{name}'.")
+            section_cls = type(getattr(cls(), name))
+            known = {f.name for f in dataclasses.fields(section_cls)}
+            unknown = set(values) - known
+            if unknown:
+                raise ConfigError(f"Unknown setting(s) in '{name}': {', '.join(sorted(unknown))}.")
+            kwargs[name] = section_cls(**values)
+        return cls(**kwargs).validate()
+
+    def with_changes(self, changes: dict[str, Any]) -> RunConfig:
+        """Return a validated copy with dotted keys replaced, e.g. {"attack.eps": 0.2, "train.lam": 0.5}."""
+        updated: dict[str, dict[str, Any]] = {}
+        for key, value in changes.items():
+            section, _, name = key.partition(".")
+            if section not in {f.name for f in dataclasses.fields(self)} or not name:
+                raise ConfigError(f"Unknown setting '{key}'.")
+            if name not in {f.name for f in dataclasses.fields(getattr(self, section))}:
+                raise ConfigError(f"Unknown setting '{key}'.")
+            updated.setdefault(section, {})[name] = value
+        new = dataclasses.replace(
+            self, **{s: dataclasses.replace(getattr(self, s), **v) for s, v in updated.items()}
+        )
+        return new.validate()
+
+
+# Settings that a running trainer can change between steps. Others (dataset, model, epochs...)
+# shape the run itself and are fixed once it starts.
+LIVE_KEYS = frozenset({
+    "train.lam", "train.lr", "attack.name", "attack.eps", "attack.steps", "attack.step_size",
+    "augment.rotation", "augment.shift", "augment.hflip", "augment.crop_padding", "augment.noise_std",
+    "regularization.l1", "regularization.l2", "model.dropout", "train.gallery_every",
+})

@@ -1,0 +1,243 @@
+"""Dataset registry: every dataset becomes in-memory tensors in [0, 1], N×C×H×W, with class names.
+
+The datasets here are small enough to hold in memory, which keeps the training loop free of
+loader threads: on a 2-core machine those would compete with the GUI for the second core.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from engine.config import ConfigError, DataConfig
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
+
+MNIST_CLASSES = tuple(str(i) for i in range(10))
+FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                   "Ankle boot")
+CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+
+IDX_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+
+
+class DatasetError(ValueError):
+    """A dataset cannot be loaded; the message says what to put where."""
+
+
+@dataclass(frozen=True)
+class DatasetSplit:
+    name: str
+    train_x: torch.Tensor
+    train_y: torch.Tensor
+    test_x: torch.Tensor
+    test_y: torch.Tensor
+    class_names: tuple[str, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return tuple(self.train_x.shape[1:])  # type: ignore[return-value]
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+
+def default_data_dir() -> Path:
+    """Where datasets live unless the user says otherwise (ROBUSTNESS_LAB_DATA overrides)."""
+    env = os.environ.get("ROBUSTNESS_LAB_DATA")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "robustness-lab" / "data"
+
+
+def _seeded_split(x: torch.Tensor, y: torch.Tensor, holdout: int, seed: int = 0):
+    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))
+    test_idx, train_idx = order[:holdout], order[holdout:]
+    return x[train_idx], y[train_idx], x[test_idx], y[test_idx]
+
+
+def _to_float(images_uint8: np.ndarray) -> torch.Tensor:
+    """H×W or N×H×W(×C) uint8 -> N×C×H×W float32 in [0, 1]."""
+    t = torch.from_numpy(np.ascontiguousarray(images_uint8))
+    if t.ndim == 3:
+        t = t.unsqueeze(1)
+    elif t.ndim == 4:
+        t = t.permute(0, 3, 1, 2)
+    return t.float().div_(255.0).contiguous()
+
+
+# ---------------------------------------------------------------------------- digits
+def load_digits(cfg: DataConfig) -> DatasetSplit:
+    """scikit-learn's bundled 8×8 UCI digits: works with no network and nothing downloaded."""
+    from sklearn.datasets import load_digits as sk_digits
+
+    bunch = sk_digits()
+    x = torch.from_numpy(bunch.images.astype(np.float32) / 16.0).unsqueeze(1)
+    y = torch.from_numpy(bunch.target.astype(np.int64))
+    holdout = int(round(len(x) * cfg.holdout_fraction))
+    tx, ty, vx, vy = _seeded_split(x, y, holdout)
+    return DatasetSplit("digits", tx, ty, vx, vy, MNIST_CLASSES,
+                        (f"Embedded 8×8 digits: {len(tx)} training / {len(vx)} held-out images.",))
+
+
+# ---------------------------------------------------------------------------- IDX (MNIST format)
+def read_idx(path: Path) -> np.ndarray:
+    """Read an IDX file (optionally gzipped): a tiny header then raw big-endian bytes."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            data = fh.read()
+    except (OSError, EOFError) as exc:
+        raise DatasetError(f"Cannot read {path}: {exc}. The file may be truncated; download it again.") from exc
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise DatasetError(f"{path} is not an MNIST-format (IDX, unsigned byte) file.")
+    ndim = data[3]
+    header = 4 + 4 * ndim
+    dims = struct.unpack(">" + "I" * ndim, data[4:header])
+    count = int(np.prod(dims))
+    if len(data) - header != count:
+        raise DatasetError(f"{path} is truncated: expected {count} values, found {len(data) - header}.")
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims).copy()
+
+
+def _find_idx(folder: Path, stem: str) -> Path | None:
+    for candidate in (folder / stem, folder / (stem + ".gz"), folder / "raw" / stem, folder / "raw" / (stem + ".gz")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _mnist_folder_candidates(root: Path, name: str) -> list[Path]:
+    tv_name = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}[name]
+    return [root, root / name, root / tv_name, root / tv_name / "raw", root / name / "raw"]
+
+
+def load_idx_dataset(cfg: DataConfig, class_names: tuple[str, ...]) -> DatasetSplit:
+    root = Path(cfg.data_dir) if cfg.data_dir else default_data_dir()
+    for folder in _mnist_folder_candidates(root, cfg.name):
+        files = {key: _find_idx(folder, stem) for key, stem in IDX_FILES.items()}
+        if files["test_images"] and files["test_labels"]:
+            break
+    else:
+        raise DatasetError(
+            f"{cfg.name} files were not found in {root}. Put the four IDX files "
+            f"({', '.join(s + '.gz' for s in IDX_FILES.values())}) in that folder, or at least the two t10k "
+            "files (they are then split 8,000 / 2,000 into training and held-out images).")
+    test_x = read_idx(files["test_images"])
+    test_y = read_idx(files["test_labels"]).astype(np.int64)
+    if len(test_x) != len(test_y):
+        raise DatasetError(f"{files['test_images']} and its labels hold different numbers of items.")
+    notes = []
+    if files["train_images"] and files["train_labels"]:
+        train_x = read_idx(files["train_images"])
+        train_y = read_idx(files["train_labels"]).astype(np.int64)
+        tx, ty, vx, vy = _to_float(train_x), torch.from_numpy(train_y), _to_float(test_x), torch.from_numpy(test_y)
+        notes.append(f"{cfg.name}: {len(tx)} training images, {len(vx)} test images held out.")
+    else:
+        x, y = _to_float(test_x), torch.from_numpy(test_y)
+        holdout = int(round(len(x) * cfg.holdout_fraction))
+        tx, ty, vx, vy = _seeded_split(x, y, holdout)
+        notes.append(f"Only the {cfg.name} test files were found in {folder}: using a seeded "
+                     f"{len(tx)} / {len(vx)} train / held-out split of them.")
+    return DatasetSplit(cfg.name, tx, ty, vx, vy, class_names, tuple(notes))
+
+
+# ---------------------------------------------------------------------------- CIFAR-10
+def load_cifar10(cfg: DataConfig) -> DatasetSplit:
+    root = Path(cfg.data_dir) if cfg.data_dir else default_data_dir()
+    try:
+        from torchvision.datasets import CIFAR10
+
+        train = CIFAR10(str(root), train=True, download=False)
+        test = CIFAR10(str(root), train=False, download=False)
+    except RuntimeError as exc:
+        raise DatasetError(
+            f"CIFAR-10 was not found in {root}. Put the extracted 'cifar-10-batches-py' folder "
+            "(from cifar-10-python.tar.gz) there.") from exc
+    return DatasetSplit("cifar10", _to_float(train.data), torch.tensor(train.targets),
+                        _to_float(test.data), torch.tensor(test.targets), CIFAR_CLASSES,
+                        (f"CIFAR-10: {len(train)} training images, {len(test)} test images held out.",))
+
+
+# ---------------------------------------------------------------------------- folder
+def load_folder(cfg: DataConfig) -> DatasetSplit:
+    """The user's own images: one sub-folder per class, each image resized to a square."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not cfg.data_dir:
+        raise DatasetError("Choose a folder that holds one sub-folder of images per class.")
+    root = Path(cfg.data_dir)
+    if not root.is_dir():
+        raise DatasetError(f"The folder {root} does not exist.")
+    classes = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    per_class = {c.name: sorted(f for f in c.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES) for c in classes}
+    per_class = {k: v for k, v in per_class.items() if v}
+    if not per_class:
+        raise DatasetError(f"No images were found in {root}. Put images ({', '.join(IMAGE_SUFFIXES)}) into one "
+                           "sub-folder per class, e.g. cats/…, dogs/….")
+    if len(per_class) < 2:
+        only = next(iter(per_class))
+        raise DatasetError(f"Only one class ('{only}') has images in {root}; a classifier needs at least two "
+                           "sub-folders of images.")
+    images, labels, skipped = [], [], 0
+    grayscale = True
+    opened = []
+    for label, (name, files) in enumerate(per_class.items()):
+        for f in files:
+            try:
+                with Image.open(f) as im:
+                    im.load()
+                    grayscale &= im.mode in ("L", "1", "I;16", "I")
+                    opened.append((im.copy(), label))
+            except (OSError, UnidentifiedImageError):
+                skipped += 1
+    mode = "L" if grayscale else "RGB"
+    size = (cfg.image_size, cfg.image_size)
+    for im, label in opened:
+        images.append(np.asarray(im.convert(mode).resize(size, Image.Resampling.BILINEAR), dtype=np.uint8))
+        labels.append(label)
+    if len(images) < 4:
+        raise DatasetError(f"Only {len(images)} readable images in {root}; at least 4 are needed.")
+    x = _to_float(np.stack(images))
+    y = torch.tensor(labels, dtype=torch.int64)
+    holdout = max(1, int(round(len(x) * cfg.holdout_fraction)))
+    tx, ty, vx, vy = _seeded_split(x, y, holdout)
+    notes = [f"Folder {root}: {len(per_class)} classes, {len(tx)} training / {len(vx)} held-out images."]
+    if skipped:
+        notes.append(f"{skipped} file(s) could not be read as images and were skipped.")
+    return DatasetSplit("folder", tx, ty, vx, vy, tuple(per_class), tuple(notes))
+
+
+def load_dataset(cfg: DataConfig) -> DatasetSplit:
+    cfg.validate()
+    if cfg.name == "digits":
+        split = load_digits(cfg)
+    elif cfg.name == "mnist":
+        split = load_idx_dataset(cfg, MNIST_CLASSES)
+    elif cfg.name == "fashion-mnist":
+        split = load_idx_dataset(cfg, FASHION_CLASSES)
+    elif cfg.name == "cifar10":
+        split = load_cifar10(cfg)
+    elif cfg.name == "folder":
+        split = load_folder(cfg)
+    else:  # pragma: no cover - validate() rejects it
+        raise ConfigError(f"Unknown dataset '{cfg.name}'.")
+    if cfg.limit_train or cfg.limit_holdout:
+        split = DatasetSplit(split.name, split.train_x[: cfg.limit_train], split.train_y[: cfg.limit_train],
+                             split.test_x[: cfg.limit_holdout], split.test_y[: cfg.limit_holdout],
+                             split.class_names, split.notes)
+    return split

@@ -1,0 +1,164 @@
+"""Robustness evaluation: clean and robust accuracy, accuracy against ε, confidence effects.
+
+Robust accuracy attacks only the samples the model still classifies correctly (a sample that
+is already wrong cannot become "more wrong"), and the accuracy-against-ε curve attacks a larger
+ε only on the samples that survived the smaller one: an adversarial example found inside the
+ε-ball is also inside every larger ball, so this is exact, not an approximation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from engine.attacks import attack, check_cancel
+from engine.config import AttackConfig
+from engine.messages import GalleryBatch, frozen_array
+
+Progress = Callable[[int, int], None]
+
+
+@torch.no_grad()
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Logits in eval mode, batch by batch, with the model's mode restored afterwards."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    try:
+        return torch.cat([model(x[i:i + batch_size].to(device)) for i in range(0, len(x), batch_size)])
+    finally:
+        model.train(was_training)
+
+
+def clean_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+    return float((predict(model, x).argmax(1).cpu() == y.cpu()).float().mean()) if len(x) else float("nan")
+
+
+def adversarial_examples(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig,
+                         batch_size: int = 500, cancel: Any = None, progress: Progress | None = None,
+                         early_stop: bool = False) -> torch.Tensor:
+    """x_adv for every sample (on x's device), made batch by batch in eval mode."""
+    device = next(model.parameters()).device
+    out = []
+    for i in range(0, len(x), batch_size):
+        check_cancel(cancel)
+        xb, yb = x[i:i + batch_size].to(device), y[i:i + batch_size].to(device)
+        out.append(attack(model, xb, yb, cfg, mode="eval", early_stop=early_stop, cancel=cancel).to(x.device))
+        if progress:
+            progress(min(i + batch_size, len(x)), len(x))
+    return torch.cat(out) if out else x.clone()
+
+
+def correct_mask(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return predict(model, x).argmax(1).cpu() == y.cpu()
+
+
+def robust_mask(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig,
+                start: torch.Tensor | None = None, batch_size: int = 500, cancel: Any = None,
+                progress: Progress | None = None) -> torch.Tensor:
+    """Which samples stay correct under the attack; only samples still True in ``start`` are attacked."""
+    alive = correct_mask(model, x, y) if start is None else start.clone()
+    idx = alive.nonzero().squeeze(1)
+    if len(idx) and cfg.name != "none" and cfg.eps > 0:
+        x_adv = adversarial_examples(model, x[idx], y[idx], cfg, batch_size, cancel, progress, early_stop=True)
+        alive[idx] = predict(model, x_adv).argmax(1).cpu() == y[idx].cpu()
+    return alive
+
+
+def robust_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig, **kwargs: Any) -> float:
+    return float(robust_mask(model, x, y, cfg, **kwargs).float().mean()) if len(x) else float("nan")
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    attack: AttackConfig
+    n: int
+    clean_accuracy: float
+    robust_accuracy: float
+    mean_prediction_deviation: float  # mean over samples of Σ_k |softmax(x_adv)_k − onehot(y)_k|
+    confidence_drop: float  # mean of p(true class | x) − p(true class | x_adv)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["attack"] = dataclasses.asdict(self.attack)
+        return d
+
+
+def confidence_effects(model: nn.Module, x: torch.Tensor, x_adv: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    p_clean = F.softmax(predict(model, x), 1).cpu()
+    p_adv = F.softmax(predict(model, x_adv), 1).cpu()
+    onehot = F.one_hot(y.cpu(), p_adv.shape[1]).float()
+    deviation = (p_adv - onehot).abs().sum(1).mean()
+    idx = torch.arange(len(y))
+    drop = (p_clean[idx, y.cpu()] - p_adv[idx, y.cpu()]).mean()
+    return float(deviation), float(drop)
+
+
+def evaluate_model(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig, batch_size: int = 500,
+                   cancel: Any = None, progress: Progress | None = None) -> EvalResult:
+    """Full attack on every sample (no early stop), so the confidence figures describe the real x_adv."""
+    x_adv = adversarial_examples(model, x, y, cfg, batch_size, cancel, progress)
+    correct_adv = predict(model, x_adv).argmax(1).cpu() == y.cpu()
+    correct = correct_mask(model, x, y)
+    deviation, drop = confidence_effects(model, x, x_adv, y)
+    return EvalResult(cfg, len(x), float(correct.float().mean()), float((correct & correct_adv).float().mean()),
+                      deviation, drop)
+
+
+@dataclass(frozen=True)
+class EpsCurve:
+    eps: tuple[float, ...]
+    accuracy: dict[str, tuple[float, ...]]  # attack name -> accuracy at each ε
+    clean_accuracy: float
+    n: int
+
+
+def accuracy_vs_eps(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks: Sequence[str],
+                    eps_values: Sequence[float], steps: int = 10, restarts: int = 1, batch_size: int = 500,
+                    progress: Progress | None = None, cancel: Any = None) -> EpsCurve:
+    """Accuracy under each attack at each ε (ascending), reusing what smaller ε already broke."""
+    eps_sorted = sorted(float(e) for e in eps_values)
+    correct = correct_mask(model, x, y)
+    total, done = len(attacks) * len(eps_sorted), 0
+    curves: dict[str, tuple[float, ...]] = {}
+    for name in attacks:
+        alive, values = correct.clone(), []
+        for eps in eps_sorted:
+            check_cancel(cancel)
+            cfg = AttackConfig(name=name, eps=eps, steps=steps, restarts=restarts)
+            # Random noise is not monotone in ε (a lucky draw at small ε says nothing about a larger
+            # one), so it restarts from the clean-correct set at every ε.
+            start = correct.clone() if name.startswith("noise") else alive
+            alive = robust_mask(model, x, y, cfg, start=start, batch_size=batch_size, cancel=cancel)
+            values.append(float(alive.float().mean()) if len(x) else float("nan"))
+            done += 1
+            if progress:
+                progress(done, total)
+        curves[name] = tuple(values)
+    return EpsCurve(tuple(eps_sorted), curves, float(correct.float().mean()), len(x))
+
+
+def make_gallery(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig,
+                 class_names: Sequence[str], step: int = 0) -> GalleryBatch:
+    """Original, adversarial and both predictions for a few samples, as read-only numpy copies."""
+    device = next(model.parameters()).device
+    x, y = x.to(device), y.to(device)
+    x_adv = attack(model, x, y, cfg, mode="eval")
+    p_clean = F.softmax(predict(model, x), 1).cpu().numpy()
+    p_adv = F.softmax(predict(model, x_adv), 1).cpu().numpy()
+    return GalleryBatch(
+        step=step, attack=cfg.name, eps=cfg.eps,
+        original=frozen_array(x.cpu().numpy().astype(np.float32)),
+        adversarial=frozen_array(x_adv.cpu().numpy().astype(np.float32)),
+        labels=frozen_array(y.cpu().numpy()),
+        pred_clean=frozen_array(p_clean.argmax(1)), pred_adv=frozen_array(p_adv.argmax(1)),
+        probs_clean=frozen_array(p_clean), probs_adv=frozen_array(p_adv),
+        class_names=tuple(class_names),
+    )

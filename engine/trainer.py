@@ -1,0 +1,332 @@
+"""The training loop: L_total = L_clean + λ·L_adv + L1 + L2, as a plain generator of snapshots.
+
+The GUI, the CLI and the tests all drive this one generator. Commands (knob changes, pause,
+stop) arrive on ``TrainingControl``'s queue and are applied between steps, each answered by a
+``ConfigApplied`` so the caller shows what is really in force. User errors never escape as
+exceptions: they end the run with ``RunFailed`` and a plain message, the run folder intact.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from engine import runs
+from engine.attacks import attack
+from engine.augment import build_augment
+from engine.config import LIVE_KEYS, AttackConfig, ConfigError, RunConfig
+from engine.data import DatasetError, DatasetSplit, load_dataset
+from engine.evaluate import clean_accuracy, make_gallery, robust_accuracy
+from engine.messages import (Cancelled, ConfigApplied, EpochMetrics, EvaluateNow, GalleryBatch, Message, Pause,
+                             Resume, RunFailed, RunFinished, RunStarted, StateChanged, StepMetrics, Stop,
+                             TrainingControl, UpdateConfig)
+from engine.models import build_model, channel_stats, set_dropout
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("CUDA was chosen but no CUDA GPU is available here; choose 'auto' or 'cpu'.")
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def describe_device(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"cuda:{device.index or 0} ({torch.cuda.get_device_name(device)})"
+    return f"cpu ({torch.get_num_threads()} threads)"
+
+
+def penalties(model: nn.Module, l1: float, l2: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """L1 and L2 penalties on the weights (not biases or normalisation buffers), already scaled."""
+    zero = torch.zeros((), device=next(model.parameters()).device)
+    if not (l1 or l2):
+        return zero, zero
+    weights = [p for p in model.parameters() if p.ndim > 1]
+    p1 = l1 * sum(w.abs().sum() for w in weights) if l1 else zero
+    p2 = l2 * sum(w.pow(2).sum() for w in weights) if l2 else zero
+    return p1, p2
+
+
+def gallery_attack(cfg: AttackConfig) -> AttackConfig:
+    """With no training attack the gallery still shows what PGD does at the current ε."""
+    return cfg if cfg.name != "none" else AttackConfig(name="pgd", eps=cfg.eps, steps=10)
+
+
+def eval_attack(config: RunConfig) -> AttackConfig:
+    """The per-epoch robust accuracy check: PGD at the training ε (or the knob's ε when training is standard)."""
+    return AttackConfig(name="pgd", eps=config.attack.eps, steps=config.train.eval_steps)
+
+
+class _Trainer:
+    """State of one run; ``run()`` is the generator. Kept private: callers use ``train()``."""
+
+    def __init__(self, config: RunConfig, control: TrainingControl, run_dir: Path | None,
+                 dataset: DatasetSplit | None, resume: bool):
+        self.config = config
+        self.control = control
+        self.run_dir = run_dir
+        self.dataset = dataset
+        self.resume = resume
+        self.step = 0
+        self.start_epoch = 0
+        self.clean = float("nan")
+        self.robust = float("nan")
+        self.pending_metrics: list[dict[str, Any]] = []
+
+    # ------------------------------------------------------------------ setup
+    def setup(self) -> RunStarted:
+        cfg = self.config.validate()
+        if cfg.train.threads:
+            torch.set_num_threads(cfg.train.threads)
+        self.device = resolve_device(cfg.train.device)
+        torch.manual_seed(cfg.train.seed)
+        data = self.dataset or load_dataset(cfg.data)
+        if len(data.train_x) == 0 or len(data.test_x) == 0:
+            raise DatasetError("The dataset has no training or no held-out images.")
+        self.class_names = data.class_names
+        self.train_x, self.train_y = data.train_x.to(self.device), data.train_y.to(self.device)
+        self.test_x, self.test_y = data.test_x.to(self.device), data.test_y.to(self.device)
+        shape = tuple(data.train_x.shape[1:])
+        mean, std = channel_stats(data.train_x)
+        self.meta = {"shape": list(shape), "num_classes": data.num_classes, "mean": list(mean), "std": list(std),
+                     "class_names": list(data.class_names), "dataset": data.name}
+        self.model = build_model(cfg.model, shape, data.num_classes, mean, std).to(self.device)
+        self.optimizer = self._make_optimizer()
+        if self.run_dir is not None:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            if self.resume and (self.run_dir / runs.CHECKPOINT_FILE).is_file():
+                self._restore()
+            runs.save_config(self.run_dir, cfg)
+        self.augment = build_augment(cfg.augment, shape[1:])
+        self.generator = torch.Generator().manual_seed(cfg.train.seed)
+        pick = torch.randperm(len(self.test_x), generator=torch.Generator().manual_seed(cfg.train.seed))
+        self.gallery_idx = pick[: cfg.train.gallery_size].to(self.device)
+        self.steps_per_epoch = math.ceil(len(self.train_x) / cfg.train.batch_size)
+        notes = data.notes + ((f"Resumed from epoch {self.start_epoch}.",) if self.start_epoch else ())
+        return RunStarted(cfg, describe_device(self.device), len(self.train_x), len(self.test_x),
+                          self.steps_per_epoch, data.class_names, str(self.run_dir) if self.run_dir else None, notes)
+
+    def _make_optimizer(self) -> torch.optim.Optimizer:
+        t = self.config.train
+        if t.optimizer == "sgd":
+            return torch.optim.SGD(self.model.parameters(), lr=t.lr, momentum=0.9)
+        return torch.optim.Adam(self.model.parameters(), lr=t.lr)
+
+    def _restore(self) -> None:
+        state = runs.load_checkpoint(self.run_dir)
+        try:
+            self.model.load_state_dict(state["model"])
+            if "optimizer" in state:
+                self.optimizer.load_state_dict(state["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as exc:
+            raise runs.RunError(f"The checkpoint in {self.run_dir} does not fit this model: "
+                                f"{str(exc).splitlines()[0]}") from exc
+        self.start_epoch = int(state["meta"].get("epoch", 0))
+        self.step = int(state["meta"].get("step", 0))
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.config.train.lr
+
+    # ------------------------------------------------------------------ commands
+    def _apply(self, command: UpdateConfig) -> ConfigApplied:
+        accepted, rejected = {}, []
+        for key, value in command.changes:
+            if key not in LIVE_KEYS:
+                rejected.append((key, "This setting cannot change while training runs."))
+            else:
+                accepted[key] = value
+        try:
+            new = self.config.with_changes(accepted)
+        except ConfigError as exc:
+            return ConfigApplied(self.step, (), self.config, tuple(rejected) + tuple((k, str(exc)) for k in accepted))
+        old, self.config = self.config, new
+        if new.train.lr != old.train.lr:
+            for group in self.optimizer.param_groups:
+                group["lr"] = new.train.lr
+        if new.model.dropout != old.model.dropout:
+            set_dropout(self.model, new.model.dropout)
+        if new.augment != old.augment:
+            self.augment = build_augment(new.augment, tuple(self.train_x.shape[2:]))
+        if self.run_dir is not None:
+            self.pending_metrics.append({"type": "config", "step": self.step, "changes": dict(accepted)})
+            runs.save_config(self.run_dir, new)
+        return ConfigApplied(self.step, tuple(accepted.items()), new, tuple(rejected))
+
+    def commands(self) -> Iterator[Message]:
+        """Apply every queued command; while paused, block here (still honouring stop and knobs)."""
+        paused = False
+        while True:
+            self.control.raise_if_cancelled()
+            try:
+                command = self.control.commands.get(timeout=0.05) if paused else self.control.commands.get_nowait()
+            except queue.Empty:
+                if paused:
+                    continue
+                return
+            if isinstance(command, UpdateConfig):
+                yield self._apply(command)
+            elif isinstance(command, Pause) and not paused:
+                paused = True
+                yield StateChanged("paused", self.step)
+            elif isinstance(command, Resume) and paused:
+                paused = False
+                yield StateChanged("running", self.step)
+            elif isinstance(command, EvaluateNow):
+                yield self.evaluate(epoch=self.current_epoch, seconds_start=time.perf_counter(), train_loss=float("nan"))
+            elif isinstance(command, Stop):
+                raise Cancelled()
+
+    # ------------------------------------------------------------------ one step
+    def train_step(self, xb: torch.Tensor, yb: torch.Tensor) -> dict[str, float]:
+        cfg = self.config
+        lam, acfg = cfg.train.lam, cfg.attack
+        adversarial = lam > 0 and acfg.name != "none" and acfg.eps > 0
+        if self.augment is not None:
+            xb = self.augment(xb)
+        if adversarial:
+            x_adv = attack(self.model, xb, yb, acfg, mode="train", cancel=self.control)
+        self.model.train()
+        logits = self.model(xb)
+        loss_clean = F.cross_entropy(logits, yb)
+        zero = torch.zeros((), device=xb.device)
+        loss_adv, acc_adv = zero, float("nan")
+        if adversarial:
+            logits_adv = self.model(x_adv)
+            loss_adv = F.cross_entropy(logits_adv, yb)
+            acc_adv = float((logits_adv.argmax(1) == yb).float().mean())
+        p1, p2 = penalties(self.model, cfg.regularization.l1, cfg.regularization.l2)
+        total = loss_clean + lam * loss_adv + p1 + p2
+        values = {"loss_clean": loss_clean.item(), "loss_adv": loss_adv.item(), "l1": p1.item(), "l2": p2.item(),
+                  "total": total.item(), "acc": float((logits.argmax(1) == yb).float().mean()), "acc_adv": acc_adv}
+        if not math.isfinite(values["total"]):
+            return values
+        self.optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        self.optimizer.step()
+        return values
+
+    # ------------------------------------------------------------------ evaluation and gallery
+    def evaluate(self, epoch: int, seconds_start: float, train_loss: float, full: bool = False) -> EpochMetrics:
+        """Clean and PGD accuracy on the held-out set; on a subset unless ``full`` (the last epoch)."""
+        acfg = eval_attack(self.config)
+        n = len(self.test_x) if full or not self.config.train.eval_size else self.config.train.eval_size
+        x, y = self.test_x[:n], self.test_y[:n]
+        self.clean = clean_accuracy(self.model, x, y)
+        self.robust = robust_accuracy(self.model, x, y, acfg, cancel=self.control) if acfg.eps > 0 else float("nan")
+        metrics = EpochMetrics(epoch, self.step, self.clean, self.robust, f"pgd-{acfg.steps}", acfg.eps,
+                               len(x), time.perf_counter() - seconds_start, train_loss)
+        self.pending_metrics.append({"type": "epoch", **metrics.__dict__})
+        return metrics
+
+    def gallery(self) -> GalleryBatch:
+        idx = self.gallery_idx
+        return make_gallery(self.model, self.test_x[idx], self.test_y[idx], gallery_attack(self.config.attack),
+                            self.class_names, self.step)
+
+    def flush(self, epoch: int | None = None) -> None:
+        if self.run_dir is None:
+            return
+        for record in self.pending_metrics:
+            runs.append_metrics(self.run_dir, record)
+        self.pending_metrics.clear()
+        if epoch is not None:
+            runs.save_checkpoint(self.run_dir, self.model, self.optimizer,
+                                 {**self.meta, "epoch": epoch, "step": self.step})
+
+    # ------------------------------------------------------------------ the loop
+    def run(self) -> Iterator[Message]:
+        cfg = self.config
+        total_steps = self.steps_per_epoch * cfg.train.epochs
+        bs = cfg.train.batch_size
+        step_seconds = None
+        self.current_epoch = self.start_epoch
+        for epoch in range(self.start_epoch + 1, cfg.train.epochs + 1):
+            self.current_epoch = epoch
+            epoch_start = time.perf_counter()
+            order = torch.randperm(len(self.train_x), generator=self.generator).to(self.device)
+            loss_sum = 0.0
+            for i in range(self.steps_per_epoch):
+                yield from self.commands()
+                t0 = time.perf_counter()
+                idx = order[i * bs:(i + 1) * bs]
+                values = self.train_step(self.train_x[idx], self.train_y[idx])
+                self.step += 1
+                if not math.isfinite(values["total"]):
+                    self.flush()
+                    yield RunFailed(
+                        f"The loss became {values['total']} at step {self.step} (epoch {epoch}), so training "
+                        "stopped. Try a smaller learning rate or smaller L1/L2 coefficients. The run folder keeps "
+                        "its settings, metrics and the last good checkpoint.", self.step, self._dir())
+                    return
+                loss_sum += values["total"]
+                dt = time.perf_counter() - t0
+                step_seconds = dt if step_seconds is None else 0.9 * step_seconds + 0.1 * dt
+                c = self.config
+                metrics = StepMetrics(
+                    step=self.step, epoch=epoch, epoch_progress=(i + 1) / self.steps_per_epoch,
+                    loss_clean=values["loss_clean"], loss_adv=values["loss_adv"], lam=c.train.lam,
+                    weighted_adv=c.train.lam * values["loss_adv"], l1_penalty=values["l1"], l2_penalty=values["l2"],
+                    loss_total=values["total"], accuracy_clean=values["acc"], accuracy_adv=values["acc_adv"],
+                    eps=c.attack.eps, lr=c.train.lr, attack=c.attack.name,
+                    images_per_second=len(idx) / step_seconds if step_seconds else float("nan"),
+                    eta_seconds=(total_steps - self.step) * (step_seconds or 0.0),
+                )
+                if self.run_dir is not None:
+                    self.pending_metrics.append({"type": "step", **metrics.__dict__})
+                    if len(self.pending_metrics) >= 200:
+                        self.flush()
+                yield metrics
+                every = c.train.gallery_every
+                if every and self.step % every == 0:
+                    yield self.gallery()
+            yield self.evaluate(epoch, epoch_start, loss_sum / self.steps_per_epoch, full=epoch == cfg.train.epochs)
+            self.flush(epoch)
+
+    def _dir(self) -> str | None:
+        return str(self.run_dir) if self.run_dir else None
+
+
+def train(config: RunConfig, control: TrainingControl | None = None, run_dir: str | Path | None = None,
+          dataset: DatasetSplit | None = None, resume: bool = False) -> Iterator[Message]:
+    """Train one run, yielding RunStarted, then snapshots, then RunFinished or RunFailed.
+
+    ``dataset`` lets a caller that already holds the data (tests, sweeps) skip loading it again.
+    With ``resume``, a checkpoint in ``run_dir`` is restored and training continues after its epoch.
+    """
+    control = control or TrainingControl()
+    trainer = _Trainer(config, control, Path(run_dir) if run_dir else None, dataset, resume)
+    try:
+        started = trainer.setup()
+    except (ConfigError, DatasetError, runs.RunError, OSError) as exc:
+        yield RunFailed(str(exc), 0, trainer._dir())
+        return
+    yield started
+    reason = "completed"
+    try:
+        for message in trainer.run():
+            yield message
+            if isinstance(message, RunFailed):
+                return
+    except Cancelled:
+        reason = "stopped"
+    except (ConfigError, DatasetError, runs.RunError, OSError, RuntimeError) as exc:
+        trainer.flush()
+        yield RunFailed(f"Training stopped with an error: {exc}", trainer.step, trainer._dir())
+        return
+    if reason == "stopped":
+        # Keep what was learned so far: a stopped run can be evaluated, exported or resumed.
+        trainer.flush(trainer.current_epoch - 1 if trainer.step % trainer.steps_per_epoch else trainer.current_epoch)
+    if trainer.run_dir is not None:
+        runs.write_json(trainer.run_dir / runs.SUMMARY_FILE, {
+            "reason": reason, "step": trainer.step, "clean_accuracy": trainer.clean,
+            "robust_accuracy": trainer.robust, "robust_attack": "pgd", "eps": trainer.config.attack.eps,
+            "eval_steps": trainer.config.train.eval_steps})
+    yield RunFinished(reason, trainer.step, trainer.clean, trainer.robust, trainer._dir())

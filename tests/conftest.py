@@ -1,0 +1,32 @@
+"""Shared test fixtures: where the real dataset files are, and small trained models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_mnist_dir() -> Path | None:
+    """../shared/data/mnist beside the project (or ROBUSTNESS_LAB_SHARED_DATA/mnist), if it holds the files."""
+    base = Path(os.environ.get("ROBUSTNESS_LAB_SHARED_DATA", ROOT.parent / "shared" / "data"))
+    folder = base / "mnist"
+    return folder if (folder / "t10k-images-idx3-ubyte.gz").is_file() else None
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    folder = shared_mnist_dir()
+    if folder is None:
+        pytest.skip("the shared MNIST files (../shared/data/mnist) are not present")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory, monkeypatch):
+    """Never write runs or data into the user's home during tests."""
+    monkeypatch.setenv("ROBUSTNESS_LAB_RUNS", str(tmp_path_factory.getbasetemp() / "runs"))
+    monkeypatch.setenv("ROBUSTNESS_LAB_DATA", str(tmp_path_factory.getbasetemp() / "data"))

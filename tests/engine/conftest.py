@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import pytest
+import torch
+
+from engine.config import AttackConfig, DataConfig, ModelConfig, RunConfig, TrainConfig
+from engine.data import load_digits
+from engine.messages import RunFinished
+from engine.trainer import train
+
+
+@pytest.fixture(scope="session")
+def digits():
+    return load_digits(DataConfig())
+
+
+def train_digits_model(digits, tmp_path, **train_kwargs):
+    """Train seed-cnn on digits through the real trainer and return (config, model)."""
+    from engine.runs import load_model
+
+    cfg = RunConfig(model=ModelConfig("seed-cnn"), attack=AttackConfig("none", eps=0.1),
+                    train=TrainConfig(**({"epochs": 8, "lam": 0.0, "gallery_every": 0, "lr": 3e-3} | train_kwargs)))
+    run_dir = tmp_path / "run"
+    messages = list(train(cfg, run_dir=run_dir, dataset=digits))
+    assert isinstance(messages[-1], RunFinished), messages[-1]
+    return load_model(run_dir)[:2]
+
+
+@pytest.fixture(scope="session")
+def digits_model(digits, tmp_path_factory):
+    """A standard (non-robust) seed-cnn trained on digits in a few seconds."""
+    torch.manual_seed(0)
+    _, model = train_digits_model(digits, tmp_path_factory.mktemp("digits_model"))
+    return model

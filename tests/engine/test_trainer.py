@@ -1,0 +1,199 @@
+"""The training loop: loss terms, live commands, pause, stop, failures, reproducibility."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+import torch
+
+from engine import runs
+from engine.config import AttackConfig, AugmentConfig, RegularizationConfig, RunConfig, TrainConfig
+from engine.data import DatasetSplit
+from engine.messages import (ConfigApplied, EpochMetrics, GalleryBatch, Pause, Resume, RunFailed, RunFinished,
+                             RunStarted, StateChanged, StepMetrics, TrainingControl, UpdateConfig)
+from engine.trainer import train
+
+
+def small_config(**train_kwargs) -> RunConfig:
+    return RunConfig(attack=AttackConfig("fgsm-rs", 0.1),
+                     train=TrainConfig(**({"epochs": 2, "batch_size": 64, "gallery_every": 0} | train_kwargs)))
+
+
+def steps_of(messages):
+    return [m for m in messages if isinstance(m, StepMetrics)]
+
+
+def test_digits_trains_end_to_end_without_network(digits, tmp_path, monkeypatch):
+    def no_network(*args, **kwargs):
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    cfg = RunConfig(attack=AttackConfig("none"), train=TrainConfig(epochs=6, lam=0.0, lr=3e-3, gallery_every=10))
+    messages = list(train(cfg, run_dir=tmp_path / "run"))  # loads the embedded dataset itself
+    assert isinstance(messages[0], RunStarted) and messages[0].n_train > 1000
+    finished = messages[-1]
+    assert isinstance(finished, RunFinished) and finished.reason == "completed"
+    assert finished.clean_accuracy > 0.9
+    assert any(isinstance(m, GalleryBatch) for m in messages)
+    assert [m.epoch for m in messages if isinstance(m, EpochMetrics)] == list(range(1, 7))
+    for name in (runs.CONFIG_FILE, runs.METRICS_FILE, runs.CHECKPOINT_FILE, runs.SUMMARY_FILE):
+        assert (tmp_path / "run" / name).is_file()
+    assert runs.load_config(tmp_path / "run") == cfg
+
+
+def test_loss_terms_add_up(digits):
+    cfg = small_config(lam=0.7, epochs=1).with_changes({"regularization.l1": 1e-4, "regularization.l2": 1e-3})
+    for m in steps_of(train(cfg, dataset=digits)):
+        assert m.loss_adv > 0 and m.l1_penalty > 0 and m.l2_penalty > 0
+        assert m.weighted_adv == pytest.approx(0.7 * m.loss_adv, rel=1e-6)
+        assert m.loss_total == pytest.approx(m.loss_clean + m.weighted_adv + m.l1_penalty + m.l2_penalty, rel=1e-5)
+
+
+def test_lambda_zero_is_standard_training(digits):
+    cfg = small_config(lam=0.0, epochs=1)
+    for m in steps_of(train(cfg, dataset=digits)):
+        assert m.loss_adv == 0 and m.loss_total == pytest.approx(m.loss_clean)
+
+
+def test_l2_penalty_value_matches_the_weights(digits):
+    """At the first step the penalty is computed on the initial weights, which the seed fixes."""
+    from engine.models import build_model, channel_stats
+
+    cfg = small_config(epochs=1, lam=0.0).with_changes({"regularization.l2": 0.01})
+    first = steps_of(train(cfg, dataset=digits))[0]
+    torch.manual_seed(cfg.train.seed)
+    model = build_model(cfg.model, (1, 8, 8), 10, *channel_stats(digits.train_x))
+    expected = 0.01 * sum(p.pow(2).sum() for p in model.parameters() if p.ndim > 1).item()
+    assert first.l2_penalty == pytest.approx(expected, rel=1e-5)
+
+
+def test_same_seed_same_results_on_cpu(digits):
+    cfg = small_config(epochs=1).with_changes({"augment.rotation": 10.0, "augment.noise_std": 0.05})
+    a = [m.loss_total for m in steps_of(train(cfg, dataset=digits))]
+    b = [m.loss_total for m in steps_of(train(cfg, dataset=digits))]
+    c = [m.loss_total for m in steps_of(train(cfg.with_changes({"train.seed": 1}), dataset=digits))]
+    assert a == b
+    assert a != c
+
+
+def test_lambda_change_shows_in_the_very_next_step(digits):
+    control = TrainingControl()
+    gen = train(small_config(lam=1.0, epochs=3), control, dataset=digits)
+    seen = []
+    for m in gen:
+        if isinstance(m, StepMetrics):
+            seen.append(m)
+            if m.step == 5:
+                control.send(UpdateConfig((("train.lam", 0.25), ("attack.eps", 0.2))))
+            if m.step == 6:
+                control.stop()
+        elif isinstance(m, ConfigApplied):
+            assert m.step == 5 and dict(m.changes) == {"train.lam": 0.25, "attack.eps": 0.2}
+            assert m.config.train.lam == 0.25
+    assert [s.lam for s in seen] == [1.0] * 5 + [0.25]
+    assert seen[-1].eps == 0.2 and seen[-1].weighted_adv == pytest.approx(0.25 * seen[-1].loss_adv)
+
+
+def test_settings_fixed_for_the_run_are_refused_live(digits):
+    control = TrainingControl()
+    control.send(UpdateConfig((("train.epochs", 99), ("train.lam", -1.0))))
+    control.send(UpdateConfig((("train.batch_size", 3),)))
+    applied = []
+    for m in train(small_config(epochs=1), control, dataset=digits):
+        if isinstance(m, ConfigApplied):
+            applied.append(m)
+        if isinstance(m, StepMetrics):
+            control.stop()
+    assert len(applied) == 2
+    assert applied[0].changes == () and {k for k, _ in applied[0].rejected} == {"train.epochs", "train.lam"}
+    assert "0 or more" in dict(applied[0].rejected)["train.lam"]
+    assert applied[1].config.train.batch_size == 64
+
+
+def test_pause_blocks_steps_until_resume(digits):
+    control = TrainingControl()
+    order = []
+    for m in train(small_config(epochs=1), control, dataset=digits):
+        if isinstance(m, StepMetrics):
+            order.append(("step", m.step))
+            if m.step == 2:
+                control.send(Pause())
+                threading.Timer(0.3, control.send, args=(Resume(),)).start()
+        elif isinstance(m, StateChanged):
+            order.append((m.state, time.perf_counter()))
+    states = [o for o in order if o[0] in ("paused", "running")]
+    assert [s[0] for s in states] == ["paused", "running"]
+    assert states[1][1] - states[0][1] >= 0.25
+    steps = [o[1] for o in order if o[0] == "step"]
+    assert steps == list(range(1, len(steps) + 1))
+    assert order[2][0] == "paused" and order[3][0] == "running"
+
+
+def test_stop_returns_within_one_second_even_inside_a_long_attack(digits):
+    cfg = RunConfig(attack=AttackConfig("pgd", 0.1, steps=1000), train=TrainConfig(epochs=50, batch_size=512,
+                                                                                   gallery_every=0))
+    control = TrainingControl()
+    result = {}
+
+    def consume():
+        for m in train(cfg, control, dataset=digits):
+            if isinstance(m, RunFinished):
+                result["finished"] = (m, time.perf_counter())
+
+    worker = threading.Thread(target=consume)
+    worker.start()
+    time.sleep(1.5)  # let it get deep into a 1000-step PGD
+    stopped_at = time.perf_counter()
+    control.stop()
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+    message, when = result["finished"]
+    assert message.reason == "stopped"
+    assert when - stopped_at < 1.0
+
+
+def test_nan_loss_stops_with_a_clear_message_and_keeps_the_run_folder(digits, tmp_path):
+    bad_x = digits.train_x.clone()
+    bad_x[:] = float("nan")
+    broken = DatasetSplit("digits", bad_x, digits.train_y, digits.test_x, digits.test_y, digits.class_names)
+    messages = list(train(small_config(epochs=1), run_dir=tmp_path / "run", dataset=broken))
+    failed = messages[-1]
+    assert isinstance(failed, RunFailed)
+    assert "nan" in failed.message.lower() and "learning rate" in failed.message
+    assert failed.run_dir == str(tmp_path / "run")
+    assert (tmp_path / "run" / runs.CONFIG_FILE).is_file()
+    assert runs.load_config(tmp_path / "run").train.epochs == 1
+
+
+def test_augmentation_knobs_apply_live(digits):
+    control = TrainingControl()
+    control.send(UpdateConfig((("augment.rotation", 15.0), ("augment.noise_std", 0.1), ("model.dropout", 0.3),
+                               ("train.lr", 1e-4))))
+    for m in train(small_config(epochs=1), control, dataset=digits):
+        if isinstance(m, ConfigApplied):
+            assert m.config.augment == AugmentConfig(rotation=15.0, noise_std=0.1)
+            assert m.config.model.dropout == 0.3
+        if isinstance(m, StepMetrics):
+            assert m.lr == 1e-4
+            control.stop()
+
+
+def test_resume_continues_after_the_saved_epoch(digits, tmp_path):
+    cfg = small_config(epochs=1)
+    list(train(cfg, run_dir=tmp_path / "run", dataset=digits))
+    messages = list(train(cfg.with_changes({"train.epochs": 2}), run_dir=tmp_path / "run", dataset=digits,
+                          resume=True))
+    started = messages[0]
+    assert any("Resumed from epoch 1" in n for n in started.notes)
+    assert [m.epoch for m in messages if isinstance(m, EpochMetrics)] == [2]
+
+
+def test_invalid_config_fails_cleanly(digits):
+    cfg = RunConfig(regularization=RegularizationConfig(l1=-1.0))
+    messages = list(train(cfg, dataset=digits))
+    assert len(messages) == 1 and isinstance(messages[0], RunFailed)
+    assert "L1" in messages[0].message

@@ -1,0 +1,65 @@
+"""pytest-qt fixtures driving the real main window, offscreen, with temporary settings and runs."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import torch
+from PySide6.QtCore import QSettings
+
+from engine.config import RunConfig
+
+torch.set_num_threads(1)  # as gui.app does on a 2-core machine: one core for the engine, one for the GUI
+
+
+def small_config(**changes: object) -> RunConfig:
+    """Digits + seed CNN, a small held-out set and cheap per-epoch checks; many epochs so runs last."""
+    base = {"data.name": "digits", "data.limit_holdout": 120, "model.name": "seed-cnn", "train.epochs": 300,
+            "train.batch_size": 64, "train.gallery_every": 5, "train.gallery_size": 8, "train.eval_steps": 3,
+            "attack.name": "fgsm-rs", "attack.eps": 0.1, "train.lam": 1.0}
+    return RunConfig().with_changes({**base, **changes})
+
+
+@pytest.fixture
+def settings(tmp_path: Path, qapp) -> QSettings:
+    qapp.setOrganizationName("Robustness Lab Tests")
+    qapp.setApplicationName("Robustness Lab Tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path: Path, settings: QSettings, monkeypatch) -> Iterator:
+    """Factory for MainWindow instances; closes them all and checks that no thread outlives them."""
+    from gui.app import load_style_sheet
+    from gui.main_window import MainWindow
+
+    monkeypatch.setenv("ROBUSTNESS_LAB_RUNS", str(tmp_path / "runs"))
+    qtbot_app = qtbot  # keep the name for readability below
+    before = set(threading.enumerate())
+    windows: list[MainWindow] = []
+
+    def make(config: RunConfig | None = None, use_settings: bool = False) -> MainWindow:
+        window = MainWindow(settings=settings, runs_root=tmp_path / "runs",
+                            base_config=None if use_settings else (config or small_config()))
+        window.setStyleSheet(load_style_sheet())
+        qtbot_app.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        assert not window.controller.running
+        assert not window.controller._tasks
+    leaked = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+    assert not leaked, f"threads left running: {leaked}"
