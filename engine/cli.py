@@ -15,9 +15,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from engine.config import (ATTACKS, DATASETS, DEVICES, MODELS, OPTIMIZERS, TRAIN_ATTACKS, AttackConfig,
-                           AugmentConfig, ConfigError, DataConfig, ModelConfig, RegularizationConfig, RunConfig,
-                           TrainConfig)
+from engine.config import (
+    ATTACKS,
+    DATASETS,
+    DEVICES,
+    MODELS,
+    OPTIMIZERS,
+    TRAIN_ATTACKS,
+    AttackConfig,
+    AugmentConfig,
+    ConfigError,
+    DataConfig,
+    ModelConfig,
+    RegularizationConfig,
+    RunConfig,
+    TrainConfig,
+)
 from engine.data import DatasetError
 from engine.runs import RunError, jsonable
 

@@ -196,7 +196,7 @@ def load_folder(cfg: DataConfig) -> DatasetSplit:
     images, labels, skipped = [], [], 0
     grayscale = True
     opened = []
-    for label, (name, files) in enumerate(per_class.items()):
+    for label, files in enumerate(per_class.values()):
         for f in files:
             try:
                 with Image.open(f) as im:

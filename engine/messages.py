@@ -128,7 +128,8 @@ class RunFailed:
     run_dir: str | None
 
 
-Message = RunStarted | StepMetrics | EpochMetrics | GalleryBatch | ConfigApplied | StateChanged | RunFinished | RunFailed
+Message = (RunStarted | StepMetrics | EpochMetrics | GalleryBatch | ConfigApplied | StateChanged | RunFinished
+           | RunFailed)
 
 
 # ---------------------------------------------------------------- GUI -> engine

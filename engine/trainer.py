@@ -25,9 +25,24 @@ from engine.augment import build_augment
 from engine.config import LIVE_KEYS, AttackConfig, ConfigError, RunConfig
 from engine.data import DatasetError, DatasetSplit, load_dataset
 from engine.evaluate import clean_accuracy, make_gallery, robust_accuracy
-from engine.messages import (Cancelled, ConfigApplied, EpochMetrics, EvaluateNow, GalleryBatch, Message, Pause,
-                             Resume, RunFailed, RunFinished, RunStarted, StateChanged, StepMetrics, Stop,
-                             TrainingControl, UpdateConfig)
+from engine.messages import (
+    Cancelled,
+    ConfigApplied,
+    EpochMetrics,
+    EvaluateNow,
+    GalleryBatch,
+    Message,
+    Pause,
+    Resume,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StateChanged,
+    StepMetrics,
+    Stop,
+    TrainingControl,
+    UpdateConfig,
+)
 from engine.models import build_model, channel_stats, set_dropout
 
 
@@ -180,7 +195,7 @@ class _Trainer:
                 paused = False
                 yield StateChanged("running", self.step)
             elif isinstance(command, EvaluateNow):
-                yield self.evaluate(epoch=self.current_epoch, seconds_start=time.perf_counter(), train_loss=float("nan"))
+                yield self.evaluate(self.current_epoch, time.perf_counter(), train_loss=float("nan"))
             elif isinstance(command, Stop):
                 raise Cancelled()
 

@@ -12,8 +12,20 @@ import torch
 from engine import runs
 from engine.config import AttackConfig, AugmentConfig, RegularizationConfig, RunConfig, TrainConfig
 from engine.data import DatasetSplit
-from engine.messages import (ConfigApplied, EpochMetrics, GalleryBatch, Pause, Resume, RunFailed, RunFinished,
-                             RunStarted, StateChanged, StepMetrics, TrainingControl, UpdateConfig)
+from engine.messages import (
+    ConfigApplied,
+    EpochMetrics,
+    GalleryBatch,
+    Pause,
+    Resume,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StateChanged,
+    StepMetrics,
+    TrainingControl,
+    UpdateConfig,
+)
 from engine.trainer import train
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
+# Before any Qt import: offscreen, with a 1600×1000 screen (the default 800×800 one would shrink
+# restored 1280×800 windows, as a real desktop of that size would).
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={Path(__file__).with_name('offscreen_screen.json')}"
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import torch

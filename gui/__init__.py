@@ -1,0 +1,1 @@
+"""PySide6 desktop window of Robustness Lab. The engine never imports this package."""

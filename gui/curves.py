@@ -1,0 +1,283 @@
+"""Live loss and accuracy curves (pyqtgraph).
+
+Snapshots only append to growing numpy buffers; a ~30 Hz timer redraws what changed. Curves are
+created once and fed with ``setData``; clip-to-view and peak downsampling keep 100,000 points fluid.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.messages import ConfigApplied, EpochMetrics, StepMetrics
+
+REDRAW_MS = 33
+
+# key, legend label, colour, pen style
+LOSS_CURVES = (
+    ("loss_clean", "L_clean", "#1f77b4", None),
+    ("loss_adv", "L_adv", "#d62728", None),
+    ("weighted_adv", "λ·L_adv", "#ff7f0e", "dash"),
+    ("penalties", "penalties (L1+L2)", "#7f7f7f", None),
+    ("loss_total", "L_total", "#111111", None),
+)
+ACC_CURVES = (
+    ("clean_accuracy", "clean accuracy (held-out)", "#1f77b4"),
+    ("robust_accuracy", "robust accuracy (held-out, PGD)", "#d62728"),
+)
+
+
+class GrowingBuffer:
+    """Columns of float64 that double their capacity when full; ``view`` is the filled part."""
+
+    def __init__(self, columns: tuple[str, ...], capacity: int = 1024) -> None:
+        self.columns = columns
+        self._data = np.full((capacity, len(columns)), np.nan)
+        self.size = 0
+
+    def append(self, values: tuple[float, ...]) -> None:
+        if self.size == len(self._data):
+            grown = np.full((2 * len(self._data), len(self.columns)), np.nan)
+            grown[: self.size] = self._data
+            self._data = grown
+        self._data[self.size] = values
+        self.size += 1
+
+    def column(self, name: str) -> np.ndarray:
+        return self._data[: self.size, self.columns.index(name)]
+
+    def clear(self) -> None:
+        self.size = 0
+
+
+def moving_average(y: np.ndarray, window: int) -> np.ndarray:
+    """Trailing mean over ``window`` points in O(n) (cumulative sums)."""
+    if window <= 1 or len(y) < 2:
+        return y
+    clean = np.nan_to_num(y)
+    c = np.cumsum(np.insert(clean, 0, 0.0))
+    n = np.arange(1, len(y) + 1)
+    lo = np.maximum(0, n - window)
+    return (c[n] - c[lo]) / (n - lo)
+
+
+def _pen(colour: str, style: str | None = None, width: float = 1.6) -> Any:
+    pen = pg.mkPen(colour, width=width)
+    if style == "dash":
+        pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
+
+
+class CurvesView(QWidget):
+    """Two x-linked plots (losses per step, accuracy at each epoch's step) with knob-change markers."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        pg.setConfigOptions(antialias=False, background="w", foreground="#333")
+        self.steps = GrowingBuffer(("step",) + tuple(k for k, *_ in LOSS_CURVES))
+        self.epochs = GrowingBuffer(("step", "epoch", "clean_accuracy", "robust_accuracy"), 64)
+        self.markers: list[pg.InfiniteLine] = []
+        self._acc_markers: list[pg.InfiniteLine] = []
+        self._dirty = False
+        self._epochs_drawn = -1
+
+        self.loss_plot = pg.PlotWidget()
+        self.acc_plot = pg.PlotWidget()
+        self.loss_plot.setLabel("left", "loss")
+        self.loss_plot.setLabel("bottom", "training step")
+        self.loss_plot.setTitle("Losses per step")
+        self.acc_plot.setLabel("left", "accuracy")
+        self.acc_plot.setLabel("bottom", "training step")
+        self.acc_plot.setTitle("Accuracy after each epoch")
+        self.acc_plot.setYRange(0, 1, padding=0.02)
+        self._curves: dict[str, pg.PlotDataItem] = {}
+        loss_legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="9pt")
+        loss_legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        for key, label, colour, style in LOSS_CURVES:
+            self._curves[key] = self.loss_plot.plot(name=label, pen=_pen(colour, style))
+        acc_legend = self.acc_plot.addLegend(offset=(-10, -10), labelTextSize="9pt")
+        acc_legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        for key, label, colour in ACC_CURVES:
+            self._curves[key] = self.acc_plot.plot(name=label, pen=_pen(colour, width=2), symbol="o", symbolSize=6,
+                                                   symbolBrush=colour, symbolPen=None)
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+
+        self.smooth = QCheckBox("Smooth")
+        self.smooth.setToolTip("Show a moving average of the per-step losses (they are noisy batch by batch).")
+        self.smooth.setChecked(True)
+        self.window = QSpinBox()
+        self.window.setRange(2, 500)
+        self.window.setValue(10)
+        self.window.setSuffix(" steps")
+        self.window.setToolTip("How many steps the moving average spans.")
+        self.log_y = QCheckBox("Log scale")
+        self.log_y.setToolTip("Show the losses on a logarithmic axis.")
+        self.follow = QPushButton("Fit view")
+        self.follow.setToolTip("Zoom out to show all data (drag to pan, wheel to zoom, right-click for more).")
+        export_png = QPushButton("Export PNG…")
+        export_png.setToolTip("Save both plots as an image.")
+        export_csv = QPushButton("Export CSV…")
+        export_csv.setToolTip("Save every recorded value as a table for a spreadsheet.")
+        for w in (self.smooth, self.window, self.log_y):
+            w.toggled.connect(self._mark_dirty) if isinstance(w, QCheckBox) else w.valueChanged.connect(
+                self._mark_dirty)
+        self.log_y.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
+        self.follow.clicked.connect(self.fit_view)
+        export_png.clicked.connect(self._export_png_dialog)
+        export_csv.clicked.connect(self._export_csv_dialog)
+
+        bar = QHBoxLayout()
+        for w in (self.smooth, self.window, self.log_y):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        for w in (self.follow, export_png, export_csv):
+            bar.addWidget(w)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(self.loss_plot)
+        self.split.addWidget(self.acc_plot)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+        self.split.setSizes([600, 400])
+        layout.addWidget(self.split, 1)
+
+        self._timer = QTimer(self, interval=REDRAW_MS)
+        self._timer.timeout.connect(self.redraw)
+        self._timer.start()
+
+    # ------------------------------------------------------------------ data in
+    def clear(self) -> None:
+        self.steps.clear()
+        self.epochs.clear()
+        for line in self.markers:
+            self.loss_plot.removeItem(line)
+        for line in self._acc_markers:
+            self.acc_plot.removeItem(line)
+        self.markers, self._acc_markers = [], []
+        self._dirty, self._epochs_drawn = True, -1
+
+    def add_step(self, m: StepMetrics) -> None:
+        self.steps.append((m.step, m.loss_clean, m.loss_adv, m.weighted_adv, m.l1_penalty + m.l2_penalty,
+                           m.loss_total))
+        self._dirty = True
+
+    def add_epoch(self, m: EpochMetrics) -> None:
+        self.epochs.append((m.step, m.epoch, m.clean_accuracy, m.robust_accuracy))
+        self._dirty = True
+
+    def add_marker(self, applied: ConfigApplied) -> pg.InfiniteLine | None:
+        if not applied.changes:
+            return None
+        text = ", ".join(f"{_short(k)} {_fmt(k, v)}" for k, v in applied.changes)
+        x = applied.step - 0.5  # between the last step with the old value and the first with the new one
+        line = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=_pen("#6a3d9a", "dash", 1.2),
+                               label=text, labelOpts={"position": 0.97 - 0.07 * (len(self.markers) % 3),
+                                                      "color": "#4a2377", "anchors": [(0, 0), (0, 0)],
+                                                      "fill": pg.mkBrush(255, 255, 255, 220)})
+        line.setToolTip(f"Applied from step {applied.step}: {text}")
+        self.loss_plot.addItem(line)
+        twin = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=_pen("#6a3d9a", "dash", 1.2))
+        self.acc_plot.addItem(twin)
+        self.markers.append(line)
+        self._acc_markers.append(twin)
+        return line
+
+    # ------------------------------------------------------------------ drawing
+    def _mark_dirty(self, *_: object) -> None:
+        self._dirty = True
+
+    def redraw(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        x = self.steps.column("step")
+        window = self.window.value() if self.smooth.isChecked() else 1
+        for key, *_ in LOSS_CURVES:
+            y = self.steps.column(key)
+            if key == "loss_adv" and np.all(y == 0):  # no attack: keep the legend, draw nothing
+                self._curves[key].setData([], [])
+                continue
+            y = moving_average(y, window)
+            if self.log_y.isChecked():
+                y = np.where(y > 0, y, np.nan)
+            self._curves[key].setData(x, y, connect="finite")
+        if self.epochs.size == self._epochs_drawn:  # the accuracy plot changes once per epoch
+            return
+        self._epochs_drawn = self.epochs.size
+        ex = self.epochs.column("step")
+        for key, *_ in ACC_CURVES:
+            self._curves[key].setData(ex, self.epochs.column(key), connect="finite")
+
+    def fit_view(self) -> None:
+        self.loss_plot.enableAutoRange()
+        self.acc_plot.enableAutoRange(axis="x")
+
+    # ------------------------------------------------------------------ export
+    def export_png(self, path: str | Path) -> None:
+        from pyqtgraph.exporters import ImageExporter
+
+        self.redraw()
+        path = Path(path)
+        ImageExporter(self.loss_plot.plotItem).export(str(path.with_name(path.stem + "-losses" + path.suffix)))
+        ImageExporter(self.acc_plot.plotItem).export(str(path.with_name(path.stem + "-accuracy" + path.suffix)))
+        self.grab().save(str(path))
+
+    def export_csv(self, path: str | Path) -> None:
+        """All raw (unsmoothed) values: one row per step, epoch accuracies on their step's row."""
+        acc = {int(s): (c, r) for s, c, r in zip(self.epochs.column("step"), self.epochs.column("clean_accuracy"),
+                                                  self.epochs.column("robust_accuracy"), strict=True)}
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([*self.steps.columns, "clean_accuracy", "robust_accuracy"])
+            data = np.column_stack([self.steps.column(c) for c in self.steps.columns])
+            for row in data:
+                c, r = acc.get(int(row[0]), ("", ""))
+                writer.writerow([int(row[0]), *(f"{v:.6g}" for v in row[1:]), c, r])
+
+    def _export_png_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export plots", "curves.png", "PNG image (*.png)")
+        if path:
+            self.export_png(path)
+
+    def _export_csv_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export values", "curves.csv", "CSV table (*.csv)")
+        if path:
+            self.export_csv(path)
+
+
+def _short(key: str) -> str:
+    return {"train.lam": "λ", "attack.eps": "ε", "attack.name": "attack", "attack.steps": "PGD steps",
+            "train.lr": "learning rate", "model.dropout": "dropout", "regularization.l1": "L1",
+            "regularization.l2": "L2", "augment.noise_std": "noise", "augment.crop_padding": "crop"}.get(
+        key, key.split(".")[-1])
+
+
+def _fmt(key: str, value: Any) -> str:
+    """A value as the knobs show it: ε in 1/255 steps, switches as on/off."""
+    if key == "attack.eps":
+        return f"→ {value * 255:.0f}/255"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"→ {value:.3g}"
+    return f"→ {value}"

@@ -1,0 +1,155 @@
+"""The experiment panel: what a run is made of (data, model, device, schedule). Fixed once a run starts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+from superqt.utils import signals_blocked
+
+from engine.config import DATASETS, DEVICES, MODELS, OPTIMIZERS, RunConfig
+
+DATASET_LABELS = {
+    "digits": "Digits 8×8 (built in)",
+    "mnist": "MNIST handwritten digits",
+    "fashion-mnist": "Fashion-MNIST clothes",
+    "cifar10": "CIFAR-10 photos",
+    "folder": "My image folder…",
+}
+MODEL_LABELS = {
+    "seed-cnn": "Seed CNN (tiny, fast)",
+    "mlp": "MLP (fully connected)",
+    "small-cnn": "Small CNN",
+    "resnet": "Small ResNet",
+}
+DEVICE_LABELS = {"auto": "Automatic", "cpu": "CPU", "cuda": "GPU (CUDA)"}
+
+
+def _combo(names: tuple[str, ...], labels: dict[str, str], tip: str) -> QComboBox:
+    combo = QComboBox()
+    for name in names:
+        combo.addItem(labels.get(name, name), name)
+    combo.setToolTip(tip)
+    return combo
+
+
+class ExperimentPanel(QGroupBox):
+    """Dataset, model, device, epochs, batch size, learning rate, optimizer, seed."""
+
+    changed = Signal(dict)  # {dotted key: value}
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Experiment", parent)
+        self.dataset = _combo(DATASETS, DATASET_LABELS, "Which images to learn from. The built-in digits work "
+                              "offline; the others read files from the data folder.")
+        self.data_dir = QLineEdit()
+        self.data_dir.setPlaceholderText("default data folder")
+        self.data_dir.setToolTip("Folder holding the dataset files (or, for 'My image folder', one sub-folder "
+                                 "per class). Empty: the standard data folder.")
+        browse = QPushButton("…")
+        browse.setFixedWidth(28)
+        browse.setToolTip("Choose the data folder")
+        browse.clicked.connect(self._browse)
+        self.model = _combo(MODELS, MODEL_LABELS, "The network that is trained. Bigger models learn more but "
+                            "train more slowly.")
+        self.device = _combo(DEVICES, DEVICE_LABELS, "Where to compute. 'Automatic' uses a GPU when there is one; "
+                             "the status bar shows what is actually used.")
+        self.epochs = QSpinBox()
+        self.epochs.setRange(1, 10_000)
+        self.epochs.setToolTip("How many times the training images are gone through.")
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(1, 65_536)
+        self.batch_size.setToolTip("How many images are used for each update step.")
+        self.lr = QDoubleSpinBox()
+        self.lr.setDecimals(5)
+        self.lr.setRange(0.00001, 10.0)
+        self.lr.setSingleStep(0.0001)
+        self.lr.setToolTip("Learning rate: how big each update step is. Too big diverges, too small is slow.")
+        self.optimizer = _combo(OPTIMIZERS, {"adam": "Adam", "sgd": "SGD with momentum"},
+                                "The update rule. Adam is a safe default.")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Random seed: the same seed and settings give the same run.")
+
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Dataset", self.dataset)
+        folder_row = QWidget()
+        h = QHBoxLayout(folder_row)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.addWidget(self.data_dir, 1)
+        h.addWidget(browse)
+        form.addRow("Data folder", folder_row)
+        form.addRow("Model", self.model)
+        form.addRow("Device", self.device)
+        form.addRow("Epochs", self.epochs)
+        form.addRow("Batch size", self.batch_size)
+        form.addRow("Learning rate", self.lr)
+        form.addRow("Optimizer", self.optimizer)
+        form.addRow("Seed", self.seed)
+        self.notes = QLabel()
+        self.notes.setObjectName("notesLabel")
+        self.notes.setWordWrap(True)
+        form.addRow(self.notes)
+        for i in range(form.rowCount()):
+            label = form.itemAt(i, QFormLayout.ItemRole.LabelRole)
+            field = form.itemAt(i, QFormLayout.ItemRole.FieldRole)
+            if label is not None and field is not None and field.widget() is not None:
+                label.widget().setToolTip(field.widget().toolTip())
+
+        self._fields: dict[str, QWidget] = {
+            "data.name": self.dataset, "model.name": self.model, "train.device": self.device,
+            "train.epochs": self.epochs, "train.batch_size": self.batch_size, "train.lr": self.lr,
+            "train.optimizer": self.optimizer, "train.seed": self.seed,
+        }
+        for key, widget in self._fields.items():
+            if isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(lambda _i, k=key, w=widget: self.changed.emit({k: w.currentData()}))
+            else:
+                widget.valueChanged.connect(lambda v, k=key: self.changed.emit({k: v}))
+        self.data_dir.editingFinished.connect(
+            lambda: self.changed.emit({"data.data_dir": self.data_dir.text().strip() or None}))
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Data folder", self.data_dir.text())
+        if folder:
+            self.data_dir.setText(folder)
+            self.changed.emit({"data.data_dir": folder})
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, widget in self._fields.items():
+            out[key] = widget.currentData() if isinstance(widget, QComboBox) else widget.value()
+        out["data.data_dir"] = self.data_dir.text().strip() or None
+        return out
+
+    def show_config(self, config: RunConfig) -> None:
+        for key, widget in self._fields.items():
+            section, _, name = key.partition(".")
+            value = getattr(getattr(config, section), name)
+            with signals_blocked(widget):
+                if isinstance(widget, QComboBox):
+                    widget.setCurrentIndex(max(0, widget.findData(value)))
+                else:
+                    widget.setValue(value)
+        with signals_blocked(self.data_dir):
+            self.data_dir.setText(config.data.data_dir or "")
+
+    def set_running(self, running: bool) -> None:
+        """The run's shape is fixed while it trains (only the live knobs and the learning rate change)."""
+        for key, widget in self._fields.items():
+            widget.setEnabled(not running or key == "train.lr")
+        self.data_dir.setEnabled(not running)

@@ -1,0 +1,266 @@
+"""The adversarial gallery: for each sample, original | perturbation | adversarial, with predictions.
+
+The perturbation is amplified to the largest change in the batch and drawn on a blue-white-red map
+centred on zero (blue: darker, red: brighter). A red frame and "FOOLED" mark samples that were right
+before the attack and wrong after. Clicking a sample opens a dialog with both class-probability bars.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.messages import GalleryBatch
+
+TILE = 64  # pixels per image in the grid
+
+
+def to_rgb8(image: np.ndarray) -> np.ndarray:
+    """C×H×W float in [0, 1] (C = 1 or 3) -> H×W×3 uint8."""
+    img = np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0)
+    img = np.repeat(img, 3, axis=0) if img.shape[0] == 1 else img[:3]
+    return np.ascontiguousarray((img.transpose(1, 2, 0) * 255.0 + 0.5).astype(np.uint8))
+
+
+def diverging_rgb8(delta: np.ndarray, scale: float) -> np.ndarray:
+    """C×H×W signed change -> H×W×3 uint8 on blue (−) / white (0) / red (+), ±scale at full colour."""
+    d = np.asarray(delta, dtype=np.float32).mean(axis=0)
+    t = np.clip(d / max(scale, 1e-12), -1.0, 1.0)
+    pos, neg = np.clip(t, 0, 1), np.clip(-t, 0, 1)
+    r = 1.0 - neg * (1.0 - 0.13)
+    g = 1.0 - pos * (1.0 - 0.20) - neg * (1.0 - 0.40)
+    b = 1.0 - pos * (1.0 - 0.15)
+    rgb = np.stack([r, g, b], axis=-1)
+    return np.ascontiguousarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8))
+
+
+def pixmap(rgb8: np.ndarray, size: int) -> QPixmap:
+    h, w, _ = rgb8.shape
+    image = QImage(rgb8.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()  # copy: own the bytes
+    return QPixmap.fromImage(image).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.FastTransformation)
+
+
+def _image_label(pix: QPixmap, tip: str) -> QLabel:
+    label = QLabel()
+    label.setPixmap(pix)
+    label.setToolTip(tip)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return label
+
+
+class GalleryCell(QFrame):
+    """One sample: three images in a row and two prediction lines; click to enlarge. Reused across batches."""
+
+    clicked = Signal(int)
+
+    def __init__(self, index: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.index = index
+        self.fooled = False
+        self.prediction_clean = self.prediction_adv = -1
+        self.setObjectName("galleryCell")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Click to enlarge and see all class probabilities")
+        self.original = _image_label(QPixmap(), "Original image")
+        self.change = _image_label(QPixmap(), "The attacker's change, amplified (red brighter, blue darker)")
+        self.adversarial = _image_label(QPixmap(), "Attacked image")
+        images = QHBoxLayout()
+        images.setSpacing(3)
+        for label in (self.original, self.change, self.adversarial):
+            label.setFixedSize(TILE, TILE)
+            images.addWidget(label)
+        self.text_clean, self.text_adv = QLabel(), QLabel()
+        for t in (self.text_clean, self.text_adv):
+            t.setTextFormat(Qt.TextFormat.RichText)
+            t.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(5, 5, 5, 5)
+        layout.setSpacing(2)
+        layout.addLayout(images)
+        layout.addWidget(self.text_clean)
+        layout.addWidget(self.text_adv)
+
+    def set_sample(self, batch: GalleryBatch, scale: float) -> None:
+        i, names = self.index, batch.class_names
+        label, pc, pa = int(batch.labels[i]), int(batch.pred_clean[i]), int(batch.pred_adv[i])
+        self.prediction_clean, self.prediction_adv = pc, pa
+        self.original.setPixmap(pixmap(to_rgb8(batch.original[i]), TILE))
+        self.change.setPixmap(pixmap(diverging_rgb8(batch.perturbation[i], scale), TILE))
+        self.adversarial.setPixmap(pixmap(to_rgb8(batch.adversarial[i]), TILE))
+        conf_c, conf_a = float(batch.probs_clean[i, pc]), float(batch.probs_adv[i, pa])
+        mark = "" if pc == label else " ✗"
+        self.text_clean.setText(f"true <b>{names[label]}</b> · seen as {names[pc]} ({conf_c:.0%}){mark}")
+        fooled = bool(batch.fooled[i])
+        verdict = "<span style='color:#c62828'><b>FOOLED</b></span> → " if fooled else ""
+        self.text_adv.setText(f"attacked: {verdict}{names[pa]} ({conf_a:.0%})")
+        if fooled != self.fooled or self.property("fooled") is None:
+            self.fooled = fooled
+            self.setProperty("fooled", fooled)
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.index)
+        super().mousePressEvent(event)
+
+
+class SampleDialog(QDialog):
+    """An enlarged sample with the class probabilities before and after the attack."""
+
+    def __init__(self, batch: GalleryBatch, index: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        names = batch.class_names
+        label = int(batch.labels[index])
+        self.setWindowTitle(f"Sample {index + 1}: true class {names[label]}")
+        scale = float(np.abs(batch.perturbation[index]).max()) or 1.0
+        row = QHBoxLayout()
+        for title, rgb in (("Original", to_rgb8(batch.original[index])),
+                           (f"Change (±{scale * 255:.0f}/255)", diverging_rgb8(batch.perturbation[index], scale)),
+                           (f"Adversarial ({batch.attack}, ε = {batch.eps * 255:.0f}/255)",
+                            to_rgb8(batch.adversarial[index]))):
+            box = QVBoxLayout()
+            caption = QLabel(title)
+            caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            box.addWidget(caption)
+            box.addWidget(_image_label(pixmap(rgb, 220), title))
+            row.addLayout(box)
+        self.plot = pg.PlotWidget()
+        self.plot.setTitle("Class probabilities")
+        self.plot.setLabel("left", "probability")
+        self.plot.setYRange(0, 1.0, padding=0.02)
+        k = len(names)
+        xs = np.arange(k)
+        self.bars_clean = pg.BarGraphItem(x=xs - 0.2, height=batch.probs_clean[index], width=0.38,
+                                          brush="#1f77b4", name="before attack")
+        self.bars_adv = pg.BarGraphItem(x=xs + 0.2, height=batch.probs_adv[index], width=0.38,
+                                        brush="#d62728", name="after attack")
+        self.plot.addLegend(offset=(-10, 10))  # the bars' names fill it
+        self.plot.addItem(self.bars_clean)
+        self.plot.addItem(self.bars_adv)
+        self.plot.getAxis("bottom").setTicks([[(i, str(n)) for i, n in enumerate(names)]])
+        self.plot.setMouseEnabled(x=False, y=False)
+        pc, pa = int(batch.pred_clean[index]), int(batch.pred_adv[index])
+        verdict = ("<b style='color:#c62828'>The attack fooled the model.</b>" if batch.fooled[index] else
+                   "The attack did not change a right answer." if pc == label == pa else
+                   "The model was already wrong before the attack." if pc != label else
+                   "The model was right before and still is.")
+        self.summary = QLabel(
+            f"True class <b>{names[label]}</b>. Before the attack the model says <b>{names[pc]}</b> "
+            f"({batch.probs_clean[index, pc]:.0%}); after it, <b>{names[pa]}</b> "
+            f"({batch.probs_adv[index, pa]:.0%}). {verdict}")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.plot, 1)
+        self.resize(760, 600)
+
+
+class GalleryView(QWidget):
+    """A grid of ``GalleryCell``s, refilled on each batch; as many columns as the width allows."""
+
+    REFRESH_MS = 500
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.batch: GalleryBatch | None = None
+        self.cells: list[GalleryCell] = []
+        self.header = QLabel("The gallery shows attacked examples once training starts.")
+        self.header.setObjectName("galleryHeader")
+        self.header.setWordWrap(True)
+        self._grid_host = QWidget()
+        self._grid = QGridLayout(self._grid_host)
+        self._grid.setSpacing(6)
+        self._grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.columns = 4
+        self._scroll = scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self._grid_host)
+        scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(scroll, 1)
+        self.dialog: SampleDialog | None = None
+        self._pending: GalleryBatch | None = None
+        self._throttle = QTimer(self, singleShot=True, interval=self.REFRESH_MS)
+        self._throttle.timeout.connect(self._on_throttle)
+
+    def show_batch(self, batch: GalleryBatch, immediate: bool = False) -> None:
+        """Show a batch; during fast training at most one every REFRESH_MS (the newest wins)."""
+        self._pending = batch
+        if immediate or not self._throttle.isActive():
+            self._render()
+
+    def _on_throttle(self) -> None:
+        if self._pending is not None:
+            self._render()
+
+    def _render(self) -> None:
+        batch, self._pending = self._pending, None
+        if batch is None:
+            return
+        self._throttle.start()
+        self.batch = batch
+        n = len(batch.labels)
+        while len(self.cells) > n:
+            cell = self.cells.pop()
+            self._grid.removeWidget(cell)
+            cell.deleteLater()
+        while len(self.cells) < n:
+            cell = GalleryCell(len(self.cells), self._grid_host)
+            cell.clicked.connect(self.open_sample)
+            self._grid.addWidget(cell, cell.index // self.columns, cell.index % self.columns)
+            self.cells.append(cell)
+        self._relayout()
+        scale = float(np.abs(batch.perturbation).max()) or 1.0
+        for cell in self.cells:
+            cell.set_sample(batch, scale)
+        fooled = int(batch.fooled.sum())
+        right = int((batch.pred_clean == batch.labels).sum())
+        self.header.setText(
+            f"<b>Step {batch.step}</b> · attack <b>{batch.attack.upper()}</b> at ε = {batch.eps:.3f} "
+            f"({batch.eps * 255:.0f}/255) · {right}/{n} recognised before the attack, "
+            f"<b style='color:#c62828'>{fooled} fooled</b> by it<br>"
+            f"<span style='color:#5f6b7a'>Each sample: original | the change, amplified ×{1 / scale:.0f} "
+            f"(red brighter, blue darker) | attacked image. Click one to enlarge.</span>")
+
+    def _relayout(self) -> None:
+        if not self.cells:
+            return
+        cell_width = self.cells[0].sizeHint().width() + self._grid.spacing()
+        columns = max(1, (self._scroll.viewport().width() - 8) // max(1, cell_width))
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for cell in self.cells:
+            self._grid.removeWidget(cell)
+        for cell in self.cells:
+            self._grid.addWidget(cell, cell.index // columns, cell.index % columns)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._relayout()
+
+    def open_sample(self, index: int) -> SampleDialog | None:
+        if self.batch is None:
+            return None
+        self.dialog = SampleDialog(self.batch, index, self)
+        self.dialog.show()
+        return self.dialog

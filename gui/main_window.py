@@ -1,0 +1,364 @@
+"""The main window: lays out the panels and routes the controller's snapshots to them.
+
+All background work belongs to ``TrainingController``; every panel only shows data and emits the
+user's wishes. Window layout and the last-used settings persist in QSettings.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.config import ConfigError, RunConfig
+from engine.messages import (
+    ConfigApplied,
+    EpochMetrics,
+    GalleryBatch,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StepMetrics,
+)
+from gui.controller import TrainingController
+from gui.curves import CurvesView
+from gui.experiment import ExperimentPanel
+from gui.gallery import GalleryView
+from gui.knobs import KnobsPanel
+from gui.robustness import RobustnessView
+
+SETTINGS_VERSION = 1
+STYLE_SHEET = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+
+
+def _format_seconds(seconds: float) -> str:
+    if math.isnan(seconds) or seconds < 0:
+        return "–"
+    seconds = round(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None, runs_root: str | Path | None = None,
+                 base_config: RunConfig | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Robustness Lab")
+        self.settings = settings if settings is not None else QSettings()
+        runs_root = runs_root or os.environ.get("ROBUSTNESS_LAB_RUNS") or None
+        self.controller = TrainingController(runs_root, self)
+        self.error_box: QMessageBox | None = None
+        self._last_step: StepMetrics | None = None
+        self._epochs = 1
+
+        self.experiment = ExperimentPanel()
+        self.knobs = KnobsPanel()
+        self.curves = CurvesView()
+        self.gallery = GalleryView()
+        self.robustness = RobustnessView()
+        self._build_layout()
+        self._build_actions()
+        self._build_status_bar()
+        self._connect()
+
+        self._restore(base_config)
+        self._on_state("idle")
+
+    # ------------------------------------------------------------------ layout
+    def _build_layout(self) -> None:
+        left = QWidget()
+        left.setObjectName("sidePanel")
+        column = QVBoxLayout(left)
+        column.setContentsMargins(8, 8, 8, 8)
+        column.addWidget(self.experiment)
+        column.addWidget(self.knobs, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(left)
+        scroll.setMinimumWidth(330)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.training_split = QSplitter(Qt.Orientation.Vertical)
+        self.training_split.addWidget(self.curves)
+        self.training_split.addWidget(self.gallery)
+        self.training_split.setStretchFactor(0, 3)
+        self.training_split.setStretchFactor(1, 2)
+        self.training_split.setSizes([430, 300])
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.training_split, "Training")
+        self.tabs.addTab(self.robustness, "Robustness")
+
+        self.main_split = QSplitter(Qt.Orientation.Horizontal)
+        self.main_split.addWidget(scroll)
+        self.main_split.addWidget(self.tabs)
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setSizes([360, 900])
+        self.setCentralWidget(self.main_split)
+        self.resize(1280, 800)
+
+    def _action(self, text: str, shortcuts: list[str], tip: str, slot: Any) -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        keys = " or ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
+        action.setToolTip(f"{tip} ({keys})")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.train_action = self._action("▶  Train", ["Ctrl+R"], "Start training with these settings", self.train)
+        self.pause_action = self._action("❚❚  Pause", ["Space", "Ctrl+P"], "Pause or resume training",
+                                         self.controller.toggle_pause)
+        self.stop_action = self._action("■  Stop", ["Esc", "Ctrl+."], "Stop training and save the run",
+                                        self.controller.stop)
+        self.evaluate_action = self._action("✓  Evaluate", ["Ctrl+E"],
+                                            "Measure accuracy now (during training) or robustness (after)",
+                                            self.evaluate)
+        self.open_action = self._action("Open run…", ["Ctrl+O"], "Load a finished run to inspect", self.open_run)
+        toolbar = QToolBar("Controls")
+        toolbar.setObjectName("controls")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.train_action, self.pause_action, self.stop_action, self.evaluate_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.open_action)
+        self.addToolBar(toolbar)
+        self.train_button: QToolButton = toolbar.widgetForAction(self.train_action)  # type: ignore[assignment]
+        self.train_button.setObjectName("trainButton")
+        self.pause_button: QToolButton = toolbar.widgetForAction(self.pause_action)  # type: ignore[assignment]
+        self.stop_button: QToolButton = toolbar.widgetForAction(self.stop_action)  # type: ignore[assignment]
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.state_label = QLabel()
+        self.device_label = QLabel("Device: –")
+        self.device_label.setToolTip("The device actually used by the current run")
+        self.speed_label = QLabel("– images/s")
+        self.epoch_progress = QProgressBar()
+        self.epoch_progress.setRange(0, 1000)
+        self.epoch_progress.setFixedWidth(200)
+        self.epoch_progress.setFormat("epoch –")
+        self.eta_label = QLabel("time left –")
+        for w in (self.state_label, self.device_label, self.speed_label, self.epoch_progress, self.eta_label):
+            bar.addPermanentWidget(w)
+        self._status_timer = QTimer(self, interval=250)
+        self._status_timer.timeout.connect(self._update_status)
+        self._status_timer.start()
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.message.connect(self._on_message)
+        c.stateChanged.connect(self._on_state)
+        c.galleryReady.connect(lambda batch: self.gallery.show_batch(batch, immediate=True))
+        c.robustnessProgress.connect(self.robustness.on_progress)
+        c.robustnessReady.connect(self.robustness.show_curve)
+        c.taskFailed.connect(self._on_task_failed)
+        self.knobs.changed.connect(self._on_knobs_changed)
+        self.experiment.changed.connect(self._on_experiment_changed)
+        self.robustness.runRequested.connect(self._on_robustness_requested)
+        self.robustness.cancelRequested.connect(self._on_robustness_cancel)
+        self._gallery_timer = QTimer(self, singleShot=True, interval=60)
+        self._gallery_timer.timeout.connect(self._recompute_gallery)
+
+    # ------------------------------------------------------------------ user actions
+    def build_config(self) -> RunConfig:
+        """The run the panels describe, on top of the base config (which holds the settings not shown)."""
+        return self._base.with_changes({**self.experiment.values(), **self.knobs.values()})
+
+    def train(self) -> None:
+        if self.controller.running:
+            return
+        try:
+            config = self.build_config()
+        except ConfigError as exc:
+            self.show_error("These settings cannot be used", str(exc))
+            return
+        self._base = config
+        self.curves.clear()
+        self.controller.start(config)
+
+    def evaluate(self) -> None:
+        if self.controller.running:
+            self.controller.evaluate_now()
+        else:
+            self.tabs.setCurrentWidget(self.robustness)
+            self.robustness.request_run()
+
+    def open_run(self) -> None:
+        from engine.runs import default_runs_root
+
+        root = str(self.controller.runs_root or default_runs_root())
+        folder = QFileDialog.getExistingDirectory(self, "Open a run folder", root)
+        if folder:
+            self.load_run(folder)
+
+    def load_run(self, folder: str | Path) -> None:
+        try:
+            config = self.controller.open_run(folder)
+        except Exception as exc:  # noqa: BLE001 - a broken or foreign folder: say so, keep going
+            self.show_error("Cannot open this run", str(exc))
+            return
+        self._base = config
+        self.experiment.show_config(config)
+        self.knobs.show_config(config)
+        self.statusBar().showMessage(f"Opened {folder}", 5000)
+        self._recompute_gallery()
+
+    def _on_knobs_changed(self, changes: dict[str, Any]) -> None:
+        if self.controller.running:
+            self.controller.update_config(changes)
+        elif {"attack.eps", "attack.name"} & changes.keys():
+            self._gallery_timer.start()
+
+    def _on_experiment_changed(self, changes: dict[str, Any]) -> None:
+        if self.controller.running:
+            self.controller.update_config(changes)
+
+    def _recompute_gallery(self) -> None:
+        values = self.knobs.values()
+        self.controller.recompute_gallery(values["attack.eps"], values["attack.name"])
+
+    def _on_robustness_requested(self, attacks: tuple, eps_values: tuple, steps: int, images: int) -> None:
+        if self.controller.run_robustness(attacks, eps_values, steps, images):
+            self.robustness.set_busy(True, f"Attacking {images} held-out images…")
+        else:
+            self.robustness.set_busy(False, "There is no trained model yet: train one (Ctrl+R) or open a run.")
+
+    def _on_robustness_cancel(self) -> None:
+        self.controller.cancel_robustness()
+        self.robustness.set_busy(False, "Cancelled.")
+
+    # ------------------------------------------------------------------ engine snapshots
+    def _on_message(self, msg: object) -> None:
+        if isinstance(msg, StepMetrics):
+            self.curves.add_step(msg)
+            self._last_step = msg
+        elif isinstance(msg, GalleryBatch):
+            self.gallery.show_batch(msg)
+        elif isinstance(msg, EpochMetrics):
+            self.curves.add_epoch(msg)
+            robust = "–" if msg.robust_accuracy != msg.robust_accuracy else f"{msg.robust_accuracy:.1%}"
+            self.statusBar().showMessage(
+                f"Epoch {msg.epoch}: clean accuracy {msg.clean_accuracy:.1%}, robust accuracy {robust}", 8000)
+        elif isinstance(msg, ConfigApplied):
+            self.curves.add_marker(msg)
+            self.knobs.show_config(msg.config, skip=self.controller.pending_keys())
+            self.knobs.show_applied(msg.step, msg.changes, msg.rejected)
+        elif isinstance(msg, RunStarted):
+            self._epochs = msg.config.train.epochs
+            self.epoch_progress.setValue(0)
+            self.epoch_progress.setFormat(f"epoch 1/{self._epochs}")
+            self.device_label.setText(f"Device: {msg.device}")
+            self.experiment.notes.setText(" ".join(msg.notes))
+            self.knobs.show_config(msg.config)
+            self.statusBar().showMessage(f"Training {msg.n_train} images, {msg.steps_per_epoch} steps per epoch",
+                                         5000)
+        elif isinstance(msg, RunFinished):
+            robust = "–" if msg.robust_accuracy != msg.robust_accuracy else f"{msg.robust_accuracy:.1%}"
+            self.statusBar().showMessage(
+                f"Training {msg.reason}: clean accuracy {msg.clean_accuracy:.1%}, robust {robust}. "
+                f"Saved in {msg.run_dir}", 0)
+        elif isinstance(msg, RunFailed):
+            self.show_error("Training stopped with an error", msg.message)
+
+    def _on_state(self, state: str) -> None:
+        running = state != "idle"
+        self.train_action.setEnabled(not running)
+        self.pause_action.setEnabled(state in ("running", "paused"))
+        self.pause_action.setText("▶  Resume" if state == "paused" else "❚❚  Pause")
+        self.stop_action.setEnabled(state in ("running", "paused"))
+        self.experiment.set_running(running)
+        self.state_label.setText({"idle": "Ready", "running": "Training", "paused": "Paused",
+                                  "stopping": "Stopping…"}[state])
+        self.state_label.setProperty("state", state)
+        self.state_label.style().unpolish(self.state_label)
+        self.state_label.style().polish(self.state_label)
+        if state == "idle" and self._last_step is not None:
+            self.eta_label.setText("time left –")
+            self.speed_label.setText("– images/s")
+
+    def _update_status(self) -> None:
+        m = self._last_step
+        if m is None or not self.controller.running:
+            return
+        self.speed_label.setText(f"{m.images_per_second:,.0f} images/s")
+        self.epoch_progress.setValue(int(m.epoch_progress * 1000))
+        self.epoch_progress.setFormat(f"epoch {m.epoch}/{self._epochs} · {m.epoch_progress:.0%}")
+        self.eta_label.setText(f"time left {_format_seconds(m.eta_seconds)}")
+
+    def _on_task_failed(self, kind: str, text: str) -> None:
+        if kind == "robustness":
+            self.robustness.set_busy(False, "The measurement failed.")
+        self.show_error("The gallery could not be updated" if kind == "gallery" else "Robustness check failed", text)
+
+    def show_error(self, title: str, text: str) -> None:
+        """A readable, non-blocking message; the window stays usable."""
+        if self.error_box is not None:
+            self.error_box.close()
+        self.error_box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        self.error_box.setWindowModality(Qt.WindowModality.WindowModal)
+        self.error_box.open()
+
+    # ------------------------------------------------------------------ persistence
+    def _restore(self, base_config: RunConfig | None) -> None:
+        s = self.settings
+        if base_config is None:
+            try:
+                raw = s.value("config")
+                base_config = RunConfig.from_dict(json.loads(raw)) if raw else RunConfig()
+            except (ConfigError, ValueError, TypeError):
+                base_config = RunConfig()
+        self._base = base_config
+        self.experiment.show_config(base_config)
+        self.knobs.show_config(base_config)
+        if int(s.value("version", 0) or 0) == SETTINGS_VERSION:
+            for key, restore in (("geometry", self.restoreGeometry), ("windowState", self.restoreState),
+                                 ("mainSplit", self.main_split.restoreState),
+                                 ("trainingSplit", self.training_split.restoreState)):
+                value = s.value(key)
+                if isinstance(value, QByteArray):
+                    restore(value)
+            self.tabs.setCurrentIndex(int(s.value("tab", 0) or 0))
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("version", SETTINGS_VERSION)
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("windowState", self.saveState())
+        s.setValue("mainSplit", self.main_split.saveState())
+        s.setValue("trainingSplit", self.training_split.saveState())
+        s.setValue("tab", self.tabs.currentIndex())
+        try:
+            s.setValue("config", self.build_config().to_json())
+        except ConfigError:
+            pass
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop the engine (it saves the run on the way out), wait for every thread, keep the settings."""
+        self.controller.shutdown()
+        self.save_settings()
+        self._status_timer.stop()
+        super().closeEvent(event)

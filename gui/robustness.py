@@ -1,0 +1,146 @@
+"""The robustness tab: accuracy of the trained model as the attacker's budget ε grows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+# attack name, legend label, colour, tooltip
+EVAL_ATTACKS = (
+    ("fgsm", "FGSM", "#ff7f0e", "One gradient step of size ε: a fast, weak attack."),
+    ("pgd", "PGD", "#d62728", "Many small gradient steps inside the ε box: the standard strong attack."),
+    ("noise-uniform", "random noise", "#7f7f7f",
+     "Random ±ε noise, no gradient: shows how much of the drop is due to a real attack."),
+)
+
+
+class RobustnessView(QWidget):
+    """Choose attacks and the ε range, run the evaluation in the background, plot one curve per attack."""
+
+    runRequested = Signal(tuple, tuple, int, int)  # attacks, eps values, PGD steps, images
+    cancelRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.checks: dict[str, QCheckBox] = {}
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Attacks:"))
+        for name, label, _colour, tip in EVAL_ATTACKS:
+            check = QCheckBox(label)
+            check.setChecked(True)
+            check.setToolTip(tip)
+            self.checks[name] = check
+            controls.addWidget(check)
+        self.max_eps = QSpinBox()
+        self.max_eps.setRange(1, 128)
+        self.max_eps.setValue(64)
+        self.max_eps.setPrefix("ε up to ")
+        self.max_eps.setSuffix("/255")
+        self.max_eps.setToolTip("The largest pixel change tried, in grey levels out of 255.")
+        self.points = QSpinBox()
+        self.points.setRange(2, 40)
+        self.points.setValue(9)
+        self.points.setSuffix(" ε values")
+        self.points.setToolTip("How many ε values between 0 and the maximum are measured.")
+        self.steps = QSpinBox()
+        self.steps.setRange(1, 200)
+        self.steps.setValue(10)
+        self.steps.setSuffix(" PGD steps")
+        self.steps.setToolTip("Steps of the PGD attack: more is stronger and slower.")
+        self.images = QSpinBox()
+        self.images.setRange(10, 10_000)
+        self.images.setValue(300)
+        self.images.setSuffix(" images")
+        self.images.setToolTip("How many held-out images are attacked (more = more precise, slower).")
+        controls.addStretch(1)
+        settings_row = QHBoxLayout()
+        settings_row.addWidget(QLabel("Measure at"))
+        for w in (self.max_eps, self.points, self.steps, self.images):
+            settings_row.addWidget(w)
+        settings_row.addStretch(1)
+        self.run_button = QPushButton("Measure robustness")
+        self.run_button.setObjectName("primaryButton")
+        self.run_button.setToolTip("Attack the trained model at each ε and plot the accuracy that survives.")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        controls.addWidget(self.run_button)
+        controls.addWidget(self.cancel_button)
+
+        self.progress = QProgressBar()
+        self.progress.setFormat("%v / %m")
+        self.progress.setValue(0)
+        self.status = QLabel("Train a model (or open a run), then measure how its accuracy falls as ε grows.")
+        self.status.setWordWrap(True)
+        self.plot = pg.PlotWidget()
+        self.plot.setTitle("Accuracy under attack")
+        self.plot.setLabel("left", "accuracy")
+        self.plot.setLabel("bottom", "ε (grey levels out of 255)")
+        self.plot.setYRange(0, 1, padding=0.02)
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.legend = self.plot.addLegend(offset=(10, -10), labelTextSize="10pt")
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self.curves: dict[str, pg.PlotDataItem] = {}
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addLayout(settings_row)
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.progress)
+        layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+        self.run_button.clicked.connect(self.request_run)
+        self.cancel_button.clicked.connect(self.cancelRequested.emit)
+
+    def eps_values(self) -> tuple[float, ...]:
+        return tuple(float(e) for e in np.linspace(0.0, self.max_eps.value() / 255, self.points.value()))
+
+    def request_run(self) -> None:
+        attacks = tuple(name for name, check in self.checks.items() if check.isChecked())
+        if not attacks:
+            self.status.setText("Tick at least one attack.")
+            return
+        self.runRequested.emit(attacks, self.eps_values(), self.steps.value(), self.images.value())
+
+    def set_busy(self, busy: bool, text: str | None = None) -> None:
+        self.run_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+        if busy:
+            self.progress.setRange(0, 0)
+        if text:
+            self.status.setText(text)
+
+    def on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+
+    def show_curve(self, curve: Any) -> None:
+        """Plot an ``engine.evaluate.EpsCurve``."""
+        self.set_busy(False)
+        self.plot.clear()
+        self.legend.clear()
+        self.curves = {}
+        x = np.asarray(curve.eps) * 255
+        styles = {name: (label, colour) for name, label, colour, _ in EVAL_ATTACKS}
+        for name, values in curve.accuracy.items():
+            label, colour = styles.get(name, (name, "#333"))
+            style = Qt.PenStyle.DashLine if name.startswith("noise") else Qt.PenStyle.SolidLine
+            self.curves[name] = self.plot.plot(x, np.asarray(values), name=label, symbol="o", symbolSize=6,
+                                               symbolBrush=colour, symbolPen=None,
+                                               pen=pg.mkPen(colour, width=2, style=style))
+        self.plot.setXRange(0, float(x.max()) if len(x) else 1, padding=0.02)
+        self.status.setText(f"Clean accuracy {curve.clean_accuracy:.1%} on {curve.n} held-out images. "
+                            "A robust model keeps its curve high as ε grows; noise should barely hurt.")

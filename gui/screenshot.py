@@ -1,0 +1,106 @@
+"""Launch the real window, train briefly on the built-in digits, turn two knobs, and save a screenshot.
+
+    python -m gui.screenshot resources/screenshots/main-window.png
+    xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb python -m gui.screenshot resources/screenshots/main-window.png
+
+Settings and the run folder go to a temporary directory, so the user's own are untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("output", type=Path, help="PNG file to write")
+    parser.add_argument("--size", default="1280x800", help="window size, WIDTHxHEIGHT")
+    parser.add_argument("--epochs", type=int, default=6, help="epochs to train before the picture")
+    parser.add_argument("--timeout", type=float, default=240.0, help="give up after this many seconds")
+    parser.add_argument("--robustness", type=Path, help="also save the robustness tab (after training) here")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+
+    from engine.config import RunConfig
+    from engine.messages import ConfigApplied, EpochMetrics, StepMetrics
+    from gui.app import configure_torch_threads, create_application
+    from gui.main_window import MainWindow
+
+    configure_torch_threads()
+    _app = create_application([sys.argv[0]])  # kept alive until main returns
+    tmp = Path(tempfile.mkdtemp(prefix="robustness-lab-shot-"))
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    config = RunConfig().with_changes({"data.name": "digits", "model.name": "seed-cnn", "train.epochs": 40,
+                                       "train.batch_size": 64, "train.gallery_every": 20, "train.lam": 1.0,
+                                       "attack.name": "fgsm-rs", "attack.eps": 8 / 255})
+    window = MainWindow(settings=settings, runs_root=tmp / "runs", base_config=config)
+    width, height = (int(v) for v in args.size.split("x"))
+    window.resize(width, height)
+    window.show()
+
+    seen = {"step": 0, "epochs": 0, "applied": 0}
+
+    def on_message(msg: object) -> None:
+        if isinstance(msg, StepMetrics):
+            seen["step"] = msg.step
+        elif isinstance(msg, EpochMetrics):
+            seen["epochs"] += 1
+        elif isinstance(msg, ConfigApplied) and msg.changes:
+            seen["applied"] += 1
+
+    window.controller.message.connect(on_message)
+
+    def spin(seconds: float) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+
+    def wait_for(condition, what: str) -> None:
+        deadline = time.monotonic() + args.timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"timed out waiting for {what}")
+            spin(0.05)
+
+    window.train()
+    wait_for(lambda: seen["epochs"] >= 2, "two epochs")
+    window.knobs.eps.slider.setValue(16)  # as a user would drag it: 16/255
+    wait_for(lambda: seen["applied"] >= 1, "the engine to apply ε")
+    wait_for(lambda: seen["epochs"] >= 4, "four epochs")
+    window.knobs.lam.slider.setValue(window.knobs.lam._to_position(2.0))
+    wait_for(lambda: seen["applied"] >= 2, "the engine to apply λ")
+    wait_for(lambda: seen["epochs"] >= args.epochs and window.gallery.batch is not None, "the gallery")
+    spin(0.8)  # let the 30 Hz redraw and the gallery throttle catch up
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(args.output)):
+        raise SystemExit(f"could not write {args.output}")
+    print(f"saved {args.output} at step {seen['step']}, epoch {seen['epochs']}")
+
+    if args.robustness:
+        window.controller.stop()
+        wait_for(lambda: window.controller.state == "idle", "the run to stop")
+        view = window.robustness
+        window.tabs.setCurrentWidget(view)
+        view.points.setValue(9)
+        view.images.setValue(300)
+        done = []
+        window.controller.robustnessReady.connect(done.append)
+        view.request_run()
+        wait_for(lambda: bool(done), "the robustness curves")
+        spin(0.5)
+        window.grab().save(str(args.robustness))
+        print(f"saved {args.robustness}")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Real MNIST (the shared t10k files, seeded 8,000 / 2,000 split): the numbers the engine must reach.
+
+Slow (several minutes on 2 cores); deselect with ``-m "not slow"``. CI runs them.
+Training goes through the command line, end to end, exactly as a user would run it.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from engine.config import AttackConfig, DataConfig
+from engine.data import load_dataset
+from engine.evaluate import clean_accuracy
+from engine.runs import load_model
+
+from .test_cli import last_json, run_cli
+
+pytestmark = pytest.mark.slow
+torchattacks = pytest.importorskip("torchattacks")
+
+
+def _train(mnist_dir, out, *extra: str) -> dict:
+    return last_json(run_cli("train", "--dataset", "mnist", "--data-dir", str(mnist_dir), "--model", "small-cnn",
+                             "--epochs", "8", "--seed", "0", "--eval-size", "500", "--quiet", "--out", str(out),
+                             *extra))
+
+
+def _pgd40(run_dir, eps: float) -> dict:
+    return last_json(run_cli("evaluate", str(run_dir), "--attack", "pgd", "--eps", str(eps), "--steps", "40"))
+
+
+@pytest.fixture(scope="module")
+def standard_run(mnist_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("mnist") / "standard"
+    return out, _train(mnist_dir, out, "--attack", "none", "--lambda", "0")
+
+
+@pytest.fixture(scope="module")
+def robust_run(mnist_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("mnist") / "fgsm-rs"
+    return out, _train(mnist_dir, out, "--attack", "fgsm-rs", "--eps", "0.1", "--lambda", "1")
+
+
+def test_standard_training_is_accurate_and_broken_by_pgd(standard_run):
+    out, summary = standard_run
+    result = _pgd40(out, 0.2)
+    print(f"standard: clean {summary['clean_accuracy']:.4f}, PGD-40 ε=0.2 robust {result['robust_accuracy']:.4f}")
+    assert summary["clean_accuracy"] >= 0.96
+    assert result["robust_accuracy"] < 0.10
+
+
+def test_fgsm_rs_training_is_accurate_and_robust(robust_run):
+    out, summary = robust_run
+    result = _pgd40(out, 0.1)
+    print(f"FGSM-RS: clean {result['clean_accuracy']:.4f}, PGD-40 ε=0.1 robust {result['robust_accuracy']:.4f}")
+    assert result["clean_accuracy"] >= 0.97
+    assert result["robust_accuracy"] >= 0.85
+
+
+def test_our_pgd40_is_as_strong_as_torchattacks_on_a_trained_model(robust_run, mnist_dir):
+    out, _ = robust_run
+    _, model, _ = load_model(out)
+    split = load_dataset(DataConfig("mnist", str(mnist_dir)))
+    x, y = split.test_x[:1000], split.test_y[:1000]
+    from engine.evaluate import robust_accuracy
+
+    torch.manual_seed(0)
+    ours = robust_accuracy(model, x, y, AttackConfig("pgd", 0.1, steps=40, step_size=0.01))
+    atk = torchattacks.PGD(model, eps=0.1, alpha=0.01, steps=40, random_start=True)
+    theirs_adv = torch.cat([atk(x[i:i + 500], y[i:i + 500]) for i in range(0, len(x), 500)])
+    with torch.no_grad():
+        theirs = (model(theirs_adv).argmax(1) == y).float().mean().item()
+    print(f"clean {clean_accuracy(model, x, y):.4f}  ours {ours:.4f}  torchattacks {theirs:.4f}")
+    assert abs(ours - theirs) <= 0.01
+    assert theirs < clean_accuracy(model, x, y)
