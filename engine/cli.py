@@ -33,6 +33,7 @@ from engine.config import (
 )
 from engine.data import DatasetError
 from engine.runs import RunError, jsonable
+from engine.suite import DEFAULT_SUITE, SUITE_ATTACKS
 
 
 class CliError(Exception):
@@ -50,12 +51,21 @@ def parse_eps(text: str) -> float:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number (use e.g. 0.1 or 8/255)") from None
 
 
+def parse_eps_list(text: str) -> tuple[float, ...]:
+    values = tuple(parse_eps(part.strip()) for part in text.split(",") if part.strip())
+    if not values:
+        raise argparse.ArgumentTypeError("give at least one ε, e.g. 0.05,0.1")
+    return values
+
+
 def _add_data_args(p: argparse.ArgumentParser, required: bool) -> None:
     p.add_argument("--dataset", choices=DATASETS, default="digits" if required else None,
                    help="dataset (default: the embedded offline digits)")
     p.add_argument("--data-dir", help="folder holding the dataset files (or the class folders for 'folder')")
     p.add_argument("--image-size", type=int, default=None, help="side in pixels for 'folder' images (default 32)")
     p.add_argument("--limit-holdout", type=int, default=None, help="use only the first N held-out images")
+    p.add_argument("--download", action="store_true", default=None,
+                   help="download MNIST / Fashion-MNIST / CIFAR-10 with torchvision when the files are missing")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,9 +104,20 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     t.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
-    e = sub.add_parser("evaluate", help="attack a trained run on its held-out set")
-    e.add_argument("run_dir")
+    e = sub.add_parser("evaluate", help="attack a trained run (or an exported model) on its held-out set, with "
+                       "an attack suite and sanity checks")
+    e.add_argument("run_dir", nargs="?", help="run folder (or give --model-file)")
+    e.add_argument("--model-file", help="a torch.export .pt2 file (as written by 'main.py export'); "
+                   "use --dataset/--data-dir to say which data it classifies")
     _add_data_args(e, required=False)
+    e.add_argument("--suite", default=",".join(DEFAULT_SUITE),
+                   help=f"comma list of attacks for the suite, from: {', '.join(SUITE_ATTACKS)} "
+                   f"(default {','.join(DEFAULT_SUITE)})")
+    e.add_argument("--eps-list", type=parse_eps_list, default=None,
+                   help="comma list of ε for the suite, e.g. 0.02,0.05,0.1 or 2/255,4/255 (default: --eps)")
+    e.add_argument("--transfer-from", help="another run folder or .pt2 model: the sanity check that transferred "
+                   "examples do not beat the white-box attack")
+    e.add_argument("--report", help="write an HTML report here (with a CSV, a PNG grid and a .npy beside it)")
     e.add_argument("--attack", choices=[a for a in ATTACKS if a != "none"], default="pgd")
     e.add_argument("--eps", type=parse_eps, default=0.1)
     e.add_argument("--steps", type=int, default=40)
@@ -105,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--batch-size", type=int, default=500)
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--device", choices=DEVICES, default="auto")
+    e.add_argument("--threads", type=int, default=None, help="CPU threads for torch (1 is fastest for small models "
+                   "on a busy machine)")
 
     x = sub.add_parser("export", help="write a run's model as a torch.export program (.pt2)")
     x.add_argument("run_dir")
@@ -115,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _train_config(a: argparse.Namespace) -> RunConfig:
     return RunConfig(
         data=DataConfig(a.dataset, a.data_dir, a.image_size or 32, limit_train=a.limit_train,
-                        limit_holdout=a.limit_holdout),
+                        limit_holdout=a.limit_holdout, download=bool(a.download)),
         model=ModelConfig(a.model, a.dropout),
         attack=AttackConfig(a.attack, a.eps, a.steps, a.step_size),
         augment=AugmentConfig(a.rotation, a.shift, a.hflip, a.crop_padding, a.noise),
@@ -169,29 +192,127 @@ def _dataset_for_run(config: RunConfig, a: argparse.Namespace):
 
     data = config.data
     changes = {k: v for k, v in (("name", a.dataset), ("data_dir", a.data_dir), ("image_size", a.image_size),
-                                 ("limit_holdout", a.limit_holdout)) if v is not None}
+                                 ("limit_holdout", a.limit_holdout), ("download", a.download)) if v is not None}
     return load_dataset(dataclasses.replace(data, **changes))
+
+
+def _program_model(path: str):
+    """A loaded .pt2 program behind an ordinary module: exported graphs refuse ``.train()``/``.eval()``,
+    which the attacks call, and their behaviour was fixed in eval mode at export, so the switch stops here.
+    (engine/demo.py, in progress for the GUI, has the same idea as ``ProgramClassifier``.)"""
+    from torch import nn
+
+    from engine.export import load_program
+
+    class ProgramModule(nn.Module):
+        def __init__(self, program: nn.Module):
+            super().__init__()
+            self.program = program
+
+        def train(self, mode: bool = True):
+            self.training = mode
+            return self
+
+        def forward(self, x):
+            return self.program(x)
+
+    if not Path(path).is_file():
+        raise CliError(f"There is no model file {path}.")
+    return ProgramModule(load_program(path)).eval()
+
+
+def _load_any_model(source: str):
+    if source.endswith(".pt2"):
+        return _program_model(source)
+    from engine.runs import load_model
+
+    return load_model(source)[1]
 
 
 def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     import torch
 
     from engine.evaluate import evaluate_model
-    from engine.runs import load_model
+    from engine.suite import SuiteConfig, parse_suite, run_suite, suite_gallery
     from engine.trainer import resolve_device
 
-    config, model, _ = load_model(a.run_dir)
+    if bool(a.run_dir) == bool(a.model_file):
+        raise CliError("Give either a run folder or --model-file FILE.pt2 (one of the two).")
+    suite = parse_suite(a.suite)
+    eps_list = a.eps_list or (a.eps,)
+    for eps in eps_list:
+        AttackConfig("pgd", eps).validate()
     device = resolve_device(a.device)
+    if a.threads:
+        if a.threads < 1:
+            raise CliError("--threads must be at least 1.")
+        torch.set_num_threads(a.threads)
+    adversarially_trained = None
+    if a.model_file:
+        from engine.data import load_dataset
+
+        model = _program_model(a.model_file)
+        split = load_dataset(DataConfig(a.dataset or "digits", a.data_dir, a.image_size or 32,
+                                        limit_holdout=a.limit_holdout))
+        source = a.model_file
+    else:
+        from engine.runs import load_model
+
+        config, model, _ = load_model(a.run_dir)
+        split = _dataset_for_run(config, a)
+        source = a.run_dir
+        adversarially_trained = config.train.lam > 0 and config.attack.name != "none" and config.attack.eps > 0
     model.to(device)
-    split = _dataset_for_run(config, a)
+    try:
+        with torch.no_grad():
+            logits = model(split.test_x[:2].to(device))
+    except Exception as exc:  # noqa: BLE001 - a foreign graph fails in many ways; the user needs one line
+        raise CliError(f"The model cannot take this dataset's {'×'.join(map(str, split.image_shape))} images: "
+                       f"{str(exc).splitlines()[0][:200]}") from exc
+    if logits.shape[-1] != split.num_classes:
+        raise CliError(f"The model gives {logits.shape[-1]} scores per image but the dataset has {split.num_classes} "
+                       "classes: it was made for other data.")
+    reference = _load_any_model(a.transfer_from).to(device) if a.transfer_from else None
     cfg = AttackConfig(a.attack, a.eps, a.steps, a.step_size, a.restarts)
     cfg.validate()
+    x, y = split.test_x, split.test_y
+    log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    log(f"Evaluating {source} on {len(x)} held-out images with {a.attack} ε={a.eps:g}…")
     torch.manual_seed(a.seed)
-    n = len(split.test_x)
-    print(f"Evaluating {a.run_dir} on {n} held-out images with {a.attack} ε={a.eps:g}…", file=sys.stderr, flush=True)
-    result = evaluate_model(model, split.test_x, split.test_y, cfg, batch_size=a.batch_size,
-                            progress=lambda done, total: print(f"  {done}/{total}", file=sys.stderr, flush=True))
-    return result.to_dict() | {"device": str(device)}
+    result = evaluate_model(model, x, y, cfg, batch_size=a.batch_size,
+                            progress=lambda done, total: log(f"  {done}/{total}"))
+    log(f"Suite {','.join(suite)} at ε = {', '.join(f'{e:g}' for e in eps_list)}, then sanity checks…")
+    suite_result = run_suite(model, x, y, suite, eps_list, steps=a.steps, restarts=a.restarts, seed=a.seed,
+                             batch_size=a.batch_size, reference_model=reference,
+                             adversarially_trained=adversarially_trained, progress=lambda t: log(f"  {t}"))
+    for check in suite_result.sanity:
+        log(f"  [{'pass' if check.passed else 'WARNING'}] {check.name}: {check.reason}")
+    suite_dict = suite_result.to_dict()
+    out = result.to_dict() | {
+        "device": str(device), "model": source, "eps_list": list(suite_result.eps),
+        "suite": suite_dict["robust_accuracy"], "worst_case": suite_dict["worst_case"],
+        "attacks": {k: {f: v[f] for f in ("bounded", "norm", "median_linf", "median_l2", "success_rate", "seconds")}
+                    for k, v in suite_dict["attacks"].items()},
+        "sanity": {c.name: {"passed": c.passed, "reason": c.reason, "skipped": c.skipped}
+                   for c in suite_result.sanity},
+    }
+    if a.report:
+        from engine.report import write_report
+
+        n = min(8, len(x))
+        torch.manual_seed(a.seed)
+        gallery_cfg = SuiteConfig.from_attack_config(cfg, seed=a.seed)
+        gallery = suite_gallery(model, x[:n].to(device), y[:n].to(device), gallery_cfg, split.class_names)
+        settings = {"model": source, "dataset": split.name, "n": len(x), "primary_attack": dataclasses.asdict(cfg),
+                    "suite": ",".join(suite), "eps_list": ", ".join(f"{e:g}" for e in suite_result.eps),
+                    "seed": a.seed, "device": str(device), "transfer_from": a.transfer_from}
+        summary = {"clean_accuracy": result.clean_accuracy,
+                   f"robust_accuracy ({cfg.name}, ε={cfg.eps:g})": result.robust_accuracy}
+        written = write_report(a.report, title=f"Robustness evaluation of {Path(source).name}", settings=settings,
+                               summary=summary, suite=suite_result, gallery=gallery)
+        out["report"] = {k: str(v) for k, v in written.items()}
+        log(f"Report written to {written['html']}")
+    return out
 
 
 def cmd_export(a: argparse.Namespace) -> dict[str, Any]:

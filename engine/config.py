@@ -41,6 +41,7 @@ class DataConfig:
     holdout_fraction: float = 0.2  # used where a dataset has no official test split we can use
     limit_train: int | None = None  # keep only the first N training images (quick experiments)
     limit_holdout: int | None = None
+    download: bool = False  # fetch MNIST / Fashion-MNIST / CIFAR-10 with torchvision when the files are missing
 
     def validate(self) -> None:
         _check(self.name in DATASETS, f"Unknown dataset '{self.name}'. Choose one of: {', '.join(DATASETS)}.")

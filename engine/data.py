@@ -126,8 +126,37 @@ def _mnist_folder_candidates(root: Path, name: str) -> list[Path]:
     return [root, root / name, root / tv_name, root / tv_name / "raw", root / name / "raw"]
 
 
+TORCHVISION_DATASETS = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST", "cifar10": "CIFAR10"}
+
+
+def download(cfg: DataConfig, root: Path) -> None:
+    """Fetch a dataset with torchvision into ``root`` (only when the user asked for it).
+
+    A short socket time-out turns "offline" into a clear error within seconds instead of a hang.
+    """
+    import socket
+
+    import torchvision.datasets as tvd
+
+    dataset_cls = getattr(tvd, TORCHVISION_DATASETS[cfg.name])
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(20)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for train in (True, False):
+            dataset_cls(str(root), train=train, download=True)
+    except Exception as exc:  # urllib, HTTP and checksum errors all mean the same thing to the user
+        raise DatasetError(f"Downloading {cfg.name} into {root} failed ({str(exc).splitlines()[0][:160]}). "
+                           "Without a network, copy the files there by hand.") from exc
+    finally:
+        socket.setdefaulttimeout(previous)
+
+
 def load_idx_dataset(cfg: DataConfig, class_names: tuple[str, ...]) -> DatasetSplit:
     root = Path(cfg.data_dir) if cfg.data_dir else default_data_dir()
+    if cfg.download and not any(_find_idx(f, IDX_FILES["test_images"]) for f in _mnist_folder_candidates(root,
+                                                                                                          cfg.name)):
+        download(cfg, root)
     for folder in _mnist_folder_candidates(root, cfg.name):
         files = {key: _find_idx(folder, stem) for key, stem in IDX_FILES.items()}
         if files["test_images"] and files["test_labels"]:
@@ -159,6 +188,8 @@ def load_idx_dataset(cfg: DataConfig, class_names: tuple[str, ...]) -> DatasetSp
 # ---------------------------------------------------------------------------- CIFAR-10
 def load_cifar10(cfg: DataConfig) -> DatasetSplit:
     root = Path(cfg.data_dir) if cfg.data_dir else default_data_dir()
+    if cfg.download and not (root / "cifar-10-batches-py").is_dir():
+        download(cfg, root)
     try:
         from torchvision.datasets import CIFAR10
 

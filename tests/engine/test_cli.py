@@ -55,13 +55,24 @@ def test_evaluate_and_export(trained_run, tmp_path):
     assert Path(exported["file"]).stat().st_size > 1000
 
 
-def _expect_error(*args: str, match: str) -> None:
-    proc = run_cli(*args, check=False)
-    assert proc.returncode == 2
-    assert match in proc.stderr, proc.stderr
+def test_bad_input_exits_2_with_one_line_in_a_real_process():
+    proc = run_cli("train", "--eps", "-0.1", check=False)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip() == "error: ε (epsilon) must be 0 or more."
 
 
-def test_bad_input_gets_a_clear_error(tmp_path, trained_run):
+def test_bad_input_gets_a_clear_error(tmp_path, trained_run, capsys):
+    from engine.cli import main
+
+    def _expect_error(*args: str, match: str) -> None:
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's own errors (unknown choice, not a number)
+            code = exc.code
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert match in err and "Traceback" not in err, err
+
     _expect_error("train", "--dataset", "imagenet", match="invalid choice: 'imagenet'")
     _expect_error("train", "--model", "vgg", match="invalid choice: 'vgg'")
     _expect_error("train", "--eps", "-0.1", match="ε (epsilon) must be 0 or more")

@@ -98,3 +98,18 @@ def test_folder_without_images_or_with_one_class(tmp_path):
 def test_unknown_dataset_is_a_config_error():
     with pytest.raises(ConfigError, match="Unknown dataset 'imagenet'"):
         load_dataset(DataConfig("imagenet"))
+
+
+def test_download_offline_is_a_quick_clear_error(tmp_path, monkeypatch):
+    import socket
+    import time
+
+    def no_network(*args, **kwargs):
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    t0 = time.perf_counter()
+    with pytest.raises(DatasetError, match="Downloading mnist .* failed"):
+        load_dataset(DataConfig("mnist", str(tmp_path), download=True))
+    assert time.perf_counter() - t0 < 30
