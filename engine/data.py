@@ -81,13 +81,31 @@ def _to_float(images_uint8: np.ndarray) -> torch.Tensor:
 
 
 # ---------------------------------------------------------------------------- digits
+def _digits_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """The 1797 images (N×8×8, values 0..16) and labels, read straight from scikit-learn's bundled CSV.
+
+    Importing sklearn costs seconds on a slow machine (scipy comes with it), which the first launch
+    cannot afford; the file is the one ``sklearn.datasets.load_digits`` reads, parsed the same way.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("sklearn")
+    csv = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz" if spec and spec.origin else None
+    if csv is None or not csv.is_file():
+        from sklearn.datasets import load_digits as sk_digits
+
+        bunch = sk_digits()
+        return bunch.images, bunch.target
+    with gzip.open(csv, "rt") as fh:
+        data = np.loadtxt(fh, delimiter=",")
+    return data[:, :-1].reshape(-1, 8, 8), data[:, -1].astype(np.int64)
+
+
 def load_digits(cfg: DataConfig) -> DatasetSplit:
     """scikit-learn's bundled 8×8 UCI digits: works with no network and nothing downloaded."""
-    from sklearn.datasets import load_digits as sk_digits
-
-    bunch = sk_digits()
-    x = torch.from_numpy(bunch.images.astype(np.float32) / 16.0).unsqueeze(1)
-    y = torch.from_numpy(bunch.target.astype(np.int64))
+    images, target = _digits_arrays()
+    x = torch.from_numpy(images.astype(np.float32) / 16.0).unsqueeze(1)
+    y = torch.from_numpy(target.astype(np.int64))
     holdout = int(round(len(x) * cfg.holdout_fraction))
     tx, ty, vx, vy = _seeded_split(x, y, holdout)
     return DatasetSplit("digits", tx, ty, vx, vy, MNIST_CLASSES,

@@ -41,8 +41,27 @@ def create_application(argv: list[str] | None = None):
 def run_app(argv: list[str] | None = None) -> int:
     configure_torch_threads()
     app = create_application(argv)
-    from gui.main_window import MainWindow
-
-    window = MainWindow()
+    window = create_main_window()
     window.show()
     return int(app.exec())
+
+
+def create_main_window(settings=None, runs_root: str | Path | None = None):
+    """The main window with the first-minute features (gui.demo), in the language chosen in the settings.
+
+    On first launch (settings that never held a config) it opens the shipped standard model and shows
+    its attacked digits straight away: no training needed for the first look.
+    """
+    from PySide6.QtCore import QSettings
+
+    from gui import demo, i18n
+    from gui.main_window import MainWindow
+
+    settings = settings if settings is not None else QSettings()
+    i18n.install_translator(i18n.current_language(settings))
+    first = not settings.contains("config")
+    window = MainWindow(settings=settings, runs_root=runs_root)
+    window.demo = demo.install(window)
+    if first:
+        window.demo.attack()
+    return window

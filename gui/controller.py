@@ -212,6 +212,15 @@ class TrainingController(QObject):
         self.run_dir, self.config, self.last_gallery, self._model_cache = Path(run_dir), config, None, None
         return config
 
+    def use_model(self, model: Any, config: RunConfig, source: str | Path) -> None:
+        """Use a model loaded outside a run (the user's own file) for the gallery and robustness tabs.
+
+        ``source`` (the file) stands in for the run folder; the model is kept in the task cache, so no
+        task tries to read a run folder there. Only tasks read the model afterwards.
+        """
+        self.run_dir, self.config, self.last_gallery = Path(source), config, None
+        self._model_cache = (str(self.run_dir), model)
+
     def recompute_gallery(self, eps: float, attack: str | None = None) -> bool:
         """Re-make the gallery on the current model at a new ε (outside training). False if impossible."""
         if self.running or self.run_dir is None or self.config is None:
@@ -260,13 +269,20 @@ class TrainingController(QObject):
         if self.run_dir is None:
             return False
         run_dir = str(self.run_dir)
+        cache = self._model_cache
+        foreign = self.run_dir.is_file()  # use_model: a model file, not a run folder
+        cached = cache[1] if foreign and cache is not None and cache[0] == run_dir else None
+        cached_config = self.config
 
         def job(progress: Callable[[int, int], None], cancel: TrainingControl) -> Any:
             from engine.data import load_dataset
             from engine.evaluate import accuracy_vs_eps
             from engine.runs import load_model
 
-            config, model, _names = load_model(run_dir)
+            if cached is not None:  # a model from the user's own file (see use_model)
+                config, model = cached_config, cached
+            else:
+                config, model, _names = load_model(run_dir)
             split = load_dataset(config.data)
             x, y = split.test_x[:limit], split.test_y[:limit]
             return accuracy_vs_eps(model, x, y, attacks, eps_values, steps=steps, progress=progress, cancel=cancel)

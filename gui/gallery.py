@@ -67,9 +67,10 @@ class GalleryCell(QFrame):
 
     clicked = Signal(int)
 
-    def __init__(self, index: int, parent: QWidget | None = None) -> None:
+    def __init__(self, index: int, parent: QWidget | None = None, tile: int = TILE) -> None:
         super().__init__(parent)
         self.index = index
+        self.tile = tile
         self.fooled = False
         self.prediction_clean = self.prediction_adv = -1
         self.setObjectName("galleryCell")
@@ -81,7 +82,7 @@ class GalleryCell(QFrame):
         images = QHBoxLayout()
         images.setSpacing(3)
         for label in (self.original, self.change, self.adversarial):
-            label.setFixedSize(TILE, TILE)
+            label.setFixedSize(tile, tile)
             images.addWidget(label)
         self.text_clean, self.text_adv = QLabel(), QLabel()
         for t in (self.text_clean, self.text_adv):
@@ -98,9 +99,9 @@ class GalleryCell(QFrame):
         i, names = self.index, batch.class_names
         label, pc, pa = int(batch.labels[i]), int(batch.pred_clean[i]), int(batch.pred_adv[i])
         self.prediction_clean, self.prediction_adv = pc, pa
-        self.original.setPixmap(pixmap(to_rgb8(batch.original[i]), TILE))
-        self.change.setPixmap(pixmap(diverging_rgb8(batch.perturbation[i], scale), TILE))
-        self.adversarial.setPixmap(pixmap(to_rgb8(batch.adversarial[i]), TILE))
+        self.original.setPixmap(pixmap(to_rgb8(batch.original[i]), self.tile))
+        self.change.setPixmap(pixmap(diverging_rgb8(batch.perturbation[i], scale), self.tile))
+        self.adversarial.setPixmap(pixmap(to_rgb8(batch.adversarial[i]), self.tile))
         conf_c, conf_a = float(batch.probs_clean[i, pc]), float(batch.probs_adv[i, pa])
         mark = "" if pc == label else " ✗"
         self.text_clean.setText(f"true <b>{names[label]}</b> · seen as {names[pc]} ({conf_c:.0%}){mark}")
@@ -189,6 +190,7 @@ class GalleryView(QWidget):
         self._grid.setSpacing(6)
         self._grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.columns = 4
+        self.tile = TILE
         self._scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._grid_host)
@@ -224,7 +226,7 @@ class GalleryView(QWidget):
             self._grid.removeWidget(cell)
             cell.deleteLater()
         while len(self.cells) < n:
-            cell = GalleryCell(len(self.cells), self._grid_host)
+            cell = GalleryCell(len(self.cells), self._grid_host, self.tile)
             cell.clicked.connect(self.open_sample)
             self._grid.addWidget(cell, cell.index // self.columns, cell.index % self.columns)
             self.cells.append(cell)
@@ -234,12 +236,23 @@ class GalleryView(QWidget):
             cell.set_sample(batch, scale)
         fooled = int(batch.fooled.sum())
         right = int((batch.pred_clean == batch.labels).sum())
+        step = f"<b>Step {batch.step}</b> · " if batch.step else ""  # step 0: a finished model, not training
         self.header.setText(
-            f"<b>Step {batch.step}</b> · attack <b>{batch.attack.upper()}</b> at ε = {batch.eps:.3f} "
+            f"{step}{'attack' if step else 'Attack'} <b>{batch.attack.upper()}</b> at ε = {batch.eps:.3f} "
             f"({batch.eps * 255:.0f}/255) · {right}/{n} recognised before the attack, "
             f"<b style='color:#c62828'>{fooled} fooled</b> by it<br>"
             f"<span style='color:#5f6b7a'>Each sample: original | the change, amplified ×{1 / scale:.0f} "
             f"(red brighter, blue darker) | attacked image. Click one to enlarge.</span>")
+
+    def set_tile_size(self, size: int | None) -> None:
+        """Bigger images (presentation mode) or back to the default (None); the cells are rebuilt."""
+        self.tile = size or TILE
+        for cell in self.cells:
+            self._grid.removeWidget(cell)
+            cell.deleteLater()
+        self.cells.clear()
+        if self.batch is not None:
+            self.show_batch(self.batch, immediate=True)
 
     def _relayout(self) -> None:
         if not self.cells:

@@ -107,6 +107,10 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.training_split, "Training")
         self.tabs.addTab(self.robustness, "Robustness")
+        from gui.runs_browser import RunsBrowser  # issue 4: runs and the clean/robust trade-off
+
+        self.runs_browser = RunsBrowser(self.controller.runs_root)
+        self.tabs.addTab(self.runs_browser, "Runs")
 
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(scroll)

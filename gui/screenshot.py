@@ -1,7 +1,8 @@
 """Launch the real window, train briefly on the built-in digits, turn two knobs, and save a screenshot.
 
     python -m gui.screenshot resources/screenshots/main-window.png
-    xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb python -m gui.screenshot resources/screenshots/main-window.png
+    xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \
+        python -m gui.screenshot resources/screenshots/main-window.png
 
 Settings and the run folder go to a temporary directory, so the user's own are untouched.
 """

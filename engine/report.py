@@ -1,0 +1,309 @@
+"""Self-contained HTML reports of an evaluation or a training run, with every number beside it as CSV.
+
+No Qt and no plotting library: curves are small inline SVG line plots written here, images are
+inline PNG (PIL, base64). Beside ``report.html`` go ``report.csv`` (every number, long format:
+section, name, key, value), ``report_adversarial.png`` (original | perturbation | adversarial rows)
+and ``report_adversarial.npy`` (the adversarial images, N×C×H×W float32 in [0, 1]).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from engine.messages import GalleryBatch
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
+Series = Mapping[str, tuple[Sequence[float], Sequence[float]]]
+
+
+# ---------------------------------------------------------------------------------------------- SVG
+def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    if hi <= lo:
+        return [lo]
+    raw = (hi - lo) / n
+    step = 10 ** math.floor(math.log10(raw))
+    step *= next(m for m in (1, 2, 5, 10) if raw <= m * step)
+    first = math.ceil(lo / step - 1e-9) * step
+    return [first + k * step for k in range(int((hi - first) / step + 1e-9) + 1)]
+
+
+def svg_line_plot(series: Series, title: str, xlabel: str, ylabel: str, width: int = 520, height: int = 320,
+                  ylim: tuple[float, float] | None = None) -> str:
+    """One SVG line plot (with markers and a legend) of named (x, y) series; NaN points are skipped."""
+    points = [(float(a), float(b)) for xs, ys in series.values() for a, b in zip(xs, ys, strict=True)
+              if math.isfinite(float(a)) and math.isfinite(float(b))]
+    left, right, top, bottom = 56, 130, 28, 44
+    pw, ph = width - left - right, height - top - bottom
+    xs_all = [p[0] for p in points] or [0.0, 1.0]
+    ys_all = [p[1] for p in points] or [0.0, 1.0]
+    x0, x1 = min(xs_all), max(xs_all)
+    y0, y1 = ylim if ylim else (min(ys_all), max(ys_all))
+    if x1 == x0:
+        x0, x1 = x0 - 0.5, x1 + 0.5
+    if y1 == y0:
+        y0, y1 = y0 - 0.5, y1 + 0.5
+
+    def sx(v: float) -> float:
+        return left + (v - x0) / (x1 - x0) * pw
+
+    def sy(v: float) -> float:
+        return top + (1 - (v - y0) / (y1 - y0)) * ph
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+           f'<title>{html.escape(title)}</title>',
+           f'<text x="{left + pw / 2:.1f}" y="16" text-anchor="middle" font-size="13">{html.escape(title)}</text>',
+           f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>']
+    for t in _ticks(x0, x1):
+        out.append(f'<line x1="{sx(t):.1f}" y1="{top + ph}" x2="{sx(t):.1f}" y2="{top + ph + 4}" stroke="#888"/>'
+                   f'<text x="{sx(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>')
+    for t in _ticks(y0, y1):
+        out.append(f'<line x1="{left}" y1="{sy(t):.1f}" x2="{left + pw}" y2="{sy(t):.1f}" stroke="#eee"/>'
+                   f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
+    out.append(f'<text x="{left + pw / 2:.1f}" y="{height - 8}" text-anchor="middle">{html.escape(xlabel)}</text>')
+    out.append(f'<text transform="translate(14 {top + ph / 2:.1f}) rotate(-90)" text-anchor="middle">'
+               f'{html.escape(ylabel)}</text>')
+    for k, (name, (xs, ys)) in enumerate(series.items()):
+        color = PALETTE[k % len(PALETTE)]
+        pts = [(sx(float(a)), sy(float(b))) for a, b in zip(xs, ys, strict=True)
+               if math.isfinite(float(a)) and math.isfinite(float(b))]
+        if len(pts) > 1:
+            path = " ".join(f"{a:.1f},{b:.1f}" for a, b in pts)
+            out.append(f'<polyline class="series" data-name="{html.escape(name)}" fill="none" stroke="{color}" '
+                       f'stroke-width="2" points="{path}"/>')
+        if len(pts) <= 60:
+            out += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3" fill="{color}"/>' for a, b in pts]
+        ly = top + 12 + 16 * k
+        out.append(f'<line x1="{left + pw + 10}" y1="{ly}" x2="{left + pw + 28}" y2="{ly}" stroke="{color}" '
+                   f'stroke-width="2"/><text x="{left + pw + 32}" y="{ly + 4}">{html.escape(name)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------- images
+def _to_hwc_uint8(img: np.ndarray) -> np.ndarray:
+    """C×H×W (or H×W) float in [0, 1] -> H×W or H×W×3 uint8."""
+    img = np.asarray(img, dtype=np.float32)
+    if img.ndim == 3:
+        img = img[0] if img.shape[0] == 1 else np.transpose(img, (1, 2, 0))
+    return (np.clip(img, 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+def gallery_grid(original: np.ndarray, adversarial: np.ndarray, scale: int = 1, gap: int = 1) -> np.ndarray:
+    """Three rows (original, perturbation amplified around grey, adversarial), one column per sample."""
+    delta = adversarial - original
+    amp = max(float(np.abs(delta).max()), 1e-8)
+    rows = [original, 0.5 + 0.5 * delta / amp, adversarial]
+    tiles = [[_to_hwc_uint8(img) for img in row] for row in rows]
+    h, w = tiles[0][0].shape[:2]
+    shape = (3 * h + 2 * gap, len(original) * (w + gap) - gap) + tiles[0][0].shape[2:]
+    grid = np.full(shape, 255, np.uint8)
+    for r, row in enumerate(tiles):
+        for c, tile in enumerate(row):
+            grid[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = tile
+    return np.kron(grid, np.ones((scale, scale) + (1,) * (grid.ndim - 2), np.uint8)) if scale > 1 else grid
+
+
+def png_bytes(img: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def png_data_uri(img: np.ndarray) -> str:
+    return "data:image/png;base64," + base64.b64encode(png_bytes(img)).decode("ascii")
+
+
+def _upscale_factor(h: int) -> int:
+    return max(1, 64 // max(h, 1))
+
+
+# ---------------------------------------------------------------------------------------------- HTML
+_STYLE = """
+body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; } td, th { border: 1px solid #ccc; padding: 3px 8px; }
+th { background: #f4f4f4; text-align: left; } .badge { padding: 1px 8px; border-radius: 8px; color: white; }
+.pass { background: #2e7d32; } .warn { background: #e65100; } .skip { background: #757575; }
+figure { display: inline-block; margin: 0.5em; text-align: center; } img { image-rendering: pixelated; }
+"""
+
+
+def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -> str:
+    head = "<tr>" + "".join(f"<th>{html.escape(str(h))}</th>" for h in header) + "</tr>" if header else ""
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table>{head}{body}</table>"
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return "n/a" if not math.isfinite(v) else f"{v:.4g}"
+    return "n/a" if v is None else str(v)
+
+
+def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, Mapping):
+        return [kv for k, v in value.items() for kv in _flatten(f"{prefix}.{k}" if prefix else str(k), v)]
+    return [(prefix, value)]
+
+
+def write_report(path: str | Path, *, title: str, settings: Mapping[str, Any], suite: Any = None,
+                 gallery: GalleryBatch | None = None, training: Mapping[str, Series] | None = None,
+                 transfer: Any = None, summary: Mapping[str, Any] | None = None) -> dict[str, Path]:
+    """Write ``path`` (HTML) and, beside it, the CSV, the PNG grid and the .npy of adversarial examples.
+
+    ``suite`` is an ``engine.suite.SuiteResult``; ``training`` maps a plot title to its series;
+    ``transfer`` is an ``engine.transfer.TransferMatrix``. Returns the paths written.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"The report file must end in .html (got '{path.name}').")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stem = path.with_suffix("")
+    written = {"html": path, "csv": stem.with_suffix(".csv")}
+    rows: list[tuple[str, str, str, Any]] = []
+    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+             f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"]
+
+    flat = _flatten("", settings)
+    parts.append("<h2>Settings</h2>" + _table(flat, ("setting", "value")))
+    rows += [("setting", k, "", v) for k, v in flat]
+    if summary:
+        flat = _flatten("", summary)
+        parts.append("<h2>Summary</h2>" + _table(flat, ("figure", "value")))
+        rows += [("summary", k, "", v) for k, v in flat]
+
+    if suite is not None:
+        parts.append(f"<h2>Robust accuracy</h2><p>Clean accuracy {100 * suite.clean_accuracy:.1f}% on {suite.n} "
+                     "images. CW and DeepFool are not ε-bounded: their accuracy at ε counts only examples whose "
+                     "perturbation norm is at most ε.</p>")
+        series = {c.attack: (c.eps, c.accuracy) for c in suite.curves}
+        parts.append(svg_line_plot(series, "Accuracy against ε", "ε", "accuracy", ylim=(0.0, 1.0)))
+        header = ["attack"] + [f"ε={e:g}" for e in suite.eps] + ["median L∞", "median L2", "seconds"]
+        table = [[c.attack, *[f"{100 * a:.1f}%" for a in c.accuracy], c.median_linf, c.median_l2, c.seconds]
+                 for c in suite.curves]
+        parts.append(_table(table, header))
+        rows.append(("clean_accuracy", "", "", suite.clean_accuracy))
+        rows.append(("n", "", "", suite.n))
+        for c in suite.curves:
+            rows += [("robust_accuracy", c.attack, f"{e:g}", a) for e, a in zip(c.eps, c.accuracy, strict=True)]
+            rows += [("attack_info", c.attack, k, getattr(c, k))
+                     for k in ("bounded", "norm", "median_linf", "median_l2", "success_rate", "seconds")]
+        if suite.sanity:
+            parts.append("<h2>Sanity checks</h2>")
+            items = []
+            for s in suite.sanity:
+                kind, label = ("skip", "skipped") if s.skipped else ("pass", "pass") if s.passed else ("warn",
+                                                                                                        "warning")
+                numbers = ", ".join(f"{k} = {_fmt(v)}" for k, v in s.numbers.items())
+                items.append(f"<li><span class='badge {kind}'>{label}</span> <b>{html.escape(s.name)}</b>: "
+                             f"{html.escape(s.reason)} <small>({html.escape(numbers)})</small></li>")
+                rows.append(("sanity", s.name, "passed", s.passed))
+                rows.append(("sanity", s.name, "skipped", s.skipped))
+                rows += [("sanity", s.name, k, v) for k, v in s.numbers.items()]
+            parts.append("<ul>" + "".join(items) + "</ul>")
+
+    for plot_title, series in (training or {}).items():
+        parts.append(svg_line_plot(series, plot_title, "step" if "loss" in plot_title.lower() else "epoch", ""))
+        for name, (xs, ys) in series.items():
+            rows += [(f"training:{plot_title}", name, _fmt(float(a)), b) for a, b in zip(xs, ys, strict=True)]
+
+    if transfer is not None:
+        parts.append("<h2>Transferability</h2><p>Rows: model the examples were made on; columns: model "
+                     "evaluated. The diagonal is white-box robust accuracy.</p>")
+        parts.append(_table([[src, *[f"{100 * a:.1f}%" for a in row]]
+                             for src, row in zip(transfer.names, transfer.accuracy, strict=True)],
+                            ["made on \\ evaluated on", *transfer.names]))
+        rows += [("transfer", src, dst, a) for src, row in zip(transfer.names, transfer.accuracy, strict=True)
+                 for dst, a in zip(transfer.names, row, strict=True)]
+
+    if gallery is not None and len(gallery.original):
+        scale = _upscale_factor(gallery.original.shape[-2])
+        parts.append(f"<h2>Adversarial examples ({html.escape(gallery.attack)}, ε = {gallery.eps:g})</h2>"
+                     "<p>Top: original; middle: perturbation (amplified, grey is zero); bottom: adversarial.</p>")
+        names = gallery.class_names
+        figures = []
+        for i in range(len(gallery.original)):
+            cells = [gallery.original[i], 0.5 + 0.5 * (gallery.perturbation[i] /
+                                                         max(float(np.abs(gallery.perturbation[i]).max()), 1e-8)),
+                     gallery.adversarial[i]]
+            imgs = "".join(f"<img alt='{alt}' src='{png_data_uri(np.kron(_to_hwc_uint8(c), _block(c, scale)))}'/>"
+                           for alt, c in zip(("original", "perturbation", "adversarial"), cells, strict=True))
+            caption = (f"true {names[gallery.labels[i]]}: {names[gallery.pred_clean[i]]} → "
+                       f"{names[gallery.pred_adv[i]]}")
+            figures.append(f"<figure>{imgs}<figcaption>{html.escape(caption)}</figcaption></figure>")
+            rows.append(("gallery", str(i), "label", int(gallery.labels[i])))
+            rows.append(("gallery", str(i), "pred_clean", int(gallery.pred_clean[i])))
+            rows.append(("gallery", str(i), "pred_adv", int(gallery.pred_adv[i])))
+        parts.append("".join(figures))
+        grid = gallery_grid(gallery.original, gallery.adversarial, scale)
+        written["png"] = stem.parent / f"{stem.name}_adversarial.png"
+        written["npy"] = stem.parent / f"{stem.name}_adversarial.npy"
+        written["png"].write_bytes(png_bytes(grid))
+        np.save(written["npy"], np.asarray(gallery.adversarial, np.float32))
+        parts.append(f"<p>Files: {html.escape(written['png'].name)} (grid), {html.escape(written['npy'].name)} "
+                     "(adversarial images as N×C×H×W float32).</p>")
+
+    parts.append(f"<p>Every number: {html.escape(written['csv'].name)}.</p></body></html>")
+    path.write_text("\n".join(parts), encoding="utf-8")
+    with open(written["csv"], "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(("section", "name", "key", "value"))
+        writer.writerows(rows)
+    return written
+
+
+def _block(img: np.ndarray, scale: int) -> np.ndarray:
+    channels = 3 if np.asarray(img).ndim == 3 and np.asarray(img).shape[0] == 3 else 0
+    return np.ones((scale, scale, 1) if channels else (scale, scale), np.uint8)
+
+
+def training_series(metrics: Sequence[Mapping[str, Any]]) -> dict[str, Series]:
+    """The loss and accuracy curves of a run's metrics.jsonl records, ready for ``write_report``."""
+    steps = [m for m in metrics if m.get("type") == "step"]
+    epochs = [m for m in metrics if m.get("type") == "epoch"]
+    out: dict[str, Series] = {}
+    if steps:
+        xs = [m["step"] for m in steps]
+        out["Training loss"] = {k: (xs, [_num(m.get(f"loss_{k}")) for m in steps]) for k in ("total", "clean", "adv")}
+    if epochs:
+        xs = [m["epoch"] for m in epochs]
+        out["Held-out accuracy per epoch"] = {k: (xs, [_num(m.get(f"{k}_accuracy")) for m in epochs])
+                                              for k in ("clean", "robust")}
+    return out
+
+
+def _num(v: Any) -> float:
+    return float(v) if isinstance(v, (int, float)) else float("nan")
+
+
+def write_run_report(run_dir: str | Path, path: str | Path, n_gallery: int = 8) -> dict[str, Path]:
+    """A report of a training run: its settings, training curves, final figures and a gallery."""
+    import dataclasses
+
+    from engine.data import load_dataset
+    from engine.evaluate import make_gallery
+    from engine.runs import SUMMARY_FILE, load_model, read_metrics
+    from engine.trainer import gallery_attack
+
+    config, model, class_names = load_model(run_dir)
+    summary_path = Path(run_dir) / SUMMARY_FILE
+    summary = None
+    if summary_path.is_file():
+        import json
+
+        summary = json.loads(summary_path.read_text())
+    split = load_dataset(dataclasses.replace(config.data, limit_holdout=n_gallery))
+    gallery = make_gallery(model, split.test_x[:n_gallery], split.test_y[:n_gallery], gallery_attack(config.attack),
+                           class_names)
+    return write_report(path, title=f"Run {Path(run_dir).name}", settings=config.to_dict(), summary=summary,
+                        gallery=gallery, training=training_series(read_metrics(run_dir)))

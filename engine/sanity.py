@@ -1,0 +1,185 @@
+"""Sanity checks that run with every evaluation: signs that a robust-accuracy number cannot be trusted.
+
+A model can look robust because the attack cannot use its gradients (gradient masking: rounding,
+non-differentiable steps, saturated softmax), not because it is robust. These checks follow the
+usual advice (Carlini et al. 2019, "On Evaluating Adversarial Robustness"; Athalye et al. 2018):
+
+* ``large_eps``: with a huge budget (ε = 0.5, enough to turn any image into flat grey) a gradient
+  attack must drive accuracy to about zero.
+* ``more_iterations``: more PGD steps and more restarts must not raise robust accuracy; if they lower
+  it clearly, the reported attack had not converged.
+* ``noise_vs_pgd``: random noise of the same size must be much weaker than PGD (PGD breaks at least
+  twice as many samples).
+* ``transfer``: examples made on another model must not beat the white-box attack on this one.
+* ``fgsm_vs_pgd``: FGSM much weaker than PGD (it breaks less than half of what PGD breaks) is, on an
+  adversarially trained model, the mark of "catastrophic overfitting" to the single-step attack;
+  FGSM stronger than PGD means PGD is broken.
+
+Each check returns a frozen ``SanityCheck``: a name, ``passed``, one plain-language sentence and
+the numbers behind it. A check that cannot run (no other model given) passes with ``skipped`` set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from engine.attacks import pgd
+from engine.config import AttackConfig
+from engine.evaluate import adversarial_examples, correct_mask, predict, robust_accuracy, robust_mask
+
+LARGE_EPS = 0.5
+TOLERANCE = 0.02  # two points: the noise of a few hundred samples and of random starts
+
+
+@dataclass(frozen=True)
+class SanityCheck:
+    name: str
+    passed: bool
+    reason: str
+    numbers: dict[str, float] = field(default_factory=dict)
+    skipped: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.1f}%"
+
+
+def check_large_eps(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int = 20, eps: float = LARGE_EPS,
+                    batch_size: int = 500, cancel: Any = None) -> SanityCheck:
+    """PGD from the clean image (no random start, so random noise cannot do the gradient's work)."""
+    device = next(model.parameters()).device
+    num_classes = int(predict(model, x[:1]).shape[1])
+    limit = max(0.05, 0.5 / num_classes)
+    correct = correct_mask(model, x, y)
+    survived = correct.clone()
+    for i in range(0, len(x), batch_size):
+        xb, yb = x[i:i + batch_size].to(device), y[i:i + batch_size].to(device)
+        x_adv = pgd(model, xb, yb, eps, steps, alpha=2.5 * eps / steps, random_start=False, early_stop=True,
+                    cancel=cancel)
+        survived[i:i + batch_size] = predict(model, x_adv).argmax(1).cpu() == yb.cpu()
+    acc = float((correct & survived).float().mean())
+    numbers = {"eps": eps, "accuracy": acc, "limit": limit}
+    if acc <= limit:
+        return SanityCheck("large_eps", True, f"At ε = {eps:g} PGD brings accuracy down to {_pct(acc)}, as it "
+                           "should.", numbers)
+    return SanityCheck("large_eps", False, f"At ε = {eps:g} accuracy is still {_pct(acc)} under PGD: the attack "
+                       "cannot follow the gradients (a sign of gradient masking).", numbers)
+
+
+def check_more_iterations(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int = 10,
+                          batch_size: int = 500, cancel: Any = None,
+                          base_mask: torch.Tensor | None = None) -> SanityCheck:
+    """PGD-``steps`` against PGD with 4× the steps (a separate run) and with 2 more restarts (run on the
+    samples PGD-``steps`` left standing, so 3 restarts in all); ``base_mask`` reuses a PGD-``steps`` run."""
+    if base_mask is None:
+        base_mask = robust_mask(model, x, y, AttackConfig("pgd", eps, steps), batch_size=batch_size, cancel=cancel)
+    n = max(len(x), 1)
+    base = float(base_mask.float().sum()) / n
+    more_steps = robust_accuracy(model, x, y, AttackConfig("pgd", eps, min(4 * steps, 1000)), batch_size=batch_size,
+                                 cancel=cancel)
+    restarts = robust_mask(model, x, y, AttackConfig("pgd", eps, steps, restarts=2), start=base_mask,
+                           batch_size=batch_size, cancel=cancel)
+    more_restarts = float(restarts.float().sum()) / n
+    numbers = {"eps": eps, "steps": steps, "accuracy": base, "accuracy_4x_steps": more_steps,
+               "accuracy_3_restarts": more_restarts}
+    stronger = min(more_steps, more_restarts)
+    if max(more_steps, more_restarts) > base + TOLERANCE:
+        return SanityCheck("more_iterations", False, f"More PGD steps or restarts raised robust accuracy "
+                           f"({_pct(base)} → {_pct(max(more_steps, more_restarts))}): the attack is unstable, "
+                           "a sign of randomised or shattered gradients.", numbers)
+    if stronger < base - 2 * TOLERANCE:
+        return SanityCheck("more_iterations", False, f"More PGD steps or restarts lowered robust accuracy "
+                           f"({_pct(base)} → {_pct(stronger)}): PGD-{steps} had not converged, so its number "
+                           "is too optimistic.", numbers)
+    return SanityCheck("more_iterations", True, f"4× the steps and 3 restarts leave robust accuracy at "
+                       f"{_pct(stronger)} (PGD-{steps}: {_pct(base)}): the attack has converged.", numbers)
+
+
+def check_noise_vs_pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int = 10,
+                       batch_size: int = 500, cancel: Any = None, pgd_accuracy: float | None = None) -> SanityCheck:
+    clean = float(correct_mask(model, x, y).float().mean())
+    noise = robust_accuracy(model, x, y, AttackConfig("noise-uniform", eps), batch_size=batch_size, cancel=cancel)
+    pgd_acc = _pgd(model, x, y, eps, steps, batch_size, cancel) if pgd_accuracy is None else pgd_accuracy
+    numbers = {"eps": eps, "clean_accuracy": clean, "noise_accuracy": noise, "pgd_accuracy": pgd_acc}
+    if clean - pgd_acc < TOLERANCE and clean - noise < TOLERANCE:
+        return SanityCheck("noise_vs_pgd", True, f"Neither noise nor PGD changes accuracy at ε = {eps:g}; nothing "
+                           "to compare (see the large-ε check).", numbers)
+    # PGD must break clearly more than noise does: at least twice as many samples, plus one point (a PGD
+    # whose gradients are useless is just its random start, i.e. one more draw of noise).
+    if clean - pgd_acc >= 2 * (clean - noise) + TOLERANCE / 2:
+        return SanityCheck("noise_vs_pgd", True, f"PGD ({_pct(pgd_acc)}) is much stronger than random noise "
+                           f"({_pct(noise)}) of the same size, as it should be.", numbers)
+    return SanityCheck("noise_vs_pgd", False, f"Random noise ({_pct(noise)}) is nearly as strong as PGD "
+                       f"({_pct(pgd_acc)}): the gradients do not help the attack (gradient masking).", numbers)
+
+
+def check_transfer(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int = 10,
+                   reference_model: nn.Module | None = None, batch_size: int = 500,
+                   cancel: Any = None, pgd_accuracy: float | None = None) -> SanityCheck:
+    if reference_model is None:
+        return SanityCheck("transfer", True, "Not run: no other model was given to transfer attacks from.", {},
+                           skipped=True)
+    cfg = AttackConfig("pgd", eps, steps)
+    white = _pgd(model, x, y, eps, steps, batch_size, cancel) if pgd_accuracy is None else pgd_accuracy
+    x_ref = adversarial_examples(reference_model, x, y, cfg, batch_size, cancel)
+    correct = correct_mask(model, x, y)
+    transfer = float((correct & (predict(model, x_ref).argmax(1).cpu() == y.cpu())).float().mean())
+    numbers = {"eps": eps, "whitebox_accuracy": white, "transfer_accuracy": transfer}
+    if transfer < white - TOLERANCE:
+        return SanityCheck("transfer", False, f"Examples made on another model ({_pct(transfer)}) beat the white-box "
+                           f"attack on this one ({_pct(white)}): its gradients are masked.", numbers)
+    return SanityCheck("transfer", True, f"The transfer attack ({_pct(transfer)}) is weaker than the white-box "
+                       f"attack ({_pct(white)}), as it should be.", numbers)
+
+
+def check_fgsm_vs_pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int = 10,
+                      adversarially_trained: bool | None = None, batch_size: int = 500,
+                      cancel: Any = None, pgd_accuracy: float | None = None) -> SanityCheck:
+    fgsm_acc = robust_accuracy(model, x, y, AttackConfig("fgsm", eps), batch_size=batch_size, cancel=cancel)
+    pgd_acc = _pgd(model, x, y, eps, steps, batch_size, cancel) if pgd_accuracy is None else pgd_accuracy
+    numbers = {"eps": eps, "fgsm_accuracy": fgsm_acc, "pgd_accuracy": pgd_acc}
+    if fgsm_acc < pgd_acc - TOLERANCE:
+        return SanityCheck("fgsm_vs_pgd", False, f"One-step FGSM ({_pct(fgsm_acc)}) beats PGD ({_pct(pgd_acc)}): the "
+                           "iterative attack is being misled (gradient masking).", numbers)
+    clean = float(correct_mask(model, x, y).float().mean())
+    numbers["clean_accuracy"] = clean
+    # FGSM breaks less than half of what PGD breaks, and leaves over 10 points more standing.
+    if fgsm_acc - pgd_acc > 0.1 and clean - fgsm_acc < 0.5 * (clean - pgd_acc):
+        why = ("catastrophic overfitting to the one-step training attack" if adversarially_trained is not False
+               else "the gradient at the clean image points the wrong way")
+        return SanityCheck("fgsm_vs_pgd", False, f"FGSM leaves {_pct(fgsm_acc)} but PGD only {_pct(pgd_acc)}: the "
+                           f"model resists the one-step attack but not a real one ({why}; a masking sign).", numbers)
+    return SanityCheck("fgsm_vs_pgd", True, f"FGSM ({_pct(fgsm_acc)}) and PGD ({_pct(pgd_acc)}) agree as expected.",
+                       numbers)
+
+
+def _pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int, batch_size: int,
+         cancel: Any) -> float:
+    return robust_accuracy(model, x, y, AttackConfig("pgd", eps, steps), batch_size=batch_size, cancel=cancel)
+
+
+def run_sanity_checks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int = 10,
+                      reference_model: nn.Module | None = None, adversarially_trained: bool | None = None,
+                      batch_size: int = 500, cancel: Any = None) -> tuple[SanityCheck, ...]:
+    """All checks at ``eps`` (the largest of an evaluation); ``adversarially_trained`` None means unknown.
+
+    One PGD-``steps`` run is shared by the checks that compare against it.
+    """
+    common = {"batch_size": batch_size, "cancel": cancel}
+    base_mask = robust_mask(model, x, y, AttackConfig("pgd", eps, steps), **common)
+    pgd_acc = float(base_mask.float().sum()) / max(len(x), 1)
+    return (
+        check_large_eps(model, x, y, steps=max(steps, 20), **common),
+        check_more_iterations(model, x, y, eps, steps, base_mask=base_mask, **common),
+        check_noise_vs_pgd(model, x, y, eps, steps, pgd_accuracy=pgd_acc, **common),
+        check_transfer(model, x, y, eps, steps, reference_model, pgd_accuracy=pgd_acc, **common),
+        check_fgsm_vs_pgd(model, x, y, eps, steps, adversarially_trained, pgd_accuracy=pgd_acc, **common),
+    )

@@ -1,0 +1,331 @@
+"""The first minute: a "Start here" panel beside the window, guided presets, menus, presentation mode.
+
+On first launch the window opens the shipped standard model (resources/models/digits-standard) and
+shows its attacked digits at once; "Attack!" repeats it on the model chosen (standard or robust).
+Everything here drives the existing panels and the controller; the work itself stays in the engine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDockWidget,
+    QGroupBox,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWhatsThis,
+    QWidget,
+)
+
+from engine.demo import DEMO_MODELS, demo_model_dir
+from gui import i18n
+from gui.presets import Preset, load_presets
+
+PRESENTATION_QSS = """
+QWidget { font-size: 17pt; }
+QToolBar#controls QToolButton { padding: 10px 24px; }
+QPushButton { padding: 8px 14px; }
+QLabel#demoTitle { font-size: 26pt; }
+QPushButton#attackButton { font-size: 26pt; padding: 14px; }
+QLabel#presetExplanation { font-size: 17pt; }
+"""
+PRESENTATION_TILE = 112
+
+
+class DemoPanel(QWidget):
+    """Presets with their plain-language explanation, the model choice and the big Attack button."""
+
+    def __init__(self, language: str = "en", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("demoPanel")
+        self.language = language
+        self.presets = load_presets()
+        title = QLabel(self.tr("Fool a neural network"))
+        title.setObjectName("demoTitle")
+        title.setWordWrap(True)
+        self.intro = QLabel(self.tr("An adversarial example is an image changed so slightly that you still see "
+                                    "the same thing, yet a neural network sees something else. Two ready-made "
+                                    "digit readers are built in: try to fool them."))
+        self.intro.setWordWrap(True)
+
+        self.preset_box = QGroupBox(self.tr("Guided tours"))
+        preset_layout = QVBoxLayout(self.preset_box)
+        self.preset_buttons: dict[str, QPushButton] = {}
+        for preset in self.presets:
+            button = QPushButton(preset.title(language))
+            button.setToolTip(preset.explanation(language))
+            button.setCheckable(True)
+            button.setAutoExclusive(True)
+            preset_layout.addWidget(button)
+            self.preset_buttons[preset.id] = button
+        self.explanation = QLabel()
+        self.explanation.setObjectName("presetExplanation")
+        self.explanation.setWordWrap(True)
+        self.explanation.hide()
+
+        model_box = QGroupBox(self.tr("Which model do you attack?"))
+        model_layout = QVBoxLayout(model_box)
+        self.standard = QRadioButton(self.tr("Standard model\n(trained the usual way)"))
+        self.robust = QRadioButton(self.tr("Robust model\n(trained against attacks)"))
+        self.standard.setChecked(True)
+        self.models = QButtonGroup(self)
+        for button, tip in ((self.standard, self.tr("Reads 99% of the test digits right, but was never shown an "
+                                                    "attacked image.")),
+                            (self.robust, self.tr("Learned from attacked digits too (adversarial training), "
+                                                  "so small changes rarely fool it."))):
+            button.setToolTip(tip)
+            self.models.addButton(button)
+            model_layout.addWidget(button)
+        self.attack_button = QPushButton(self.tr("⚡ Attack!"))
+        self.attack_button.setObjectName("attackButton")
+        self.attack_button.setToolTip(self.tr("Attack held-out digits with PGD at the ε set on the left, "
+                                              "and show them in the gallery"))
+        model_layout.addWidget(self.attack_button)
+        self.result = QLabel()
+        self.result.setObjectName("demoResult")
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(Qt.TextFormat.RichText)
+        model_layout.addWidget(self.result)
+
+        self.draw_button = QPushButton(self.tr("✎ Draw your own digit…"))
+        self.draw_button.setToolTip(self.tr("Draw a digit with the mouse, see what the model says, then attack it"))
+        self.help_button = QPushButton(self.tr("What do ε, λ, FGSM and PGD mean?"))
+        self.help_button.setObjectName("glossaryLink")
+        self.help_button.setFlat(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.intro)
+        layout.addWidget(model_box)
+        layout.addWidget(self.preset_box)
+        layout.addWidget(self.explanation)
+        layout.addWidget(self.draw_button)
+        layout.addWidget(self.help_button)
+        layout.addStretch(1)
+
+    def kind(self) -> str:
+        return "robust" if self.robust.isChecked() else "standard"
+
+    def set_kind(self, kind: str) -> None:
+        (self.robust if kind == "robust" else self.standard).setChecked(True)
+
+    def show_explanation(self, preset: Preset) -> None:
+        self.preset_buttons[preset.id].setChecked(True)
+        self.explanation.setText(preset.explanation(self.language))
+        self.explanation.show()
+
+    def show_result(self, kind: str, fooled: int, right: int, n: int, eps: float) -> None:
+        name = self.tr("standard model") if kind == "standard" else self.tr("robust model")
+        text = (self.tr("The attack (ε = %1) fooled the %2 on <b>%3 of %4</b> digits it had read right. "
+                        "Red frames in the gallery show them.")
+                .replace("%1", f"{eps:.2f}").replace("%2", name).replace("%3", str(fooled))
+                .replace("%4", str(right)))
+        self.result.setText(text)
+
+
+class DemoMode(QObject):
+    """Adds the Start-here dock, the menus and presentation mode to a MainWindow."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.language = i18n.active_language()
+        self.panel = DemoPanel(self.language)
+        self.dock = QDockWidget(self.tr("Start here"), window)
+        self.dock.setObjectName("startHereDock")
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                              | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.panel)
+        self.dock.setWidget(scroll)
+        self.dock.setMinimumWidth(300)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.glossary = None
+        self.draw_dialog = None
+        self._presenting: dict | None = None
+        self._build_menus()
+        self.panel.attack_button.clicked.connect(self.attack)
+        self.panel.draw_button.clicked.connect(self.open_canvas)
+        self.panel.help_button.clicked.connect(lambda: self.open_glossary("eps"))
+        for preset in self.panel.presets:
+            self.panel.preset_buttons[preset.id].clicked.connect(lambda _c=False, p=preset: self.apply_preset(p))
+        window.controller.galleryReady.connect(self._on_gallery)
+        window.controller.stateChanged.connect(self._on_state)
+
+    # ------------------------------------------------------------------ menus
+    def _add(self, menu, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self.window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(tip or text)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.window.menuBar()
+        w = self.window
+        file_menu = bar.addMenu(self.tr("&File"))
+        from gui import own_data
+
+        self.open_folder_action = self._add(file_menu, self.tr("Open an image folder as dataset…"),
+                                            lambda: own_data.open_image_folder(w))
+        self.open_model_action = self._add(file_menu, self.tr("Open my own model (.pt2 or weights)…"),
+                                           lambda: own_data.open_model_file(w))
+        file_menu.addAction(w.open_action)
+        file_menu.addSeparator()
+        self._add(file_menu, self.tr("Quit"), w.close, "Ctrl+Q")
+
+        view = bar.addMenu(self.tr("&View"))
+        self.presentation_action = self._add(view, self.tr("Presentation mode"), self.set_presentation, "F11",
+                                             self.tr("Large text, full screen, only the gallery and the Start-here "
+                                                     "panel: for a projector"))
+        self.presentation_action.setCheckable(True)
+        view.addAction(self.dock.toggleViewAction())
+
+        language = bar.addMenu(self.tr("&Language"))
+        group = QActionGroup(self)
+        self.language_actions: dict[str, QAction] = {}
+        current = i18n.current_language(w.settings)
+        for code, name in i18n.LANGUAGES.items():
+            action = self._add(language, name, lambda _c=False, c=code: self.choose_language(c))
+            action.setCheckable(True)
+            action.setChecked(code == current)
+            group.addAction(action)
+            self.language_actions[code] = action
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self._add(help_menu, self.tr("What is this? Glossary…"), lambda: self.open_glossary(), "F1")
+        help_menu.addAction(QWhatsThis.createAction(self.window))
+        self._add(help_menu, self.tr("Draw your own digit…"), self.open_canvas)
+
+    # ------------------------------------------------------------------ the demo
+    def attack(self) -> None:
+        """Show the chosen shipped model's attacked digits in the gallery (opening the model if needed)."""
+        w, c = self.window, self.window.controller
+        if c.running:
+            w.statusBar().showMessage(self.tr("Stop training first, then attack."), 5000)
+            return
+        kind = self.panel.kind()
+        folder = demo_model_dir(kind)
+        w.tabs.setCurrentIndex(0)
+        w.training_split.setSizes([0, 1])  # no training yet: the empty charts would only puzzle
+        self.panel.result.setText(self.tr("Attacking…"))
+        if c.run_dir is None or Path(c.run_dir) != folder:
+            w.load_run(folder)  # shows its settings and re-makes the gallery
+            w.statusBar().showMessage(self.tr("Ready-made digit reader opened: no training needed."), 8000)
+        else:
+            values = w.knobs.values()
+            c.recompute_gallery(values["attack.eps"], values["attack.name"])
+
+    def _on_state(self, state: str) -> None:
+        self.panel.attack_button.setEnabled(state == "idle")
+        split = self.window.training_split
+        if state == "running" and split.sizes()[0] == 0:
+            split.setSizes([430, 300])  # training: bring the charts back
+
+    def _on_gallery(self, batch) -> None:
+        run_dir = self.window.controller.run_dir
+        for kind, folder in DEMO_MODELS.items():
+            if run_dir is not None and Path(run_dir) == folder:
+                right = int((batch.pred_clean == batch.labels).sum())
+                self.panel.show_result(kind, int(batch.fooled.sum()), right, len(batch.labels), batch.eps)
+
+    def apply_preset(self, preset: Preset) -> None:
+        w = self.window
+        self.panel.show_explanation(preset)
+        if preset.model:
+            self.panel.set_kind(preset.model)
+            if not w.controller.running and w.controller.run_dir != demo_model_dir(preset.model):
+                w.load_run(demo_model_dir(preset.model))
+        config = w.build_config().with_changes(preset.changes)
+        w.experiment.show_config(config)
+        w.knobs.show_config(config)
+        if preset.action == "attack":
+            self.attack()
+
+    def open_canvas(self) -> None:
+        from gui.canvas import DrawDigitDialog
+
+        self.draw_dialog = DrawDigitDialog(eps=self.window.knobs.values()["attack.eps"] or 0.2, parent=self.window)
+        self.draw_dialog.show()
+
+    def open_glossary(self, key: str | None = None) -> None:
+        from gui.help import GlossaryDialog
+
+        if self.glossary is None:
+            self.glossary = GlossaryDialog(self.window)
+        if key:
+            self.glossary.show_term(key)
+        self.glossary.show()
+        self.glossary.raise_()
+
+    def choose_language(self, code: str) -> None:
+        i18n.set_language(self.window.settings, code)
+        if code != self.language:
+            box = QMessageBox(QMessageBox.Icon.Information, self.tr("Language"),
+                              self.tr("The new language is used the next time Robustness Lab starts."),
+                              QMessageBox.StandardButton.Ok, self.window)
+            box.open()
+            self._language_box = box
+
+    # ------------------------------------------------------------------ presentation mode
+    def set_presentation(self, on: bool) -> None:
+        w = self.window
+        if on and self._presenting is None:
+            side = w.main_split.widget(0)
+            self._presenting = {"sheet": w.styleSheet(), "full": w.isFullScreen(), "max": w.isMaximized(),
+                                "sizes": w.training_split.sizes()}
+            side.hide()
+            w.curves.hide()
+            for widget in (self.panel.intro, self.panel.preset_box, self.panel.help_button):
+                widget.hide()
+            w.statusBar().hide()
+            w.setStyleSheet(w.styleSheet() + PRESENTATION_QSS)
+            if hasattr(w.gallery, "set_tile_size"):
+                w.gallery.set_tile_size(PRESENTATION_TILE)
+            self.dock.show()
+            self.dock.setMinimumWidth(480)
+            self.dock.setMaximumWidth(520)
+            w.showFullScreen()
+        elif not on and self._presenting is not None:
+            saved, self._presenting = self._presenting, None
+            w.main_split.widget(0).show()
+            w.curves.show()
+            w.statusBar().show()
+            for widget in (self.panel.intro, self.panel.preset_box, self.panel.help_button):
+                widget.show()
+            self.dock.setMaximumWidth(16777215)
+            w.setStyleSheet(saved["sheet"])
+            if hasattr(w.gallery, "set_tile_size"):
+                w.gallery.set_tile_size(None)
+            self.dock.setMinimumWidth(300)
+            if not saved["full"]:
+                w.showMaximized() if saved["max"] else w.showNormal()
+            w.training_split.setSizes(saved["sizes"])
+        self.presentation_action.setChecked(self._presenting is not None)
+
+    @property
+    def presenting(self) -> bool:
+        return self._presenting is not None
+
+
+def install(window) -> DemoMode:
+    """Add the first-minute features to a MainWindow, translated into the active language."""
+    from gui.help import apply_whats_this
+
+    demo = DemoMode(window)
+    apply_whats_this(window)
+    i18n.translate_widget_tree(window)
+    return demo
+

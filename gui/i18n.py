@@ -1,0 +1,120 @@
+"""Languages: Qt's translation system, English built in, Simplified Chinese shipped as a compiled .qm.
+
+New modules mark their texts with ``self.tr()`` / ``QCoreApplication.translate()``. The panels written
+before translation existed are translated after they are built: ``translate_widget_tree`` looks up each
+static text (labels, titles, buttons, menu items, tool tips, combo entries, tabs) in the context "ui",
+whose source strings are listed below with ``QT_TRANSLATE_NOOP`` so that ``pyside6-lupdate`` finds them.
+Texts made while the program runs (gallery header, status messages) stay English for now.
+
+Update and compile the catalogue (from the repository root):
+
+    pyside6-lupdate gui/*.py -ts resources/i18n/robustness_lab_zh_CN.ts
+    pyside6-lrelease resources/i18n/robustness_lab_zh_CN.ts -qm resources/i18n/robustness_lab_zh_CN.qm
+
+The chosen language is kept in QSettings ("language") and applies when the window is next opened.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, QTranslator
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QMenu, QTabWidget, QWidget
+
+I18N_DIR = Path(__file__).resolve().parent.parent / "resources" / "i18n"
+LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
+SETTINGS_KEY = "language"
+
+_installed: list[QTranslator] = []
+
+# Texts of the panels built before translation existed (context "ui").
+UI_STRINGS = (
+    QT_TRANSLATE_NOOP("ui", "Experiment"), QT_TRANSLATE_NOOP("ui", "Dataset"),
+    QT_TRANSLATE_NOOP("ui", "Data folder"), QT_TRANSLATE_NOOP("ui", "Model"), QT_TRANSLATE_NOOP("ui", "Device"),
+    QT_TRANSLATE_NOOP("ui", "Epochs"), QT_TRANSLATE_NOOP("ui", "Batch size"),
+    QT_TRANSLATE_NOOP("ui", "Learning rate"), QT_TRANSLATE_NOOP("ui", "Optimizer"), QT_TRANSLATE_NOOP("ui", "Seed"),
+    QT_TRANSLATE_NOOP("ui", "Digits 8×8 (built in)"), QT_TRANSLATE_NOOP("ui", "MNIST handwritten digits"),
+    QT_TRANSLATE_NOOP("ui", "Fashion-MNIST clothes"), QT_TRANSLATE_NOOP("ui", "CIFAR-10 photos"),
+    QT_TRANSLATE_NOOP("ui", "My image folder…"), QT_TRANSLATE_NOOP("ui", "Seed CNN (tiny, fast)"),
+    QT_TRANSLATE_NOOP("ui", "MLP (fully connected)"), QT_TRANSLATE_NOOP("ui", "Small CNN"),
+    QT_TRANSLATE_NOOP("ui", "Small ResNet"), QT_TRANSLATE_NOOP("ui", "Automatic"),
+    QT_TRANSLATE_NOOP("ui", "Adversary and balance (live)"), QT_TRANSLATE_NOOP("ui", "Attack"),
+    QT_TRANSLATE_NOOP("ui", "ε (strength)"), QT_TRANSLATE_NOOP("ui", "PGD steps"),
+    QT_TRANSLATE_NOOP("ui", "λ (weight)"), QT_TRANSLATE_NOOP("ui", "None (standard training)"),
+    QT_TRANSLATE_NOOP("ui", "FGSM (one step)"), QT_TRANSLATE_NOOP("ui", "FGSM + random start"),
+    QT_TRANSLATE_NOOP("ui", "PGD (several steps)"), QT_TRANSLATE_NOOP("ui", "Augmentation (live)"),
+    QT_TRANSLATE_NOOP("ui", "Regularization (live)"), QT_TRANSLATE_NOOP("ui", "Rotation"),
+    QT_TRANSLATE_NOOP("ui", "Shift"), QT_TRANSLATE_NOOP("ui", "Mirror"), QT_TRANSLATE_NOOP("ui", "Crop"),
+    QT_TRANSLATE_NOOP("ui", "Noise"), QT_TRANSLATE_NOOP("ui", "Dropout"),
+    QT_TRANSLATE_NOOP("ui", "Changes act on the next training step."),
+    QT_TRANSLATE_NOOP("ui", "Training"), QT_TRANSLATE_NOOP("ui", "Robustness"), QT_TRANSLATE_NOOP("ui", "Runs"),
+    QT_TRANSLATE_NOOP("ui", "▶  Train"), QT_TRANSLATE_NOOP("ui", "❚❚  Pause"), QT_TRANSLATE_NOOP("ui", "■  Stop"),
+    QT_TRANSLATE_NOOP("ui", "✓  Evaluate"), QT_TRANSLATE_NOOP("ui", "Open run…"),
+    QT_TRANSLATE_NOOP("ui", "Ready"), QT_TRANSLATE_NOOP("ui", "Attacks:"),
+    QT_TRANSLATE_NOOP("ui", "random noise"),
+    QT_TRANSLATE_NOOP("ui", "The gallery shows attacked examples once training starts."),
+    QT_TRANSLATE_NOOP("ui", "Click to enlarge and see all class probabilities"),
+)
+
+
+def current_language(settings: QSettings | None = None) -> str:
+    settings = settings if settings is not None else QSettings()
+    value = str(settings.value(SETTINGS_KEY, "en") or "en")
+    return value if value in LANGUAGES else "en"
+
+
+def set_language(settings: QSettings, language: str) -> None:
+    settings.setValue(SETTINGS_KEY, language if language in LANGUAGES else "en")
+    settings.sync()
+
+
+def qm_path(language: str) -> Path:
+    return I18N_DIR / f"robustness_lab_{language}.qm"
+
+
+def install_translator(language: str) -> bool:
+    """Make ``language`` the one tr() answers in (removing an earlier one); True if a catalogue was loaded."""
+    app = QCoreApplication.instance()
+    while _installed:
+        app.removeTranslator(_installed.pop())
+    if language == "en" or language not in LANGUAGES:
+        return False
+    translator = QTranslator(app)
+    if not translator.load(str(qm_path(language))):
+        return False
+    app.installTranslator(translator)
+    _installed.append(translator)
+    return True
+
+
+def active_language() -> str:
+    return _installed[0].language().replace("-", "_") if _installed else "en"
+
+
+def _ui(text: str) -> str:
+    return QCoreApplication.translate("ui", text) if text else text
+
+
+def translate_widget_tree(root: QWidget) -> None:
+    """Translate the static texts of ``root`` and its children that the "ui" catalogue knows."""
+    if not _installed:
+        return
+    for w in [root, *root.findChildren(QWidget)]:
+        if w.toolTip():
+            w.setToolTip(_ui(w.toolTip()))
+        if isinstance(w, QLabel) and not w.text().startswith("<"):
+            w.setText(_ui(w.text()))
+        elif isinstance(w, QAbstractButton):
+            w.setText(_ui(w.text()))
+        elif isinstance(w, QGroupBox):
+            w.setTitle(_ui(w.title()))
+        elif isinstance(w, QComboBox):
+            for i in range(w.count()):
+                w.setItemText(i, _ui(w.itemText(i)))
+        elif isinstance(w, QTabWidget):
+            for i in range(w.count()):
+                w.setTabText(i, _ui(w.tabText(i)))
+        elif isinstance(w, QMenu):
+            w.setTitle(_ui(w.title()))
+        for action in w.actions():
+            action.setText(_ui(action.text()))

@@ -1,0 +1,101 @@
+"""Bring your own: a folder of your images as the dataset, your own model file to attack.
+
+Model files are read by engine.demo.load_user_model: ``.pt2`` programs through torch.export, weights
+through ``torch.load(weights_only=True)``, so no code from the file runs. A file that does not fit the
+current dataset (image size, number of classes) or the chosen architecture is refused with a message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
+
+from engine.config import MODELS, ConfigError
+
+translate = QCoreApplication.translate  # pyside6-lupdate reads translate("context", "text") calls
+
+
+def open_image_folder(window, folder: str | Path | None = None) -> bool:
+    """Use a folder with one sub-folder of images per class as the dataset; the person then presses Train."""
+    if folder is None:
+        folder = QFileDialog.getExistingDirectory(
+            window, translate("OwnData", "A folder with one sub-folder of images per class")
+        )
+        if not folder:
+            return False
+    from engine.data import DatasetError, load_dataset
+
+    try:
+        config = window.build_config().with_changes({"data.name": "folder", "data.data_dir": str(folder)})
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            split = load_dataset(config.data)  # read once now, so a bad folder is reported at once
+        finally:
+            QApplication.restoreOverrideCursor()
+    except (ConfigError, DatasetError) as exc:
+        window.show_error(translate("OwnData", "This folder cannot be used as a dataset"), str(exc))
+        return False
+    window.experiment.show_config(config)
+    window.experiment.notes.setText(" ".join(split.notes))
+    window.statusBar().showMessage(
+        translate("OwnData", "Dataset: %1 classes (%2). Press ▶ Train to learn them.")
+        .replace("%1", str(split.num_classes))
+        .replace("%2", ", ".join(split.class_names[:6])),
+        0,
+    )
+    return True
+
+
+def open_model_file(window, path: str | Path | None = None, architecture: str | None = None) -> bool:
+    """Attack the person's own model (.pt2 program, or weights for a built-in architecture) on the dataset."""
+    if path is None:
+        path, _ = QFileDialog.getOpenFileName(
+            window,
+            translate("OwnData", "Open your model"),
+            "",
+            translate("OwnData", "PyTorch models (*.pt2 *.pt *.pth);;All files (*)"),
+        )
+        if not path:
+            return False
+    path = Path(path)
+    try:
+        config = window.build_config()
+    except ConfigError as exc:
+        window.show_error(translate("OwnData", "These settings cannot be used"), str(exc))
+        return False
+    if path.suffix != ".pt2" and architecture is None:
+        current = config.model.name
+        architecture, ok = QInputDialog.getItem(
+            window,
+            translate("OwnData", "Which architecture?"),
+            translate("OwnData", "These weights are for which built-in model?"),
+            list(MODELS),
+            list(MODELS).index(current),
+            False,
+        )
+        if not ok:
+            return False
+    from engine.data import DatasetError, load_dataset
+    from engine.demo import load_user_model
+    from engine.runs import RunError
+
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        split = load_dataset(config.data)
+        model = load_user_model(path, architecture or config.model.name, split.image_shape, split.num_classes)
+    except (DatasetError, RunError, ConfigError) as exc:
+        window.show_error(translate("OwnData", "This model cannot be used"), str(exc))
+        return False
+    finally:
+        QApplication.restoreOverrideCursor()
+    if architecture:
+        config = config.with_changes({"model.name": architecture})
+    window.controller.use_model(model, config, path)
+    window.experiment.show_config(config)
+    window.statusBar().showMessage(translate("OwnData", "Attacking your model %1").replace("%1", path.name), 8000)
+    window.tabs.setCurrentIndex(0)
+    values = window.knobs.values()
+    window.controller.recompute_gallery(values["attack.eps"], values["attack.name"])
+    return True

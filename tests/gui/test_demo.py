@@ -1,0 +1,246 @@
+"""The first minute (issue 5): instant demo, presets, drawing, presentation mode, help, languages, own data."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import QPoint, QSettings, Qt
+
+from engine.demo import DEMO_ATTACK, demo_model_dir
+from engine.messages import RunStarted
+from gui import i18n
+from tests.gui.conftest import small_config
+
+pytestmark = [pytest.mark.qt_log_level_fail("WARNING"),
+              pytest.mark.qt_log_ignore("propagateSizeHints", "support raise")]
+
+TIMEOUT = 20_000
+
+
+@pytest.fixture
+def open_app(qtbot, tmp_path: Path, settings: QSettings) -> Iterator:
+    """Windows made as run_app makes them (gui.app.create_main_window); closed and checked afterwards."""
+    from gui.app import create_main_window, load_style_sheet
+
+    before = set(threading.enumerate())
+    windows = []
+
+    def make(base_settings: QSettings | None = None):
+        window = create_main_window(base_settings or settings, runs_root=tmp_path / "runs")
+        window.setStyleSheet(load_style_sheet())
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        assert not window.controller.running and not window.controller._tasks
+    i18n.install_translator("en")
+    leaked = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+    assert not leaked, f"threads left running: {leaked}"
+
+
+def test_first_launch_shows_attacked_digits_within_seconds(qtbot, open_app, capsys) -> None:
+    t0 = time.perf_counter()
+    window = open_app()
+    qtbot.waitUntil(lambda: window.gallery.batch is not None, timeout=TIMEOUT)
+    elapsed = time.perf_counter() - t0
+    batch = window.gallery.batch
+    right = int((batch.pred_clean == batch.labels).sum())
+    fooled = int(batch.fooled.sum())
+    with capsys.disabled():
+        print(f"\nlaunch to first adversarial gallery: {elapsed:.2f} s; standard model fooled on "
+              f"{fooled}/{right} gallery digits at ε = {batch.eps} ({batch.attack})")
+    assert window.controller.run_dir == demo_model_dir("standard")
+    assert elapsed < 10.0
+    assert fooled > right / 2
+    assert f"{fooled} of {right}" in window.demo.panel.result.text()
+
+    # The same attack on the robust model mostly fails.
+    window.demo.panel.robust.setChecked(True)
+    qtbot.mouseClick(window.demo.panel.attack_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.controller.run_dir == demo_model_dir("robust")
+                    and window.gallery.batch is not batch, timeout=TIMEOUT)
+    robust = window.gallery.batch
+    r_right, r_fooled = int((robust.pred_clean == robust.labels).sum()), int(robust.fooled.sum())
+    with capsys.disabled():
+        print(f"robust model fooled on {r_fooled}/{r_right} gallery digits")
+    assert r_fooled < r_right / 2
+
+
+def test_second_launch_does_not_force_the_demo(qtbot, open_app, settings) -> None:
+    settings.setValue("config", small_config().to_json())
+    window = open_app()
+    assert window.controller.run_dir is None and window.gallery.batch is None
+
+
+def test_presets_set_the_knobs_and_explain(qtbot, open_app, settings) -> None:
+    settings.setValue("config", small_config().to_json())
+    window = open_app()
+    panel = window.demo.panel
+    qtbot.mouseClick(panel.preset_buttons["train-robust"], Qt.MouseButton.LeftButton)
+    values = window.knobs.values()
+    assert values["attack.name"] == "fgsm-rs" and values["train.lam"] == 1.0 and values["attack.eps"] == 0.2
+    assert panel.explanation.isVisible() and "Train" in panel.explanation.text()
+    qtbot.mouseClick(panel.preset_buttons["sweep-lambda"], Qt.MouseButton.LeftButton)
+    assert window.knobs.values()["train.lam"] == 0.0 and "λ" in panel.explanation.text()
+
+
+def test_draw_a_digit_get_a_prediction_and_its_adversarial_version(qtbot) -> None:
+    from gui.canvas import DrawDigitDialog
+
+    dialog = DrawDigitDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.prediction is None and not dialog.attack_button.isEnabled()
+    canvas = dialog.canvas
+    # A "1": one vertical stroke.
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(128, 40))
+    for y in range(50, 221, 10):
+        qtbot.mouseMove(canvas, QPoint(128, y))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(128, 220))
+    digit = canvas.digit()
+    assert digit.shape == (8, 8) and 0.0 <= digit.min() and digit.max() <= 1.0 and digit.max() > 0.5
+    assert dialog.prediction is not None
+    assert abs(float(dialog.prediction.probabilities.sum()) - 1.0) < 1e-4
+    assert dialog.bars.headline.text() != "–"
+    qtbot.mouseClick(dialog.attack_button, Qt.MouseButton.LeftButton)
+    assert dialog.adversarial is not None
+    assert np.abs(dialog.adversarial[0] - digit).max() <= DEMO_ATTACK.eps + 1e-6
+    assert dialog.adv_bars.headline.text().startswith(("Fooled", "Not fooled"))
+    dialog.close()
+
+
+def test_presentation_mode_enlarges_and_hides_panels(qtbot, open_app, settings) -> None:
+    settings.setValue("config", small_config().to_json())
+    window = open_app()
+    side = window.main_split.widget(0)
+    size_before = window.demo.panel.attack_button.font().pointSizeF()
+    window.demo.presentation_action.trigger()
+    assert window.demo.presenting and window.isFullScreen()
+    assert not side.isVisible() and not window.curves.isVisible() and window.gallery.isVisible()
+    assert window.demo.panel.attack_button.font().pointSizeF() > size_before
+    window.demo.presentation_action.trigger()
+    assert not window.demo.presenting and side.isVisible() and window.curves.isVisible()
+
+
+def test_glossary_and_whats_this(qtbot, open_app, settings) -> None:
+    settings.setValue("config", small_config().to_json())
+    window = open_app()
+    window.demo.open_glossary("lambda")
+    dialog = window.demo.glossary
+    assert "λ" in dialog.text.toPlainText()
+    keys = {key for key, _title, _text in dialog.entries}
+    assert {"eps", "lambda", "fgsm", "pgd", "robust", "augment", "l1l2", "dropout"} <= keys
+    for knob in (window.knobs.eps, window.knobs.lam, window.knobs.l1, window.knobs.dropout, window.robustness):
+        assert knob.whatsThis() and knob.toolTip()
+    dialog.close()
+
+
+def test_switch_to_chinese(qtbot, open_app, settings) -> None:
+    settings.setValue("config", small_config().to_json())
+    window = open_app()
+    window.demo.language_actions["zh_CN"].trigger()
+    assert i18n.current_language(settings) == "zh_CN"
+    window.close()
+    # Takes effect at the next start.
+    chinese = open_app()
+    panel = chinese.demo.panel
+    assert panel.attack_button.text() == "⚡ 攻击！"
+    assert chinese.experiment.title() == "实验"
+    assert chinese.tabs.tabText(0) == "训练"
+    assert "稳健" in panel.robust.text()
+    titles = [a.text() for a in chinese.menuBar().actions()]
+    assert any("帮助" in t for t in titles)
+    assert chinese.demo.dock.windowTitle() == "从这里开始"
+
+
+def _write_images(root: Path) -> Path:
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for cls, value in (("dark", 40), ("bright", 215)):
+        (root / cls).mkdir(parents=True)
+        for i in range(10):
+            pixels = np.clip(rng.normal(value, 20, size=(12, 12)), 0, 255).astype(np.uint8)
+            Image.fromarray(pixels, "L").save(root / cls / f"{i}.png")
+    return root
+
+
+def test_open_an_image_folder_and_train_on_it(qtbot, open_app, settings, tmp_path) -> None:
+    from gui.own_data import open_image_folder
+
+    settings.setValue("config", small_config().to_json())
+    window = open_app()
+    assert not open_image_folder(window, tmp_path / "missing")
+    assert "does not exist" in window.error_box.text()
+    folder = _write_images(tmp_path / "mine")
+    assert open_image_folder(window, folder)
+    config = window.build_config()
+    assert config.data.name == "folder" and config.data.data_dir == str(folder)
+    started = []
+    window.controller.message.connect(lambda m: started.append(m) if isinstance(m, RunStarted) else None)
+    qtbot.mouseClick(window.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(started), timeout=TIMEOUT)
+    assert started[0].class_names == ("bright", "dark")
+    window.controller.stop()
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def standard_model():
+    from engine.runs import load_model
+
+    _config, model, _names = load_model(demo_model_dir("standard"))
+    return model
+
+
+def _digits_window(open_app, settings):
+    config = small_config(**{"model.name": "small-cnn", "train.gallery_size": 6})
+    settings.setValue("config", config.to_json())
+    return open_app()
+
+
+def test_open_an_exported_program(qtbot, open_app, settings, tmp_path, standard_model) -> None:
+    from engine.export import export_model
+    from gui.own_data import open_model_file
+
+    path = export_model(standard_model, (1, 8, 8), tmp_path / "mine.pt2")
+    window = _digits_window(open_app, settings)
+    with qtbot.waitSignal(window.controller.galleryReady, timeout=TIMEOUT):
+        assert open_model_file(window, path)
+    assert window.gallery.batch is not None and len(window.gallery.batch.labels) == 6
+    # The robustness tab measures the same foreign model (no run folder behind it).
+    with qtbot.waitSignal(window.controller.robustnessReady, timeout=TIMEOUT) as blocker:
+        assert window.controller.run_robustness(("fgsm",), (0.0, 0.2), 3, 60)
+    curve = blocker.args[0]
+    assert curve.n == 60 and curve.accuracy["fgsm"][0] > 0.9 > curve.accuracy["fgsm"][1]
+
+
+def test_open_a_state_dict_and_refuse_one_that_does_not_fit(qtbot, open_app, settings, tmp_path,
+                                                            standard_model) -> None:
+    from gui.own_data import open_model_file
+
+    full = tmp_path / "weights.pt"
+    torch.save(standard_model.state_dict(), full)
+    inner = tmp_path / "inner.pth"  # without the Normalize layer, as a network made elsewhere would be
+    torch.save(standard_model[1].state_dict(), inner)
+    window = _digits_window(open_app, settings)
+    for path in (full, inner):
+        with qtbot.waitSignal(window.controller.galleryReady, timeout=TIMEOUT):
+            assert open_model_file(window, path, "small-cnn")
+    assert not open_model_file(window, full, "seed-cnn")
+    assert window.error_box is not None and window.error_box.isVisible()
+    assert "do not fit the 'seed-cnn' model" in window.error_box.text()
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"not a model")
+    assert not open_model_file(window, junk, "small-cnn")
+    assert "cannot be opened safely" in window.error_box.text() or "not a PyTorch" in window.error_box.text()

@@ -1,0 +1,57 @@
+"""The runs browser finds real runs on disk and puts one labelled point per run on the trade-off plot."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.config import RunConfig
+from engine.data import load_digits
+from engine.messages import RunFinished
+from engine.trainer import train
+from gui.runs_browser import RunsBrowser, list_runs
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    digits = load_digits(RunConfig().data)
+    finished = {}
+    for name, lam, eps in (("a-standard", 0.0, 0.1), ("b-robust", 1.0, 0.2)):
+        cfg = RunConfig().with_changes({"model.name": "seed-cnn", "attack.name": "fgsm-rs", "attack.eps": eps,
+                                        "train.lam": lam, "train.epochs": 2, "train.lr": 3e-3,
+                                        "train.gallery_every": 0, "train.eval_steps": 3})
+        last = list(train(cfg, run_dir=root / name, dataset=digits))[-1]
+        assert isinstance(last, RunFinished)
+        finished[name] = last
+    (root / "not-a-run").mkdir()
+    return root, finished
+
+
+def test_list_runs_reads_settings_and_results(two_runs):
+    root, finished = two_runs
+    summaries = list_runs(root)
+    assert [s.name for s in summaries] == ["a-standard", "b-robust"]
+    for s in summaries:
+        assert s.clean_accuracy == pytest.approx(finished[s.name].clean_accuracy)
+        assert s.robust_accuracy == pytest.approx(finished[s.name].robust_accuracy)
+        assert s.status == "completed"
+    assert (summaries[0].lam, summaries[0].eps, summaries[1].lam, summaries[1].eps) == (0.0, 0.1, 1.0, 0.2)
+
+
+def test_both_runs_are_points_on_the_trade_off_plot(qtbot, two_runs):
+    root, finished = two_runs
+    browser = RunsBrowser(root)
+    qtbot.addWidget(browser)
+    browser.show()
+    points = browser.points()
+    assert len(points) == 2
+    expected = {("λ=0, ε=0.1", finished["a-standard"]), ("λ=1, ε=0.2", finished["b-robust"])}
+    for label, run in expected:
+        x, y, _ = next(p for p in points if p[2] == label)
+        assert x == pytest.approx(run.clean_accuracy) and y == pytest.approx(run.robust_accuracy)
+    assert browser.table.rowCount() == 2 and browser.table.item(1, 4).text() == "1"
+    browser.table.selectRow(1)
+    assert '"lam": 1.0' in browser.settings_view.toPlainText()
+    selected = browser.selected.getData()
+    assert (float(selected[0][0]), float(selected[1][0])) == pytest.approx(
+        (finished["b-robust"].clean_accuracy, finished["b-robust"].robust_accuracy))
