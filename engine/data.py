@@ -7,7 +7,6 @@ loader threads: on a 2-core machine those would compete with the GUI for the sec
 from __future__ import annotations
 
 import gzip
-import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ import numpy as np
 import torch
 
 from engine.config import ConfigError, DataConfig
+from engine.paths import user_dir
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
@@ -57,11 +57,7 @@ class DatasetSplit:
 
 def default_data_dir() -> Path:
     """Where datasets live unless the user says otherwise (ROBUSTNESS_LAB_DATA overrides)."""
-    env = os.environ.get("ROBUSTNESS_LAB_DATA")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "robustness-lab" / "data"
+    return user_dir("data", "ROBUSTNESS_LAB_DATA")
 
 
 def _seeded_split(x: torch.Tensor, y: torch.Tensor, holdout: int, seed: int = 0):

@@ -3,7 +3,7 @@
     python -m engine.demo_models            # train both into resources/models/, then measure them
     python -m engine.demo_models --check    # only measure the shipped models
 
-Both are the seed CNN on the embedded 8×8 digits with fixed seeds: ``digits-standard`` is trained
+Both are the small CNN on the embedded 8×8 digits with fixed seeds: ``digits-standard`` is trained
 normally (λ = 0), ``digits-robust`` adversarially (λ = 1, PGD at the demo ε). Each is a run folder
 (config.json, checkpoint.pt without optimizer state, summary.json with the measured figures), so the
 GUI opens it like any other run. Pure PyTorch, no Qt.

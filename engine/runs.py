@@ -23,6 +23,7 @@ from torch import nn
 
 from engine.config import ConfigError, RunConfig
 from engine.models import build_model
+from engine.paths import user_dir
 
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.jsonl"
@@ -35,11 +36,8 @@ class RunError(ValueError):
 
 
 def default_runs_root() -> Path:
-    env = os.environ.get("ROBUSTNESS_LAB_RUNS")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "robustness-lab" / "runs"
+    """Where run folders go unless the user says otherwise (ROBUSTNESS_LAB_RUNS overrides)."""
+    return user_dir("runs", "ROBUSTNESS_LAB_RUNS")
 
 
 def new_run_dir(root: str | Path | None = None, name: str | None = None) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -104,10 +104,13 @@ class GalleryCell(QFrame):
         self.adversarial.setPixmap(pixmap(to_rgb8(batch.adversarial[i]), self.tile))
         conf_c, conf_a = float(batch.probs_clean[i, pc]), float(batch.probs_adv[i, pa])
         mark = "" if pc == label else " ✗"
-        self.text_clean.setText(f"true <b>{names[label]}</b> · seen as {names[pc]} ({conf_c:.0%}){mark}")
+        self.text_clean.setText(QCoreApplication.translate("Gallery", "true <b>{true}</b> · seen as {seen} ({conf})")
+                                .format(true=names[label], seen=names[pc], conf=f"{conf_c:.0%}") + mark)
         fooled = bool(batch.fooled[i])
-        verdict = "<span style='color:#c62828'><b>FOOLED</b></span> → " if fooled else ""
-        self.text_adv.setText(f"attacked: {verdict}{names[pa]} ({conf_a:.0%})")
+        verdict = (f"<span style='color:#c62828'><b>{QCoreApplication.translate('Gallery', 'FOOLED')}</b></span> → "
+                   if fooled else "")
+        self.text_adv.setText(QCoreApplication.translate("Gallery", "attacked: {verdict}{seen} ({conf})")
+                              .format(verdict=verdict, seen=names[pa], conf=f"{conf_a:.0%}"))
         if fooled != self.fooled or self.property("fooled") is None:
             self.fooled = fooled
             self.setProperty("fooled", fooled)
@@ -236,13 +239,19 @@ class GalleryView(QWidget):
             cell.set_sample(batch, scale)
         fooled = int(batch.fooled.sum())
         right = int((batch.pred_clean == batch.labels).sum())
-        step = f"<b>Step {batch.step}</b> · " if batch.step else ""  # step 0: a finished model, not training
-        self.header.setText(
-            f"{step}{'attack' if step else 'Attack'} <b>{batch.attack.upper()}</b> at ε = {batch.eps:.3f} "
-            f"({batch.eps * 255:.0f}/255) · {right}/{n} recognised before the attack, "
-            f"<b style='color:#c62828'>{fooled} fooled</b> by it<br>"
-            f"<span style='color:#5f6b7a'>Each sample: original | the change, amplified ×{1 / scale:.0f} "
-            f"(red brighter, blue darker) | attacked image. Click one to enlarge.</span>")
+        # step 0: a finished model, not training
+        step = ""
+        if batch.step:
+            step = QCoreApplication.translate("Gallery", "<b>Step {step}</b> · ").format(step=batch.step)
+        summary = QCoreApplication.translate(
+            "Gallery", "Attack <b>{attack}</b> at ε = {eps} ({px}/255) · {right}/{n} recognised before the attack, "
+            "<b style='color:#c62828'>{fooled} fooled</b> by it").format(
+            attack=batch.attack.upper(), eps=f"{batch.eps:.3f}", px=f"{batch.eps * 255:.0f}", right=right, n=n,
+            fooled=fooled)
+        legend = QCoreApplication.translate(
+            "Gallery", "Each sample: original | the change, amplified ×{amp} (red brighter, blue darker) | attacked "
+            "image. Click one to enlarge.").format(amp=f"{1 / scale:.0f}")
+        self.header.setText(f"{step}{summary}<br><span style='color:#5f6b7a'>{legend}</span>")
 
     def set_tile_size(self, size: int | None) -> None:
         """Bigger images (presentation mode) or back to the default (None); the cells are rebuilt."""

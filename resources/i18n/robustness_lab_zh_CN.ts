@@ -664,4 +664,31 @@
       <translation>点击放大并查看所有类别的概率</translation>
     </message>
   </context>
+  <context>
+    <name>Gallery</name>
+    <message>
+      <source>true &lt;b&gt;{true}&lt;/b&gt; · seen as {seen} ({conf})</source>
+      <translation>真实 &lt;b&gt;{true}&lt;/b&gt; · 识别为 {seen}（{conf}）</translation>
+    </message>
+    <message>
+      <source>FOOLED</source>
+      <translation>被骗</translation>
+    </message>
+    <message>
+      <source>attacked: {verdict}{seen} ({conf})</source>
+      <translation>攻击后：{verdict}{seen}（{conf}）</translation>
+    </message>
+    <message>
+      <source>&lt;b&gt;Step {step}&lt;/b&gt; · </source>
+      <translation>&lt;b&gt;第 {step} 步&lt;/b&gt; · </translation>
+    </message>
+    <message>
+      <source>Attack &lt;b&gt;{attack}&lt;/b&gt; at ε = {eps} ({px}/255) · {right}/{n} recognised before the attack, &lt;b style='color:#c62828'&gt;{fooled} fooled&lt;/b&gt; by it</source>
+      <translation>攻击 &lt;b&gt;{attack}&lt;/b&gt;，ε = {eps}（{px}/255）· 攻击前认对 {right}/{n}，其中 &lt;b style='color:#c62828'&gt;{fooled} 个被骗&lt;/b&gt;</translation>
+    </message>
+    <message>
+      <source>Each sample: original | the change, amplified ×{amp} (red brighter, blue darker) | attacked image. Click one to enlarge.</source>
+      <translation>每个样本：原图 | 改动（放大 ×{amp}，红色更亮，蓝色更暗）| 攻击后的图。点击样本可放大。</translation>
+    </message>
+  </context>
 </TS>

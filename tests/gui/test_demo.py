@@ -161,6 +161,10 @@ def test_switch_to_chinese(qtbot, open_app, settings) -> None:
     titles = [a.text() for a in chinese.menuBar().actions()]
     assert any("帮助" in t for t in titles)
     assert chinese.demo.dock.windowTitle() == "从这里开始"
+    qtbot.mouseClick(panel.attack_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(chinese.gallery.cells), timeout=10_000)  # texts made at run time
+    assert "攻击前认对" in chinese.gallery.header.text()
+    assert "识别为" in chinese.gallery.cells[0].text_clean.text()
 
 
 def _write_images(root: Path) -> Path:
