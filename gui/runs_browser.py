@@ -16,8 +16,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -111,6 +113,10 @@ class RunsBrowser(QWidget):
         self.settings_view = QPlainTextEdit()
         self.settings_view.setReadOnly(True)
         self.refresh_button = QPushButton("Refresh")
+        self.report_button = QPushButton("Export report…")
+        self.report_button.setToolTip("Write the selected run's settings, curves and adversarial examples as an "
+                                      "HTML report (with a CSV of every number beside it)")
+        self.report_button.setEnabled(False)
 
         self.plot = pg.PlotWidget()
         self.plot.setBackground("w")
@@ -129,6 +135,7 @@ class RunsBrowser(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
         buttons.addWidget(self.refresh_button)
+        buttons.addWidget(self.report_button)
         buttons.addStretch(1)
         left_layout.addLayout(buttons)
         left_layout.addWidget(self.table, 3)
@@ -140,6 +147,7 @@ class RunsBrowser(QWidget):
         layout.addWidget(splitter)
 
         self.refresh_button.clicked.connect(self.refresh)
+        self.report_button.clicked.connect(self._on_report_clicked)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.scatter.sigClicked.connect(self._on_point_clicked)
         self.refresh()
@@ -167,6 +175,7 @@ class RunsBrowser(QWidget):
         self.scatter.setData(spots)
         self.selected.setData([])
         self.settings_view.clear()
+        self.report_button.setEnabled(False)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Runs finish while the tab is hidden: read the folder again whenever it is shown."""
@@ -185,6 +194,34 @@ class RunsBrowser(QWidget):
         s = self.summaries[rows[0].row()]
         self.settings_view.setPlainText(f"{s.path}\n\n{s.settings_json}")
         self.selected.setData([{"pos": (s.clean_accuracy, s.robust_accuracy)}] if s.has_point else [])
+        self.report_button.setEnabled(True)
+
+    def selected_run(self) -> RunSummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.summaries[rows[0].row()] if rows else None
+
+    def export_report(self, run: RunSummary, path: str | Path) -> Path:
+        """Write the run's HTML report (a few attacked images are made on the GUI thread: 8 samples, fast)."""
+        from engine.report import write_run_report
+
+        return write_run_report(run.path, path)["html"]
+
+    def _on_report_clicked(self) -> None:
+        run = self.selected_run()
+        if run is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export report", str(Path(run.path) / "report.html"),
+                                              "HTML report (*.html)")
+        if not path:
+            return
+        if not path.lower().endswith((".html", ".htm")):
+            path += ".html"
+        try:
+            written = self.export_report(run, path)
+        except (OSError, ValueError) as exc:  # RunError and DatasetError are ValueErrors
+            QMessageBox.warning(self, "Report not written", str(exc))
+            return
+        self.settings_view.appendPlainText(f"\nReport written to {written}")
 
     def _on_point_clicked(self, _item, points, *_args) -> None:
         if len(points):

@@ -55,3 +55,15 @@ def test_both_runs_are_points_on_the_trade_off_plot(qtbot, two_runs):
     selected = browser.selected.getData()
     assert (float(selected[0][0]), float(selected[1][0])) == pytest.approx(
         (finished["b-robust"].clean_accuracy, finished["b-robust"].robust_accuracy))
+
+
+def test_export_report_of_the_selected_run(qtbot, two_runs, tmp_path):
+    root, _ = two_runs
+    browser = RunsBrowser(root)
+    qtbot.addWidget(browser)
+    assert not browser.report_button.isEnabled()
+    browser.table.selectRow(0)
+    assert browser.report_button.isEnabled() and browser.selected_run().name == "a-standard"
+    html = browser.export_report(browser.selected_run(), tmp_path / "r.html")
+    text = html.read_text(encoding="utf-8")
+    assert "<svg" in text and "data:image/png;base64," in text and (tmp_path / "r.csv").is_file()
