@@ -9,6 +9,16 @@ from engine.messages import RunFinished
 from engine.trainer import train
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """Small models on a shared 2-core CPU: one thread is many times faster than two contending ones
+    (the GUI tests' conftest sets the same for a whole run)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def digits():
     return load_digits(DataConfig())

@@ -16,14 +16,6 @@ from engine.report import gallery_grid, svg_line_plot, write_report, write_run_r
 from engine.suite import SuiteConfig, run_suite, suite_gallery
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 class _Collector(HTMLParser):
     def __init__(self):
         super().__init__()

@@ -12,14 +12,6 @@ from engine.evaluate import clean_accuracy
 from engine.sanity import SanityCheck, check_fgsm_vs_pgd, check_transfer, run_sanity_checks
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 class RoundedInput(nn.Module):
     """Gradient masking by construction: the input is rounded to 5 grey levels before the real model.
 

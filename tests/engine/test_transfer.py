@@ -13,14 +13,6 @@ from engine.evaluate import evaluate_model
 from engine.transfer import TransferMatrix, transfer_matrix
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def other_model(digits, tmp_path_factory):
     from tests.engine.conftest import train_digits_model
