@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("evaluate", help="attack a trained run (or an exported model) on its held-out set, with "
                        "an attack suite and sanity checks")
     e.add_argument("run_dir", nargs="?", help="run folder (or give --model-file)")
-    e.add_argument("--model-file", help="a torch.export .pt2 file (as written by 'main.py export'); "
+    e.add_argument("--model-file", help="a torch.export .pt2 file (as written by 'main.py export') or a "
+                   "TorchScript file, taking [0, 1] images and returning logits; "
                    "use --dataset/--data-dir to say which data it classifies")
     _add_data_args(e, required=False)
     e.add_argument("--suite", default=",".join(DEFAULT_SUITE),
@@ -115,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
                    f"(default {','.join(DEFAULT_SUITE)})")
     e.add_argument("--eps-list", type=parse_eps_list, default=None,
                    help="comma list of ε for the suite, e.g. 0.02,0.05,0.1 or 2/255,4/255 (default: --eps)")
-    e.add_argument("--transfer-from", help="another run folder or .pt2 model: the sanity check that transferred "
+    e.add_argument("--transfer-from", help="another run folder or model file: the sanity check that transferred "
                    "examples do not beat the white-box attack")
     e.add_argument("--report", help="write an HTML report here (with a CSV, a PNG grid and a .npy beside it)")
     e.add_argument("--attack", choices=[a for a in ATTACKS if a != "none"], default="pgd")
@@ -197,32 +198,13 @@ def _dataset_for_run(config: RunConfig, a: argparse.Namespace):
 
 
 def _program_model(path: str):
-    """A loaded .pt2 program behind an ordinary module: exported graphs refuse ``.train()``/``.eval()``,
-    which the attacks call, and their behaviour was fixed in eval mode at export, so the switch stops here.
-    (engine/demo.py, in progress for the GUI, has the same idea as ``ProgramClassifier``.)"""
-    from torch import nn
+    from engine.export import load_model_file
 
-    from engine.export import load_program
-
-    class ProgramModule(nn.Module):
-        def __init__(self, program: nn.Module):
-            super().__init__()
-            self.program = program
-
-        def train(self, mode: bool = True):
-            self.training = mode
-            return self
-
-        def forward(self, x):
-            return self.program(x)
-
-    if not Path(path).is_file():
-        raise CliError(f"There is no model file {path}.")
-    return ProgramModule(load_program(path)).eval()
+    return load_model_file(path)
 
 
 def _load_any_model(source: str):
-    if source.endswith(".pt2"):
+    if Path(source).is_file():  # a model file; a run is a folder
         return _program_model(source)
     from engine.runs import load_model
 
@@ -237,7 +219,7 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     from engine.trainer import resolve_device
 
     if bool(a.run_dir) == bool(a.model_file):
-        raise CliError("Give either a run folder or --model-file FILE.pt2 (one of the two).")
+        raise CliError("Give either a run folder or --model-file FILE (.pt2 or TorchScript), one of the two.")
     suite = parse_suite(a.suite)
     eps_list = a.eps_list or (a.eps,)
     for eps in eps_list:

@@ -95,22 +95,6 @@ def fooled_fraction(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: Att
 
 
 # ---------------------------------------------------------------------------- the user's own model
-class ProgramClassifier(nn.Module):
-    """A loaded ``torch.export`` program behind an ordinary module: exported graphs refuse ``.train()``
-    / ``.eval()``, which the attacks call, so the mode switch stops here."""
-
-    def __init__(self, program: nn.Module):
-        super().__init__()
-        self.program = program
-
-    def train(self, mode: bool = True) -> ProgramClassifier:
-        self.training = mode
-        return self
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.program(x)
-
-
 def _check_output(model: nn.Module, path: Path, shape: tuple[int, ...], num_classes: int) -> None:
     try:
         with torch.no_grad():
@@ -139,19 +123,20 @@ def _shape_mismatches(model: nn.Module, state: dict) -> list[str]:
 def load_user_model(path: str | Path, architecture: str, shape: tuple[int, int, int], num_classes: int) -> nn.Module:
     """A model from the user's file, ready to attack, in eval mode.
 
-    ``.pt2``: a ``torch.export`` program (any architecture). Otherwise a state dict (or a Robustness Lab
-    checkpoint) for the built-in ``architecture``, with or without the leading Normalize layer.
+    ``.pt2``: a ``torch.export`` program, or a TorchScript file (any architecture). Otherwise a state
+    dict (or a Robustness Lab checkpoint) for the built-in ``architecture``, with or without the leading
+    Normalize layer.
     Raises RunError with a plain message when the file is unreadable or its shapes do not fit.
     """
-    from engine.export import load_program
+    from engine.export import is_torchscript, load_model_file
 
     path = Path(path)
     if not path.is_file():
         raise RunError(f"There is no file {path}.")
-    if path.suffix == ".pt2":
-        model = ProgramClassifier(load_program(path))
+    if path.suffix == ".pt2" or is_torchscript(path):
+        model = load_model_file(path)
         _check_output(model, path, shape, num_classes)
-        return model.eval()
+        return model
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except (RuntimeError, EOFError, OSError, pickle.UnpicklingError, zipfile.BadZipFile, ValueError) as exc:

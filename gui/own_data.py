@@ -49,7 +49,7 @@ def open_image_folder(window, folder: str | Path | None = None) -> bool:
 
 
 def open_model_file(window, path: str | Path | None = None, architecture: str | None = None) -> bool:
-    """Attack the person's own model (.pt2 program, or weights for a built-in architecture) on the dataset."""
+    """Attack the person's own model (.pt2 program, TorchScript, or weights for a built-in architecture)."""
     if path is None:
         path, _ = QFileDialog.getOpenFileName(
             window,
@@ -65,7 +65,9 @@ def open_model_file(window, path: str | Path | None = None, architecture: str | 
     except ConfigError as exc:
         window.show_error(translate("OwnData", "These settings cannot be used"), str(exc))
         return False
-    if path.suffix != ".pt2" and architecture is None:
+    from engine.export import is_torchscript
+
+    if path.suffix != ".pt2" and architecture is None and not is_torchscript(path):
         current = config.model.name
         architecture, ok = QInputDialog.getItem(
             window,

@@ -104,3 +104,44 @@ def test_export_refuses_other_suffixes(run_dir, tmp_path):
 def test_not_a_run_folder(tmp_path):
     with pytest.raises(runs.RunError, match="not a run folder"):
         runs.load_model(tmp_path)
+
+
+def _torchscript_file(model, path):
+    """A TorchScript file as older tools wrote it (torch.jit is deprecated for writing, so only the test does)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        torch.jit.script(model.eval()).save(str(path))
+    return path
+
+
+def test_torchscript_files_are_read_and_attacked_like_programs(run_dir, digits, tmp_path):
+    from engine.attacks import fgsm
+    from engine.export import is_torchscript, load_model_file
+
+    _, model, _ = runs.load_model(run_dir)
+    script = _torchscript_file(model, tmp_path / "old-tool.pt")
+    assert is_torchscript(script) and not is_torchscript(export_run(run_dir, tmp_path / "m.pt2"))
+    loaded = load_model_file(script)
+    x, y = digits.test_x[:16], digits.test_y[:16]
+    assert torch.allclose(loaded(x), model(x), atol=1e-5)
+    loaded.train()  # the attacks switch modes; the wrapper must accept it and pass it on
+    assert loaded.training and loaded.program.training
+    loaded.eval()
+    assert torch.allclose(fgsm(loaded, x, y, 0.1), fgsm(model.eval(), x, y, 0.1), atol=1e-6)
+
+
+def test_model_files_of_other_kinds_get_a_plain_error(run_dir, tmp_path):
+    from engine.export import load_model_file
+
+    weights = tmp_path / "weights.pt"
+    torch.save(runs.load_model(run_dir)[1].state_dict(), weights)
+    with pytest.raises(runs.RunError, match="neither a torch.export program"):
+        load_model_file(weights)
+    with pytest.raises(runs.RunError, match="no model file"):
+        load_model_file(tmp_path / "missing.pt2")
+    broken = tmp_path / "broken.pt2"
+    broken.write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(runs.RunError, match="not a readable torch.export program"):
+        load_model_file(broken)
