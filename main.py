@@ -1,4 +1,5 @@
-"""Robustness Lab: `python main.py` opens the window; `python main.py train|evaluate|export` runs headless."""
+"""Robustness Lab: `python main.py` opens the window; `python main.py <command>` (train, sweep, compare,
+evaluate, export) runs headless."""
 
 from __future__ import annotations
 

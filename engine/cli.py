@@ -68,12 +68,7 @@ def _add_data_args(p: argparse.ArgumentParser, required: bool) -> None:
                    help="download MNIST / Fashion-MNIST / CIFAR-10 with torchvision when the files are missing")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="main.py", description="Robustness Lab: train, attack and evaluate "
-                                     "image classifiers. With no command, the window opens.")
-    sub = parser.add_subparsers(dest="command")
-
-    t = sub.add_parser("train", help="train a model (adversarially when λ > 0)")
+def _add_train_args(t: argparse.ArgumentParser) -> None:
     _add_data_args(t, required=True)
     t.add_argument("--limit-train", type=int, default=None, help="use only the first N training images")
     t.add_argument("--model", choices=MODELS, default="seed-cnn")
@@ -100,9 +95,33 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--eval-steps", type=int, default=10, help="PGD steps of the held-out robust accuracy")
     t.add_argument("--eval-size", type=int, default=1000,
                    help="held-out images for the per-epoch check (the last epoch uses all; 0 = all)")
+    t.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="main.py", description="Robustness Lab: train, attack and evaluate "
+                                     "image classifiers. With no command, the window opens.")
+    sub = parser.add_subparsers(dest="command")
+
+    t = sub.add_parser("train", help="train a model (adversarially when λ > 0)")
+    _add_train_args(t)
     t.add_argument("--out", help="run folder to write (default: a new folder under the runs directory)")
     t.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
-    t.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    w = sub.add_parser("sweep", help="train one run per λ (all else equal) for the robustness/accuracy trade-off")
+    _add_train_args(w)
+    w.add_argument("--lambdas", required=True, help="comma list of λ values, e.g. 0,0.25,0.5,1")
+    w.add_argument("--out", help="folder that receives one run folder per λ (default: the runs directory)")
+
+    c = sub.add_parser("compare", help="compare runs: final figures, transfer matrix, HTML report")
+    c.add_argument("run_dirs", nargs="+", help="two or more run folders")
+    c.add_argument("--transfer", action="store_true", help="also measure the transfer matrix between the runs")
+    c.add_argument("--attack", choices=("fgsm", "pgd"), default="pgd", help="attack for the transfer matrix")
+    c.add_argument("--eps", type=parse_eps, default=0.1)
+    c.add_argument("--steps", type=int, default=10)
+    c.add_argument("--limit-holdout", type=int, default=500, help="held-out images for the transfer matrix")
+    c.add_argument("--threads", type=int, default=None)
+    c.add_argument("--report", help="write an HTML comparison report here (with a CSV beside it)")
 
     e = sub.add_parser("evaluate", help="attack a trained run (or an exported model) on its held-out set, with "
                        "an attack suite and sanity checks")
@@ -154,17 +173,58 @@ def _fmt(v: float) -> str:
 
 
 def cmd_train(a: argparse.Namespace) -> dict[str, Any]:
-    from engine import messages as m
     from engine.runs import new_run_dir
-    from engine.trainer import train
 
     config = _train_config(a)
     if a.resume and not a.out:
         raise CliError("--resume needs --out RUN_DIR (the run to continue).")
-    run_dir = Path(a.out) if a.out else new_run_dir()
-    log = (lambda *_: None) if a.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
+    return _train_one(config, Path(a.out) if a.out else new_run_dir(), a.resume, a.quiet)
+
+
+def cmd_sweep(a: argparse.Namespace) -> dict[str, Any]:
+    """The λ-sweep of the runs browser, headless: the runs one after another, then their trade-off points."""
+    from engine.compare import parse_lambdas, sweep_configs
+    from engine.runs import new_run_dir
+
+    plan = sweep_configs(_train_config(a), parse_lambdas(a.lambdas))
+    results = []
+    for k, (name, config) in enumerate(plan, 1):
+        if not a.quiet:
+            print(f"λ sweep: run {k} of {len(plan)}, λ = {config.train.lam:g}", file=sys.stderr, flush=True)
+        result = _train_one(config, new_run_dir(a.out, name), False, a.quiet)
+        results.append({"lambda": config.train.lam, **result})
+    return {"runs": results}
+
+
+def cmd_compare(a: argparse.Namespace) -> dict[str, Any]:
+    from engine.compare import summarize_run, transfer_between_runs, write_comparison_report
+
+    if a.threads:
+        import torch
+
+        torch.set_num_threads(max(1, a.threads))
+    summaries = [summarize_run(p) for p in a.run_dirs]
+    out: dict[str, Any] = {"runs": [{"run_dir": s.path, "lambda": s.lam, "eps": s.eps, "attack": s.attack,
+                                     "clean_accuracy": s.clean_accuracy, "robust_accuracy": s.robust_accuracy,
+                                     "status": s.status} for s in summaries]}
+    matrix = None
+    if a.transfer:
+        print(f"Transfer: {a.attack} at ε={a.eps:g} on each of {len(a.run_dirs)} models", file=sys.stderr, flush=True)
+        matrix = transfer_between_runs(a.run_dirs, AttackConfig(a.attack, a.eps, a.steps), limit=a.limit_holdout)
+        out["transfer"] = matrix.to_dict()
+    if a.report:
+        written = write_comparison_report(a.run_dirs, a.report, transfer=matrix)
+        out["report"] = {k: str(v) for k, v in written.items()}
+    return out
+
+
+def _train_one(config: RunConfig, run_dir: Path, resume: bool, quiet: bool) -> dict[str, Any]:
+    from engine import messages as m
+    from engine.trainer import train
+
+    log = (lambda *_: None) if quiet else (lambda text: print(text, file=sys.stderr, flush=True))
     last_step = None
-    for msg in train(config, run_dir=run_dir, resume=a.resume):
+    for msg in train(config, run_dir=run_dir, resume=resume):
         if isinstance(msg, m.RunStarted):
             log(f"Training {config.model.name} on {config.data.name} ({msg.n_train} train / {msg.n_holdout} held out) "
                 f"on {msg.device}; run folder {msg.run_dir}")
@@ -307,7 +367,8 @@ def cmd_export(a: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     a = parser.parse_args(argv)
-    handlers = {"train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export}
+    handlers = {"train": cmd_train, "sweep": cmd_sweep, "compare": cmd_compare, "evaluate": cmd_evaluate,
+                "export": cmd_export}
     try:
         if a.command not in handlers:
             parser.print_help()

@@ -90,6 +90,42 @@ def svg_line_plot(series: Series, title: str, xlabel: str, ylabel: str, width: i
     return "\n".join(out)
 
 
+def svg_scatter_plot(points: Sequence[tuple[str, float, float]], title: str, xlabel: str, ylabel: str,
+                     width: int = 560, height: int = 400) -> str:
+    """Labelled points on [0, 1] × [0, 1] (the clean-vs-robust trade-off plot); NaN points are left out."""
+    left, right, top, bottom = 56, 24, 28, 44
+    pw, ph = width - left - right, height - top - bottom
+
+    def sx(v: float) -> float:
+        return left + v * pw
+
+    def sy(v: float) -> float:
+        return top + (1 - v) * ph
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+           f'<title>{html.escape(title)}</title>',
+           f'<text x="{left + pw / 2:.1f}" y="16" text-anchor="middle" font-size="13">{html.escape(title)}</text>',
+           f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>']
+    for t in _ticks(0.0, 1.0):
+        out.append(f'<line x1="{sx(t):.1f}" y1="{top}" x2="{sx(t):.1f}" y2="{top + ph}" stroke="#eee"/>'
+                   f'<text x="{sx(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>'
+                   f'<line x1="{left}" y1="{sy(t):.1f}" x2="{left + pw}" y2="{sy(t):.1f}" stroke="#eee"/>'
+                   f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
+    out.append(f'<text x="{left + pw / 2:.1f}" y="{height - 8}" text-anchor="middle">{html.escape(xlabel)}</text>')
+    out.append(f'<text transform="translate(14 {top + ph / 2:.1f}) rotate(-90)" text-anchor="middle">'
+               f'{html.escape(ylabel)}</text>')
+    for k, (label, x, y) in enumerate(points):
+        if not (math.isfinite(x) and math.isfinite(y)):
+            continue
+        color = PALETTE[k % len(PALETTE)]
+        out.append(f'<circle class="point" data-label="{html.escape(label)}" cx="{sx(x):.1f}" cy="{sy(y):.1f}" '
+                   f'r="5" fill="{color}" stroke="black"/><text x="{sx(x) + 7:.1f}" y="{sy(y) - 6:.1f}" '
+                   f'text-anchor="{"end" if x > 0.7 else "start"}">{html.escape(label)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
 # ---------------------------------------------------------------------------------------------- images
 def _to_hwc_uint8(img: np.ndarray) -> np.ndarray:
     """C×H×W (or H×W) float in [0, 1] -> H×W or H×W×3 uint8."""
@@ -158,11 +194,13 @@ def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
 
 def write_report(path: str | Path, *, title: str, settings: Mapping[str, Any], suite: Any = None,
                  gallery: GalleryBatch | None = None, training: Mapping[str, Series] | None = None,
-                 transfer: Any = None, summary: Mapping[str, Any] | None = None) -> dict[str, Path]:
+                 transfer: Any = None, summary: Mapping[str, Any] | None = None,
+                 tradeoff: Sequence[tuple[str, float, float]] | None = None) -> dict[str, Path]:
     """Write ``path`` (HTML) and, beside it, the CSV, the PNG grid and the .npy of adversarial examples.
 
     ``suite`` is an ``engine.suite.SuiteResult``; ``training`` maps a plot title to its series;
-    ``transfer`` is an ``engine.transfer.TransferMatrix``. Returns the paths written.
+    ``transfer`` is an ``engine.transfer.TransferMatrix``; ``tradeoff`` holds (label, clean accuracy,
+    robust accuracy) points, one per run. Returns the paths written.
     """
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
@@ -211,6 +249,14 @@ def write_report(path: str | Path, *, title: str, settings: Mapping[str, Any], s
                 rows.append(("sanity", s.name, "skipped", s.skipped))
                 rows += [("sanity", s.name, k, v) for k, v in s.numbers.items()]
             parts.append("<ul>" + "".join(items) + "</ul>")
+
+    if tradeoff:
+        parts.append("<h2>Robustness against accuracy</h2><p>One point per run: further right is more accurate "
+                     "on clean images, higher is more accurate under attack.</p>")
+        parts.append(svg_scatter_plot(tradeoff, "Trade-off: clean against robust accuracy", "clean accuracy",
+                                      "robust accuracy"))
+        rows += [("tradeoff", label, axis, v) for label, x, y in tradeoff
+                 for axis, v in (("clean_accuracy", x), ("robust_accuracy", y))]
 
     for plot_title, series in (training or {}).items():
         parts.append(svg_line_plot(series, plot_title, "step" if "loss" in plot_title.lower() else "epoch", ""))

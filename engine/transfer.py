@@ -10,7 +10,7 @@ attack on model j is weaker than a transferred one, a sign of gradient masking.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,14 +39,17 @@ class TransferMatrix:
 
 
 def transfer_matrix(models: Sequence[tuple[str, nn.Module]], x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig,
-                    batch_size: int = 500, seed: int = 0, cancel: Any = None) -> TransferMatrix:
+                    batch_size: int = 500, seed: int = 0, cancel: Any = None,
+                    progress: Callable[[int, int], None] | None = None) -> TransferMatrix:
     """Attack each model with ``cfg`` (full attack on every sample), then score every model on the result."""
     cfg.validate()
     names = tuple(name for name, _ in models)
     correct = [correct_mask(model, x, y) for _, model in models]
     rows = []
-    for _, source in models:
+    for k, (_, source) in enumerate(models):
         check_cancel(cancel)
+        if progress:
+            progress(k, len(models))
         torch.manual_seed(seed)
         x_adv = adversarial_examples(source, x, y, cfg, batch_size, cancel)
         row = []
@@ -54,5 +57,7 @@ def transfer_matrix(models: Sequence[tuple[str, nn.Module]], x: torch.Tensor, y:
             still = predict(target, x_adv).argmax(1).cpu() == y.cpu()
             row.append(float((ok & still).float().mean()) if len(x) else float("nan"))
         rows.append(tuple(row))
+    if progress:
+        progress(len(models), len(models))
     clean = tuple(float(c.float().mean()) if len(x) else float("nan") for c in correct)
     return TransferMatrix(names, cfg, len(x), clean, tuple(rows))

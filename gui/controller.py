@@ -94,6 +94,8 @@ class TrainingController(QObject):
     galleryReady = Signal(object)  # GalleryBatch re-made outside training
     robustnessProgress = Signal(int, int)
     robustnessReady = Signal(object)  # engine.evaluate.EpsCurve
+    transferProgress = Signal(int, int)
+    transferReady = Signal(object)  # engine.transfer.TransferMatrix
     taskFailed = Signal(str, str)  # (what, message)
 
     def __init__(self, runs_root: str | Path | None = None, parent: QObject | None = None) -> None:
@@ -291,8 +293,24 @@ class TrainingController(QObject):
         return True
 
     def cancel_robustness(self) -> None:
-        self._waiting.pop("robustness", None)
-        task = self._tasks.get("robustness")
+        self.cancel_task("robustness")
+
+    def run_transfer(self, run_dirs: tuple[str, ...], attack: str, eps: float, steps: int, limit: int) -> None:
+        """The transfer matrix between the models of these runs, on the first run's held-out images."""
+        from engine.config import AttackConfig
+
+        cfg = AttackConfig(attack, float(eps), int(steps))
+
+        def job(progress: Callable[[int, int], None], cancel: TrainingControl) -> Any:
+            from engine.compare import transfer_between_runs
+
+            return transfer_between_runs(run_dirs, cfg, limit=limit, cancel=cancel, progress=progress)
+
+        self._submit("transfer", job, self.transferReady.emit, self.transferProgress.emit)
+
+    def cancel_task(self, kind: str) -> None:
+        self._waiting.pop(kind, None)
+        task = self._tasks.get(kind)
         if task is not None:
             task.cancel.stop()
 

@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
         runs_root = runs_root or os.environ.get("ROBUSTNESS_LAB_RUNS") or None
         self.controller = TrainingController(runs_root, self)
         self.error_box: QMessageBox | None = None
+        self._queue: list[tuple[str, RunConfig]] = []  # λ-sweep runs still to train, in order
+        self._queue_total = 0
         self._last_step: StepMetrics | None = None
         self._epochs = 1
 
@@ -135,7 +137,7 @@ class MainWindow(QMainWindow):
         self.pause_action = self._action("❚❚  Pause", ["Space", "Ctrl+P"], "Pause or resume training",
                                          self.controller.toggle_pause)
         self.stop_action = self._action("■  Stop", ["Esc", "Ctrl+."], "Stop training and save the run",
-                                        self.controller.stop)
+                                        self.stop)
         self.evaluate_action = self._action("✓  Evaluate", ["Ctrl+E"],
                                             "Measure accuracy now (during training) or robustness (after)",
                                             self.evaluate)
@@ -183,6 +185,12 @@ class MainWindow(QMainWindow):
         self.experiment.changed.connect(self._on_experiment_changed)
         self.robustness.runRequested.connect(self._on_robustness_requested)
         self.robustness.cancelRequested.connect(self._on_robustness_cancel)
+        self.runs_browser.sweepRequested.connect(self.start_sweep)
+        self.runs_browser.sweepCancelRequested.connect(self.stop)
+        self.runs_browser.transferRequested.connect(self._on_transfer_requested)
+        self.runs_browser.transfer.cancelRequested.connect(self._on_transfer_cancel)
+        c.transferProgress.connect(self.runs_browser.transfer.on_progress)
+        c.transferReady.connect(self.runs_browser.transfer.show_matrix)
         self._gallery_timer = QTimer(self, singleShot=True, interval=60)
         self._gallery_timer.timeout.connect(self._recompute_gallery)
 
@@ -202,6 +210,46 @@ class MainWindow(QMainWindow):
         self._base = config
         self.curves.clear()
         self.controller.start(config)
+
+    def stop(self) -> None:
+        """Stop the run; during a λ sweep, the runs still waiting are dropped too."""
+        if self._queue:
+            self._queue.clear()
+            self.runs_browser.set_sweep_state("Sweep cancelled: the current run stops and is saved.", False)
+        self.controller.stop()
+
+    def start_sweep(self, text: str) -> None:
+        """Queue one run per λ with the panel's other settings; each starts when the previous one ends."""
+        from engine.compare import parse_lambdas, sweep_configs
+
+        if self.controller.running:
+            self.show_error("A run is in progress", "Stop the current run (Esc) before starting a sweep.")
+            return
+        try:
+            self._queue = sweep_configs(self.build_config(), parse_lambdas(text))
+        except ConfigError as exc:
+            self.show_error("This sweep cannot start", str(exc))
+            return
+        self._queue_total = len(self._queue)
+        self._start_next_in_queue()
+
+    def _start_next_in_queue(self) -> None:
+        name, config = self._queue.pop(0)
+        index = self._queue_total - len(self._queue)
+        text = f"λ sweep: run {index} of {self._queue_total} (λ = {config.train.lam:g}) is training…"
+        self.runs_browser.set_sweep_state(text, True)
+        self.statusBar().showMessage(text, 0)
+        self.curves.clear()
+        self.knobs.show_config(config)
+        self.controller.start(config, run_name=name)
+
+    def _on_transfer_requested(self, run_dirs: tuple, attack: str, eps: float, steps: int, images: int) -> None:
+        self.runs_browser.transfer.set_busy(True, f"Attacking {images} images on each of {len(run_dirs)} models…")
+        self.controller.run_transfer(run_dirs, attack, eps, steps, images)
+
+    def _on_transfer_cancel(self) -> None:
+        self.controller.cancel_task("transfer")
+        self.runs_browser.transfer.set_busy(False, "Cancelled.")
 
     def evaluate(self) -> None:
         if self.controller.running:
@@ -284,6 +332,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Training {msg.reason}: clean accuracy {msg.clean_accuracy:.1%}, robust {robust}. "
                 f"Saved in {msg.run_dir}", 0)
+            if self.runs_browser.isVisible():
+                self.runs_browser.refresh()
         elif isinstance(msg, RunFailed):
             self.show_error("Training stopped with an error", msg.message)
 
@@ -302,6 +352,15 @@ class MainWindow(QMainWindow):
         if state == "idle" and self._last_step is not None:
             self.eta_label.setText("time left –")
             self.speed_label.setText("– images/s")
+        if state == "idle" and self._queue_total:
+            if self._queue:
+                QTimer.singleShot(0, self._start_next_in_queue)  # after the finished thread is released
+            else:
+                self._queue_total = 0
+                if self.runs_browser.sweep_cancel.isEnabled():
+                    self.runs_browser.set_sweep_state("λ sweep finished: every run is a point on the trade-off "
+                                                      "plot.", False)
+                self.runs_browser.refresh()
 
     def _update_status(self) -> None:
         m = self._last_step
@@ -315,7 +374,10 @@ class MainWindow(QMainWindow):
     def _on_task_failed(self, kind: str, text: str) -> None:
         if kind == "robustness":
             self.robustness.set_busy(False, "The measurement failed.")
-        self.show_error("The gallery could not be updated" if kind == "gallery" else "Robustness check failed", text)
+        if kind == "transfer":
+            self.runs_browser.transfer.set_busy(False, "The transfer measurement failed.")
+        titles = {"gallery": "The gallery could not be updated", "transfer": "Transfer could not be measured"}
+        self.show_error(titles.get(kind, "Robustness check failed"), text)
 
     def show_error(self, title: str, text: str) -> None:
         """A readable, non-blocking message; the window stays usable."""
@@ -362,6 +424,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the engine (it saves the run on the way out), wait for every thread, keep the settings."""
+        self._queue.clear()
+        self._queue_total = 0
         self.controller.shutdown()
         self.save_settings()
         self._status_timer.stop()

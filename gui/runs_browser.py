@@ -1,94 +1,42 @@
-"""The runs browser: every run under the runs folder with its settings and results, and a trade-off
-scatter plot of clean against robust accuracy (one point per run, labelled with λ and ε).
+"""The runs browser: every run under the runs folder with its settings and results; the trade-off
+scatter plot of clean against robust accuracy (one point per run, labelled with λ and ε); the selected
+runs' curves overlaid; the transfer matrix between them; reports; and the λ-sweep that queues runs.
 
-Reading the folder is a plain function (``list_runs``) that knows nothing of Qt; the widget only shows
-its result. Runs are small JSON files, so they are read on the GUI thread when the user refreshes.
+Reading the folder is engine code that knows nothing of Qt (``engine.compare``); the widget shows its
+result and emits the user's wishes (sweep, transfer) for the main window's controller to carry out.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from engine import runs
+from engine.compare import RunSummary, list_runs, run_history
+from gui.compare_view import OverlayView, TransferView
+
+__all__ = ["RunSummary", "RunsBrowser", "list_runs"]
 
 COLUMNS = ("Run", "Dataset", "Model", "Attack", "λ", "ε", "Clean", "Robust", "Status")
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    path: str
-    name: str
-    dataset: str
-    model: str
-    attack: str
-    lam: float
-    eps: float
-    clean_accuracy: float
-    robust_accuracy: float
-    status: str
-    settings_json: str
-
-    @property
-    def label(self) -> str:
-        return f"λ={self.lam:g}, ε={self.eps:g}"
-
-    @property
-    def has_point(self) -> bool:
-        return math.isfinite(self.clean_accuracy) and math.isfinite(self.robust_accuracy)
-
-
-def _num(value: object) -> float:
-    return float(value) if isinstance(value, (int, float)) else float("nan")
-
-
-def list_runs(root: str | Path | None = None) -> list[RunSummary]:
-    """Every run folder under ``root`` (default: the runs folder), oldest first; damaged folders are skipped."""
-    root = Path(root) if root else runs.default_runs_root()
-    if not root.is_dir():
-        return []
-    out = []
-    for folder in sorted(p for p in root.iterdir() if (p / runs.CONFIG_FILE).is_file()):
-        try:
-            config = runs.load_config(folder)
-        except runs.RunError:
-            continue
-        clean = robust = float("nan")
-        status = "unfinished"
-        summary_path = folder / runs.SUMMARY_FILE
-        if summary_path.is_file():
-            try:
-                summary = json.loads(summary_path.read_text())
-                clean, robust = _num(summary.get("clean_accuracy")), _num(summary.get("robust_accuracy"))
-                status = str(summary.get("reason", "finished"))
-            except (json.JSONDecodeError, OSError):
-                pass
-        if not math.isfinite(clean):
-            epochs = [m for m in runs.read_metrics(folder) if m.get("type") == "epoch"]
-            if epochs:
-                clean, robust = _num(epochs[-1].get("clean_accuracy")), _num(epochs[-1].get("robust_accuracy"))
-        out.append(RunSummary(str(folder), folder.name, config.data.name, config.model.name, config.attack.name,
-                              config.train.lam, config.attack.eps, clean, robust, status, config.to_json()))
-    return out
 
 
 def _pct(v: float) -> str:
@@ -96,7 +44,11 @@ def _pct(v: float) -> str:
 
 
 class RunsBrowser(QWidget):
-    """Table of runs, the selected run's settings, and the clean-vs-robust trade-off plot."""
+    """Table of runs and their settings; trade-off, overlaid curves and transfer of the selected runs."""
+
+    sweepRequested = Signal(str)  # the λ values as typed
+    sweepCancelRequested = Signal()
+    transferRequested = Signal(tuple, str, float, int, int)  # run folders, attack, ε, PGD steps, images
 
     def __init__(self, root: str | Path | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -107,53 +59,95 @@ class RunsBrowser(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setToolTip("Every run in the runs folder. Ctrl- or Shift-click to select several and compare them.")
         self.settings_view = QPlainTextEdit()
         self.settings_view.setReadOnly(True)
         self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setToolTip("Read the runs folder again (F5)")
+        self.refresh_button.setShortcut("F5")
         self.report_button = QPushButton("Export report…")
         self.report_button.setToolTip("Write the selected run's settings, curves and adversarial examples as an "
                                       "HTML report (with a CSV of every number beside it)")
         self.report_button.setEnabled(False)
+        self.compare_button = QPushButton("Compare report…")
+        self.compare_button.setToolTip("Write an HTML report comparing the selected runs: settings, the trade-off "
+                                       "plot, their curves overlaid and the transfer matrix if measured")
+        self.compare_button.setEnabled(False)
+
+        self.lambdas = QLineEdit("0, 0.25, 0.5, 1")
+        self.lambdas.setToolTip("The λ values to train with, separated by commas. λ is the weight of the attacked "
+                                "images in the training loss: 0 is ordinary training.")
+        self.sweep_button = QPushButton("Sweep λ")
+        self.sweep_button.setObjectName("primaryButton")
+        self.sweep_button.setToolTip("Train one run per λ, one after another, with all other settings taken from "
+                                     "the panel on the left. Each finished run becomes a point on the trade-off "
+                                     "plot, so you see what robustness costs in accuracy.")
+        self.sweep_cancel = QPushButton("Cancel sweep")
+        self.sweep_cancel.setToolTip("Stop the running sweep run and drop the runs still waiting")
+        self.sweep_cancel.setEnabled(False)
+        self.sweep_status = QLabel("")
 
         self.plot = pg.PlotWidget()
         self.plot.setBackground("w")
         self.plot.setLabel("bottom", "clean accuracy")
         self.plot.setLabel("left", "robust accuracy")
-        self.plot.setXRange(0, 1)
-        self.plot.setYRange(0, 1)
         self.plot.showGrid(x=True, y=True, alpha=0.3)
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)  # accuracies, not "×0.001" multiples
         self.scatter = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(31, 119, 180, 200), pen=pg.mkPen("k"))
         self.selected = pg.ScatterPlotItem(size=16, brush=pg.mkBrush(0, 0, 0, 0), pen=pg.mkPen("r", width=2))
         self.plot.addItem(self.scatter)
         self.plot.addItem(self.selected)
+        self.overlay = OverlayView()
+        self.transfer = TransferView()
+        self.views = QTabWidget()
+        self.views.addTab(self.plot, "Trade-off")
+        self.views.addTab(self.overlay, "Curves")
+        self.views.addTab(self.transfer, "Transfer")
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.refresh_button)
-        buttons.addWidget(self.report_button)
+        for w in (self.refresh_button, self.report_button, self.compare_button):
+            buttons.addWidget(w)
         buttons.addStretch(1)
+        sweep = QHBoxLayout()
+        sweep.addWidget(QLabel("λ values:"))
+        sweep.addWidget(self.lambdas, 1)
+        sweep.addWidget(self.sweep_button)
+        sweep.addWidget(self.sweep_cancel)
         left_layout.addLayout(buttons)
         left_layout.addWidget(self.table, 3)
+        left_layout.addLayout(sweep)
+        left_layout.addWidget(self.sweep_status)
         left_layout.addWidget(self.settings_view, 2)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(self.plot)
+        splitter.addWidget(self.views)
+        splitter.setSizes([520, 520])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
         self.refresh_button.clicked.connect(self.refresh)
         self.report_button.clicked.connect(self._on_report_clicked)
+        self.compare_button.clicked.connect(self._on_compare_clicked)
+        self.sweep_button.clicked.connect(lambda: self.sweepRequested.emit(self.lambdas.text()))
+        self.lambdas.returnPressed.connect(self.sweep_button.click)
+        self.sweep_cancel.clicked.connect(self.sweepCancelRequested.emit)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.scatter.sigClicked.connect(self._on_point_clicked)
+        self.transfer.runRequested.connect(self._on_transfer_requested)
         self.refresh()
 
     def refresh(self) -> None:
+        chosen = {r.path for r in self.selected_runs()}
         self.summaries = list_runs(self.root)
+        self.table.blockSignals(True)
+        self.table.clearSelection()
         self.table.setRowCount(len(self.summaries))
         for row, s in enumerate(self.summaries):
             values = (s.name, s.dataset, s.model, s.attack, f"{s.lam:g}", f"{s.eps:g}", _pct(s.clean_accuracy),
@@ -164,18 +158,34 @@ class RunsBrowser(QWidget):
             self.plot.removeItem(item)
         self.labels = []
         spots = []
+        shown = [s for s in self.summaries if s.has_point]
+        middle = (min(s.clean_accuracy for s in shown) + max(s.clean_accuracy for s in shown)) / 2 if shown else 0.5
         for row, s in enumerate(self.summaries):
             if not s.has_point:
                 continue
             spots.append({"pos": (s.clean_accuracy, s.robust_accuracy), "data": row})
-            text = pg.TextItem(s.label, color="k", anchor=(0, 1))
+            # Labels point away from the middle of the cloud so that the ones at the edges stay in view.
+            text = pg.TextItem(s.label, color="k", anchor=(1.05, 1) if s.clean_accuracy > middle else (-0.05, 1))
             text.setPos(s.clean_accuracy, s.robust_accuracy)
             self.plot.addItem(text)
             self.labels.append(text)
         self.scatter.setData(spots)
-        self.selected.setData([])
-        self.settings_view.clear()
-        self.report_button.setEnabled(False)
+        self._fit_view(shown)
+        self._select(lambda s: s.path in chosen)
+        self.table.blockSignals(False)
+        self._on_selection()
+
+    def _fit_view(self, shown: list[RunSummary]) -> None:
+        """Zoom to the points (runs of one dataset often differ by a few points of clean accuracy), keeping 0-1."""
+        if not shown:
+            self.plot.setXRange(0, 1)
+            self.plot.setYRange(0, 1)
+            return
+        xs = [s.clean_accuracy for s in shown]
+        ys = [s.robust_accuracy for s in shown]
+        x_pad = max(0.05, (max(xs) - min(xs)) * 0.4)
+        self.plot.setXRange(max(0.0, min(xs) - x_pad), min(1.0, max(xs) + x_pad) + 0.01)
+        self.plot.setYRange(0.0, min(1.0, max(ys) + 0.1) + 0.01)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Runs finish while the tab is hidden: read the folder again whenever it is shown."""
@@ -187,41 +197,96 @@ class RunsBrowser(QWidget):
         xs, ys = self.scatter.getData()
         return [(float(x), float(y), label.toPlainText()) for x, y, label in zip(xs, ys, self.labels, strict=True)]
 
-    def _on_selection(self) -> None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return
-        s = self.summaries[rows[0].row()]
-        self.settings_view.setPlainText(f"{s.path}\n\n{s.settings_json}")
-        self.selected.setData([{"pos": (s.clean_accuracy, s.robust_accuracy)}] if s.has_point else [])
-        self.report_button.setEnabled(True)
+    def selected_runs(self) -> list[RunSummary]:
+        rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        return [self.summaries[r] for r in rows if r < len(self.summaries)]
 
     def selected_run(self) -> RunSummary | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.summaries[rows[0].row()] if rows else None
+        """The selected run when exactly one is selected."""
+        chosen = self.selected_runs()
+        return chosen[0] if len(chosen) == 1 else None
 
+    def select_runs(self, names: list[str]) -> None:
+        """Select the runs with these folder names (what a Ctrl-click on each row does)."""
+        self.table.clearSelection()
+        self._select(lambda s: s.name in names)
+
+    def _select(self, wanted) -> None:
+        model, flags = self.table.selectionModel(), self.table.selectionModel().SelectionFlag
+        for row, s in enumerate(self.summaries):
+            if wanted(s):
+                model.select(self.table.model().index(row, 0), flags.Select | flags.Rows)
+
+    def _on_selection(self) -> None:
+        chosen = self.selected_runs()
+        self.report_button.setEnabled(len(chosen) == 1)
+        self.compare_button.setEnabled(len(chosen) >= 2)
+        self.selected.setData([{"pos": (s.clean_accuracy, s.robust_accuracy)} for s in chosen if s.has_point])
+        self.overlay.show_histories([run_history(s.path) for s in chosen])
+        if len(chosen) == 1:
+            self.settings_view.setPlainText(f"{chosen[0].path}\n\n{chosen[0].settings_json}")
+        elif chosen:
+            self.settings_view.setPlainText(f"{len(chosen)} runs selected:\n" + "\n".join(
+                f"  {s.name}: {s.attack}, {s.label}, clean {_pct(s.clean_accuracy)}, robust {_pct(s.robust_accuracy)}"
+                for s in chosen))
+        else:
+            self.settings_view.clear()
+
+    def set_sweep_state(self, text: str, running: bool) -> None:
+        self.sweep_status.setText(text)
+        self.sweep_button.setEnabled(not running)
+        self.sweep_cancel.setEnabled(running)
+
+    # ------------------------------------------------------------------ transfer
+    def _on_transfer_requested(self, attack: str, eps: float, steps: int, images: int) -> None:
+        chosen = self.selected_runs()
+        if len(chosen) < 2:
+            self.transfer.status.setText("Select two or more runs in the table first (Ctrl-click).")
+            return
+        self.transferRequested.emit(tuple(s.path for s in chosen), attack, eps, steps, images)
+
+    def transfer_for(self, runs: list[RunSummary]) -> object | None:
+        """The last measured transfer matrix, if it was measured on exactly these runs."""
+        matrix = self.transfer.matrix
+        return matrix if matrix is not None and list(matrix.names) == [s.name for s in runs] else None
+
+    # ------------------------------------------------------------------ reports
     def export_report(self, run: RunSummary, path: str | Path) -> Path:
         """Write the run's HTML report (a few attacked images are made on the GUI thread: 8 samples, fast)."""
         from engine.report import write_run_report
 
         return write_run_report(run.path, path)["html"]
 
-    def _on_report_clicked(self) -> None:
-        run = self.selected_run()
-        if run is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Export report", str(Path(run.path) / "report.html"),
-                                              "HTML report (*.html)")
+    def export_comparison(self, chosen: list[RunSummary], path: str | Path) -> Path:
+        from engine.compare import write_comparison_report
+
+        return write_comparison_report([s.path for s in chosen], path, transfer=self.transfer_for(chosen))["html"]
+
+    def _ask_path(self, title: str, default: Path) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, str(default), "HTML report (*.html)")
         if not path:
-            return
-        if not path.lower().endswith((".html", ".htm")):
-            path += ".html"
+            return None
+        return path if path.lower().endswith((".html", ".htm")) else path + ".html"
+
+    def _write(self, write, *args) -> None:
         try:
-            written = self.export_report(run, path)
-        except (OSError, ValueError) as exc:  # RunError and DatasetError are ValueErrors
+            written = write(*args)
+        except (OSError, ValueError) as exc:  # RunError, DatasetError and ConfigError are ValueErrors
             QMessageBox.warning(self, "Report not written", str(exc))
             return
         self.settings_view.appendPlainText(f"\nReport written to {written}")
+
+    def _on_report_clicked(self) -> None:
+        run = self.selected_run()
+        path = self._ask_path("Export report", Path(run.path) / "report.html") if run else None
+        if run and path:
+            self._write(self.export_report, run, path)
+
+    def _on_compare_clicked(self) -> None:
+        chosen = self.selected_runs()
+        path = self._ask_path("Compare runs", Path(chosen[0].path).parent / "comparison.html") if chosen else None
+        if chosen and path:
+            self._write(self.export_comparison, chosen, path)
 
     def _on_point_clicked(self, _item, points, *_args) -> None:
         if len(points):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from engine.compare import list_runs
 from engine.config import RunConfig
 from engine.data import load_digits
 from engine.messages import RunFinished
 from engine.trainer import train
-from gui.runs_browser import RunsBrowser, list_runs
+from gui.runs_browser import RunsBrowser
 
 
 @pytest.fixture(scope="module")

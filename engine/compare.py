@@ -1,0 +1,217 @@
+"""Comparing runs: what every run folder holds, the λ-sweep that fills the trade-off plot, the
+transfer matrix between runs, and the comparison report.
+
+All of it reads run folders from disk (``engine.runs``), so a run made by the window, by
+``main.py train`` or by ``main.py sweep`` is compared the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine import runs
+from engine.config import AttackConfig, ConfigError, RunConfig
+
+MAX_SWEEP = 12  # a longer queue is more likely a typo than a plan, and would run for hours
+
+
+def _num(value: object) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else float("nan")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One run folder as the runs browser lists it: settings in force at the end, and final figures."""
+
+    path: str
+    name: str
+    dataset: str
+    model: str
+    attack: str
+    lam: float
+    eps: float
+    clean_accuracy: float
+    robust_accuracy: float
+    status: str
+    settings_json: str
+
+    @property
+    def label(self) -> str:
+        return f"λ={self.lam:g}, ε={self.eps:g}"
+
+    @property
+    def has_point(self) -> bool:
+        return math.isfinite(self.clean_accuracy) and math.isfinite(self.robust_accuracy)
+
+
+def summarize_run(folder: str | Path) -> RunSummary:
+    """Read one run folder (RunError when it is not one); unfinished runs show their last epoch."""
+    folder = Path(folder)
+    config = runs.load_config(folder)
+    clean = robust = float("nan")
+    status = "unfinished"
+    summary_path = folder / runs.SUMMARY_FILE
+    if summary_path.is_file():
+        try:
+            summary = json.loads(summary_path.read_text())
+            clean, robust = _num(summary.get("clean_accuracy")), _num(summary.get("robust_accuracy"))
+            status = str(summary.get("reason", "finished"))
+        except (json.JSONDecodeError, OSError, AttributeError):
+            pass
+    if not math.isfinite(clean):
+        history = run_history(folder)
+        if history.epochs:
+            clean, robust = history.clean[-1], history.robust[-1]
+    return RunSummary(str(folder), folder.name, config.data.name, config.model.name, config.attack.name,
+                      config.train.lam, config.attack.eps, clean, robust, status, config.to_json())
+
+
+def list_runs(root: str | Path | None = None) -> list[RunSummary]:
+    """Every run folder under ``root`` (default: the runs folder), by name; damaged folders are skipped."""
+    root = Path(root) if root else runs.default_runs_root()
+    if not root.is_dir():
+        return []
+    out = []
+    for folder in sorted(p for p in root.iterdir() if (p / runs.CONFIG_FILE).is_file()):
+        try:
+            out.append(summarize_run(folder))
+        except runs.RunError:
+            continue
+    return out
+
+
+@dataclass(frozen=True)
+class RunHistory:
+    """Per-epoch held-out accuracy and per-step total loss of one run, for overlaying runs."""
+
+    name: str
+    epochs: tuple[int, ...]
+    clean: tuple[float, ...]
+    robust: tuple[float, ...]
+    steps: tuple[int, ...]
+    loss_total: tuple[float, ...]
+
+
+def run_history(folder: str | Path) -> RunHistory:
+    """The curves of a run from its metrics file; a resumed run keeps the latest record of each epoch."""
+    by_epoch: dict[int, dict[str, Any]] = {}
+    by_step: dict[int, float] = {}
+    for record in runs.read_metrics(folder):
+        if record.get("type") == "epoch" and isinstance(record.get("epoch"), int):
+            by_epoch[record["epoch"]] = record
+        elif record.get("type") == "step" and isinstance(record.get("step"), int):
+            by_step[record["step"]] = _num(record.get("loss_total"))
+    epochs = tuple(sorted(by_epoch))
+    steps = tuple(sorted(by_step))
+    return RunHistory(Path(folder).name, epochs, tuple(_num(by_epoch[e].get("clean_accuracy")) for e in epochs),
+                      tuple(_num(by_epoch[e].get("robust_accuracy")) for e in epochs), steps,
+                      tuple(by_step[s] for s in steps))
+
+
+def short_names(names: Sequence[str]) -> list[str]:
+    """Run names without the prefix they all share (cut at a '-'), for legends and table headers:
+    sweep-20261123-154929-lam0 and …-lam1 become lam0 and lam1."""
+    if len(names) < 2:
+        return list(names)
+    prefix = names[0]
+    for name in names[1:]:
+        while not name.startswith(prefix):
+            prefix = prefix[:-1]
+    cut = prefix.rfind("-") + 1
+    short = [name[cut:] for name in names]
+    return short if all(short) and len(set(short)) == len(short) else list(names)
+
+
+# ---------------------------------------------------------------------------------------------- λ-sweep
+def parse_lambdas(text: str) -> tuple[float, ...]:
+    """"0, 0.5, 1" -> (0.0, 0.5, 1.0), sorted and without repeats; ConfigError says what is wrong."""
+    values: list[float] = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            value = float(part)
+        except ValueError:
+            raise ConfigError(f"'{part}' is not a number: give the λ values as e.g. 0, 0.5, 1.") from None
+        if not math.isfinite(value) or value < 0:
+            raise ConfigError(f"λ must be 0 or more (got {part}).")
+        values.append(value)
+    values = sorted(set(values))
+    if len(values) < 2:
+        raise ConfigError("A sweep needs at least two different λ values, e.g. 0, 0.5, 1.")
+    if len(values) > MAX_SWEEP:
+        raise ConfigError(f"A sweep takes at most {MAX_SWEEP} λ values (got {len(values)}).")
+    return tuple(values)
+
+
+def sweep_configs(base: RunConfig, lambdas: Sequence[float], stamp: str | None = None) -> list[tuple[str, RunConfig]]:
+    """(run name, config) for each λ: everything else as in ``base``, the same seed for every run.
+
+    A λ > 0 with no training attack would be standard training under another name, so the sweep
+    refuses it rather than quietly filling the plot with identical runs.
+    """
+    lambdas = parse_lambdas(",".join(f"{v!r}" for v in lambdas))
+    if base.attack.name == "none" or base.attack.eps == 0:
+        raise ConfigError("A λ sweep needs a training attack and ε > 0: with no attack every λ trains the same "
+                          "model.")
+    stamp = stamp or time.strftime("%Y%m%d-%H%M%S")
+    return [(f"sweep-{stamp}-lam{lam:g}", base.with_changes({"train.lam": lam})) for lam in lambdas]
+
+
+# ---------------------------------------------------------------------------------------------- transfer
+def transfer_between_runs(paths: Sequence[str | Path], cfg: AttackConfig, limit: int = 500, seed: int = 0,
+                          cancel: Any = None, progress: Any = None) -> Any:
+    """Adversarial examples made on each run's model, scored on every other (engine.transfer).
+
+    All runs must classify the same data: the held-out images of the first run are used.
+    """
+    import dataclasses
+
+    from engine.data import load_dataset
+    from engine.transfer import transfer_matrix
+
+    if len(paths) < 2:
+        raise ConfigError("Choose at least two runs to measure transfer between them.")
+    loaded = [runs.load_model(p) for p in paths]
+    first = loaded[0][0].data
+    for p, (config, _, names) in zip(paths, loaded, strict=True):
+        data = config.data
+        if (data.name, data.data_dir, data.image_size) != (first.name, first.data_dir, first.image_size) \
+                or len(names) != len(loaded[0][2]):
+            raise ConfigError(f"Run {Path(p).name} was trained on other data ({data.name}) than "
+                              f"{Path(paths[0]).name} ({first.name}): transfer needs the same images.")
+    split = load_dataset(dataclasses.replace(first, limit_holdout=limit or None))
+    x, y = split.test_x[:limit] if limit else split.test_x, split.test_y[:limit] if limit else split.test_y
+    models = [(Path(p).name, model) for p, (_, model, _) in zip(paths, loaded, strict=True)]
+    cfg.validate()
+    return transfer_matrix(models, x, y, cfg, seed=seed, cancel=cancel, progress=progress)
+
+
+# ---------------------------------------------------------------------------------------------- report
+def write_comparison_report(paths: Sequence[str | Path], out: str | Path, transfer: Any = None) -> dict[str, Path]:
+    """An HTML report of several runs: settings, the trade-off plot, overlaid curves, the transfer matrix."""
+    from engine.report import write_report
+
+    if not paths:
+        raise ConfigError("Choose at least one run to compare.")
+    summaries = [summarize_run(p) for p in paths]
+    histories = [run_history(p) for p in paths]
+    settings = {s.name: {"dataset": s.dataset, "model": s.model, "attack": s.attack, "lambda": s.lam, "eps": s.eps,
+                         "status": s.status} for s in summaries}
+    figures = {s.name: {"clean_accuracy": s.clean_accuracy, "robust_accuracy": s.robust_accuracy}
+               for s in summaries}
+    training = {
+        "Clean accuracy per epoch": {h.name: (h.epochs, h.clean) for h in histories},
+        "Robust accuracy per epoch": {h.name: (h.epochs, h.robust) for h in histories},
+        "Training loss (total) per step": {h.name: (h.steps, h.loss_total) for h in histories},
+    }
+    points = [(f"{s.name} ({s.label})", s.clean_accuracy, s.robust_accuracy) for s in summaries]
+    return write_report(out, title=f"Comparison of {len(summaries)} runs", settings=settings, summary=figures,
+                        training=training, transfer=transfer, tradeoff=points)
