@@ -1,14 +1,16 @@
 """Robustness evaluation: clean and robust accuracy, accuracy against ε, confidence effects.
 
 Robust accuracy attacks only the samples the model still classifies correctly (a sample that
-is already wrong cannot become "more wrong"), and the accuracy-against-ε curve attacks a larger
-ε only on the samples that survived the smaller one: an adversarial example found inside the
-ε-ball is also inside every larger ball, so this is exact, not an approximation.
+is already wrong cannot become "more wrong"). The accuracy-against-ε curve reuses what one ε taught
+about another: an adversarial example found inside the ε-ball is inside every larger ball, so a
+sample fooled at ε counts as fooled at every larger ε without another attack (exact). For PGD the
+curve goes further and bisects, per sample, for the first ε that breaks it (see ``accuracy_vs_eps``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,6 +25,7 @@ from engine.config import AttackConfig
 from engine.messages import GalleryBatch, frozen_array
 
 Progress = Callable[[int, int], None]
+BISECT_ATTACKS = ("pgd", "pgd-l2")  # attacks whose success grows with ε reliably enough to bisect
 
 
 @torch.no_grad()
@@ -123,23 +126,35 @@ class EpsCurve:
 def accuracy_vs_eps(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks: Sequence[str],
                     eps_values: Sequence[float], steps: int = 10, restarts: int = 1, batch_size: int = 500,
                     progress: Progress | None = None, cancel: Any = None,
-                    search: Literal["ascending", "bisect"] = "ascending") -> EpsCurve:
-    """Accuracy under each attack at each ε (ascending), reusing what smaller ε already broke.
+                    search: Literal["ascending", "bisect"] = "bisect") -> EpsCurve:
+    """Accuracy under each attack at each ε, reusing what one ε taught about the others.
 
-    ``search="bisect"`` finds, per sample, the first ε of the list that breaks it by bisection: about
-    log2(len(eps) + 1) attacks per sample instead of one per ε, so an 8-ε curve costs about 3 single-ε
-    runs. "Fooled at ε ⇒ fooled at every larger ε" is exact, as in the ascending search; the other half,
-    "survived ε ⇒ survives every smaller ε", assumes the attack is at least as strong with a larger
-    budget, which holds for PGD up to the luck of random starts (bench/eps_curve.py prints the difference).
+    PGD (``search="bisect"``, the default) finds, per sample, the first ε of the list that breaks it by
+    bisection: about log2(len(eps) + 1) attacks per sample instead of one per ε, so an 8-ε curve costs
+    about 2.4 single-ε runs (bench/eps_curve.py). "Fooled at ε ⇒ fooled at every larger ε" is exact;
+    "survived ε ⇒ survives every smaller ε" assumes PGD is at least as strong with a larger budget.
+    Measured on MNIST (a standard and an adversarially trained model, 1,000 images, 8 ε values), the
+    curve stayed within the spread of two separate runs with different seeds at every ε; the tests
+    hold it to that. ``search="ascending"`` attacks every ε in turn (only the samples still unbroken):
+    no assumption, but about 7 single-ε runs. FGSM (not monotone in ε) and random noise are always
+    measured at every ε; noise restarts from the clean-correct set each time.
     """
     eps_sorted = sorted(float(e) for e in eps_values)
     correct = correct_mask(model, x, y)
     total, done = len(attacks) * len(eps_sorted), 0
     curves: dict[str, tuple[float, ...]] = {}
     for name in attacks:
-        if search == "bisect" and not name.startswith("noise"):
+        if search == "bisect" and name in BISECT_ATTACKS:
             check_cancel(cancel)
-            curves[name] = _bisect_curve(model, x, y, name, eps_sorted, correct, steps, restarts, batch_size, cancel)
+            base = done
+
+            def report(fraction: float, base: int = base) -> None:
+                if progress:
+                    progress(base + round(fraction * len(eps_sorted)), total)
+
+            curves[name] = bisect_curve(model, x, y, eps_sorted, correct,
+                                        lambda e, n=name: AttackConfig(n, e, steps=steps, restarts=restarts),
+                                        batch_size=batch_size, cancel=cancel, progress=report)
             done += len(eps_sorted)
             if progress:
                 progress(done, total)
@@ -160,10 +175,16 @@ def accuracy_vs_eps(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks:
     return EpsCurve(tuple(eps_sorted), curves, float(correct.float().mean()), len(x))
 
 
-def _bisect_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, name: str, eps_sorted: Sequence[float],
-                  correct: torch.Tensor, steps: int, restarts: int, batch_size: int, cancel: Any) -> tuple[float, ...]:
-    """Per sample, the index of the first ε that breaks it (len(eps) = none), by bisection over the list."""
+def bisect_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps_sorted: Sequence[float],
+                 correct: torch.Tensor, make_cfg: Callable[[float], AttackConfig], batch_size: int = 500,
+                 cancel: Any = None, progress: Callable[[float], None] | None = None) -> tuple[float, ...]:
+    """Accuracy at each ε of the ascending list, from each sample's first breaking ε found by bisection.
+
+    ``make_cfg(ε)`` is the attack at that ε; ``correct`` the clean-correct samples (the others count
+    as wrong at every ε and are never attacked). ``progress`` gets the fraction of rounds done.
+    """
     m = len(eps_sorted)
+    rounds, done = max(1, math.ceil(math.log2(m + 1))), 0
     lo = torch.zeros(len(x), dtype=torch.long)
     hi = torch.full((len(x),), m, dtype=torch.long)
     while True:
@@ -173,10 +194,13 @@ def _bisect_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, name: str,
         mid = (lo + hi) // 2
         for k in mid[pending].unique().tolist():
             group = pending & (mid == k)
-            cfg = AttackConfig(name=name, eps=eps_sorted[k], steps=steps, restarts=restarts)
-            alive = robust_mask(model, x, y, cfg, start=group, batch_size=batch_size, cancel=cancel)
+            alive = robust_mask(model, x, y, make_cfg(eps_sorted[k]), start=group, batch_size=batch_size,
+                                cancel=cancel)
             hi[group & ~alive] = k
             lo[group & alive] = k + 1
+        done += 1
+        if progress:
+            progress(min(done / rounds, 1.0))
     n = max(len(x), 1)
     return tuple(float((correct & (hi > k)).float().sum()) / n for k in range(m))
 

@@ -10,7 +10,8 @@ Two kinds of attack:
 
 * ε-bounded (fgsm, pgd, pgd-l2, noise-*, apgd-ce, apgd-dlr, square, autoattack): the attack is
   run at each ε, ascending, only on the samples that survived the smaller ε (an adversarial example
-  inside a small ball is inside every larger one), so a whole curve costs little more than one ε.
+  inside a small ball is inside every larger one). Our PGD bisects for each sample's first breaking
+  ε instead (``engine.evaluate.bisect_curve``; ``eps_search="ascending"`` to attack every ε).
 * minimum-norm (cw, deepfool): not ε-bounded. They are run once, and their "robust accuracy at ε"
   is the accuracy on examples whose perturbation norm is at most ε (a sample counts as fooled at ε
   only if the attack fooled it with a perturbation of norm ≤ ε). The norm is the one the ε list is
@@ -32,7 +33,7 @@ from torch import nn
 
 from engine.attacks import check_cancel, model_mode
 from engine.config import AttackConfig, ConfigError
-from engine.evaluate import correct_mask, predict, robust_mask
+from engine.evaluate import BISECT_ATTACKS, bisect_curve, correct_mask, predict, robust_mask
 from engine.messages import GalleryBatch, frozen_array
 
 OWN_ATTACKS = ("fgsm", "pgd", "pgd-l2", "noise-uniform", "noise-gaussian")
@@ -167,7 +168,7 @@ class AttackCurve:
 def attack_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, name: str, eps_values: Sequence[float],
                  *, steps: int = 10, restarts: int = 1, norm: str = "linf", seed: int = 0, batch_size: int = 500,
                  correct: torch.Tensor | None = None, cancel: Any = None, progress: Progress | None = None,
-                 **settings: Any) -> AttackCurve:
+                 eps_search: str = "bisect", **settings: Any) -> AttackCurve:
     """Accuracy under attack ``name`` at each ε (ascending); see the module docstring for the two kinds."""
     t0 = time.perf_counter()
     eps_sorted = tuple(sorted(float(e) for e in eps_values))
@@ -193,6 +194,12 @@ def attack_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, name: str, 
             progress(len(eps_sorted), len(eps_sorted))
         return AttackCurve(name, eps_sorted, acc, False, base.norm, time.perf_counter() - t0, success_rate=success,
                            **medians)
+    if eps_search == "bisect" and name in BISECT_ATTACKS:
+        acc = bisect_curve(model, x, y, eps_sorted, correct, lambda e: dataclasses.replace(base, eps=e).own(),
+                           batch_size=batch_size, cancel=cancel)
+        if progress:
+            progress(len(eps_sorted), len(eps_sorted))
+        return AttackCurve(name, eps_sorted, acc, True, base.norm, time.perf_counter() - t0)
     alive, values = correct.clone(), []
     for k, eps in enumerate(eps_sorted):
         check_cancel(cancel)
@@ -250,7 +257,8 @@ def parse_suite(text: str) -> tuple[str, ...]:
 def run_suite(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks: Sequence[str], eps_values: Sequence[float],
               *, steps: int = 10, restarts: int = 1, seed: int = 0, batch_size: int = 500, sanity: bool = True,
               reference_model: nn.Module | None = None, adversarially_trained: bool | None = None,
-              cancel: Any = None, progress: Callable[[str], None] | None = None, **settings: Any) -> SuiteResult:
+              cancel: Any = None, progress: Callable[[str], None] | None = None, eps_search: str = "bisect",
+              **settings: Any) -> SuiteResult:
     """Every attack at every ε, then the sanity checks (engine.sanity) at the largest ε of the list."""
     eps_sorted = tuple(sorted(float(e) for e in eps_values))
     if not eps_sorted:
@@ -263,7 +271,8 @@ def run_suite(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks: Seque
             progress(f"{name} at ε = {', '.join(f'{e:g}' for e in eps_sorted)}")
         torch.manual_seed(seed)
         curves.append(attack_curve(model, x, y, name, eps_sorted, steps=steps, restarts=restarts, seed=seed,
-                                   batch_size=batch_size, correct=correct, cancel=cancel, **settings))
+                                   batch_size=batch_size, correct=correct, cancel=cancel, eps_search=eps_search,
+                                   **settings))
     checks: tuple[Any, ...] = ()
     if sanity:
         from engine.sanity import run_sanity_checks

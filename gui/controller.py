@@ -94,6 +94,7 @@ class TrainingController(QObject):
     galleryReady = Signal(object)  # GalleryBatch re-made outside training
     robustnessProgress = Signal(int, int)
     robustnessReady = Signal(object)  # engine.evaluate.EpsCurve
+    sanityReady = Signal(object)  # tuple of engine.sanity.SanityCheck
     transferProgress = Signal(int, int)
     transferReady = Signal(object)  # engine.transfer.TransferMatrix
     taskFailed = Signal(str, str)  # (what, message)
@@ -114,6 +115,7 @@ class TrainingController(QObject):
         self._tasks: dict[str, _TaskThread] = {}
         self._waiting: dict[str, tuple[Callable, Callable[[Any], None]]] = {}
         self._model_cache: tuple[str, Any] | None = None  # (run_dir, model), used by gallery tasks only
+        self._foreign: Any = None  # a model from the user's own file (use_model): no run folder behind it
 
     # ------------------------------------------------------------------ training
     @property
@@ -126,7 +128,7 @@ class TrainingController(QObject):
         from engine.runs import new_run_dir
 
         self.run_dir = new_run_dir(self.runs_root, run_name)
-        self.config, self.last_gallery, self._model_cache = config, None, None
+        self.config, self.last_gallery, self._model_cache, self._foreign = config, None, None, None
         self._control = TrainingControl()
         self._thread = _TrainThread(config, self._control, self.run_dir, self)
         self._thread.message.connect(self._on_message)
@@ -212,6 +214,7 @@ class TrainingController(QObject):
 
         config = load_config(run_dir)
         self.run_dir, self.config, self.last_gallery, self._model_cache = Path(run_dir), config, None, None
+        self._foreign = None
         return config
 
     def use_model(self, model: Any, config: RunConfig, source: str | Path) -> None:
@@ -222,6 +225,7 @@ class TrainingController(QObject):
         """
         self.run_dir, self.config, self.last_gallery = Path(source), config, None
         self._model_cache = (str(self.run_dir), model)
+        self._foreign = model
 
     def recompute_gallery(self, eps: float, attack: str | None = None) -> bool:
         """Re-make the gallery on the current model at a new ε (outside training). False if impossible."""
@@ -266,34 +270,63 @@ class TrainingController(QObject):
         self.galleryReady.emit(batch)
 
     def run_robustness(self, attacks: tuple[str, ...], eps_values: tuple[float, ...], steps: int = 10,
-                       limit: int = 500) -> bool:
-        """Accuracy-vs-ε curves of the current model on (up to ``limit``) held-out images."""
+                       limit: int = 500, sanity_eps: float | None = None) -> bool:
+        """Accuracy-vs-ε curves of the current model on (up to ``limit``) held-out images.
+
+        With ``sanity_eps`` the sanity checks (engine.sanity) follow at that ε as a second task, so the
+        curve is shown as soon as it is ready and the verdicts arrive after it (``sanityReady``).
+        """
         if self.run_dir is None:
             return False
-        run_dir = str(self.run_dir)
-        cache = self._model_cache
-        foreign = self.run_dir.is_file()  # use_model: a model file, not a run folder
-        cached = cache[1] if foreign and cache is not None and cache[0] == run_dir else None
-        cached_config = self.config
+        load = self._analysis_model_loader()
 
         def job(progress: Callable[[int, int], None], cancel: TrainingControl) -> Any:
-            from engine.data import load_dataset
             from engine.evaluate import accuracy_vs_eps
-            from engine.runs import load_model
 
-            if cached is not None:  # a model from the user's own file (see use_model)
-                config, model = cached_config, cached
-            else:
-                config, model, _names = load_model(run_dir)
-            split = load_dataset(config.data)
-            x, y = split.test_x[:limit], split.test_y[:limit]
+            _config, model, x, y = load(limit)
             return accuracy_vs_eps(model, x, y, attacks, eps_values, steps=steps, progress=progress, cancel=cancel)
 
-        self._submit("robustness", job, self.robustnessReady.emit, self.robustnessProgress.emit)
+        def sanity_job(progress: Callable[[int, int], None], cancel: TrainingControl) -> Any:
+            from engine.sanity import run_sanity_checks
+
+            config, model, x, y = load(limit)
+            trained = None if config is None else (config.train.lam > 0 and config.attack.name != "none"
+                                                   and config.attack.eps > 0)
+            return run_sanity_checks(model, x, y, eps=float(sanity_eps), steps=steps, adversarially_trained=trained,
+                                     cancel=cancel)
+
+        def on_curve(curve: Any) -> None:
+            self.robustnessReady.emit(curve)
+            if sanity_eps:
+                self._submit("sanity", sanity_job, self.sanityReady.emit)
+
+        self._submit("robustness", job, on_curve, self.robustnessProgress.emit)
         return True
+
+    def _analysis_model_loader(self) -> Callable[[int], tuple[Any, Any, Any, Any]]:
+        """A function for a task thread: (config or None, model, x, y) of the current model's held-out data.
+
+        A model from the user's own file has no run folder: its object and config come from the cache.
+        """
+        run_dir, cached, cached_config = str(self.run_dir), self._foreign, self.config
+
+        def load(limit: int) -> tuple[Any, Any, Any, Any]:
+            from engine.data import load_dataset
+            from engine.runs import load_model
+
+            if cached is not None:
+                config, model, is_run = cached_config, cached, False
+            else:
+                config, model, _names = load_model(run_dir)
+                is_run = True
+            split = load_dataset(config.data)
+            return (config if is_run else None), model, split.test_x[:limit], split.test_y[:limit]
+
+        return load
 
     def cancel_robustness(self) -> None:
         self.cancel_task("robustness")
+        self.cancel_task("sanity")
 
     def run_transfer(self, run_dirs: tuple[str, ...], attack: str, eps: float, steps: int, limit: int) -> None:
         """The transfer matrix between the models of these runs, on the first run's held-out images."""

@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         c.galleryReady.connect(lambda batch: self.gallery.show_batch(batch, immediate=True))
         c.robustnessProgress.connect(self.robustness.on_progress)
         c.robustnessReady.connect(self.robustness.show_curve)
+        c.sanityReady.connect(self.robustness.show_sanity)
         c.taskFailed.connect(self._on_task_failed)
         self.knobs.changed.connect(self._on_knobs_changed)
         self.experiment.changed.connect(self._on_experiment_changed)
@@ -292,14 +293,20 @@ class MainWindow(QMainWindow):
         values = self.knobs.values()
         self.controller.recompute_gallery(values["attack.eps"], values["attack.name"])
 
-    def _on_robustness_requested(self, attacks: tuple, eps_values: tuple, steps: int, images: int) -> None:
-        if self.controller.run_robustness(attacks, eps_values, steps, images):
+    def _on_robustness_requested(self, attacks: tuple, eps_values: tuple, steps: int, images: int,
+                                 sanity: bool = True) -> None:
+        # The checks run at the ε the person is looking at (the Adversary knob), or the curve's largest.
+        knob_eps = float(self.knobs.values()["attack.eps"])
+        sanity_eps = (knob_eps if knob_eps > 0 else max(eps_values)) if sanity else None
+        if self.controller.run_robustness(attacks, eps_values, steps, images, sanity_eps=sanity_eps):
+            self.robustness.expect_sanity(sanity_eps)
             self.robustness.set_busy(True, f"Attacking {images} held-out images…")
         else:
             self.robustness.set_busy(False, "There is no trained model yet: train one (Ctrl+R) or open a run.")
 
     def _on_robustness_cancel(self) -> None:
         self.controller.cancel_robustness()
+        self.robustness.expect_sanity(None)
         self.robustness.set_busy(False, "Cancelled.")
 
     # ------------------------------------------------------------------ engine snapshots
@@ -372,7 +379,8 @@ class MainWindow(QMainWindow):
         self.eta_label.setText(f"time left {_format_seconds(m.eta_seconds)}")
 
     def _on_task_failed(self, kind: str, text: str) -> None:
-        if kind == "robustness":
+        if kind in ("robustness", "sanity"):
+            self.robustness.expect_sanity(None)
             self.robustness.set_busy(False, "The measurement failed.")
         if kind == "transfer":
             self.runs_browser.transfer.set_busy(False, "The transfer measurement failed.")

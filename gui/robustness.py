@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -30,7 +31,7 @@ EVAL_ATTACKS = (
 class RobustnessView(QWidget):
     """Choose attacks and the ε range, run the evaluation in the background, plot one curve per attack."""
 
-    runRequested = Signal(tuple, tuple, int, int)  # attacks, eps values, PGD steps, images
+    runRequested = Signal(tuple, tuple, int, int, bool)  # attacks, eps values, PGD steps, images, sanity checks
     cancelRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -65,6 +66,12 @@ class RobustnessView(QWidget):
         self.images.setValue(300)
         self.images.setSuffix(" images")
         self.images.setToolTip("How many held-out images are attacked (more = more precise, slower).")
+        self.sanity_check = QCheckBox("Sanity checks")
+        self.sanity_check.setChecked(True)
+        self.sanity_check.setToolTip("After the curve, test whether its numbers can be trusted: a huge ε must "
+                                     "break the model, more attack steps must not help it, random noise must be "
+                                     "weaker than the attack, and FGSM must not be much weaker than PGD.")
+        controls.addWidget(self.sanity_check)
         controls.addStretch(1)
         settings_row = QHBoxLayout()
         settings_row.addWidget(QLabel("Measure at"))
@@ -102,6 +109,15 @@ class RobustnessView(QWidget):
         row.addWidget(self.progress)
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
+        self.sanity_box = QGroupBox("Can these numbers be trusted?")
+        self.sanity_box.setToolTip("A model can look robust only because the attack cannot use its gradients "
+                                   "(gradient masking). These checks look for the usual signs of that.")
+        self.sanity_layout = QVBoxLayout(self.sanity_box)
+        self.sanity_box.setVisible(False)
+        self.sanity_rows: list[tuple[QLabel, QLabel]] = []
+        self._sanity_pending = False
+        self._last_progress = (0, 1)
+        layout.addWidget(self.sanity_box)
         self.run_button.clicked.connect(self.request_run)
         self.cancel_button.clicked.connect(self.cancelRequested.emit)
 
@@ -113,7 +129,8 @@ class RobustnessView(QWidget):
         if not attacks:
             self.status.setText("Tick at least one attack.")
             return
-        self.runRequested.emit(attacks, self.eps_values(), self.steps.value(), self.images.value())
+        self.runRequested.emit(attacks, self.eps_values(), self.steps.value(), self.images.value(),
+                               self.sanity_check.isChecked())
 
     def set_busy(self, busy: bool, text: str | None = None) -> None:
         self.run_button.setEnabled(not busy)
@@ -124,12 +141,13 @@ class RobustnessView(QWidget):
             self.status.setText(text)
 
     def on_progress(self, done: int, total: int) -> None:
+        self._last_progress = (done, total)
         self.progress.setRange(0, total)
         self.progress.setValue(done)
 
     def show_curve(self, curve: Any) -> None:
-        """Plot an ``engine.evaluate.EpsCurve``."""
-        self.set_busy(False)
+        """Plot an ``engine.evaluate.EpsCurve``; the sanity verdicts follow when they were asked for."""
+        self.set_busy(self._sanity_pending)
         self.plot.clear()
         self.legend.clear()
         self.curves = {}
@@ -144,3 +162,47 @@ class RobustnessView(QWidget):
         self.plot.setXRange(0, float(x.max()) if len(x) else 1, padding=0.02)
         self.status.setText(f"Clean accuracy {curve.clean_accuracy:.1%} on {curve.n} held-out images. "
                             "A robust model keeps its curve high as ε grows; noise should barely hurt.")
+
+    def expect_sanity(self, eps: float | None) -> None:
+        """Clear old verdicts; with an ε, show that checks at that ε are on their way."""
+        for badge, text in self.sanity_rows:
+            badge.deleteLater()
+            text.deleteLater()
+        self.sanity_rows = []
+        while self.sanity_layout.count():
+            item = self.sanity_layout.takeAt(0)
+            if item.layout() is not None:
+                item.layout().deleteLater()
+        self.sanity_box.setVisible(eps is not None)
+        self._sanity_pending = eps is not None
+        if eps is not None:
+            self.sanity_box.setTitle(f"Can these numbers be trusted? (checks at ε = {eps:.3g}, "
+                                     f"{eps * 255:.0f}/255) — checking…")
+
+    def show_sanity(self, checks: Any) -> None:
+        """One row per ``engine.sanity.SanityCheck``: a coloured badge and its one-sentence reason."""
+        self.expect_sanity(None)
+        self.sanity_box.setVisible(True)
+        warnings = 0
+        for check in checks:
+            kind = "skipped" if check.skipped else "pass" if check.passed else "warning"
+            warnings += kind == "warning"
+            badge = QLabel(kind)
+            badge.setObjectName("sanityBadge")
+            badge.setProperty("verdict", kind)
+            badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            badge.setFixedWidth(72)
+            text = QLabel(check.reason)
+            text.setWordWrap(True)
+            text.setToolTip(", ".join(f"{k} = {v:.3g}" for k, v in check.numbers.items()))
+            row = QHBoxLayout()
+            row.addWidget(badge)
+            row.addWidget(text, 1)
+            self.sanity_layout.addLayout(row)
+            self.sanity_rows.append((badge, text))
+        eps = next((c.numbers.get("eps") for c in checks if "eps" in c.numbers and c.name != "large_eps"), None)
+        at = f" at ε = {eps:.3g}" if eps is not None else ""
+        verdict = "all passed" if not warnings else f"{warnings} warning{'s' if warnings > 1 else ''}"
+        self.sanity_box.setTitle(f"Can these numbers be trusted? Checks{at}: {verdict}")
+        self.set_busy(False)
+        self.on_progress(*self._last_progress)  # the indeterminate "checking" bar back to the curve's count

@@ -162,7 +162,8 @@ def test_bisect_curve_agrees_with_ascending_and_attacks_each_sample_at_most_4_ti
 
     monkeypatch.setattr(ev, "adversarial_examples", counting)
     torch.manual_seed(0)
-    ascending = ev.accuracy_vs_eps(digits_model, x, y, ["pgd"], eps_values, steps=10).accuracy["pgd"]
+    ascending = ev.accuracy_vs_eps(digits_model, x, y, ["pgd"], eps_values, steps=10,
+                                   search="ascending").accuracy["pgd"]
     n_ascending, attacked[:] = sum(attacked), []
     torch.manual_seed(0)
     bisect = ev.accuracy_vs_eps(digits_model, x, y, ["pgd"], eps_values, steps=10, search="bisect").accuracy["pgd"]

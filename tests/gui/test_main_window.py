@@ -162,8 +162,40 @@ def test_robustness_tab_plots_a_curve(qtbot, make_window) -> None:
     assert set(view.curves) == {"fgsm", "pgd", "noise-uniform"}
     x, y = view.curves["pgd"].getData()
     assert len(x) == 4 and x[0] == 0 and y[0] >= y[-1]
-    assert view.progress.value() == view.progress.maximum()
+    # The sanity checks follow the curve, at the Adversary knob's ε, one badge per check.
+    with qtbot.waitSignal(window.controller.sanityReady, timeout=TIMEOUT) as blocker:
+        pass
+    checks = blocker.args[0]
+    assert [badge.text() for badge, _ in view.sanity_rows] == [
+        "skipped" if c.skipped else "pass" if c.passed else "warning" for c in checks]
+    assert [text.text() for _, text in view.sanity_rows] == [c.reason for c in checks]
+    assert len(checks) == 5 and checks[1].numbers["eps"] == pytest.approx(window.knobs.values()["attack.eps"])
+    assert "Checks at ε" in view.sanity_box.title()
+    assert view.progress.value() == view.progress.maximum() > 0
     assert view.run_button.isEnabled()
+
+
+def test_sanity_checks_flag_a_gradient_masked_model(qtbot, make_window, tmp_path) -> None:
+    """A model that rounds its input has zero gradients: the window must say its robustness is not real."""
+    from engine.data import load_dataset
+    from engine.demo import demo_model_dir  # the shipped standard model: a real, accurate classifier
+    from engine.runs import load_model
+    from tests.engine.test_sanity import RoundedInput  # rounds its input: zero gradients everywhere
+
+    config, model, _ = load_model(demo_model_dir("standard"))
+    window = make_window(config.with_changes({"data.limit_holdout": 120, "attack.eps": 0.1}))
+    assert load_dataset(config.data).num_classes == 10
+    window.controller.use_model(RoundedInput(model).eval(), config, tmp_path / "masked.pt2")
+    view = window.robustness
+    window.tabs.setCurrentWidget(view)
+    view.points.setValue(3)
+    view.images.setValue(120)
+    with qtbot.waitSignal(window.controller.sanityReady, timeout=TIMEOUT):
+        qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    verdicts = {text.text(): badge.text() for badge, text in view.sanity_rows}
+    assert "warning" in verdicts.values()
+    large = next(text for text, _ in verdicts.items() if "gradient masking" in text)
+    assert verdicts[large] == "warning" and "warning" in view.sanity_box.title()
 
 
 def test_closing_during_training_stops_cleanly_and_saves(qtbot, make_window) -> None:
