@@ -111,13 +111,14 @@ class TransferView(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.matrix: Any = None
 
-        row = QHBoxLayout()
-        for w in (self.attack, self.eps, self.steps, self.images, self.run_button, self.cancel_button):
-            row.addWidget(w)
-        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
+        for widgets in ((self.attack, self.eps, self.steps, self.images), (self.run_button, self.cancel_button)):
+            row = QHBoxLayout()  # two short rows, so the tab fits beside the table on a 1280-pixel screen
+            for w in widgets:
+                row.addWidget(w)
+            row.addStretch(1)
+            layout.addLayout(row)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)

@@ -314,3 +314,7 @@ class KnobsPanel(QWidget):
             lines.append("Not applied: " + "; ".join(reason for _key, reason in rejected))
         if lines:
             self._applied_label.setText("\n".join(lines))
+
+    def reset_applied(self) -> None:
+        """A new run starts: the last run's "in force from step …" note no longer applies."""
+        self._applied_label.setText("Changes act on the next training step.")

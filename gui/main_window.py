@@ -332,9 +332,13 @@ class MainWindow(QMainWindow):
             self.device_label.setText(f"Device: {msg.device}")
             self.experiment.notes.setText(" ".join(msg.notes))
             self.knobs.show_config(msg.config)
+            self.knobs.reset_applied()
             self.statusBar().showMessage(f"Training {msg.n_train} images, {msg.steps_per_epoch} steps per epoch",
                                          5000)
         elif isinstance(msg, RunFinished):
+            if msg.reason == "completed":
+                self.epoch_progress.setValue(1000)
+                self.epoch_progress.setFormat(f"epoch {self._epochs}/{self._epochs} · done")
             robust = "–" if msg.robust_accuracy != msg.robust_accuracy else f"{msg.robust_accuracy:.1%}"
             self.statusBar().showMessage(
                 f"Training {msg.reason}: clean accuracy {msg.clean_accuracy:.1%}, robust {robust}. "
@@ -371,7 +375,7 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         m = self._last_step
-        if m is None or not self.controller.running:
+        if m is None or self.controller.state not in ("running", "paused"):
             return
         self.speed_label.setText(f"{m.images_per_second:,.0f} images/s")
         self.epoch_progress.setValue(int(m.epoch_progress * 1000))

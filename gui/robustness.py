@@ -201,7 +201,7 @@ class RobustnessView(QWidget):
             self.sanity_layout.addLayout(row)
             self.sanity_rows.append((badge, text))
         eps = next((c.numbers.get("eps") for c in checks if "eps" in c.numbers and c.name != "large_eps"), None)
-        at = f" at ε = {eps:.3g}" if eps is not None else ""
+        at = f" at ε = {eps:.3g} ({eps * 255:.0f}/255)" if eps is not None else ""
         verdict = "all passed" if not warnings else f"{warnings} warning{'s' if warnings > 1 else ''}"
         self.sanity_box.setTitle(f"Can these numbers be trusted? Checks{at}: {verdict}")
         self.set_busy(False)

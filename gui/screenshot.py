@@ -2,7 +2,8 @@
 
     python -m gui.screenshot resources/screenshots/main-window.png
     xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \
-        python -m gui.screenshot resources/screenshots/main-window.png
+        python -m gui.screenshot resources/screenshots/main-window.png \
+        --robustness resources/screenshots/robustness.png --runs resources/screenshots/runs.png
 
 Settings and the run folder go to a temporary directory, so the user's own are untouched.
 """
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=6, help="epochs to train before the picture")
     parser.add_argument("--timeout", type=float, default=240.0, help="give up after this many seconds")
     parser.add_argument("--robustness", type=Path, help="also save the robustness tab (after training) here")
+    parser.add_argument("--runs", type=Path, help="also run a λ sweep (0, 0.25, 0.5, 1) and save the Runs tab here")
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
@@ -93,12 +95,30 @@ def main(argv: list[str] | None = None) -> int:
         view.points.setValue(9)
         view.images.setValue(300)
         done = []
-        window.controller.robustnessReady.connect(done.append)
+        window.controller.sanityReady.connect(done.append)
         view.request_run()
-        wait_for(lambda: bool(done), "the robustness curves")
+        wait_for(lambda: bool(done), "the robustness curves and sanity checks")
         spin(0.5)
         window.grab().save(str(args.robustness))
         print(f"saved {args.robustness}")
+    if args.runs:
+        window.controller.stop()
+        wait_for(lambda: window.controller.state == "idle", "the run to stop")
+        sweep_root = tmp / "sweep"  # only the sweep's runs on the trade-off plot
+        window.controller.runs_root = window.runs_browser.root = sweep_root
+        sweep = config.with_changes({"train.epochs": 10, "train.lr": 3e-3, "attack.eps": 0.2, "train.lam": 0.0})
+        window.experiment.show_config(sweep)
+        window.knobs.show_config(sweep)
+        browser = window.runs_browser
+        window.tabs.setCurrentWidget(browser)
+        browser.lambdas.setText("0, 0.25, 0.5, 1")
+        browser.sweep_button.click()
+        wait_for(lambda: browser.sweep_button.isEnabled() and window.controller.state == "idle", "the λ sweep")
+        browser.refresh()
+        browser.select_runs([s.name for s in browser.summaries])
+        spin(0.5)
+        window.grab().save(str(args.runs))
+        print(f"saved {args.runs}")
     window.close()
     return 0
 
