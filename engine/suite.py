@@ -245,6 +245,29 @@ class SuiteResult:
                 "sanity": {s.name: s.to_dict() for s in self.sanity}}
 
 
+def suite_eps_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks: Sequence[str],
+                    eps_values: Sequence[float], *, steps: int = 10, progress: Progress | None = None,
+                    cancel: Any = None, batch_size: int = 500) -> Any:
+    """Accuracy against ε for any suite attacks, as an ``engine.evaluate.EpsCurve`` (the window's curve).
+
+    ``progress(done, total)`` counts (attack, ε) pairs.
+    """
+    from engine.evaluate import EpsCurve
+
+    parse_suite(",".join(attacks))
+    eps_sorted = tuple(sorted(float(e) for e in eps_values))
+    correct = correct_mask(model, x, y)
+    total, curves = len(attacks) * len(eps_sorted), {}
+    for k, name in enumerate(attacks):
+        def step(done: int, _n: int, base: int = k * len(eps_sorted)) -> None:
+            if progress:
+                progress(base + done, total)
+
+        curves[name] = attack_curve(model, x, y, name, eps_sorted, steps=steps, batch_size=batch_size,
+                                    correct=correct, cancel=cancel, progress=step).accuracy
+    return EpsCurve(eps_sorted, curves, float(correct.float().mean()) if len(x) else float("nan"), len(x))
+
+
 def parse_suite(text: str) -> tuple[str, ...]:
     names = tuple(n.strip().lower() for n in text.split(",") if n.strip())
     unknown = [n for n in names if n not in SUITE_ATTACKS]

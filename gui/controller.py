@@ -281,10 +281,10 @@ class TrainingController(QObject):
         load = self._analysis_model_loader()
 
         def job(progress: Callable[[int, int], None], cancel: TrainingControl) -> Any:
-            from engine.evaluate import accuracy_vs_eps
+            from engine.suite import suite_eps_curve
 
             _config, model, x, y = load(limit)
-            return accuracy_vs_eps(model, x, y, attacks, eps_values, steps=steps, progress=progress, cancel=cancel)
+            return suite_eps_curve(model, x, y, attacks, eps_values, steps=steps, progress=progress, cancel=cancel)
 
         def sanity_job(progress: Callable[[int, int], None], cancel: TrainingControl) -> Any:
             from engine.sanity import run_sanity_checks

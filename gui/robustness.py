@@ -26,6 +26,17 @@ EVAL_ATTACKS = (
     ("noise-uniform", "random noise", "#7f7f7f",
      "Random ±ε noise, no gradient: shows how much of the drop is due to a real attack."),
 )
+# The stronger attacks of the suite (torchattacks' implementations), off by default: slower on a CPU.
+STRONG_ATTACKS = (
+    ("apgd-ce", "APGD-CE", "#9467bd", "Auto-PGD on the cross-entropy: PGD that tunes its own step size "
+     "(part of AutoAttack). Stronger than PGD when PGD's step size is badly chosen."),
+    ("apgd-dlr", "APGD-DLR", "#8c564b", "Auto-PGD on a loss that ignores how confident the model is: it "
+     "sees through models that hide their gradients by being over-confident."),
+    ("cw", "Carlini–Wagner", "#17becf", "Finds the smallest change that fools each image (L2 distance). Its "
+     "curve counts an image as fooled at ε when the change it found is at most ε per pixel."),
+    ("deepfool", "DeepFool", "#e377c2", "Steps straight to the nearest decision boundary: the smallest change "
+     "it finds is a quick estimate of how far each image is from being misread."),
+)
 
 
 class RobustnessView(QWidget):
@@ -45,6 +56,14 @@ class RobustnessView(QWidget):
             check.setToolTip(tip)
             self.checks[name] = check
             controls.addWidget(check)
+        strong_row = QHBoxLayout()
+        strong_row.addWidget(QLabel("Stronger attacks:"))
+        for name, label, _colour, tip in STRONG_ATTACKS:
+            check = QCheckBox(label)
+            check.setToolTip(tip + " Slower: try fewer images first.")
+            self.checks[name] = check
+            strong_row.addWidget(check)
+        strong_row.addStretch(1)
         self.max_eps = QSpinBox()
         self.max_eps.setRange(1, 128)
         self.max_eps.setValue(64)
@@ -103,6 +122,7 @@ class RobustnessView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
+        layout.addLayout(strong_row)
         layout.addLayout(settings_row)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
@@ -152,7 +172,7 @@ class RobustnessView(QWidget):
         self.legend.clear()
         self.curves = {}
         x = np.asarray(curve.eps) * 255
-        styles = {name: (label, colour) for name, label, colour, _ in EVAL_ATTACKS}
+        styles = {name: (label, colour) for name, label, colour, _ in EVAL_ATTACKS + STRONG_ATTACKS}
         for name, values in curve.accuracy.items():
             label, colour = styles.get(name, (name, "#333"))
             style = Qt.PenStyle.DashLine if name.startswith("noise") else Qt.PenStyle.SolidLine

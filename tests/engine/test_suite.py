@@ -172,3 +172,20 @@ def test_bisect_curve_agrees_with_ascending_and_attacks_each_sample_at_most_4_ti
     assert list(bisect) == sorted(bisect, reverse=True)
     assert max(abs(a - b) for a, b in zip(ascending, bisect, strict=True)) <= 0.03
     assert sum(attacked) <= 4 * n_correct and sum(attacked) < 0.75 * n_ascending
+
+
+def test_suite_eps_curve_is_the_attack_curves_with_progress(digits_model, small):
+    from engine.suite import suite_eps_curve
+
+    x, y = small
+    seen: list[tuple[int, int]] = []
+    curve = suite_eps_curve(digits_model, x, y, ["fgsm", "deepfool"], (0.1, 0.0, 0.2),
+                            progress=lambda *a: seen.append(a))
+    assert curve.eps == (0.0, 0.1, 0.2) and curve.n == 60
+    assert curve.clean_accuracy == pytest.approx(clean_accuracy(digits_model, x, y))
+    for name in ("fgsm", "deepfool"):  # both deterministic: the same numbers as one attack_curve each
+        assert curve.accuracy[name] == attack_curve(digits_model, x, y, name, (0.0, 0.1, 0.2)).accuracy
+        assert curve.accuracy[name][0] == pytest.approx(curve.clean_accuracy)
+    assert seen[-1] == (6, 6) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    with pytest.raises(ConfigError, match="Unknown attack"):
+        suite_eps_curve(digits_model, x, y, ["pgd", "magic"], (0.1,))

@@ -259,3 +259,29 @@ def test_layout_and_settings_persist(qtbot, make_window) -> None:
     assert math.isclose(again.knobs.lam.value(), 2.0)
     assert again.main_split.sizes() == sizes
     assert again.tabs.currentIndex() == 1
+
+
+def test_stronger_attacks_from_the_suite_plot_curves(qtbot, make_window) -> None:
+    """APGD-CE (torchattacks) and DeepFool beside PGD on the shipped standard model, from the window."""
+    from engine.demo import demo_model_dir
+
+    window = make_window()
+    window.load_run(demo_model_dir("standard"))
+    view = window.robustness
+    window.tabs.setCurrentWidget(view)
+    for name in ("fgsm", "noise-uniform"):
+        view.checks[name].setChecked(False)
+    for name in ("apgd-ce", "deepfool"):
+        qtbot.mouseClick(view.checks[name], Qt.MouseButton.LeftButton)
+    view.sanity_check.setChecked(False)
+    view.points.setValue(3)
+    view.images.setValue(60)
+    with qtbot.waitSignal(window.controller.robustnessReady, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    curve = blocker.args[0]
+    assert set(view.curves) == {"pgd", "apgd-ce", "deepfool"} and curve.n == 60
+    for name, values in curve.accuracy.items():
+        assert values[0] == pytest.approx(curve.clean_accuracy)  # ε = 0
+        assert list(values) == sorted(values, reverse=True), name
+    assert curve.accuracy["apgd-ce"][-1] <= curve.accuracy["pgd"][-1] + 0.05  # at least about as strong as PGD
+    assert not view.sanity_box.isVisible() and view.run_button.isEnabled()
