@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--eps-search", choices=("bisect", "ascending"), default="bisect",
                    help="how PGD's curve over --eps-list is found: bisect for each image's first breaking ε "
                    "(about 2.4 single-ε runs for 8 ε) or attack every ε in turn (no monotonicity assumption)")
+    e.add_argument("--sanity-images", type=int, default=500,
+                   help="held-out images the sanity checks attack (default 500; 0 = all)")
+    e.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
     e.add_argument("--transfer-from", help="another run folder or model file: the sanity check that transferred "
                    "examples do not beat the white-box attack")
     e.add_argument("--report", help="write an HTML report here (with a CSV, a PNG grid and a .npy beside it)")
@@ -326,11 +329,13 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     torch.manual_seed(a.seed)
     result = evaluate_model(model, x, y, cfg, batch_size=a.batch_size,
                             progress=lambda done, total: log(f"  {done}/{total}"))
-    log(f"Suite {','.join(suite)} at ε = {', '.join(f'{e:g}' for e in eps_list)}, then sanity checks…")
+    then = "" if a.no_sanity else f", then sanity checks on {min(a.sanity_images or len(x), len(x))} images"
+    log(f"Suite {','.join(suite)} at ε = {', '.join(f'{e:g}' for e in eps_list)}{then}…")
     suite_result = run_suite(model, x, y, suite, eps_list, steps=a.steps, restarts=a.restarts, seed=a.seed,
                              batch_size=a.batch_size, reference_model=reference,
                              adversarially_trained=adversarially_trained, progress=lambda t: log(f"  {t}"),
-                             eps_search=a.eps_search)
+                             eps_search=a.eps_search, sanity=not a.no_sanity,
+                             sanity_limit=a.sanity_images if a.sanity_images > 0 else None)
     for check in suite_result.sanity:
         log(f"  [{'pass' if check.passed else 'WARNING'}] {check.name}: {check.reason}")
     suite_dict = suite_result.to_dict()

@@ -281,8 +281,12 @@ def run_suite(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks: Seque
               *, steps: int = 10, restarts: int = 1, seed: int = 0, batch_size: int = 500, sanity: bool = True,
               reference_model: nn.Module | None = None, adversarially_trained: bool | None = None,
               cancel: Any = None, progress: Callable[[str], None] | None = None, eps_search: str = "bisect",
-              **settings: Any) -> SuiteResult:
-    """Every attack at every ε, then the sanity checks (engine.sanity) at the largest ε of the list."""
+              sanity_limit: int | None = 500, **settings: Any) -> SuiteResult:
+    """Every attack at every ε, then the sanity checks (engine.sanity) at the largest ε of the list.
+
+    The checks attack the first ``sanity_limit`` images only (None: all): one of them runs PGD with 4×
+    the steps, and a verdict with a two-point tolerance needs a few hundred images, not ten thousand.
+    """
     eps_sorted = tuple(sorted(float(e) for e in eps_values))
     if not eps_sorted:
         raise ConfigError("Give at least one ε.")
@@ -303,7 +307,8 @@ def run_suite(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks: Seque
         if progress:
             progress("sanity checks")
         torch.manual_seed(seed)
-        checks = run_sanity_checks(model, x, y, eps=eps_sorted[-1], steps=steps, reference_model=reference_model,
+        xs, ys = (x[:sanity_limit], y[:sanity_limit]) if sanity_limit else (x, y)
+        checks = run_sanity_checks(model, xs, ys, eps=eps_sorted[-1], steps=steps, reference_model=reference_model,
                                    adversarially_trained=adversarially_trained, batch_size=batch_size, cancel=cancel)
     return SuiteResult(float(correct.float().mean()) if len(x) else float("nan"), len(x), eps_sorted, tuple(curves),
                        checks)

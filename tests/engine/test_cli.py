@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     proc = subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
-                          timeout=600, cwd=ROOT)
+                          timeout=1500, cwd=ROOT)  # generous: the MNIST evaluations on a busy 2-core CI machine
     assert "Traceback" not in proc.stderr, proc.stderr
     if check:
         assert proc.returncode == 0, proc.stderr
@@ -59,7 +59,8 @@ def test_evaluate_and_export(trained_run, tmp_path):
 
     script = _torchscript_file(load_model(out)[1], tmp_path / "old.pt")
     foreign = last_json(run_cli("evaluate", "--model-file", str(script), "--dataset", "digits", "--suite", "fgsm",
-                                "--attack", "fgsm", "--eps", "8/255"))
+                                "--attack", "fgsm", "--eps", "8/255", "--no-sanity"))
+    assert foreign["sanity"] == {}
     assert foreign["clean_accuracy"] == result["clean_accuracy"] and foreign["n"] == 359
     assert foreign["robust_accuracy"] < foreign["clean_accuracy"]
 

@@ -189,3 +189,14 @@ def test_suite_eps_curve_is_the_attack_curves_with_progress(digits_model, small)
     assert seen[-1] == (6, 6) and [d for d, _ in seen] == sorted(d for d, _ in seen)
     with pytest.raises(ConfigError, match="Unknown attack"):
         suite_eps_curve(digits_model, x, y, ["pgd", "magic"], (0.1,))
+
+
+def test_sanity_checks_attack_only_the_first_images(digits_model, small, monkeypatch):
+    import engine.sanity
+
+    seen: list[int] = []
+    monkeypatch.setattr(engine.sanity, "run_sanity_checks", lambda model, xs, *a, **k: seen.append(len(xs)) or ())
+    x, y = small
+    run_suite(digits_model, x, y, ["fgsm"], [0.1], sanity_limit=25)
+    run_suite(digits_model, x, y, ["fgsm"], [0.1], sanity_limit=None)
+    assert seen == [25, 60]
