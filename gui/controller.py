@@ -279,17 +279,19 @@ class TrainingController(QObject):
         if self.run_dir is None:
             return False
         load = self._analysis_model_loader()
+        loaded: list[Any] = []  # filled by the curve task, read by the sanity task that starts after it
 
         def job(progress: Callable[[int, int], None], cancel: TrainingControl) -> Any:
             from engine.suite import suite_eps_curve
 
-            _config, model, x, y = load(limit)
+            loaded[:] = load(limit)
+            _config, model, x, y = loaded
             return suite_eps_curve(model, x, y, attacks, eps_values, steps=steps, progress=progress, cancel=cancel)
 
         def sanity_job(progress: Callable[[int, int], None], cancel: TrainingControl) -> Any:
             from engine.sanity import run_sanity_checks
 
-            config, model, x, y = load(limit)
+            config, model, x, y = loaded or load(limit)
             trained = None if config is None else (config.train.lam > 0 and config.attack.name != "none"
                                                    and config.attack.eps > 0)
             return run_sanity_checks(model, x, y, eps=float(sanity_eps), steps=steps, adversarially_trained=trained,
@@ -314,13 +316,9 @@ class TrainingController(QObject):
             from engine.data import load_dataset
             from engine.runs import load_model
 
-            if cached is not None:
-                config, model, is_run = cached_config, cached, False
-            else:
-                config, model, _names = load_model(run_dir)
-                is_run = True
+            config, model = (cached_config, cached) if cached is not None else load_model(run_dir)[:2]
             split = load_dataset(config.data)
-            return (config if is_run else None), model, split.test_x[:limit], split.test_y[:limit]
+            return (None if cached is not None else config), model, split.test_x[:limit], split.test_y[:limit]
 
         return load
 

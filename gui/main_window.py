@@ -346,6 +346,9 @@ class MainWindow(QMainWindow):
             if self.runs_browser.isVisible():
                 self.runs_browser.refresh()
         elif isinstance(msg, RunFailed):
+            if self._queue:  # the same settings would most likely fail again: end the sweep here
+                self._queue.clear()
+                self.runs_browser.set_sweep_state("λ sweep stopped: a run failed.", False)
             self.show_error("Training stopped with an error", msg.message)
 
     def _on_state(self, state: str) -> None:

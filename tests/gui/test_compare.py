@@ -99,3 +99,16 @@ def test_a_bad_lambda_list_is_explained(qtbot, make_window) -> None:
     qtbot.keyClick(browser.lambdas, Qt.Key.Key_Return)
     assert window.error_box is not None and "'lots' is not a number" in window.error_box.text()
     assert window.controller.state == "idle" and browser.sweep_button.isEnabled()
+
+
+def test_a_failing_run_ends_the_sweep_with_one_message(qtbot, make_window, tmp_path) -> None:
+    window = make_window(small_config(**{"data.name": "mnist", "data.data_dir": str(tmp_path / "nothing")}))
+    browser = _open_runs_tab(window)
+    _type(qtbot, browser.lambdas, "0, 0.5, 1")
+    qtbot.mouseClick(browser.sweep_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.error_box is not None and window.error_box.isVisible(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=TIMEOUT)
+    qtbot.wait(200)  # a queued next run would have started by now
+    assert window.controller.state == "idle" and "a run failed" in browser.sweep_status.text()
+    assert browser.sweep_button.isEnabled() and not window._queue
+    window.error_box.close()
