@@ -137,13 +137,17 @@ def parse_lambdas(text: str) -> tuple[float, ...]:
         if not part:
             continue
         try:
-            value = float(part)
+            values.append(float(part))
         except ValueError:
             raise ConfigError(f"'{part}' is not a number: give the λ values as e.g. 0, 0.5, 1.") from None
-        if not math.isfinite(value) or value < 0:
-            raise ConfigError(f"λ must be 0 or more (got {part}).")
-        values.append(value)
-    values = sorted(set(values))
+    return _checked_lambdas(values)
+
+
+def _checked_lambdas(lambdas: Sequence[float]) -> tuple[float, ...]:
+    bad = [v for v in lambdas if not math.isfinite(v) or v < 0]
+    if bad:
+        raise ConfigError(f"λ must be 0 or more (got {bad[0]:g}).")
+    values = sorted(set(lambdas))
     if len(values) < 2:
         raise ConfigError("A sweep needs at least two different λ values, e.g. 0, 0.5, 1.")
     if len(values) > MAX_SWEEP:
@@ -157,7 +161,7 @@ def sweep_configs(base: RunConfig, lambdas: Sequence[float], stamp: str | None =
     A λ > 0 with no training attack would be standard training under another name, so the sweep
     refuses it rather than quietly filling the plot with identical runs.
     """
-    lambdas = parse_lambdas(",".join(f"{v!r}" for v in lambdas))
+    lambdas = _checked_lambdas([float(v) for v in lambdas])
     if base.attack.name == "none" or base.attack.eps == 0:
         raise ConfigError("A λ sweep needs a training attack and ε > 0: with no attack every λ trains the same "
                           "model.")
@@ -188,7 +192,7 @@ def transfer_between_runs(paths: Sequence[str | Path], cfg: AttackConfig, limit:
             raise ConfigError(f"Run {Path(p).name} was trained on other data ({data.name}) than "
                               f"{Path(paths[0]).name} ({first.name}): transfer needs the same images.")
     split = load_dataset(dataclasses.replace(first, limit_holdout=limit or None))
-    x, y = split.test_x[:limit] if limit else split.test_x, split.test_y[:limit] if limit else split.test_y
+    x, y = split.test_x[:limit or None], split.test_y[:limit or None]
     models = [(Path(p).name, model) for p, (_, model, _) in zip(paths, loaded, strict=True)]
     cfg.validate()
     return transfer_matrix(models, x, y, cfg, seed=seed, cancel=cancel, progress=progress)

@@ -37,6 +37,19 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return [first + k * step for k in range(int((hi - first) / step + 1e-9) + 1)]
 
 
+def _svg_frame(title: str, xlabel: str, ylabel: str, width: int, height: int, left: int, top: int, pw: int,
+               ph: int) -> list[str]:
+    """The opening of a plot: the svg element, its title, the plot box and both axis labels."""
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+            f'<title>{html.escape(title)}</title>',
+            f'<text x="{left + pw / 2:.1f}" y="16" text-anchor="middle" font-size="13">{html.escape(title)}</text>',
+            f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>',
+            f'<text x="{left + pw / 2:.1f}" y="{height - 8}" text-anchor="middle">{html.escape(xlabel)}</text>',
+            f'<text transform="translate(14 {top + ph / 2:.1f}) rotate(-90)" text-anchor="middle">'
+            f'{html.escape(ylabel)}</text>']
+
+
 def svg_line_plot(series: Series, title: str, xlabel: str, ylabel: str, width: int = 520, height: int = 320,
                   ylim: tuple[float, float] | None = None) -> str:
     """One SVG line plot (with markers and a legend) of named (x, y) series; NaN points are skipped."""
@@ -59,20 +72,13 @@ def svg_line_plot(series: Series, title: str, xlabel: str, ylabel: str, width: i
     def sy(v: float) -> float:
         return top + (1 - (v - y0) / (y1 - y0)) * ph
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
-           f'<title>{html.escape(title)}</title>',
-           f'<text x="{left + pw / 2:.1f}" y="16" text-anchor="middle" font-size="13">{html.escape(title)}</text>',
-           f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>']
+    out = _svg_frame(title, xlabel, ylabel, width, height, left, top, pw, ph)
     for t in _ticks(x0, x1):
         out.append(f'<line x1="{sx(t):.1f}" y1="{top + ph}" x2="{sx(t):.1f}" y2="{top + ph + 4}" stroke="#888"/>'
                    f'<text x="{sx(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>')
     for t in _ticks(y0, y1):
         out.append(f'<line x1="{left}" y1="{sy(t):.1f}" x2="{left + pw}" y2="{sy(t):.1f}" stroke="#eee"/>'
                    f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
-    out.append(f'<text x="{left + pw / 2:.1f}" y="{height - 8}" text-anchor="middle">{html.escape(xlabel)}</text>')
-    out.append(f'<text transform="translate(14 {top + ph / 2:.1f}) rotate(-90)" text-anchor="middle">'
-               f'{html.escape(ylabel)}</text>')
     for k, (name, (xs, ys)) in enumerate(series.items()):
         color = PALETTE[k % len(PALETTE)]
         pts = [(sx(float(a)), sy(float(b))) for a, b in zip(xs, ys, strict=True)
@@ -102,19 +108,12 @@ def svg_scatter_plot(points: Sequence[tuple[str, float, float]], title: str, xla
     def sy(v: float) -> float:
         return top + (1 - v) * ph
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
-           f'<title>{html.escape(title)}</title>',
-           f'<text x="{left + pw / 2:.1f}" y="16" text-anchor="middle" font-size="13">{html.escape(title)}</text>',
-           f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>']
+    out = _svg_frame(title, xlabel, ylabel, width, height, left, top, pw, ph)
     for t in _ticks(0.0, 1.0):
         out.append(f'<line x1="{sx(t):.1f}" y1="{top}" x2="{sx(t):.1f}" y2="{top + ph}" stroke="#eee"/>'
                    f'<text x="{sx(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>'
                    f'<line x1="{left}" y1="{sy(t):.1f}" x2="{left + pw}" y2="{sy(t):.1f}" stroke="#eee"/>'
                    f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
-    out.append(f'<text x="{left + pw / 2:.1f}" y="{height - 8}" text-anchor="middle">{html.escape(xlabel)}</text>')
-    out.append(f'<text transform="translate(14 {top + ph / 2:.1f}) rotate(-90)" text-anchor="middle">'
-               f'{html.escape(ylabel)}</text>')
     for k, (label, x, y) in enumerate(points):
         if not (math.isfinite(x) and math.isfinite(y)):
             continue

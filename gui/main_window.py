@@ -374,7 +374,6 @@ class MainWindow(QMainWindow):
                 if self.runs_browser.sweep_cancel.isEnabled():
                     self.runs_browser.set_sweep_state("λ sweep finished: every run is a point on the trade-off "
                                                       "plot.", False)
-                self.runs_browser.refresh()
 
     def _update_status(self) -> None:
         m = self._last_step

@@ -34,8 +34,6 @@ from PySide6.QtWidgets import (
 from engine.compare import RunSummary, list_runs, run_history
 from gui.compare_view import OverlayView, TransferView
 
-__all__ = ["RunSummary", "RunsBrowser", "list_runs"]
-
 COLUMNS = ("Run", "Dataset", "Model", "Attack", "λ", "ε", "Clean", "Robust", "Status")
 
 
