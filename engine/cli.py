@@ -10,10 +10,12 @@ import argparse
 import dataclasses
 import json
 import math
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from engine.config import (
     ATTACKS,
@@ -21,23 +23,68 @@ from engine.config import (
     DEVICES,
     MODELS,
     OPTIMIZERS,
+    SEED_MAX,
     TRAIN_ATTACKS,
     AttackConfig,
     AugmentConfig,
-    ConfigError,
     DataConfig,
     ModelConfig,
     RegularizationConfig,
     RunConfig,
     TrainConfig,
 )
-from engine.data import DatasetError
-from engine.runs import RunError, jsonable
+from engine.errors import UserError, user_message
+from engine.runs import jsonable
 from engine.suite import DEFAULT_SUITE, SUITE_ATTACKS
 
 
-class CliError(Exception):
+class CliError(UserError):
     pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with one readable line for a bad option instead of usage text (and no abbreviations:
+    ``--ep`` must not silently mean ``--epochs``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see '{self.prog} --help')")
+
+
+def int_in(lo: int, hi: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from lo to hi, with a message that says so."""
+    def convert(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be from {lo} to {hi} (got {text[:40]})")
+        return value
+    return convert
+
+
+def float_in(lo: float, hi: float, low_open: bool = False) -> Callable[[str], float]:
+    """An argparse type: a finite number in [lo, hi] (or (lo, hi] with ``low_open``)."""
+    def convert(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a finite number")
+        if value < lo or value > hi or (low_open and value == lo):
+            shown = "above " + _plain(lo) + " and at most " if low_open else "from " + _plain(lo) + " to "
+            raise argparse.ArgumentTypeError(f"must be {shown}{_plain(hi)} (got {text[:40]})")
+        return value
+    return convert
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def parse_eps(text: str) -> float:
@@ -45,10 +92,14 @@ def parse_eps(text: str) -> float:
     try:
         if "/" in text:
             num, den = text.split("/", 1)
-            return float(num) / float(den)
-        return float(text)
-    except (ValueError, ZeroDivisionError):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number (use e.g. 0.1 or 8/255)") from None
+            value = float(num) / float(den)
+        else:
+            value = float(text)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number (use e.g. 0.1 or 8/255)") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a finite number (use e.g. 0.1 or 8/255)")
+    return value
 
 
 def parse_eps_list(text: str) -> tuple[float, ...]:
@@ -62,51 +113,58 @@ def _add_data_args(p: argparse.ArgumentParser, required: bool) -> None:
     p.add_argument("--dataset", choices=DATASETS, default="digits" if required else None,
                    help="dataset (default: the embedded offline digits)")
     p.add_argument("--data-dir", help="folder holding the dataset files (or the class folders for 'folder')")
-    p.add_argument("--image-size", type=int, default=None, help="side in pixels for 'folder' images (default 32)")
-    p.add_argument("--limit-holdout", type=int, default=None, help="use only the first N held-out images")
+    p.add_argument("--image-size", type=int_in(4, 512), default=None,
+                   help="side in pixels for 'folder' images (default 32)")
+    p.add_argument("--limit-holdout", type=int_in(1, 10**8), default=None, help="use only the first N held-out images")
     p.add_argument("--download", action="store_true", default=None,
                    help="download MNIST / Fashion-MNIST / CIFAR-10 with torchvision when the files are missing")
 
 
 def _add_train_args(t: argparse.ArgumentParser) -> None:
     _add_data_args(t, required=True)
-    t.add_argument("--limit-train", type=int, default=None, help="use only the first N training images")
+    t.add_argument("--limit-train", type=int_in(1, 10**8), default=None, help="use only the first N training images")
     t.add_argument("--model", choices=MODELS, default="seed-cnn")
-    t.add_argument("--dropout", type=float, default=0.0)
-    t.add_argument("--epochs", type=int, default=3)
-    t.add_argument("--batch-size", type=int, default=128)
-    t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--dropout", type=float_in(0, 0.99), default=0.0)
+    t.add_argument("--epochs", type=int_in(1, 10_000), default=3)
+    t.add_argument("--batch-size", type=int_in(1, 65_536), default=128)
+    t.add_argument("--lr", type=float_in(0, 10, low_open=True), default=1e-3)
     t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
     t.add_argument("--attack", choices=TRAIN_ATTACKS, default="fgsm-rs", help="attack that makes L_adv")
     t.add_argument("--eps", type=parse_eps, default=0.1, help="L∞ radius in [0, 1] (0.1 or 8/255)")
-    t.add_argument("--steps", type=int, default=10, help="PGD steps")
-    t.add_argument("--step-size", type=float, default=None)
-    t.add_argument("--lambda", dest="lam", type=float, default=1.0, help="weight λ of L_adv; 0 = standard training")
-    t.add_argument("--l1", type=float, default=0.0)
-    t.add_argument("--l2", type=float, default=0.0)
-    t.add_argument("--rotation", type=float, default=0.0, help="random rotation range in degrees")
-    t.add_argument("--shift", type=float, default=0.0, help="random shift as a fraction of the size")
+    t.add_argument("--steps", type=int_in(1, 1000), default=10, help="PGD steps")
+    t.add_argument("--step-size", type=float_in(0, 1, low_open=True), default=None)
+    t.add_argument("--lambda", dest="lam", type=float_in(0, 1e6), default=1.0,
+                   help="weight λ of L_adv; 0 = standard training")
+    t.add_argument("--l1", type=float_in(0, 1e3), default=0.0)
+    t.add_argument("--l2", type=float_in(0, 1e3), default=0.0)
+    t.add_argument("--rotation", type=float_in(0, 180), default=0.0, help="random rotation range in degrees")
+    t.add_argument("--shift", type=float_in(0, 0.5), default=0.0, help="random shift as a fraction of the size")
     t.add_argument("--hflip", action="store_true", help="random horizontal flips")
-    t.add_argument("--crop-padding", type=int, default=0, help="random crop after this much padding (px)")
-    t.add_argument("--noise", type=float, default=0.0, help="Gaussian noise standard deviation")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--crop-padding", type=int_in(0, 16), default=0, help="random crop after this much padding (px)")
+    t.add_argument("--noise", type=float_in(0, 1), default=0.0, help="Gaussian noise standard deviation")
+    t.add_argument("--seed", type=int_in(0, SEED_MAX), default=0)
     t.add_argument("--device", choices=DEVICES, default="auto")
-    t.add_argument("--threads", type=int, default=None, help="CPU threads for torch")
-    t.add_argument("--eval-steps", type=int, default=10, help="PGD steps of the held-out robust accuracy")
-    t.add_argument("--eval-size", type=int, default=1000,
+    t.add_argument("--threads", type=int_in(1, 1024), default=None, help="CPU threads for torch")
+    t.add_argument("--eval-steps", type=int_in(1, 1000), default=10, help="PGD steps of the held-out robust accuracy")
+    t.add_argument("--eval-size", type=int_in(0, 10**8), default=1000,
                    help="held-out images for the per-epoch check (the last epoch uses all; 0 = all)")
     t.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="main.py", description="Robustness Lab: train, attack and evaluate "
+    parser = _Parser(prog="main.py", description="Robustness Lab: train, attack and evaluate "
                                      "image classifiers. With no command, the window opens.")
     sub = parser.add_subparsers(dest="command")
 
     t = sub.add_parser("train", help="train a model (adversarially when λ > 0)")
     _add_train_args(t)
-    t.add_argument("--out", help="run folder to write (default: a new folder under the runs directory)")
-    t.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    t.add_argument("--out", help="run folder to write (default: a new folder under the runs directory); a folder "
+                   "that already holds a run is refused unless --resume or --overwrite is given")
+    mode = t.add_mutually_exclusive_group()
+    mode.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint, with its "
+                      "own settings (only --epochs, --device and --threads may be changed)")
+    mode.add_argument("--overwrite", action="store_true", help="start a new run in --out; the run already there is "
+                      "moved aside to OUT.replaced-<time>, not deleted")
 
     w = sub.add_parser("sweep", help="train one run per λ (all else equal) for the robustness/accuracy trade-off")
     _add_train_args(w)
@@ -118,9 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--transfer", action="store_true", help="also measure the transfer matrix between the runs")
     c.add_argument("--attack", choices=("fgsm", "pgd"), default="pgd", help="attack for the transfer matrix")
     c.add_argument("--eps", type=parse_eps, default=0.1)
-    c.add_argument("--steps", type=int, default=10)
-    c.add_argument("--limit-holdout", type=int, default=500, help="held-out images for the transfer matrix")
-    c.add_argument("--threads", type=int, default=None)
+    c.add_argument("--steps", type=int_in(1, 1000), default=10)
+    c.add_argument("--limit-holdout", type=int_in(1, 10**8), default=500,
+                   help="held-out images for the transfer matrix")
+    c.add_argument("--threads", type=int_in(1, 1024), default=None)
     c.add_argument("--report", help="write an HTML comparison report here (with a CSV beside it)")
 
     e = sub.add_parser("evaluate", help="attack a trained run (or an exported model) on its held-out set, with "
@@ -138,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--eps-search", choices=("bisect", "ascending"), default="bisect",
                    help="how PGD's curve over --eps-list is found: bisect for each image's first breaking ε "
                    "(about 2.4 single-ε runs for 8 ε) or attack every ε in turn (no monotonicity assumption)")
-    e.add_argument("--sanity-images", type=int, default=500,
+    e.add_argument("--sanity-images", type=int_in(0, 10**8), default=500,
                    help="held-out images the sanity checks attack (default 500; 0 = all)")
     e.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
     e.add_argument("--transfer-from", help="another run folder or model file: the sanity check that transferred "
@@ -146,18 +205,22 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--report", help="write an HTML report here (with a CSV, a PNG grid and a .npy beside it)")
     e.add_argument("--attack", choices=[a for a in ATTACKS if a != "none"], default="pgd")
     e.add_argument("--eps", type=parse_eps, default=0.1)
-    e.add_argument("--steps", type=int, default=40)
-    e.add_argument("--step-size", type=float, default=None)
-    e.add_argument("--restarts", type=int, default=1)
-    e.add_argument("--batch-size", type=int, default=500)
-    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--steps", type=int_in(1, 1000), default=40)
+    e.add_argument("--step-size", type=float_in(0, 1, low_open=True), default=None)
+    e.add_argument("--restarts", type=int_in(1, 100), default=1)
+    e.add_argument("--batch-size", type=int_in(1, 65_536), default=500)
+    e.add_argument("--seed", type=int_in(0, SEED_MAX), default=0)
     e.add_argument("--device", choices=DEVICES, default="auto")
-    e.add_argument("--threads", type=int, default=None, help="CPU threads for torch (1 is fastest for small models "
+    e.add_argument("--threads", type=int_in(1, 1024), default=None,
+                   help="CPU threads for torch (1 is fastest for small models "
                    "on a busy machine)")
 
     x = sub.add_parser("export", help="write a run's model as a torch.export program (.pt2)")
     x.add_argument("run_dir")
     x.add_argument("file")
+    for command in (t, w, c, e, x):
+        command.add_argument("--verbose", action="store_true",
+                             help="also print the log (normally only written to the log file) on stderr")
     return parser
 
 
@@ -178,13 +241,72 @@ def _fmt(v: float) -> str:
     return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f}%"
 
 
+# Options that --resume may change: they do not alter what the run learns, or (epochs) only extend it.
+RESUME_MAY_CHANGE = frozenset({"train.epochs", "train.device", "train.threads"})
+OPTION_KEYS = {  # train/sweep option dest -> the config setting it fills
+    "dataset": "data.name", "data_dir": "data.data_dir", "image_size": "data.image_size",
+    "limit_holdout": "data.limit_holdout", "limit_train": "data.limit_train", "download": "data.download",
+    "model": "model.name", "dropout": "model.dropout", "epochs": "train.epochs", "batch_size": "train.batch_size",
+    "lr": "train.lr", "optimizer": "train.optimizer", "attack": "attack.name", "eps": "attack.eps",
+    "steps": "attack.steps", "step_size": "attack.step_size", "lam": "train.lam", "l1": "regularization.l1",
+    "l2": "regularization.l2", "rotation": "augment.rotation", "shift": "augment.shift", "hflip": "augment.hflip",
+    "crop_padding": "augment.crop_padding", "noise": "augment.noise_std", "seed": "train.seed",
+    "device": "train.device", "threads": "train.threads", "eval_steps": "train.eval_steps",
+    "eval_size": "train.eval_size",
+}
+
+
+def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
+    """The dests of the options written on the command line (argparse cannot tell a default from a
+    value typed equal to it; abbreviations are off, so each token names its option exactly)."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command = sub.choices[argv[0]]
+    by_flag = {flag: action.dest for action in command._actions for flag in action.option_strings}
+    return {by_flag[tok.split("=", 1)[0]] for tok in argv[1:] if tok.split("=", 1)[0] in by_flag}
+
+
+def _get(config: RunConfig, key: str) -> Any:
+    section, name = key.split(".")
+    return getattr(getattr(config, section), name)
+
+
+def _resume_config(a: argparse.Namespace, run_dir: Path) -> tuple[RunConfig, list[str]]:
+    """The run's own config.json, with the few changes --resume allows; anything else is refused."""
+    from engine.runs import RunError, completed_epochs, load_config
+
+    if not (run_dir / "config.json").is_file():
+        raise RunError(f"There is no run to resume in {run_dir}: it has no config.json. Check the path, or leave "
+                       "out --resume to start a new run there.")
+    saved = load_config(run_dir)
+    wanted = _train_config(a)
+    given = {OPTION_KEYS[d] for d in a.given if d in OPTION_KEYS}
+    changed = {k for k in given if _get(wanted, k) != _get(saved, k)}
+    refused = sorted(changed - RESUME_MAY_CHANGE)
+    if refused:
+        flag = {v: "--" + ("lambda" if k == "lam" else k.replace("_", "-")) for k, v in OPTION_KEYS.items()}
+        listing = "; ".join(f"{flag[k]} {_get(wanted, k)!r} (the run has {_get(saved, k)!r})" for k in refused)
+        raise CliError(f"--resume continues {run_dir} with its own settings, but these options would change them: "
+                       f"{listing}. Leave them out, or start a new run with another --out.")
+    applied = {k: _get(wanted, k) for k in sorted(changed)}
+    config = saved.with_changes(applied) if applied else saved
+    done = completed_epochs(run_dir)
+    notes = [f"Resuming {run_dir} after epoch {done} of {config.train.epochs}, with the run's own settings."]
+    notes += [f"Changed for this resume: {k} {_get(saved, k)!r} -> {v!r}." for k, v in applied.items()]
+    return config, notes
+
+
 def cmd_train(a: argparse.Namespace) -> dict[str, Any]:
     from engine.runs import new_run_dir
 
-    config = _train_config(a)
-    if a.resume and not a.out:
-        raise CliError("--resume needs --out RUN_DIR (the run to continue).")
-    return _train_one(config, Path(a.out) if a.out else new_run_dir(), a.resume, a.quiet)
+    if (a.resume or a.overwrite) and not a.out:
+        raise CliError(f"--{'resume' if a.resume else 'overwrite'} needs --out RUN_DIR (the run folder).")
+    notes: list[str] = []
+    if a.resume:
+        config, notes = _resume_config(a, Path(a.out))
+    else:
+        config = _train_config(a)
+    run_dir = Path(a.out) if a.out else new_run_dir()
+    return _train_one(config, run_dir, a.resume, a.quiet, overwrite=a.overwrite, notes=notes)
 
 
 def cmd_sweep(a: argparse.Namespace) -> dict[str, Any]:
@@ -197,9 +319,40 @@ def cmd_sweep(a: argparse.Namespace) -> dict[str, Any]:
     for k, (name, config) in enumerate(plan, 1):
         if not a.quiet:
             print(f"λ sweep: run {k} of {len(plan)}, λ = {config.train.lam:g}", file=sys.stderr, flush=True)
-        result = _train_one(config, new_run_dir(a.out, name), False, a.quiet)
+        try:
+            result = _train_one(config, new_run_dir(a.out, name), False, a.quiet)
+        except Interrupted as exc:  # the runs done so far are kept and reported; the rest are not started
+            results.append({"lambda": config.train.lam, **exc.result})
+            raise Interrupted({"runs": results}, exc.signum) from None
         results.append({"lambda": config.train.lam, **result})
     return {"runs": results}
+
+
+class Interrupted(Exception):
+    """SIGTERM or Ctrl+C ended a run after it was saved; carries the result to print."""
+
+    def __init__(self, result: dict[str, Any], signum: int):
+        super().__init__("interrupted")
+        self.result, self.signum = result, signum
+
+
+@contextmanager
+def _stop_on_signals(control: Any) -> Iterator[list[int]]:
+    """SIGTERM and SIGINT ask the trainer to stop (it saves a checkpoint and marks the run interrupted)
+    instead of killing the process mid-write; a second signal while it saves is ignored."""
+    received: list[int] = []
+
+    def handler(signum: int, _frame: Any) -> None:
+        if not received:
+            received.append(signum)
+            control.stop("interrupted")
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield received
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def cmd_compare(a: argparse.Namespace) -> dict[str, Any]:
@@ -224,13 +377,29 @@ def cmd_compare(a: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def _train_one(config: RunConfig, run_dir: Path, resume: bool, quiet: bool) -> dict[str, Any]:
+def _train_one(config: RunConfig, run_dir: Path, resume: bool, quiet: bool, overwrite: bool = False,
+               notes: Sequence[str] = ()) -> dict[str, Any]:
     from engine import messages as m
     from engine.trainer import train
 
     log = (lambda *_: None) if quiet else (lambda text: print(text, file=sys.stderr, flush=True))
+    for note in notes:
+        log(note)
+    control = m.TrainingControl()
+    with _stop_on_signals(control) as received:
+        messages = list(_run_messages(train(config, control, run_dir=run_dir, resume=resume, overwrite=overwrite),
+                                      log, config))
+    result = messages[-1]
+    if received:
+        raise Interrupted(result, received[0])
+    return result
+
+
+def _run_messages(stream: Iterator[Any], log: Callable[[str], None], config: RunConfig) -> Iterator[dict[str, Any]]:
+    from engine import messages as m
+
     last_step = None
-    for msg in train(config, run_dir=run_dir, resume=resume):
+    for msg in stream:
         if isinstance(msg, m.RunStarted):
             log(f"Training {config.model.name} on {config.data.name} ({msg.n_train} train / {msg.n_holdout} held out) "
                 f"on {msg.device}; run folder {msg.run_dir}")
@@ -247,10 +416,14 @@ def _train_one(config: RunConfig, run_dir: Path, resume: bool, quiet: bool) -> d
         elif isinstance(msg, m.RunFailed):
             raise CliError(msg.message)
         elif isinstance(msg, m.RunFinished):
-            return {"clean_accuracy": msg.clean_accuracy, "robust_accuracy": msg.robust_accuracy,
+            if msg.reason == "interrupted":  # said even with --quiet: the run did not finish
+                print(f"Interrupted: the run is saved in {msg.run_dir} (checkpoint and summary, marked interrupted). "
+                    f"Continue it with: main.py train --resume --out {msg.run_dir}", file=sys.stderr, flush=True)
+            yield {"clean_accuracy": msg.clean_accuracy, "robust_accuracy": msg.robust_accuracy,
                     "robust_attack": f"pgd-{config.train.eval_steps}", "eps": config.attack.eps,
                     "status": msg.reason, "steps": msg.step, "run_dir": msg.run_dir,
                     "images_per_second": last_step.images_per_second if last_step else None}
+            return
     raise CliError("Training ended without a result.")
 
 
@@ -261,20 +434,6 @@ def _dataset_for_run(config: RunConfig, a: argparse.Namespace):
     changes = {k: v for k, v in (("name", a.dataset), ("data_dir", a.data_dir), ("image_size", a.image_size),
                                  ("limit_holdout", a.limit_holdout), ("download", a.download)) if v is not None}
     return load_dataset(dataclasses.replace(data, **changes))
-
-
-def _program_model(path: str):
-    from engine.export import load_model_file
-
-    return load_model_file(path)
-
-
-def _load_any_model(source: str):
-    if Path(source).is_file():  # a model file; a run is a folder
-        return _program_model(source)
-    from engine.runs import load_model
-
-    return load_model(source)[1]
 
 
 def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
@@ -292,14 +451,13 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         AttackConfig("pgd", eps).validate()
     device = resolve_device(a.device)
     if a.threads:
-        if a.threads < 1:
-            raise CliError("--threads must be at least 1.")
         torch.set_num_threads(a.threads)
     adversarially_trained = None
     if a.model_file:
         from engine.data import load_dataset
+        from engine.model_files import load_model_file
 
-        model = _program_model(a.model_file)
+        model = load_model_file(a.model_file)
         split = load_dataset(DataConfig(a.dataset or "digits", a.data_dir, a.image_size or 32,
                                         limit_holdout=a.limit_holdout))
         source = a.model_file
@@ -310,17 +468,16 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         split = _dataset_for_run(config, a)
         source = a.run_dir
         adversarially_trained = config.train.lam > 0 and config.attack.name != "none" and config.attack.eps > 0
+    from engine.model_files import check_classifier, load_any_model
+
+    if len(split.test_x) == 0:
+        raise CliError("The held-out set is empty: there is nothing to evaluate on.")
     model.to(device)
-    try:
-        with torch.no_grad():
-            logits = model(split.test_x[:2].to(device))
-    except Exception as exc:  # noqa: BLE001 - a foreign graph fails in many ways; the user needs one line
-        raise CliError(f"The model cannot take this dataset's {'×'.join(map(str, split.image_shape))} images: "
-                       f"{str(exc).splitlines()[0][:200]}") from exc
-    if logits.shape[-1] != split.num_classes:
-        raise CliError(f"The model gives {logits.shape[-1]} scores per image but the dataset has {split.num_classes} "
-                       "classes: it was made for other data.")
-    reference = _load_any_model(a.transfer_from).to(device) if a.transfer_from else None
+    check_classifier(model, split.test_x[:8], split.num_classes, Path(source).name)
+    reference = None
+    if a.transfer_from:
+        reference = load_any_model(a.transfer_from).to(device)
+        check_classifier(reference, split.test_x[:8], split.num_classes, Path(a.transfer_from).name)
     cfg = AttackConfig(a.attack, a.eps, a.steps, a.step_size, a.restarts)
     cfg.validate()
     x, y = split.test_x, split.test_y
@@ -373,21 +530,35 @@ def cmd_export(a: argparse.Namespace) -> dict[str, Any]:
     return {"file": str(path)}
 
 
+def one_line(text: str) -> str:
+    """The message as one printable line: a value the person typed may hold line breaks or control codes."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every failure is one line on stderr (exit 2), the traceback only in the log."""
+    from engine.logs import setup_logging
+
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    a = parser.parse_args(argv)
     handlers = {"train": cmd_train, "sweep": cmd_sweep, "compare": cmd_compare, "evaluate": cmd_evaluate,
                 "export": cmd_export}
     try:
+        a = parser.parse_args(argv)
         if a.command not in handlers:
             parser.print_help()
             return 2
+        setup_logging(verbose=a.verbose)
+        a.given = _given_options(parser, argv)
         result = handlers[a.command](a)
-    except (CliError, ConfigError, DatasetError, RunError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except Interrupted as exc:
+        print(json.dumps(jsonable(exc.result), default=str))
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - engine.errors words it; unexpected ones are logged with a traceback
+        print(f"error: {one_line(user_message(exc))}", file=sys.stderr)
+        return 2
     print(json.dumps(jsonable(result), default=str))
     return 0

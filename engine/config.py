@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.errors import UserError
+
 DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "folder")
 MODELS = ("seed-cnn", "mlp", "small-cnn", "resnet")
 TRAIN_ATTACKS = ("none", "fgsm", "fgsm-rs", "pgd")
@@ -20,7 +22,7 @@ OPTIMIZERS = ("adam", "sgd")
 DEVICES = ("auto", "cpu", "cuda")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError):
     """A value a person chose is out of range; the message says which and why."""
 
 
@@ -30,7 +32,15 @@ def _check(condition: bool, message: str) -> None:
 
 
 def _finite(value: float) -> bool:
-    return isinstance(value, (int, float)) and math.isfinite(value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole(value: object, lo: int, hi: int | None = None) -> bool:
+    """A whole number (not a bool, not 3.0) from lo to hi."""
+    return isinstance(value, int) and not isinstance(value, bool) and lo <= value and (hi is None or value <= hi)
+
+
+SEED_MAX = 2**32 - 1  # the seeds torch.manual_seed and numpy both accept
 
 
 @dataclass(frozen=True)
@@ -44,11 +54,15 @@ class DataConfig:
     download: bool = False  # fetch MNIST / Fashion-MNIST / CIFAR-10 with torchvision when the files are missing
 
     def validate(self) -> None:
-        _check(self.name in DATASETS, f"Unknown dataset '{self.name}'. Choose one of: {', '.join(DATASETS)}.")
-        _check(4 <= self.image_size <= 512, "Image size must be between 4 and 512 pixels.")
-        _check(0.05 <= self.holdout_fraction <= 0.5, "The held-out fraction must be between 0.05 and 0.5.")
+        _check(isinstance(self.name, str) and self.name in DATASETS,
+               f"Unknown dataset '{self.name}'. Choose one of: {', '.join(DATASETS)}.")
+        _check(self.data_dir is None or isinstance(self.data_dir, str), "The data folder must be a path.")
+        _check(_whole(self.image_size, 4, 512), "Image size must be a whole number of pixels from 4 to 512.")
+        _check(_finite(self.holdout_fraction) and 0.05 <= self.holdout_fraction <= 0.5,
+               "The held-out fraction must be between 0.05 and 0.5.")
         for label, n in (("training", self.limit_train), ("held-out", self.limit_holdout)):
-            _check(n is None or n >= 1, f"The {label} image limit must be at least 1.")
+            _check(n is None or _whole(n, 1), f"The {label} image limit must be a whole number, at least 1.")
+        _check(isinstance(self.download, bool), "'download' must be true or false.")
 
 
 @dataclass(frozen=True)
@@ -57,7 +71,8 @@ class ModelConfig:
     dropout: float = 0.0
 
     def validate(self) -> None:
-        _check(self.name in MODELS, f"Unknown model '{self.name}'. Choose one of: {', '.join(MODELS)}.")
+        _check(isinstance(self.name, str) and self.name in MODELS,
+               f"Unknown model '{self.name}'. Choose one of: {', '.join(MODELS)}.")
         _check(_finite(self.dropout) and 0.0 <= self.dropout < 1.0, "Dropout must be at least 0 and below 1.")
 
 
@@ -72,13 +87,16 @@ class AttackConfig:
     restarts: int = 1
 
     def validate(self) -> None:
-        _check(self.name in ATTACKS, f"Unknown attack '{self.name}'. Choose one of: {', '.join(ATTACKS)}.")
-        _check(_finite(self.eps) and self.eps >= 0, "ε (epsilon) must be 0 or more.")
-        _check(self.eps <= 1.0 or self.name == "pgd-l2", "ε above 1 would allow any image at all; use at most 1.")
-        _check(isinstance(self.steps, int) and 1 <= self.steps <= 1000, "Attack steps must be from 1 to 1000.")
-        _check(self.step_size is None or (_finite(self.step_size) and self.step_size > 0),
-               "The attack step size must be above 0.")
-        _check(isinstance(self.restarts, int) and 1 <= self.restarts <= 100, "Restarts must be from 1 to 100.")
+        _check(isinstance(self.name, str) and self.name in ATTACKS,
+               f"Unknown attack '{self.name}'. Choose one of: {', '.join(ATTACKS)}.")
+        _check(_finite(self.eps), f"ε (epsilon) must be a number (got {self.eps!r:.40}).")
+        _check(self.eps >= 0, "ε (epsilon) must be 0 or more.")
+        _check(self.eps <= 1.0 or (self.name == "pgd-l2" and self.eps <= 100),
+               "ε above 1 would allow any image at all; use at most 1.")
+        _check(_whole(self.steps, 1, 1000), "Attack steps must be a whole number from 1 to 1000.")
+        _check(self.step_size is None or (_finite(self.step_size) and 0 < self.step_size <= 100),
+               "The attack step size must be a number above 0.")
+        _check(_whole(self.restarts, 1, 100), "Restarts must be a whole number from 1 to 100.")
 
 
 @dataclass(frozen=True)
@@ -92,7 +110,8 @@ class AugmentConfig:
     def validate(self) -> None:
         _check(_finite(self.rotation) and 0 <= self.rotation <= 180, "Rotation must be from 0 to 180 degrees.")
         _check(_finite(self.shift) and 0 <= self.shift <= 0.5, "Shift must be from 0 to 0.5 of the image size.")
-        _check(isinstance(self.crop_padding, int) and 0 <= self.crop_padding <= 16, "Crop padding must be 0-16 px.")
+        _check(isinstance(self.hflip, bool), "Horizontal flip must be on or off (true or false).")
+        _check(_whole(self.crop_padding, 0, 16), "Crop padding must be a whole number of pixels from 0 to 16.")
         _check(_finite(self.noise_std) and 0 <= self.noise_std <= 1, "Noise strength must be from 0 to 1.")
 
     @property
@@ -106,8 +125,8 @@ class RegularizationConfig:
     l2: float = 0.0
 
     def validate(self) -> None:
-        _check(_finite(self.l1) and self.l1 >= 0, "The L1 coefficient must be 0 or more.")
-        _check(_finite(self.l2) and self.l2 >= 0, "The L2 coefficient must be 0 or more.")
+        _check(_finite(self.l1) and 0 <= self.l1 <= 1e3, "The L1 coefficient must be a number from 0 to 1000.")
+        _check(_finite(self.l2) and 0 <= self.l2 <= 1e3, "The L2 coefficient must be a number from 0 to 1000.")
 
 
 @dataclass(frozen=True)
@@ -126,16 +145,19 @@ class TrainConfig:
     threads: int | None = None  # torch CPU threads; None leaves the current setting
 
     def validate(self) -> None:
-        _check(isinstance(self.epochs, int) and 1 <= self.epochs <= 10_000, "Epochs must be from 1 to 10000.")
-        _check(isinstance(self.batch_size, int) and 1 <= self.batch_size <= 65_536, "Batch size must be 1-65536.")
-        _check(_finite(self.lr) and 0 < self.lr <= 10, "The learning rate must be above 0 and at most 10.")
-        _check(self.optimizer in OPTIMIZERS, f"Unknown optimizer '{self.optimizer}'. Choose adam or sgd.")
-        _check(_finite(self.lam) and self.lam >= 0, "λ (lambda) must be 0 or more.")
-        _check(self.device in DEVICES, f"Unknown device '{self.device}'. Choose auto, cpu or cuda.")
-        _check(isinstance(self.seed, int) and self.seed >= 0, "The seed must be a whole number, 0 or more.")
-        _check(self.gallery_every >= 0 and 1 <= self.gallery_size <= 64, "Gallery settings out of range.")
-        _check(1 <= self.eval_steps <= 1000, "Evaluation PGD steps must be from 1 to 1000.")
-        _check(self.eval_size >= 0, "The evaluation size must be 0 (all) or more.")
+        _check(_whole(self.epochs, 1, 10_000), "Epochs must be a whole number from 1 to 10000.")
+        _check(_whole(self.batch_size, 1, 65_536), "Batch size must be a whole number from 1 to 65536.")
+        _check(_finite(self.lr) and 0 < self.lr <= 10, "The learning rate must be a number above 0 and at most 10.")
+        _check(isinstance(self.optimizer, str) and self.optimizer in OPTIMIZERS,
+               f"Unknown optimizer '{self.optimizer}'. Choose adam or sgd.")
+        _check(_finite(self.lam) and 0 <= self.lam <= 1e6, "λ (lambda) must be a number from 0 to 1000000.")
+        _check(isinstance(self.device, str) and self.device in DEVICES,
+               f"Unknown device '{self.device}'. Choose auto, cpu or cuda.")
+        _check(_whole(self.seed, 0, SEED_MAX), f"The seed must be a whole number from 0 to {SEED_MAX}.")
+        _check(_whole(self.gallery_every, 0) and _whole(self.gallery_size, 1, 64), "Gallery settings out of range.")
+        _check(_whole(self.eval_steps, 1, 1000), "Evaluation PGD steps must be a whole number from 1 to 1000.")
+        _check(_whole(self.eval_size, 0), "The evaluation size must be a whole number, 0 (all) or more.")
+        _check(self.threads is None or _whole(self.threads, 1, 1024), "Threads must be a whole number from 1 to 1024.")
 
 
 @dataclass(frozen=True)
@@ -164,9 +186,13 @@ class RunConfig:
     def from_dict(cls, raw: dict[str, Any]) -> RunConfig:
         sections = {f.name: f for f in dataclasses.fields(cls)}
         kwargs = {}
+        if not isinstance(raw, dict):
+            raise ConfigError("A run config must be a table of sections (data, model, attack, …).")
         for name, values in raw.items():
             if name not in sections:
                 raise ConfigError(f"Unknown config section '{name}'.")
+            if not isinstance(values, dict):
+                raise ConfigError(f"The config section '{name}' must be a table of settings.")
             section_cls = type(getattr(cls(), name))
             known = {f.name for f in dataclasses.fields(section_cls)}
             unknown = set(values) - known

@@ -7,7 +7,9 @@ loader threads: on a 2-core machine those would compete with the GUI for the sec
 from __future__ import annotations
 
 import gzip
+import math
 import struct
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import numpy as np
 import torch
 
 from engine.config import ConfigError, DataConfig
+from engine.errors import UserError
 from engine.paths import user_dir
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -32,7 +35,7 @@ IDX_FILES = {
 }
 
 
-class DatasetError(ValueError):
+class DatasetError(UserError):
     """A dataset cannot be loaded; the message says what to put where."""
 
 
@@ -121,11 +124,35 @@ def read_idx(path: Path) -> np.ndarray:
         raise DatasetError(f"{path} is not an MNIST-format (IDX, unsigned byte) file.")
     ndim = data[3]
     header = 4 + 4 * ndim
+    if not 1 <= ndim <= 4 or len(data) < header:
+        raise DatasetError(f"{path} is not a usable IDX file: it declares {ndim} dimensions (images have 3, "
+                           "labels 1).")
     dims = struct.unpack(">" + "I" * ndim, data[4:header])
-    count = int(np.prod(dims))
+    count = math.prod(dims)
     if len(data) - header != count:
         raise DatasetError(f"{path} is truncated: expected {count} values, found {len(data) - header}.")
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims).copy()
+
+
+def _idx_pair(images_path: Path, labels_path: Path, num_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Images (N×H×W) and labels (N, each < num_classes) from two IDX files, checked against each other."""
+    images, labels = read_idx(images_path), read_idx(labels_path)
+    if images.ndim == 1 and labels.ndim == 3:
+        raise DatasetError(f"{images_path.name} holds labels and {labels_path.name} holds images: the two files "
+                           "seem to be swapped (or misnamed).")
+    if images.ndim != 3 or min(images.shape[1:], default=0) < 1 or max(images.shape[1:]) > 512:
+        raise DatasetError(f"{images_path} should hold images (N × height × width, 1 to 512 pixels a side) but "
+                           f"holds an array of shape {list(images.shape)}.")
+    if labels.ndim != 1:
+        raise DatasetError(f"{labels_path} should hold one label per image but holds an array of shape "
+                           f"{list(labels.shape)}.")
+    if len(images) != len(labels) or len(images) == 0:
+        raise DatasetError(f"{images_path.name} holds {len(images)} images but {labels_path.name} {len(labels)} "
+                           "labels: they must be the same, non-zero number.")
+    if labels.max() >= num_classes:
+        raise DatasetError(f"{labels_path.name} has the label {int(labels.max())}, but this dataset has only "
+                           f"{num_classes} classes (0 to {num_classes - 1}).")
+    return images, labels.astype(np.int64)
 
 
 def _find_idx(folder: Path, stem: str) -> Path | None:
@@ -180,14 +207,13 @@ def load_idx_dataset(cfg: DataConfig, class_names: tuple[str, ...]) -> DatasetSp
             f"{cfg.name} files were not found in {root}. Put the four IDX files "
             f"({', '.join(s + '.gz' for s in IDX_FILES.values())}) in that folder, or at least the two t10k "
             "files (they are then split 8,000 / 2,000 into training and held-out images).")
-    test_x = read_idx(files["test_images"])
-    test_y = read_idx(files["test_labels"]).astype(np.int64)
-    if len(test_x) != len(test_y):
-        raise DatasetError(f"{files['test_images']} and its labels hold different numbers of items.")
+    test_x, test_y = _idx_pair(files["test_images"], files["test_labels"], len(class_names))
     notes = []
     if files["train_images"] and files["train_labels"]:
-        train_x = read_idx(files["train_images"])
-        train_y = read_idx(files["train_labels"]).astype(np.int64)
+        train_x, train_y = _idx_pair(files["train_images"], files["train_labels"], len(class_names))
+        if train_x.shape[1:] != test_x.shape[1:]:
+            raise DatasetError(f"The training images are {train_x.shape[1]}×{train_x.shape[2]} but the test images "
+                               f"{test_x.shape[1]}×{test_x.shape[2]}: the files are from different datasets.")
         tx, ty, vx, vy = _to_float(train_x), torch.from_numpy(train_y), _to_float(test_x), torch.from_numpy(test_y)
         notes.append(f"{cfg.name}: {len(tx)} training images, {len(vx)} test images held out.")
     else:
@@ -219,10 +245,60 @@ def load_cifar10(cfg: DataConfig) -> DatasetSplit:
 
 
 # ---------------------------------------------------------------------------- folder
+GRAY_MODES = ("L", "LA", "1", "I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+HIGH_DEPTH_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+MAX_PIXELS = 64_000_000  # 8000×8000: a larger image in a training folder is far more likely a bomb than a photo
+
+
+def _bomb_message(path: Path, detail: str = "") -> str:
+    return (f"{path} is too large to open safely{(' (' + detail[:120] + ')') if detail else ''}: images of more "
+            f"than {MAX_PIXELS // 1_000_000} million pixels are refused, because decoding one could use all the "
+            "memory. Shrink it or remove it from the folder.")
+
+
+def _check_pixels(path: Path, size: tuple[int, int]) -> None:
+    width, height = size
+    if width < 1 or height < 1:
+        raise ValueError("empty image")  # counted as unreadable
+    if width * height > MAX_PIXELS:
+        raise DatasetError(_bomb_message(path, f"{width}×{height} pixels"))
+
+
+def _unit_gray(im) -> np.ndarray:
+    """A 16-bit, 32-bit or float grayscale image as float32 in [0, 1], scaled by its real range: 16-bit
+    by 65535, integers by the smallest of 255 / 65535 / their maximum that holds them, floats already in
+    [0, 1] as they are (others by their own minimum and maximum)."""
+    a = np.asarray(im, dtype=np.float32)
+    if im.mode.startswith("I;16"):
+        return a / 65535.0
+    lo, hi = float(a.min()), float(a.max())
+    if im.mode == "F" and lo >= 0.0 and hi <= 1.0:
+        return a
+    if lo >= 0.0 and hi <= 255.0 and im.mode != "F":
+        return a / 255.0
+    if lo >= 0.0 and hi <= 65535.0:
+        return a / (255.0 if hi <= 255.0 else 65535.0)
+    return (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+
+
+def _decode_image(path: Path, rgb: bool, side: int) -> np.ndarray:
+    """One image as float32 in [0, 1], side × side (× 3 when ``rgb``), decoded at reduced scale if possible."""
+    from PIL import Image
+
+    size = (side, side)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(path) as im:
+            _check_pixels(path, im.size)
+            if im.mode in HIGH_DEPTH_MODES:
+                gray = Image.fromarray(_unit_gray(im), mode="F").resize(size, Image.Resampling.BILINEAR)
+                out = np.clip(np.asarray(gray, dtype=np.float32), 0.0, 1.0)
+                return np.repeat(out[:, :, None], 3, axis=2) if rgb else out
+            im.draft("RGB" if rgb else "L", size)  # JPEG decodes at 1/2, 1/4 or 1/8 scale, still ≥ size
+            small = im.convert("RGB" if rgb else "L").resize(size, Image.Resampling.BILINEAR)
+            return np.asarray(small, dtype=np.float32) / 255.0
 def load_folder(cfg: DataConfig) -> DatasetSplit:
     """The user's own images: one sub-folder per class, each image resized to a square."""
-    from PIL import Image, UnidentifiedImageError
-
     if not cfg.data_dir:
         raise DatasetError("Choose a folder that holds one sub-folder of images per class.")
     root = Path(cfg.data_dir)
@@ -238,26 +314,42 @@ def load_folder(cfg: DataConfig) -> DatasetSplit:
         only = next(iter(per_class))
         raise DatasetError(f"Only one class ('{only}') has images in {root}; a classifier needs at least two "
                            "sub-folders of images.")
-    images, labels, skipped = [], [], 0
-    grayscale = True
-    opened = []
+    from PIL import Image, UnidentifiedImageError
+
+    unreadable = (OSError, UnidentifiedImageError, ValueError, SyntaxError, EOFError)
+    # First pass: headers only (no pixels decoded) to choose grayscale or colour for the whole set.
+    readable, skipped, grayscale = [], 0, True
     for label, files in enumerate(per_class.values()):
         for f in files:
             try:
-                with Image.open(f) as im:
-                    im.load()
-                    grayscale &= im.mode in ("L", "1", "I;16", "I")
-                    opened.append((im.copy(), label))
-            except (OSError, UnidentifiedImageError):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                    with Image.open(f) as im:
+                        _check_pixels(f, im.size)
+                        grayscale &= im.mode in GRAY_MODES
+                readable.append((f, label))
+            except DatasetError:
+                raise  # a ValueError too, but not one to skip quietly
+            except Image.DecompressionBombError as exc:
+                raise DatasetError(_bomb_message(f, str(exc))) from exc
+            except unreadable:
                 skipped += 1
-    mode = "L" if grayscale else "RGB"
-    size = (cfg.image_size, cfg.image_size)
-    for im, label in opened:
-        images.append(np.asarray(im.convert(mode).resize(size, Image.Resampling.BILINEAR), dtype=np.uint8))
-        labels.append(label)
+    # Second pass: decode one image at a time, at reduced scale where the format allows (JPEG draft),
+    # and keep only the resized copy, so memory stays proportional to the resized dataset.
+    images, labels = [], []
+    for f, label in readable:
+        try:
+            images.append(_decode_image(f, not grayscale, cfg.image_size))
+            labels.append(label)
+        except DatasetError:
+            raise
+        except unreadable:
+            skipped += 1
     if len(images) < 4:
         raise DatasetError(f"Only {len(images)} readable images in {root}; at least 4 are needed.")
-    x = _to_float(np.stack(images))
+    x = torch.from_numpy(np.stack(images))
+    x = x.unsqueeze(1) if grayscale else x.permute(0, 3, 1, 2)
+    x = x.contiguous()
     y = torch.tensor(labels, dtype=torch.int64)
     holdout = max(1, int(round(len(x) * cfg.holdout_fraction)))
     tx, ty, vx, vy = _seeded_split(x, y, holdout)

@@ -23,6 +23,7 @@ from torch import nn
 from engine.attacks import attack, check_cancel
 from engine.config import AttackConfig
 from engine.messages import GalleryBatch, frozen_array
+from engine.models import model_device
 
 Progress = Callable[[int, int], None]
 BISECT_ATTACKS = ("pgd", "pgd-l2")  # attacks whose success grows with ε reliably enough to bisect
@@ -33,7 +34,7 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.
     """Logits in eval mode, batch by batch, with the model's mode restored afterwards."""
     was_training = model.training
     model.eval()
-    device = next(model.parameters()).device
+    device = model_device(model)
     try:
         return torch.cat([model(x[i:i + batch_size].to(device)) for i in range(0, len(x), batch_size)])
     finally:
@@ -48,7 +49,7 @@ def adversarial_examples(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg
                          batch_size: int = 500, cancel: Any = None, progress: Progress | None = None,
                          early_stop: bool = False) -> torch.Tensor:
     """x_adv for every sample (on x's device), made batch by batch in eval mode."""
-    device = next(model.parameters()).device
+    device = model_device(model)
     out = []
     for i in range(0, len(x), batch_size):
         check_cancel(cancel)
@@ -208,7 +209,7 @@ def bisect_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps_sorted:
 def make_gallery(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig,
                  class_names: Sequence[str], step: int = 0) -> GalleryBatch:
     """Original, adversarial and both predictions for a few samples, as read-only numpy copies."""
-    device = next(model.parameters()).device
+    device = model_device(model)
     x, y = x.to(device), y.to(device)
     x_adv = attack(model, x, y, cfg, mode="eval")
     p_clean = F.softmax(predict(model, x), 1).cpu().numpy()

@@ -176,13 +176,16 @@ class TrainingControl:
 
     commands: queue.Queue = field(default_factory=queue.Queue)
     cancel_event: threading.Event = field(default_factory=threading.Event)
+    stop_reason: str = "stopped"  # "interrupted" when a signal (SIGTERM, Ctrl+C) ended the run
 
     def send(self, command: Command) -> None:
         if isinstance(command, Stop):
             self.cancel_event.set()
         self.commands.put(command)
 
-    def stop(self) -> None:
+    def stop(self, reason: str = "stopped") -> None:
+        """Ask the run to end; safe to call from a signal handler (it only sets a flag and queues)."""
+        self.stop_reason = reason
         self.send(Stop())
 
     @property

@@ -106,3 +106,13 @@ def channel_stats(x: torch.Tensor) -> tuple[tuple[float, ...], tuple[float, ...]
     mean = x.mean(dim=(0, 2, 3))
     std = x.std(dim=(0, 2, 3)).clamp_min(1e-3)
     return tuple(float(v) for v in mean), tuple(float(v) for v in std)
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """Where a model's tensors live; CPU for a model with no parameters or buffers (a loaded graph may have
+    none), instead of the StopIteration that ``next(model.parameters())`` raises."""
+    for tensor in model.parameters():
+        return tensor.device
+    for tensor in model.buffers():
+        return tensor.device
+    return torch.device("cpu")

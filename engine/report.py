@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from engine.errors import UserError
 from engine.messages import GalleryBatch
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
@@ -203,7 +204,7 @@ def write_report(path: str | Path, *, title: str, settings: Mapping[str, Any], s
     """
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
-        raise ValueError(f"The report file must end in .html (got '{path.name}').")
+        raise UserError(f"The report file must end in .html (got '{path.name}').")
     path.parent.mkdir(parents=True, exist_ok=True)
     stem = path.with_suffix("")
     written = {"html": path, "csv": stem.with_suffix(".csv")}

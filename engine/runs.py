@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from filelock import FileLock, Timeout
 from torch import nn
 
 from engine.config import ConfigError, RunConfig
+from engine.errors import UserError
 from engine.models import build_model
 from engine.paths import user_dir
 
@@ -29,9 +31,12 @@ CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.jsonl"
 CHECKPOINT_FILE = "checkpoint.pt"
 SUMMARY_FILE = "summary.json"
+LOCK_FILE = ".lock"
+RUN_FILES = (CONFIG_FILE, METRICS_FILE, CHECKPOINT_FILE, SUMMARY_FILE)
+WRITE_MODES = ("new", "resume", "overwrite")
 
 
-class RunError(ValueError):
+class RunError(UserError):
     """A run folder or checkpoint cannot be used; the message says why."""
 
 
@@ -45,14 +50,131 @@ def new_run_dir(root: str | Path | None = None, name: str | None = None) -> Path
     root.mkdir(parents=True, exist_ok=True)
     stem = name or time.strftime("%Y%m%d-%H%M%S")
     path, n = root / stem, 1
-    while path.exists():
-        n += 1
-        path = root / f"{stem}-{n}"
-    path.mkdir()
-    return path
+    while True:
+        try:
+            path.mkdir()  # atomic: two processes never get the same new folder
+            return path
+        except FileExistsError:
+            n += 1
+            path = root / f"{stem}-{n}"
 
 
-def _atomic_write(path: Path, write) -> None:
+def holds_run(folder: Path) -> bool:
+    return any((folder / name).exists() for name in RUN_FILES)
+
+
+def _leftovers(folder: Path) -> list[Path]:
+    """Temporary files an interrupted atomic write left behind (``.<name>…tmp``)."""
+    return [p for p in folder.glob(".*.tmp") if p.is_file()]
+
+
+class RunWriter:
+    """The one way to open a run folder for writing: a lock, and no silent loss of an earlier run.
+
+    ``mode`` says what the caller means to do with a folder that already holds a run:
+    ``new`` refuses it (and any folder with other files in it), ``resume`` requires it, and
+    ``overwrite`` moves it aside to ``<name>.replaced-<time>`` first (nothing is deleted). The lock
+    (``filelock``, a ``.lock`` file inside the folder) is held until ``release()``, so a second
+    process writing the same folder gets a clear error instead of mixing two runs. Leftover
+    temporary files of an interrupted write are removed once the lock is held.
+    """
+
+    def __init__(self, run_dir: str | Path, mode: str = "new"):
+        if mode not in WRITE_MODES:
+            raise ValueError(f"unknown run-folder mode {mode!r}")
+        self.run_dir = Path(run_dir)
+        self.mode = mode
+        self.moved_aside: Path | None = None
+        self._lock: FileLock | None = None
+
+    def acquire(self) -> RunWriter:
+        folder = self.run_dir
+        if folder.exists() and not folder.is_dir():
+            raise RunError(f"{folder} is a file, not a folder: choose a folder for the run.")
+        if self.mode == "resume" and not (folder / CONFIG_FILE).is_file():
+            raise RunError(f"There is no run to resume in {folder}: it has no {CONFIG_FILE}. "
+                           "Check the path, or leave out --resume to start a new run there.")
+        folder.mkdir(parents=True, exist_ok=True)
+        self._lock = self._take_lock(folder)
+        try:
+            if self.mode == "new":
+                self._check_empty(folder)
+            elif self.mode == "overwrite" and any(p.name != LOCK_FILE for p in folder.iterdir()):
+                self._move_aside(folder)
+            for leftover in _leftovers(folder):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        except BaseException:
+            self.release()
+            raise
+        return self
+
+    @staticmethod
+    def _take_lock(folder: Path) -> FileLock:
+        lock = FileLock(folder / LOCK_FILE, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise RunError(f"Another Robustness Lab process is writing the run in {folder} right now. Wait for it "
+                           "to finish (or stop it), or choose another folder.") from exc
+        return lock
+
+    def _check_empty(self, folder: Path) -> None:
+        if holds_run(folder):
+            raise RunError(f"{folder} already holds a run{describe_run(folder)}. Nothing was changed. "
+                           "Continue it with --resume, start again with --overwrite (the old run is moved aside, "
+                           "not deleted), or choose another --out folder.")
+        others = [p.name for p in folder.iterdir() if p.name != LOCK_FILE and p not in _leftovers(folder)]
+        if others:
+            raise RunError(f"{folder} is not empty (it holds {', '.join(sorted(others)[:3])}"
+                           f"{'…' if len(others) > 3 else ''}). Choose an empty or a new folder for the run.")
+
+    def _move_aside(self, folder: Path) -> None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target, n = folder.with_name(f"{folder.name}.replaced-{stamp}"), 1
+        while target.exists():
+            n += 1
+            target = folder.with_name(f"{folder.name}.replaced-{stamp}-{n}")
+        target.mkdir()
+        for entry in list(folder.iterdir()):
+            if entry.name != LOCK_FILE:
+                os.replace(entry, target / entry.name)
+        self.moved_aside = target
+
+    def release(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> RunWriter:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def describe_run(folder: Path) -> str:
+    """' (completed, 30 of 30 epochs)': a few words on what a run folder holds, for messages."""
+    words = []
+    summary = folder / SUMMARY_FILE
+    if summary.is_file():
+        with contextlib.suppress(OSError, json.JSONDecodeError, AttributeError):
+            words.append(str(json.loads(summary.read_text()).get("reason", "finished")))
+    with contextlib.suppress(RunError):
+        config = load_config(folder)
+        done = completed_epochs(folder)
+        words.append(f"{done} of {config.train.epochs} epochs trained")
+    return f" ({', '.join(words)})" if words else ""
+
+
+def completed_epochs(folder: Path) -> int:
+    """Epochs saved in the checkpoint (0 when there is none yet)."""
+    if not (Path(folder) / CHECKPOINT_FILE).is_file():
+        return 0
+    return int(load_checkpoint(folder)["meta"].get("epoch", 0))
+
+
+def atomic_write(path: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -67,7 +189,7 @@ def _atomic_write(path: Path, write) -> None:
 
 
 def write_json(path: Path, data: Any) -> None:
-    _atomic_write(Path(path), lambda fh: fh.write(json.dumps(jsonable(data), indent=2, sort_keys=True).encode()))
+    atomic_write(Path(path), lambda fh: fh.write(json.dumps(jsonable(data), indent=2, sort_keys=True).encode()))
 
 
 def jsonable(value: Any) -> Any:
@@ -90,8 +212,8 @@ def load_config(run_dir: str | Path) -> RunConfig:
         raise RunError(f"{run_dir} is not a run folder: it has no {CONFIG_FILE}.")
     try:
         return RunConfig.from_dict(json.loads(path.read_text()))
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise RunError(f"{path} is damaged: {exc}.") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError, TypeError, AttributeError, RecursionError) as exc:
+        raise RunError(f"{path} is damaged or not a Robustness Lab config ({type(exc).__name__}).") from exc
     except ConfigError as exc:
         raise RunError(f"{path}: {exc}") from exc
 
@@ -119,7 +241,7 @@ def save_checkpoint(run_dir: Path, model: nn.Module, optimizer: torch.optim.Opti
     state = {"model": model.state_dict(), "meta": meta}
     if optimizer is not None:
         state["optimizer"] = optimizer.state_dict()
-    _atomic_write(Path(run_dir) / CHECKPOINT_FILE, lambda fh: torch.save(state, fh))
+    atomic_write(Path(run_dir) / CHECKPOINT_FILE, lambda fh: torch.save(state, fh))
 
 
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
@@ -129,15 +251,32 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         path = path / CHECKPOINT_FILE
     if not path.is_file():
         raise RunError(f"No checkpoint at {path}.")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except (RuntimeError, EOFError, OSError, pickle.UnpicklingError, zipfile.BadZipFile, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RunError(f"{path} is not a usable checkpoint (corrupt, truncated or not made by PyTorch): "
-                       f"{first[:200]}") from exc
-    if not isinstance(state, dict) or "model" not in state or "meta" not in state:
+    state = safe_torch_load(path, "checkpoint")
+    if not isinstance(state, dict) or not isinstance(state.get("model"), dict) or \
+            not isinstance(state.get("meta"), dict) or not _META_KEYS <= set(state["meta"]):
         raise RunError(f"{path} is not a Robustness Lab checkpoint (no model weights and settings inside).")
     return state
+
+
+_META_KEYS = frozenset({"shape", "num_classes", "mean", "std", "class_names"})
+
+
+def safe_torch_load(path: Path, what: str = "weights file") -> Any:
+    """``torch.load(weights_only=True)``, with every failure as a RunError in plain words.
+
+    weights_only rebuilds tensors and plain containers and refuses any other Python object, so a
+    crafted pickle is refused before anything in it runs.
+    """
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise RunError(f"{path} was not opened: the {what} holds Python objects beyond tensors, which could run "
+                       "code on this computer. Only plain PyTorch weights (state dicts) are opened.") from exc
+    except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, ValueError, TypeError, AttributeError,
+            IndexError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RunError(f"{path} is not a usable {what} (corrupt, truncated or not made by PyTorch): "
+                       f"{first[:160]}") from exc
 
 
 def load_model(run_dir: str | Path, device: str | torch.device = "cpu") -> tuple[RunConfig, nn.Module, tuple[str, ...]]:

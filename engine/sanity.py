@@ -31,6 +31,7 @@ from torch import nn
 from engine.attacks import pgd
 from engine.config import AttackConfig
 from engine.evaluate import adversarial_examples, correct_mask, predict, robust_accuracy, robust_mask
+from engine.models import model_device
 
 LARGE_EPS = 0.5
 TOLERANCE = 0.02  # two points: the noise of a few hundred samples and of random starts
@@ -55,7 +56,7 @@ def _pct(v: float) -> str:
 def check_large_eps(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int = 20, eps: float = LARGE_EPS,
                     batch_size: int = 500, cancel: Any = None) -> SanityCheck:
     """PGD from the clean image (no random start, so random noise cannot do the gradient's work)."""
-    device = next(model.parameters()).device
+    device = model_device(model)
     num_classes = int(predict(model, x[:1]).shape[1])
     limit = max(0.05, 0.5 / num_classes)
     correct = correct_mask(model, x, y)

@@ -35,6 +35,7 @@ from engine.attacks import check_cancel, model_mode
 from engine.config import AttackConfig, ConfigError
 from engine.evaluate import BISECT_ATTACKS, bisect_curve, correct_mask, predict, robust_mask
 from engine.messages import GalleryBatch, frozen_array
+from engine.models import model_device
 
 OWN_ATTACKS = ("fgsm", "pgd", "pgd-l2", "noise-uniform", "noise-gaussian")
 TORCHATTACKS_BOUNDED = ("apgd-ce", "apgd-dlr", "square", "autoattack")
@@ -115,7 +116,7 @@ def suite_attack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: SuiteC
     For cw and deepfool the result is *not* ε-bounded: use ``perturbation_norm`` against ε.
     """
     cfg.validate()
-    device = next(model.parameters()).device
+    device = model_device(model)
     if num_classes is None:
         num_classes = int(predict(model, x[:1]).shape[1])
     if cfg.bounded and cfg.eps == 0:

@@ -8,6 +8,8 @@ exceptions: they end the run with ``RunFailed`` and a plain message, the run fol
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import math
 import queue
 import time
@@ -24,6 +26,7 @@ from engine.attacks import attack
 from engine.augment import build_augment
 from engine.config import LIVE_KEYS, AttackConfig, ConfigError, RunConfig
 from engine.data import DatasetError, DatasetSplit, load_dataset
+from engine.errors import user_message
 from engine.evaluate import clean_accuracy, make_gallery, robust_accuracy
 from engine.messages import (
     Cancelled,
@@ -43,7 +46,7 @@ from engine.messages import (
     TrainingControl,
     UpdateConfig,
 )
-from engine.models import build_model, channel_stats, set_dropout
+from engine.models import build_model, channel_stats, model_device, set_dropout
 
 
 def resolve_device(name: str) -> torch.device:
@@ -62,7 +65,7 @@ def describe_device(device: torch.device) -> str:
 
 def penalties(model: nn.Module, l1: float, l2: float) -> tuple[torch.Tensor, torch.Tensor]:
     """L1 and L2 penalties on the weights (not biases or normalisation buffers), already scaled."""
-    zero = torch.zeros((), device=next(model.parameters()).device)
+    zero = torch.zeros((), device=model_device(model))
     if not (l1 or l2):
         return zero, zero
     weights = [p for p in model.parameters() if p.ndim > 1]
@@ -147,6 +150,10 @@ class _Trainer:
                                 f"{str(exc).splitlines()[0]}") from exc
         self.start_epoch = int(state["meta"].get("epoch", 0))
         self.step = int(state["meta"].get("step", 0))
+        if self.start_epoch >= self.config.train.epochs:
+            raise runs.RunError(f"The run in {self.run_dir} has already trained all {self.start_epoch} of its "
+                                f"{self.config.train.epochs} epochs. To train it further, give a larger number "
+                                "of epochs (e.g. --epochs " f"{self.start_epoch + 5}).")
         for group in self.optimizer.param_groups:
             group["lr"] = self.config.train.lr
 
@@ -310,19 +317,40 @@ class _Trainer:
 
 
 def train(config: RunConfig, control: TrainingControl | None = None, run_dir: str | Path | None = None,
-          dataset: DatasetSplit | None = None, resume: bool = False) -> Iterator[Message]:
+          dataset: DatasetSplit | None = None, resume: bool = False, overwrite: bool = False) -> Iterator[Message]:
     """Train one run, yielding RunStarted, then snapshots, then RunFinished or RunFailed.
 
     ``dataset`` lets a caller that already holds the data (tests, sweeps) skip loading it again.
-    With ``resume``, a checkpoint in ``run_dir`` is restored and training continues after its epoch.
+    ``run_dir`` is opened through ``runs.RunWriter``: locked while the run writes it, refused when it
+    already holds a run unless ``resume`` (restore its checkpoint and continue after its epoch; the
+    caller passes the run's own config) or ``overwrite`` (move the old run aside first).
     """
     control = control or TrainingControl()
+    writer = None
+    if run_dir is not None:
+        writer = runs.RunWriter(run_dir, "resume" if resume else "overwrite" if overwrite else "new")
     trainer = _Trainer(config, control, Path(run_dir) if run_dir else None, dataset, resume)
     try:
+        yield from _train_locked(trainer, writer)
+    finally:
+        if writer is not None:
+            writer.release()
+
+
+def _train_locked(trainer: _Trainer, writer: runs.RunWriter | None) -> Iterator[Message]:
+    try:
+        if writer is not None:
+            writer.acquire()
         started = trainer.setup()
-    except (ConfigError, DatasetError, runs.RunError, OSError) as exc:
-        yield RunFailed(str(exc), 0, trainer._dir())
+    except Cancelled:
+        yield RunFailed("Stopped before training began; nothing was trained.", 0, trainer._dir())
         return
+    except Exception as exc:  # noqa: BLE001 - every failure becomes one plain message (engine.errors)
+        yield RunFailed(user_message(exc), 0, trainer._dir())
+        return
+    if writer is not None and writer.moved_aside is not None:
+        started = dataclasses.replace(started, notes=started.notes + (
+            f"The run that was in this folder was moved to {writer.moved_aside}.",))
     yield started
     reason = "completed"
     try:
@@ -331,12 +359,13 @@ def train(config: RunConfig, control: TrainingControl | None = None, run_dir: st
             if isinstance(message, RunFailed):
                 return
     except Cancelled:
-        reason = "stopped"
-    except (ConfigError, DatasetError, runs.RunError, OSError, RuntimeError) as exc:
-        trainer.flush()
-        yield RunFailed(f"Training stopped with an error: {exc}", trainer.step, trainer._dir())
+        reason = trainer.control.stop_reason
+    except Exception as exc:  # noqa: BLE001 - the run folder keeps what was saved; the person gets one sentence
+        with contextlib.suppress(Exception):
+            trainer.flush()
+        yield RunFailed(user_message(exc, "Training stopped with an error"), trainer.step, trainer._dir())
         return
-    if reason == "stopped":
+    if reason != "completed":
         # Keep what was learned so far: a stopped run can be evaluated, exported or resumed.
         trainer.flush(trainer.current_epoch - 1 if trainer.step % trainer.steps_per_epoch else trainer.current_epoch)
     if trainer.run_dir is not None:

@@ -39,11 +39,31 @@ def create_application(argv: list[str] | None = None):
 
 
 def run_app(argv: list[str] | None = None) -> int:
+    from engine.logs import setup_logging
+
+    setup_logging()
     configure_torch_threads()
     app = create_application(argv)
     window = create_main_window()
+    install_excepthook(window)
     window.show()
     return int(app.exec())
+
+
+def install_excepthook(window) -> None:
+    """An exception that escapes a slot is logged with its traceback and shown in one plain sentence
+    (engine.errors), instead of a traceback on the terminal and a window in an unknown state."""
+    import sys
+
+    from engine.errors import user_message
+
+    def hook(kind, exc, tb) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        window.show_error("Something went wrong", user_message(exc.with_traceback(tb)))
+
+    sys.excepthook = hook
 
 
 def create_main_window(settings=None, runs_root: str | Path | None = None):

@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from engine.config import LIVE_KEYS, RunConfig
+from engine.errors import user_message
 from engine.messages import (
     Cancelled,
     ConfigApplied,
@@ -57,7 +58,7 @@ class _TrainThread(QThread):
                 self.message.emit(msg)
         except Exception as exc:  # noqa: BLE001 - last resort; the engine reports user errors itself
             run_dir = str(self._run_dir) if self._run_dir else None
-            self.message.emit(RunFailed(f"Unexpected error in the training engine: {exc}", step, run_dir))
+            self.message.emit(RunFailed(user_message(exc, "The training engine stopped"), step, run_dir))
 
 
 class _TaskThread(QThread):
@@ -80,7 +81,7 @@ class _TaskThread(QThread):
             return
         except Exception as exc:  # noqa: BLE001 - any failure of a task is shown to the user
             if not self.cancel.cancelled:
-                self.failed.emit(str(exc) or type(exc).__name__)
+                self.failed.emit(user_message(exc))
             return
         if not self.cancel.cancelled:
             self.done.emit(result)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.config import ConfigError, RunConfig
+from engine.errors import user_message
 from engine.messages import (
     ConfigApplied,
     EpochMetrics,
@@ -206,7 +207,7 @@ class MainWindow(QMainWindow):
         try:
             config = self.build_config()
         except ConfigError as exc:
-            self.show_error("These settings cannot be used", str(exc))
+            self.show_error("These settings cannot be used", user_message(exc))
             return
         self._base = config
         self.curves.clear()
@@ -229,7 +230,7 @@ class MainWindow(QMainWindow):
         try:
             self._queue = sweep_configs(self.build_config(), parse_lambdas(text))
         except ConfigError as exc:
-            self.show_error("This sweep cannot start", str(exc))
+            self.show_error("This sweep cannot start", user_message(exc))
             return
         self._queue_total = len(self._queue)
         self._start_next_in_queue()
@@ -271,7 +272,7 @@ class MainWindow(QMainWindow):
         try:
             config = self.controller.open_run(folder)
         except Exception as exc:  # noqa: BLE001 - a broken or foreign folder: say so, keep going
-            self.show_error("Cannot open this run", str(exc))
+            self.show_error("Cannot open this run", user_message(exc))
             return
         self._base = config
         self.experiment.show_config(config)

@@ -1,7 +1,7 @@
 """Bring your own: a folder of your images as the dataset, your own model file to attack.
 
-Model files are read by engine.demo.load_user_model: ``.pt2`` programs through torch.export, weights
-through ``torch.load(weights_only=True)``, so no code from the file runs. A file that does not fit the
+Model files are read by engine.model_files.load_user_model, which never runs code from the file
+(README: what a file can and cannot do). A file that does not fit the
 current dataset (image size, number of classes) or the chosen architecture is refused with a message.
 """
 
@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
 from engine.config import MODELS, ConfigError
+from engine.errors import user_message
 
 translate = QCoreApplication.translate  # pyside6-lupdate reads translate("context", "text") calls
 
@@ -25,7 +26,7 @@ def open_image_folder(window, folder: str | Path | None = None) -> bool:
         )
         if not folder:
             return False
-    from engine.data import DatasetError, load_dataset
+    from engine.data import load_dataset
 
     try:
         config = window.build_config().with_changes({"data.name": "folder", "data.data_dir": str(folder)})
@@ -34,8 +35,8 @@ def open_image_folder(window, folder: str | Path | None = None) -> bool:
             split = load_dataset(config.data)  # read once now, so a bad folder is reported at once
         finally:
             QApplication.restoreOverrideCursor()
-    except (ConfigError, DatasetError) as exc:
-        window.show_error(translate("OwnData", "This folder cannot be used as a dataset"), str(exc))
+    except Exception as exc:  # noqa: BLE001 - engine.errors words every failure; the window stays up
+        window.show_error(translate("OwnData", "This folder cannot be used as a dataset"), user_message(exc))
         return False
     window.experiment.show_config(config)
     window.experiment.notes.setText(" ".join(split.notes))
@@ -63,9 +64,9 @@ def open_model_file(window, path: str | Path | None = None, architecture: str | 
     try:
         config = window.build_config()
     except ConfigError as exc:
-        window.show_error(translate("OwnData", "These settings cannot be used"), str(exc))
+        window.show_error(translate("OwnData", "These settings cannot be used"), user_message(exc))
         return False
-    from engine.export import is_torchscript
+    from engine.model_files import is_torchscript
 
     if path.suffix != ".pt2" and architecture is None and not is_torchscript(path):
         current = config.model.name
@@ -79,16 +80,16 @@ def open_model_file(window, path: str | Path | None = None, architecture: str | 
         )
         if not ok:
             return False
-    from engine.data import DatasetError, load_dataset
-    from engine.demo import load_user_model
-    from engine.runs import RunError
+    from engine.data import load_dataset
+    from engine.model_files import load_user_model
 
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
         split = load_dataset(config.data)
-        model = load_user_model(path, architecture or config.model.name, split.image_shape, split.num_classes)
-    except (DatasetError, RunError, ConfigError) as exc:
-        window.show_error(translate("OwnData", "This model cannot be used"), str(exc))
+        model = load_user_model(path, architecture or config.model.name, split.image_shape, split.num_classes,
+                                sample=split.test_x[:8])
+    except Exception as exc:  # noqa: BLE001 - engine.errors words every failure; the window stays up
+        window.show_error(translate("OwnData", "This model cannot be used"), user_message(exc))
         return False
     finally:
         QApplication.restoreOverrideCursor()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.compare import RunSummary, list_runs, run_history
+from engine.errors import user_message
 from gui.compare_view import OverlayView, TransferView
 
 COLUMNS = ("Run", "Dataset", "Model", "Attack", "λ", "ε", "Clean", "Robust", "Status")
@@ -269,8 +270,8 @@ class RunsBrowser(QWidget):
     def _write(self, write, *args) -> None:
         try:
             written = write(*args)
-        except (OSError, ValueError) as exc:  # RunError, DatasetError and ConfigError are ValueErrors
-            QMessageBox.warning(self, "Report not written", str(exc))
+        except Exception as exc:  # noqa: BLE001 - engine.errors words every failure; the window stays up
+            QMessageBox.warning(self, "Report not written", user_message(exc))
             return
         self.settings_view.appendPlainText(f"\nReport written to {written}")
 

@@ -30,3 +30,4 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     """Never write runs or data into the user's home during tests."""
     monkeypatch.setenv("ROBUSTNESS_LAB_RUNS", str(tmp_path_factory.getbasetemp() / "runs"))
     monkeypatch.setenv("ROBUSTNESS_LAB_DATA", str(tmp_path_factory.getbasetemp() / "data"))
+    monkeypatch.setenv("ROBUSTNESS_LAB_LOGS", str(tmp_path_factory.getbasetemp() / "logs"))

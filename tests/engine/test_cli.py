@@ -86,7 +86,7 @@ def test_bad_input_gets_a_clear_error(tmp_path, trained_run, capsys):
     _expect_error("train", "--dataset", "imagenet", match="invalid choice: 'imagenet'")
     _expect_error("train", "--model", "vgg", match="invalid choice: 'vgg'")
     _expect_error("train", "--eps", "-0.1", match="ε (epsilon) must be 0 or more")
-    _expect_error("train", "--lambda", "-1", match="λ (lambda) must be 0 or more")
+    _expect_error("train", "--lambda", "-1", match="argument --lambda: must be from 0 to 1000000 (got -1)")
     _expect_error("train", "--eps", "abc", match="is not a number")
     _expect_error("train", "--dataset", "mnist", "--data-dir", str(tmp_path), match="t10k-images-idx3-ubyte.gz")
     (tmp_path / "empty" / "cats").mkdir(parents=True)

@@ -9,7 +9,8 @@ import torch
 from engine import runs
 from engine.config import RunConfig
 from engine.data import load_dataset
-from engine.demo import DEMO_ATTACK, DEMO_MODELS, attack_image, fooled_fraction, load_user_model, predict_image
+from engine.demo import DEMO_ATTACK, DEMO_MODELS, attack_image, fooled_fraction, predict_image
+from engine.model_files import load_user_model
 from engine.runs import RunError
 
 
@@ -64,5 +65,5 @@ def test_user_state_dict_that_does_not_fit_is_refused(tmp_path, models) -> None:
         load_user_model(path, name, (1, 8, 8), 3)
     evil = tmp_path / "evil.pt"
     torch.save({"model": {"w": torch.zeros(1)}, "fn": print}, evil)  # a pickled callable: refused by weights_only
-    with pytest.raises(RunError, match="opened safely"):
+    with pytest.raises(RunError, match="Python objects beyond tensors"):
         load_user_model(evil, name, (1, 8, 8), 10)

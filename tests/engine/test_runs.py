@@ -9,8 +9,9 @@ import torch
 
 from engine import runs
 from engine.config import AttackConfig, RunConfig, TrainConfig
-from engine.export import export_run, load_program
+from engine.export import export_run
 from engine.messages import RunFinished
+from engine.model_files import load_program
 from engine.trainer import train
 
 
@@ -118,7 +119,7 @@ def _torchscript_file(model, path):
 
 def test_torchscript_files_are_read_and_attacked_like_programs(run_dir, digits, tmp_path):
     from engine.attacks import fgsm
-    from engine.export import is_torchscript, load_model_file
+    from engine.model_files import is_torchscript, load_model_file
 
     _, model, _ = runs.load_model(run_dir)
     script = _torchscript_file(model, tmp_path / "old-tool.pt")
@@ -133,7 +134,7 @@ def test_torchscript_files_are_read_and_attacked_like_programs(run_dir, digits, 
 
 
 def test_model_files_of_other_kinds_get_a_plain_error(run_dir, tmp_path):
-    from engine.export import load_model_file
+    from engine.model_files import load_model_file
 
     weights = tmp_path / "weights.pt"
     torch.save(runs.load_model(run_dir)[1].state_dict(), weights)
@@ -143,5 +144,5 @@ def test_model_files_of_other_kinds_get_a_plain_error(run_dir, tmp_path):
         load_model_file(tmp_path / "missing.pt2")
     broken = tmp_path / "broken.pt2"
     broken.write_bytes(b"PK\x03\x04 not really")
-    with pytest.raises(runs.RunError, match="not a readable torch.export program"):
+    with pytest.raises(runs.RunError, match="not a torch.export program.*not a zip archive"):
         load_model_file(broken)

@@ -122,7 +122,7 @@ def test_settings_fixed_for_the_run_are_refused_live(digits):
             control.stop()
     assert len(applied) == 2
     assert applied[0].changes == () and {k for k, _ in applied[0].rejected} == {"train.epochs", "train.lam"}
-    assert "0 or more" in dict(applied[0].rejected)["train.lam"]
+    assert "λ (lambda) must be a number from 0" in dict(applied[0].rejected)["train.lam"]
     assert applied[1].config.train.batch_size == 64
 
 

@@ -1,0 +1,52 @@
+"""One logging set-up for the app: a rotated file in the user's data folder, stderr only on request.
+
+Python warnings (torch prints several while loading files) go to the same file instead of the
+terminal, so a person sees our one-line message and not a library's traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+from engine.paths import user_dir
+
+LOGGER = "robustness_lab"
+_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"
+
+
+def log_file() -> Path:
+    return user_dir("logs", "ROBUSTNESS_LAB_LOGS") / "robustness-lab.log"
+
+
+def setup_logging(verbose: bool = False) -> Path | None:
+    """Log to the rotated file (1 MB × 3), and to stderr too when ``verbose``; returns the file (or None
+    when the folder cannot be written, in which case logging goes to stderr only at warning level)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_robustness_lab", False):
+            root.removeHandler(handler)
+            handler.close()
+    path: Path | None = log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        file_handler: logging.Handler = logging.handlers.RotatingFileHandler(path, maxBytes=1 << 20, backupCount=3,
+                                                                             encoding="utf-8")
+        file_handler.setLevel(logging.DEBUG)
+    except OSError:
+        path, file_handler = None, logging.StreamHandler(sys.stderr)
+        file_handler.setLevel(logging.WARNING)
+    file_handler.setFormatter(logging.Formatter(_FORMAT))
+    file_handler._robustness_lab = True  # type: ignore[attr-defined]
+    root.addHandler(file_handler)
+    if verbose:
+        console = logging.StreamHandler(sys.stderr)
+        console.setLevel(logging.DEBUG)
+        console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        console._robustness_lab = True  # type: ignore[attr-defined]
+        root.addHandler(console)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.captureWarnings(True)
+    return path
