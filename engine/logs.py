@@ -48,5 +48,6 @@ def setup_logging(verbose: bool = False) -> Path | None:
         console._robustness_lab = True  # type: ignore[attr-defined]
         root.addHandler(console)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("filelock").setLevel(logging.WARNING)  # a line per lock taken: noise, even with --verbose
     logging.captureWarnings(True)
     return path

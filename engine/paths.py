@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
+
 
 def user_dir(kind: str, env_var: str) -> Path:
-    """``$env_var`` if set, else ``$XDG_DATA_HOME/robustness-lab/<kind>`` (``~/.local/share`` by default)."""
+    """``$env_var`` if set, else ``<user data folder>/robustness-lab/<kind>`` from platformdirs
+    (``$XDG_DATA_HOME`` or ``~/.local/share`` on Linux, ``~/Library/Application Support`` on macOS,
+    ``%LOCALAPPDATA%`` on Windows)."""
     env = os.environ.get(env_var)
     if env:
         return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "robustness-lab" / kind
+    return platformdirs.user_data_path("robustness-lab", appauthor=False) / kind

@@ -270,6 +270,10 @@ def safe_torch_load(path: Path, what: str = "weights file") -> Any:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
+        if "GLOBAL" not in str(exc) and "Unsupported global" not in str(exc):  # garbage, not a refused object
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise RunError(f"{path} is not a usable {what} (corrupt, truncated or not made by PyTorch): "
+                           f"{first[:160]}") from exc
         raise RunError(f"{path} was not opened: the {what} holds Python objects beyond tensors, which could run "
                        "code on this computer. Only plain PyTorch weights (state dicts) are opened.") from exc
     except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, ValueError, TypeError, AttributeError,

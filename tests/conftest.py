@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -31,3 +32,16 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("ROBUSTNESS_LAB_RUNS", str(tmp_path_factory.getbasetemp() / "runs"))
     monkeypatch.setenv("ROBUSTNESS_LAB_DATA", str(tmp_path_factory.getbasetemp() / "data"))
     monkeypatch.setenv("ROBUSTNESS_LAB_LOGS", str(tmp_path_factory.getbasetemp() / "logs"))
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """Tests that run ``cli.main`` in-process set up the app's logging; put the root logger back after each."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
