@@ -44,8 +44,9 @@ def load_data():
 def trained_model(split, epochs: int):
     """small-cnn, FGSM-RS trained by the reference loop (so attacks do not all succeed in one step)."""
     torch.manual_seed(0)
-    model = build_model(ModelConfig("small-cnn"), tuple(split.train_x.shape[1:]), split.num_classes,
-                        *channel_stats(split.train_x))
+    model = build_model(
+        ModelConfig("small-cnn"), tuple(split.train_x.shape[1:]), split.num_classes, *channel_stats(split.train_x)
+    )
     bare_fgsm_rs_loop(model, split.train_x, split.train_y, epochs=epochs, eps=0.1, seed=0)
     return model.eval()
 
@@ -58,7 +59,7 @@ def bare_fgsm_rs_loop(model, x, y, epochs, eps, seed, batch_size=128, lr=1e-3):
     for _ in range(epochs):
         order = torch.randperm(len(x), generator=gen)
         for i in range(0, len(x), batch_size):
-            xb, yb = x[order[i:i + batch_size]], y[order[i:i + batch_size]]
+            xb, yb = x[order[i : i + batch_size]], y[order[i : i + batch_size]]
             delta = torch.empty_like(xb).uniform_(-eps, eps)
             start = (xb + delta).clamp(0, 1).requires_grad_(True)
             model.train()
@@ -89,12 +90,19 @@ def bench_attacks(model, x, y, repeats: int) -> None:
 
     standard = copy.deepcopy(model).to(memory_format=torch.contiguous_format)
     eps, alpha, steps = 0.1, 0.01, 40
-    art_clf = PyTorchClassifier(standard, loss=torch.nn.CrossEntropyLoss(), input_shape=tuple(x.shape[1:]),
-                                nb_classes=int(y.max()) + 1, clip_values=(0.0, 1.0), device_type="cpu")
+    art_clf = PyTorchClassifier(
+        standard,
+        loss=torch.nn.CrossEntropyLoss(),
+        input_shape=tuple(x.shape[1:]),
+        nb_classes=int(y.max()) + 1,
+        clip_values=(0.0, 1.0),
+        device_type="cpu",
+    )
     xn, yn = x.numpy(), y.numpy()
     art_fgsm = FastGradientMethod(art_clf, eps=eps, batch_size=len(x))
-    art_pgd = ProjectedGradientDescent(art_clf, eps=eps, eps_step=alpha, max_iter=steps, num_random_init=1,
-                                       batch_size=len(x), verbose=False)
+    art_pgd = ProjectedGradientDescent(
+        art_clf, eps=eps, eps_step=alpha, max_iter=steps, num_random_init=1, batch_size=len(x), verbose=False
+    )
     runs = {
         "FGSM": {
             "torchattacks": lambda: torchattacks.FGSM(standard, eps=eps)(x, y),
@@ -112,8 +120,10 @@ def bench_attacks(model, x, y, repeats: int) -> None:
     }
     with torch.no_grad():
         clean = (model(x).argmax(1) == y).float().mean().item()
-    print(f"\nAttack speed on {len(x)} images, small-cnn, ε={eps} (clean accuracy {clean:.3f}); "
-          f"best of {repeats}, images/s; ratio = this row / torchattacks on the standard-layout model")
+    print(
+        f"\nAttack speed on {len(x)} images, small-cnn, ε={eps} (clean accuracy {clean:.3f}); "
+        f"best of {repeats}, images/s; ratio = this row / torchattacks on the standard-layout model"
+    )
     for attack_name, impls in runs.items():
         best = {name: float("inf") for name in impls}
         accuracy = {}
@@ -127,15 +137,20 @@ def bench_attacks(model, x, y, repeats: int) -> None:
         ref = len(x) / best["torchattacks"]
         for name, seconds in best.items():
             rate = len(x) / seconds
-            print(f"  {attack_name:7s} {name:24s} {rate:8.0f} img/s   ratio {rate / ref:5.2f}   "
-                  f"accuracy under attack {accuracy[name]:.3f}")
+            print(
+                f"  {attack_name:7s} {name:24s} {rate:8.0f} img/s   ratio {rate / ref:5.2f}   "
+                f"accuracy under attack {accuracy[name]:.3f}"
+            )
 
 
 def bench_trainer(split, repeats: int, epochs: int = 1) -> None:
     x, y = split.train_x, split.train_y
     shape = tuple(x.shape[1:])
-    cfg = RunConfig(model=ModelConfig("small-cnn"), attack=AttackConfig("fgsm-rs", 0.1),
-                    train=TrainConfig(epochs=epochs, gallery_every=25, eval_size=200))
+    cfg = RunConfig(
+        model=ModelConfig("small-cnn"),
+        attack=AttackConfig("fgsm-rs", 0.1),
+        train=TrainConfig(epochs=epochs, gallery_every=25, eval_size=200),
+    )
     best_bare, best_trainer = float("inf"), float("inf")
     for _ in range(repeats):
         torch.manual_seed(0)
@@ -158,23 +173,31 @@ def bench_trainer(split, repeats: int, epochs: int = 1) -> None:
     bare_rate, trainer_rate = n / best_bare, n / best_trainer
     print(f"\nTrainer vs bare FGSM-RS loop ({n} images, small-cnn, batch 128, best of {repeats}):")
     print(f"  bare loop {bare_rate:8.0f} img/s")
-    print(f"  trainer   {trainer_rate:8.0f} img/s   ratio {trainer_rate / bare_rate:5.3f}  "
-          f"(overhead {100 * (1 - trainer_rate / bare_rate):+.1f}%)")
+    print(
+        f"  trainer   {trainer_rate:8.0f} img/s   ratio {trainer_rate / bare_rate:5.3f}  "
+        f"(overhead {100 * (1 - trainer_rate / bare_rate):+.1f}%)"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repeats", type=int, default=None)
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch CPU threads (default 1: steadier figures on a shared 2-core machine)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads (default 1: steadier figures on a shared 2-core machine)",
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     repeats = args.repeats or (1 if args.quick else 3)
     split = load_data()
-    print(f"dataset {split.name}: {len(split.train_x)} train, {len(split.test_x)} held out; "
-          f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(
+        f"dataset {split.name}: {len(split.train_x)} train, {len(split.test_x)} held out; "
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+    )
     model = trained_model(split, epochs=1 if args.quick else 2)
     n = 200 if args.quick else 1000
     bench_attacks(model, split.test_x[:n], split.test_y[:n], repeats)

@@ -50,14 +50,19 @@ def main() -> int:
     a = p.parse_args()
     torch.set_num_threads(a.threads)
 
-    data_cfg = DataConfig(a.dataset, str(mnist) if a.dataset == "mnist" else None, limit_train=10_000,
-                          limit_holdout=a.n)
+    data_cfg = DataConfig(
+        a.dataset, str(mnist) if a.dataset == "mnist" else None, limit_train=10_000, limit_holdout=a.n
+    )
     split = load_dataset(data_cfg)
     epochs = (1 if a.dataset == "mnist" else 8) * (3 if a.robust else 1)
-    cfg = RunConfig(data=data_cfg, model=ModelConfig("seed-cnn"),
-                    attack=AttackConfig("fgsm-rs", eps=0.15) if a.robust else AttackConfig("none", eps=0.1),
-                    train=TrainConfig(epochs=epochs, lam=1.0 if a.robust else 0.0, lr=3e-3, gallery_every=0,
-                                      eval_size=200, device="cpu"))
+    cfg = RunConfig(
+        data=data_cfg,
+        model=ModelConfig("seed-cnn"),
+        attack=AttackConfig("fgsm-rs", eps=0.15) if a.robust else AttackConfig("none", eps=0.1),
+        train=TrainConfig(
+            epochs=epochs, lam=1.0 if a.robust else 0.0, lr=3e-3, gallery_every=0, eval_size=200, device="cpu"
+        ),
+    )
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         last = list(train(cfg, run_dir=Path(tmp) / "run", dataset=split))[-1]
@@ -66,8 +71,10 @@ def main() -> int:
             return 1
         model = load_model(Path(tmp) / "run")[1]
     kind = "adversarially trained (FGSM-RS, ε = 0.15)" if a.robust else "standard"
-    print(f"{a.dataset}: {kind} seed-cnn trained in {time.perf_counter() - t0:.1f}s, clean {last.clean_accuracy:.3f}; "
-          f"attacking {len(split.test_x)} held-out images with PGD-{a.steps}, {a.threads} thread(s)")
+    print(
+        f"{a.dataset}: {kind} seed-cnn trained in {time.perf_counter() - t0:.1f}s, clean {last.clean_accuracy:.3f}; "
+        f"attacking {len(split.test_x)} held-out images with PGD-{a.steps}, {a.threads} thread(s)"
+    )
     x, y = split.test_x, split.test_y
 
     best = {"bisect": float("inf"), "ascending": float("inf")}
@@ -93,19 +100,27 @@ def main() -> int:
     mean_one, dearest = separate / len(EPS), max(best_single)
     print("ε:                 " + " ".join(f"{e:7g}" for e in EPS))
     print("accuracy separate: " + " ".join(f"{v:7.3f}" for v in singles))
-    print("separate, seed 1:  " + " ".join(f"{v:7.3f}" for v in seed1)
-          + f"   max |Δ| vs separate {max(abs(u - v) for u, v in zip(seed1, singles, strict=True)):.3f} (noise floor)")
+    print(
+        "separate, seed 1:  "
+        + " ".join(f"{v:7.3f}" for v in seed1)
+        + f"   max |Δ| vs separate {max(abs(u - v) for u, v in zip(seed1, singles, strict=True)):.3f} (noise floor)"
+    )
     for search, values in curves.items():
-        print(f"accuracy {search:9s}: " + " ".join(f"{v:7.3f}" for v in values)
-              + f"   max |Δ| vs separate {max(abs(u - v) for u, v in zip(values, singles, strict=True)):.3f}, "
-              f"largest overestimate {max(u - v for u, v in zip(values, singles, strict=True)):+.3f}")
+        print(
+            f"accuracy {search:9s}: "
+            + " ".join(f"{v:7.3f}" for v in values)
+            + f"   max |Δ| vs separate {max(abs(u - v) for u, v in zip(values, singles, strict=True)):.3f}, "
+            f"largest overestimate {max(u - v for u, v in zip(values, singles, strict=True)):+.3f}"
+        )
     print("one ε (s):         " + " ".join(f"{s:7.3f}" for s in best_single))
     print(f"8 separate runs:         {separate:.3f} s")
     print(f"cost of one ε:           mean {mean_one:.3f} s, dearest {dearest:.3f} s")
     for search, seconds in best.items():
-        print(f"8-ε curve, {search:9s}:    {seconds:.3f} s = {seconds / mean_one:.2f}× one ε (mean), "
-              f"{seconds / dearest:.2f}× the dearest ε, {separate / seconds:.2f}× faster than separate runs "
-              "(target ≤ 3× one ε)")
+        print(
+            f"8-ε curve, {search:9s}:    {seconds:.3f} s = {seconds / mean_one:.2f}× one ε (mean), "
+            f"{seconds / dearest:.2f}× the dearest ε, {separate / seconds:.2f}× faster than separate runs "
+            "(target ≤ 3× one ε)"
+        )
     return 0
 
 

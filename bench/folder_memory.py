@@ -37,8 +37,10 @@ def load(folder: Path) -> None:
 
     split = load_dataset(DataConfig(name="folder", data_dir=str(folder)))
     kept = split.train_x.nbytes + split.test_x.nbytes
-    print(f"{len(split.train_x) + len(split.test_x)} images, tensor {kept / 1e6:.2f} MB, "
-          f"shape {tuple(split.train_x.shape[1:])}")
+    print(
+        f"{len(split.train_x) + len(split.test_x)} images, tensor {kept / 1e6:.2f} MB, "
+        f"shape {tuple(split.train_x.shape[1:])}"
+    )
 
 
 if __name__ == "__main__":

@@ -69,8 +69,15 @@ def measure(seconds: float = 5.0, model: str = "seed-cnn", workdir: Path | None 
     app = create_application([])
     tmp = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="gui-latency-"))
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    config = RunConfig().with_changes({"model.name": model, "train.epochs": 10_000, "train.gallery_every": 10,
-                                       "data.limit_holdout": 200, "train.eval_steps": 5})
+    config = RunConfig().with_changes(
+        {
+            "model.name": model,
+            "train.epochs": 10_000,
+            "train.gallery_every": 10,
+            "data.limit_holdout": 200,
+            "train.eval_steps": 5,
+        }
+    )
     window = MainWindow(settings=settings, runs_root=tmp / "runs", base_config=config)
     window.show()
 
@@ -100,8 +107,14 @@ def measure(seconds: float = 5.0, model: str = "seed-cnn", workdir: Path | None 
     busy = sample(seconds)
     trained = steps[0]
     window.close()
-    return LatencyReport(float(np.percentile(idle, 50)), float(np.percentile(idle, 99)),
-                         float(np.percentile(busy, 50)), float(np.percentile(busy, 99)), len(busy), trained)
+    return LatencyReport(
+        float(np.percentile(idle, 50)),
+        float(np.percentile(idle, 99)),
+        float(np.percentile(busy, 50)),
+        float(np.percentile(busy, 99)),
+        len(busy),
+        trained,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

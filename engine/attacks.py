@@ -9,26 +9,20 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from engine.config import AttackConfig
-from engine.messages import Cancelled
+from engine.messages import Cancelled, CancelToken
 
 Mode = Literal["eval", "train", "keep"]
 
 
-def check_cancel(cancel: Any) -> None:
-    """Accept a TrainingControl (``.cancelled``) or a threading.Event (``.is_set()``)."""
-    if cancel is None:
-        return
-    flag = getattr(cancel, "cancelled", None)
-    if flag is None and hasattr(cancel, "is_set"):
-        flag = cancel.is_set()
-    if flag:
+def check_cancel(cancel: CancelToken | None) -> None:
+    if cancel is not None and cancel.cancelled:
         raise Cancelled()
 
 
@@ -73,8 +67,9 @@ def fgsm(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, mode: M
     return (x + eps * grad.sign()).clamp(0.0, 1.0).detach()
 
 
-def fgsm_rs(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, alpha: float | None = None,
-            mode: Mode = "eval") -> torch.Tensor:
+def fgsm_rs(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, alpha: float | None = None, mode: Mode = "eval"
+) -> torch.Tensor:
     """FGSM from a uniform random start ("fast adversarial training", Wong et al. 2020), step 1.25ε."""
     alpha = 1.25 * eps if alpha is None else alpha
     start = (x + torch.empty_like(x).uniform_(-eps, eps)).clamp_(0.0, 1.0)
@@ -83,9 +78,21 @@ def fgsm_rs(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, alph
     return _linf_project(start + alpha * grad.sign(), x, eps).detach()
 
 
-def pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int = 10,
-        alpha: float | None = None, *, norm: Literal["linf", "l2"] = "linf", random_start: bool = True,
-        restarts: int = 1, early_stop: bool = False, mode: Mode = "eval", cancel: Any = None) -> torch.Tensor:
+def pgd(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps: float,
+    steps: int = 10,
+    alpha: float | None = None,
+    *,
+    norm: Literal["linf", "l2"] = "linf",
+    random_start: bool = True,
+    restarts: int = 1,
+    early_stop: bool = False,
+    mode: Mode = "eval",
+    cancel: CancelToken | None = None,
+) -> torch.Tensor:
     """Projected gradient descent on the cross-entropy.
 
     ``early_stop`` freezes a sample as soon as it is misclassified (it is then counted as fooled
@@ -153,8 +160,16 @@ def random_noise(x: torch.Tensor, eps: float, kind: Literal["uniform", "gaussian
     return (x + noise).clamp_(0.0, 1.0)
 
 
-def attack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig, *, mode: Mode = "eval",
-           early_stop: bool = False, cancel: Any = None) -> torch.Tensor:
+def attack(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    cfg: AttackConfig,
+    *,
+    mode: Mode = "eval",
+    early_stop: bool = False,
+    cancel: CancelToken | None = None,
+) -> torch.Tensor:
     """Run the attack that ``cfg`` names; ``none`` (or ε = 0) returns a copy of x."""
     name, eps = cfg.name, cfg.eps
     if name == "none" or eps == 0:
@@ -164,8 +179,19 @@ def attack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig
     if name == "fgsm-rs":
         return fgsm_rs(model, x, y, eps, cfg.step_size, mode=mode)
     if name in ("pgd", "pgd-l2"):
-        return pgd(model, x, y, eps, cfg.steps, cfg.step_size, norm="linf" if name == "pgd" else "l2",
-                   restarts=cfg.restarts, early_stop=early_stop, mode=mode, cancel=cancel)
+        return pgd(
+            model,
+            x,
+            y,
+            eps,
+            cfg.steps,
+            cfg.step_size,
+            norm="linf" if name == "pgd" else "l2",
+            restarts=cfg.restarts,
+            early_stop=early_stop,
+            mode=mode,
+            cancel=cancel,
+        )
     if name in ("noise-uniform", "noise-gaussian"):
         return random_noise(x, eps, "uniform" if name == "noise-uniform" else "gaussian")
     raise ValueError(f"Unknown attack '{name}'.")

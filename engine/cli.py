@@ -56,6 +56,7 @@ class _Parser(argparse.ArgumentParser):
 
 def int_in(lo: int, hi: int) -> Callable[[str], int]:
     """An argparse type: a whole number from lo to hi, with a message that says so."""
+
     def convert(text: str) -> int:
         try:
             value = int(text.strip())
@@ -64,11 +65,13 @@ def int_in(lo: int, hi: int) -> Callable[[str], int]:
         if not lo <= value <= hi:
             raise argparse.ArgumentTypeError(f"must be from {lo} to {hi} (got {text[:40]})")
         return value
+
     return convert
 
 
 def float_in(lo: float, hi: float, low_open: bool = False) -> Callable[[str], float]:
     """An argparse type: a finite number in [lo, hi] (or (lo, hi] with ``low_open``)."""
+
     def convert(text: str) -> float:
         try:
             value = float(text.strip())
@@ -80,6 +83,7 @@ def float_in(lo: float, hi: float, low_open: bool = False) -> Callable[[str], fl
             shown = "above " + _plain(lo) + " and at most " if low_open else "from " + _plain(lo) + " to "
             raise argparse.ArgumentTypeError(f"must be {shown}{_plain(hi)} (got {text[:40]})")
         return value
+
     return convert
 
 
@@ -110,14 +114,23 @@ def parse_eps_list(text: str) -> tuple[float, ...]:
 
 
 def _add_data_args(p: argparse.ArgumentParser, required: bool) -> None:
-    p.add_argument("--dataset", choices=DATASETS, default="digits" if required else None,
-                   help="dataset (default: the embedded offline digits)")
+    p.add_argument(
+        "--dataset",
+        choices=DATASETS,
+        default="digits" if required else None,
+        help="dataset (default: the embedded offline digits)",
+    )
     p.add_argument("--data-dir", help="folder holding the dataset files (or the class folders for 'folder')")
-    p.add_argument("--image-size", type=int_in(4, 512), default=None,
-                   help="side in pixels for 'folder' images (default 32)")
+    p.add_argument(
+        "--image-size", type=int_in(4, 512), default=None, help="side in pixels for 'folder' images (default 32)"
+    )
     p.add_argument("--limit-holdout", type=int_in(1, 10**8), default=None, help="use only the first N held-out images")
-    p.add_argument("--download", action="store_true", default=None,
-                   help="download MNIST / Fashion-MNIST / CIFAR-10 with torchvision when the files are missing")
+    p.add_argument(
+        "--download",
+        action="store_true",
+        default=None,
+        help="download MNIST / Fashion-MNIST / CIFAR-10 with torchvision when the files are missing",
+    )
 
 
 def _add_train_args(t: argparse.ArgumentParser) -> None:
@@ -133,8 +146,9 @@ def _add_train_args(t: argparse.ArgumentParser) -> None:
     t.add_argument("--eps", type=parse_eps, default=0.1, help="L∞ radius in [0, 1] (0.1 or 8/255)")
     t.add_argument("--steps", type=int_in(1, 1000), default=10, help="PGD steps")
     t.add_argument("--step-size", type=float_in(0, 1, low_open=True), default=None)
-    t.add_argument("--lambda", dest="lam", type=float_in(0, 1e6), default=1.0,
-                   help="weight λ of L_adv; 0 = standard training")
+    t.add_argument(
+        "--lambda", dest="lam", type=float_in(0, 1e6), default=1.0, help="weight λ of L_adv; 0 = standard training"
+    )
     t.add_argument("--l1", type=float_in(0, 1e3), default=0.0)
     t.add_argument("--l2", type=float_in(0, 1e3), default=0.0)
     t.add_argument("--rotation", type=float_in(0, 180), default=0.0, help="random rotation range in degrees")
@@ -146,25 +160,41 @@ def _add_train_args(t: argparse.ArgumentParser) -> None:
     t.add_argument("--device", choices=DEVICES, default="auto")
     t.add_argument("--threads", type=int_in(1, 1024), default=None, help="CPU threads for torch")
     t.add_argument("--eval-steps", type=int_in(1, 1000), default=10, help="PGD steps of the held-out robust accuracy")
-    t.add_argument("--eval-size", type=int_in(0, 10**8), default=1000,
-                   help="held-out images for the per-epoch check (the last epoch uses all; 0 = all)")
+    t.add_argument(
+        "--eval-size",
+        type=int_in(0, 10**8),
+        default=1000,
+        help="held-out images for the per-epoch check (the last epoch uses all; 0 = all)",
+    )
     t.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="main.py", description="Robustness Lab: train, attack and evaluate "
-                                     "image classifiers. With no command, the window opens.")
+    parser = _Parser(
+        prog="main.py",
+        description="Robustness Lab: train, attack and evaluate image classifiers. With no command, the window opens.",
+    )
     sub = parser.add_subparsers(dest="command")
 
     t = sub.add_parser("train", help="train a model (adversarially when λ > 0)")
     _add_train_args(t)
-    t.add_argument("--out", help="run folder to write (default: a new folder under the runs directory); a folder "
-                   "that already holds a run is refused unless --resume or --overwrite is given")
+    t.add_argument(
+        "--out",
+        help="run folder to write (default: a new folder under the runs directory); a folder "
+        "that already holds a run is refused unless --resume or --overwrite is given",
+    )
     mode = t.add_mutually_exclusive_group()
-    mode.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint, with its "
-                      "own settings (only --epochs, --device and --threads may be changed)")
-    mode.add_argument("--overwrite", action="store_true", help="start a new run in --out; the run already there is "
-                      "moved aside to OUT.replaced-<time>, not deleted")
+    mode.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --out from its checkpoint, with its "
+        "own settings (only --epochs, --device and --threads may be changed)",
+    )
+    mode.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="start a new run in --out; the run already there is moved aside to OUT.replaced-<time>, not deleted",
+    )
 
     w = sub.add_parser("sweep", help="train one run per λ (all else equal) for the robustness/accuracy trade-off")
     _add_train_args(w)
@@ -177,31 +207,55 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--attack", choices=("fgsm", "pgd"), default="pgd", help="attack for the transfer matrix")
     c.add_argument("--eps", type=parse_eps, default=0.1)
     c.add_argument("--steps", type=int_in(1, 1000), default=10)
-    c.add_argument("--limit-holdout", type=int_in(1, 10**8), default=500,
-                   help="held-out images for the transfer matrix")
+    c.add_argument(
+        "--limit-holdout", type=int_in(1, 10**8), default=500, help="held-out images for the transfer matrix"
+    )
     c.add_argument("--threads", type=int_in(1, 1024), default=None)
     c.add_argument("--report", help="write an HTML comparison report here (with a CSV beside it)")
 
-    e = sub.add_parser("evaluate", help="attack a trained run (or an exported model) on its held-out set, with "
-                       "an attack suite and sanity checks")
+    e = sub.add_parser(
+        "evaluate",
+        help="attack a trained run (or an exported model) on its held-out set, with an attack suite and sanity checks",
+    )
     e.add_argument("run_dir", nargs="?", help="run folder (or give --model-file)")
-    e.add_argument("--model-file", help="a torch.export .pt2 file (as written by 'main.py export') or a "
-                   "TorchScript file, taking [0, 1] images and returning logits; "
-                   "use --dataset/--data-dir to say which data it classifies")
+    e.add_argument(
+        "--model-file",
+        help="a torch.export .pt2 file (as written by 'main.py export') or a "
+        "TorchScript file, taking [0, 1] images and returning logits; "
+        "use --dataset/--data-dir to say which data it classifies",
+    )
     _add_data_args(e, required=False)
-    e.add_argument("--suite", default=",".join(DEFAULT_SUITE),
-                   help=f"comma list of attacks for the suite, from: {', '.join(SUITE_ATTACKS)} "
-                   f"(default {','.join(DEFAULT_SUITE)})")
-    e.add_argument("--eps-list", type=parse_eps_list, default=None,
-                   help="comma list of ε for the suite, e.g. 0.02,0.05,0.1 or 2/255,4/255 (default: --eps)")
-    e.add_argument("--eps-search", choices=("bisect", "ascending"), default="bisect",
-                   help="how PGD's curve over --eps-list is found: bisect for each image's first breaking ε "
-                   "(about 2.4 single-ε runs for 8 ε) or attack every ε in turn (no monotonicity assumption)")
-    e.add_argument("--sanity-images", type=int_in(0, 10**8), default=500,
-                   help="held-out images the sanity checks attack (default 500; 0 = all)")
+    e.add_argument(
+        "--suite",
+        default=",".join(DEFAULT_SUITE),
+        help=f"comma list of attacks for the suite, from: {', '.join(SUITE_ATTACKS)} "
+        f"(default {','.join(DEFAULT_SUITE)})",
+    )
+    e.add_argument(
+        "--eps-list",
+        type=parse_eps_list,
+        default=None,
+        help="comma list of ε for the suite, e.g. 0.02,0.05,0.1 or 2/255,4/255 (default: --eps)",
+    )
+    e.add_argument(
+        "--eps-search",
+        choices=("bisect", "ascending"),
+        default="bisect",
+        help="how PGD's curve over --eps-list is found: bisect for each image's first breaking ε "
+        "(about 2.4 single-ε runs for 8 ε) or attack every ε in turn (no monotonicity assumption)",
+    )
+    e.add_argument(
+        "--sanity-images",
+        type=int_in(0, 10**8),
+        default=500,
+        help="held-out images the sanity checks attack (default 500; 0 = all)",
+    )
     e.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
-    e.add_argument("--transfer-from", help="another run folder or model file: the sanity check that transferred "
-                   "examples do not beat the white-box attack")
+    e.add_argument(
+        "--transfer-from",
+        help="another run folder or model file: the sanity check that transferred "
+        "examples do not beat the white-box attack",
+    )
     e.add_argument("--report", help="write an HTML report here (with a CSV, a PNG grid and a .npy beside it)")
     e.add_argument("--attack", choices=[a for a in ATTACKS if a != "none"], default="pgd")
     e.add_argument("--eps", type=parse_eps, default=0.1)
@@ -211,29 +265,52 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--batch-size", type=int_in(1, 65_536), default=500)
     e.add_argument("--seed", type=int_in(0, SEED_MAX), default=0)
     e.add_argument("--device", choices=DEVICES, default="auto")
-    e.add_argument("--threads", type=int_in(1, 1024), default=None,
-                   help="CPU threads for torch (1 is fastest for small models "
-                   "on a busy machine)")
+    e.add_argument(
+        "--threads",
+        type=int_in(1, 1024),
+        default=None,
+        help="CPU threads for torch (1 is fastest for small models on a busy machine)",
+    )
 
     x = sub.add_parser("export", help="write a run's model as a torch.export program (.pt2)")
     x.add_argument("run_dir")
     x.add_argument("file")
     for command in (t, w, c, e, x):
-        command.add_argument("--verbose", action="store_true",
-                             help="also print the log (normally only written to the log file) on stderr")
+        command.add_argument(
+            "--verbose",
+            action="store_true",
+            help="also print the log (normally only written to the log file) on stderr",
+        )
     return parser
 
 
 def _train_config(a: argparse.Namespace) -> RunConfig:
     return RunConfig(
-        data=DataConfig(a.dataset, a.data_dir, a.image_size or 32, limit_train=a.limit_train,
-                        limit_holdout=a.limit_holdout, download=bool(a.download)),
+        data=DataConfig(
+            a.dataset,
+            a.data_dir,
+            a.image_size or 32,
+            limit_train=a.limit_train,
+            limit_holdout=a.limit_holdout,
+            download=bool(a.download),
+        ),
         model=ModelConfig(a.model, a.dropout),
         attack=AttackConfig(a.attack, a.eps, a.steps, a.step_size),
         augment=AugmentConfig(a.rotation, a.shift, a.hflip, a.crop_padding, a.noise),
         regularization=RegularizationConfig(a.l1, a.l2),
-        train=TrainConfig(a.epochs, a.batch_size, a.lr, a.optimizer, a.lam, a.seed, a.device,
-                          gallery_every=0, eval_steps=a.eval_steps, eval_size=a.eval_size, threads=a.threads),
+        train=TrainConfig(
+            a.epochs,
+            a.batch_size,
+            a.lr,
+            a.optimizer,
+            a.lam,
+            a.seed,
+            a.device,
+            gallery_every=0,
+            eval_steps=a.eval_steps,
+            eval_size=a.eval_size,
+            threads=a.threads,
+        ),
     ).validate()
 
 
@@ -244,14 +321,34 @@ def _fmt(v: float) -> str:
 # Options that --resume may change: they do not alter what the run learns, or (epochs) only extend it.
 RESUME_MAY_CHANGE = frozenset({"train.epochs", "train.device", "train.threads"})
 OPTION_KEYS = {  # train/sweep option dest -> the config setting it fills
-    "dataset": "data.name", "data_dir": "data.data_dir", "image_size": "data.image_size",
-    "limit_holdout": "data.limit_holdout", "limit_train": "data.limit_train", "download": "data.download",
-    "model": "model.name", "dropout": "model.dropout", "epochs": "train.epochs", "batch_size": "train.batch_size",
-    "lr": "train.lr", "optimizer": "train.optimizer", "attack": "attack.name", "eps": "attack.eps",
-    "steps": "attack.steps", "step_size": "attack.step_size", "lam": "train.lam", "l1": "regularization.l1",
-    "l2": "regularization.l2", "rotation": "augment.rotation", "shift": "augment.shift", "hflip": "augment.hflip",
-    "crop_padding": "augment.crop_padding", "noise": "augment.noise_std", "seed": "train.seed",
-    "device": "train.device", "threads": "train.threads", "eval_steps": "train.eval_steps",
+    "dataset": "data.name",
+    "data_dir": "data.data_dir",
+    "image_size": "data.image_size",
+    "limit_holdout": "data.limit_holdout",
+    "limit_train": "data.limit_train",
+    "download": "data.download",
+    "model": "model.name",
+    "dropout": "model.dropout",
+    "epochs": "train.epochs",
+    "batch_size": "train.batch_size",
+    "lr": "train.lr",
+    "optimizer": "train.optimizer",
+    "attack": "attack.name",
+    "eps": "attack.eps",
+    "steps": "attack.steps",
+    "step_size": "attack.step_size",
+    "lam": "train.lam",
+    "l1": "regularization.l1",
+    "l2": "regularization.l2",
+    "rotation": "augment.rotation",
+    "shift": "augment.shift",
+    "hflip": "augment.hflip",
+    "crop_padding": "augment.crop_padding",
+    "noise": "augment.noise_std",
+    "seed": "train.seed",
+    "device": "train.device",
+    "threads": "train.threads",
+    "eval_steps": "train.eval_steps",
     "eval_size": "train.eval_size",
 }
 
@@ -275,8 +372,10 @@ def _resume_config(a: argparse.Namespace, run_dir: Path) -> tuple[RunConfig, lis
     from engine.runs import RunError, completed_epochs, load_config
 
     if not (run_dir / "config.json").is_file():
-        raise RunError(f"There is no run to resume in {run_dir}: it has no config.json. Check the path, or leave "
-                       "out --resume to start a new run there.")
+        raise RunError(
+            f"There is no run to resume in {run_dir}: it has no config.json. Check the path, or leave "
+            "out --resume to start a new run there."
+        )
     saved = load_config(run_dir)
     wanted = _train_config(a)
     given = {OPTION_KEYS[d] for d in a.given if d in OPTION_KEYS}
@@ -285,8 +384,10 @@ def _resume_config(a: argparse.Namespace, run_dir: Path) -> tuple[RunConfig, lis
     if refused:
         flag = {v: "--" + ("lambda" if k == "lam" else k.replace("_", "-")) for k, v in OPTION_KEYS.items()}
         listing = "; ".join(f"{flag[k]} {_get(wanted, k)!r} (the run has {_get(saved, k)!r})" for k in refused)
-        raise CliError(f"--resume continues {run_dir} with its own settings, but these options would change them: "
-                       f"{listing}. Leave them out, or start a new run with another --out.")
+        raise CliError(
+            f"--resume continues {run_dir} with its own settings, but these options would change them: "
+            f"{listing}. Leave them out, or start a new run with another --out."
+        )
     applied = {k: _get(wanted, k) for k in sorted(changed)}
     config = saved.with_changes(applied) if applied else saved
     done = completed_epochs(run_dir)
@@ -363,9 +464,20 @@ def cmd_compare(a: argparse.Namespace) -> dict[str, Any]:
 
         torch.set_num_threads(max(1, a.threads))
     summaries = [summarize_run(p) for p in a.run_dirs]
-    out: dict[str, Any] = {"runs": [{"run_dir": s.path, "lambda": s.lam, "eps": s.eps, "attack": s.attack,
-                                     "clean_accuracy": s.clean_accuracy, "robust_accuracy": s.robust_accuracy,
-                                     "status": s.status} for s in summaries]}
+    out: dict[str, Any] = {
+        "runs": [
+            {
+                "run_dir": s.path,
+                "lambda": s.lam,
+                "eps": s.eps,
+                "attack": s.attack,
+                "clean_accuracy": s.clean_accuracy,
+                "robust_accuracy": s.robust_accuracy,
+                "status": s.status,
+            }
+            for s in summaries
+        ]
+    }
     matrix = None
     if a.transfer:
         print(f"Transfer: {a.attack} at ε={a.eps:g} on each of {len(a.run_dirs)} models", file=sys.stderr, flush=True)
@@ -377,8 +489,9 @@ def cmd_compare(a: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def _train_one(config: RunConfig, run_dir: Path, resume: bool, quiet: bool, overwrite: bool = False,
-               notes: Sequence[str] = ()) -> dict[str, Any]:
+def _train_one(
+    config: RunConfig, run_dir: Path, resume: bool, quiet: bool, overwrite: bool = False, notes: Sequence[str] = ()
+) -> dict[str, Any]:
     from engine import messages as m
     from engine.trainer import train
 
@@ -387,8 +500,9 @@ def _train_one(config: RunConfig, run_dir: Path, resume: bool, quiet: bool, over
         log(note)
     control = m.TrainingControl()
     with _stop_on_signals(control) as received:
-        messages = list(_run_messages(train(config, control, run_dir=run_dir, resume=resume, overwrite=overwrite),
-                                      log, config))
+        messages = list(
+            _run_messages(train(config, control, run_dir=run_dir, resume=resume, overwrite=overwrite), log, config)
+        )
     result = messages[-1]
     if received:
         raise Interrupted(result, received[0])
@@ -401,28 +515,44 @@ def _run_messages(stream: Iterator[Any], log: Callable[[str], None], config: Run
     last_step = None
     for msg in stream:
         if isinstance(msg, m.RunStarted):
-            log(f"Training {config.model.name} on {config.data.name} ({msg.n_train} train / {msg.n_holdout} held out) "
-                f"on {msg.device}; run folder {msg.run_dir}")
+            log(
+                f"Training {config.model.name} on {config.data.name} ({msg.n_train} train / {msg.n_holdout} held out) "
+                f"on {msg.device}; run folder {msg.run_dir}"
+            )
             for note in msg.notes:
                 log(note)
         elif isinstance(msg, m.StepMetrics):
             last_step = msg
             if msg.step % 20 == 0:
-                log(f"  epoch {msg.epoch} {100 * msg.epoch_progress:5.1f}%  loss {msg.loss_total:.4f}  "
-                    f"{msg.images_per_second:.0f} img/s  ETA {msg.eta_seconds:.0f}s")
+                log(
+                    f"  epoch {msg.epoch} {100 * msg.epoch_progress:5.1f}%  loss {msg.loss_total:.4f}  "
+                    f"{msg.images_per_second:.0f} img/s  ETA {msg.eta_seconds:.0f}s"
+                )
         elif isinstance(msg, m.EpochMetrics):
-            log(f"epoch {msg.epoch}: clean {_fmt(msg.clean_accuracy)}, robust {_fmt(msg.robust_accuracy)} "
-                f"({msg.eval_attack}, ε={msg.eps:g}), {msg.seconds:.1f}s")
+            log(
+                f"epoch {msg.epoch}: clean {_fmt(msg.clean_accuracy)}, robust {_fmt(msg.robust_accuracy)} "
+                f"({msg.eval_attack}, ε={msg.eps:g}), {msg.seconds:.1f}s"
+            )
         elif isinstance(msg, m.RunFailed):
             raise CliError(msg.message)
         elif isinstance(msg, m.RunFinished):
             if msg.reason == "interrupted":  # said even with --quiet: the run did not finish
-                print(f"Interrupted: the run is saved in {msg.run_dir} (checkpoint and summary, marked interrupted). "
-                    f"Continue it with: main.py train --resume --out {msg.run_dir}", file=sys.stderr, flush=True)
-            yield {"clean_accuracy": msg.clean_accuracy, "robust_accuracy": msg.robust_accuracy,
-                    "robust_attack": f"pgd-{config.train.eval_steps}", "eps": config.attack.eps,
-                    "status": msg.reason, "steps": msg.step, "run_dir": msg.run_dir,
-                    "images_per_second": last_step.images_per_second if last_step else None}
+                print(
+                    f"Interrupted: the run is saved in {msg.run_dir} (checkpoint and summary, marked interrupted). "
+                    f"Continue it with: main.py train --resume --out {msg.run_dir}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            yield {
+                "clean_accuracy": msg.clean_accuracy,
+                "robust_accuracy": msg.robust_accuracy,
+                "robust_attack": f"pgd-{config.train.eval_steps}",
+                "eps": config.attack.eps,
+                "status": msg.reason,
+                "steps": msg.step,
+                "run_dir": msg.run_dir,
+                "images_per_second": last_step.images_per_second if last_step else None,
+            }
             return
     raise CliError("Training ended without a result.")
 
@@ -431,8 +561,17 @@ def _dataset_for_run(config: RunConfig, a: argparse.Namespace):
     from engine.data import load_dataset
 
     data = config.data
-    changes = {k: v for k, v in (("name", a.dataset), ("data_dir", a.data_dir), ("image_size", a.image_size),
-                                 ("limit_holdout", a.limit_holdout), ("download", a.download)) if v is not None}
+    changes = {
+        k: v
+        for k, v in (
+            ("name", a.dataset),
+            ("data_dir", a.data_dir),
+            ("image_size", a.image_size),
+            ("limit_holdout", a.limit_holdout),
+            ("download", a.download),
+        )
+        if v is not None
+    }
     return load_dataset(dataclasses.replace(data, **changes))
 
 
@@ -458,8 +597,9 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         from engine.model_files import load_model_file
 
         model = load_model_file(a.model_file)
-        split = load_dataset(DataConfig(a.dataset or "digits", a.data_dir, a.image_size or 32,
-                                        limit_holdout=a.limit_holdout))
+        split = load_dataset(
+            DataConfig(a.dataset or "digits", a.data_dir, a.image_size or 32, limit_holdout=a.limit_holdout)
+        )
         source = a.model_file
     else:
         from engine.runs import load_model
@@ -484,25 +624,42 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     log(f"Evaluating {source} on {len(x)} held-out images with {a.attack} ε={a.eps:g}…")
     torch.manual_seed(a.seed)
-    result = evaluate_model(model, x, y, cfg, batch_size=a.batch_size,
-                            progress=lambda done, total: log(f"  {done}/{total}"))
+    result = evaluate_model(
+        model, x, y, cfg, batch_size=a.batch_size, progress=lambda done, total: log(f"  {done}/{total}")
+    )
     then = "" if a.no_sanity else f", then sanity checks on {min(a.sanity_images or len(x), len(x))} images"
     log(f"Suite {','.join(suite)} at ε = {', '.join(f'{e:g}' for e in eps_list)}{then}…")
-    suite_result = run_suite(model, x, y, suite, eps_list, steps=a.steps, restarts=a.restarts, seed=a.seed,
-                             batch_size=a.batch_size, reference_model=reference,
-                             adversarially_trained=adversarially_trained, progress=lambda t: log(f"  {t}"),
-                             eps_search=a.eps_search, sanity=not a.no_sanity,
-                             sanity_limit=a.sanity_images if a.sanity_images > 0 else None)
+    suite_result = run_suite(
+        model,
+        x,
+        y,
+        suite,
+        eps_list,
+        steps=a.steps,
+        restarts=a.restarts,
+        seed=a.seed,
+        batch_size=a.batch_size,
+        reference_model=reference,
+        adversarially_trained=adversarially_trained,
+        progress=lambda t: log(f"  {t}"),
+        eps_search=a.eps_search,
+        sanity=not a.no_sanity,
+        sanity_limit=a.sanity_images if a.sanity_images > 0 else None,
+    )
     for check in suite_result.sanity:
         log(f"  [{'pass' if check.passed else 'WARNING'}] {check.name}: {check.reason}")
     suite_dict = suite_result.to_dict()
     out = result.to_dict() | {
-        "device": str(device), "model": source, "eps_list": list(suite_result.eps),
-        "suite": suite_dict["robust_accuracy"], "worst_case": suite_dict["worst_case"],
-        "attacks": {k: {f: v[f] for f in ("bounded", "norm", "median_linf", "median_l2", "success_rate", "seconds")}
-                    for k, v in suite_dict["attacks"].items()},
-        "sanity": {c.name: {"passed": c.passed, "reason": c.reason, "skipped": c.skipped}
-                   for c in suite_result.sanity},
+        "device": str(device),
+        "model": source,
+        "eps_list": list(suite_result.eps),
+        "suite": suite_dict["robust_accuracy"],
+        "worst_case": suite_dict["worst_case"],
+        "attacks": {
+            k: {f: v[f] for f in ("bounded", "norm", "median_linf", "median_l2", "success_rate", "seconds")}
+            for k, v in suite_dict["attacks"].items()
+        },
+        "sanity": {c.name: {"passed": c.passed, "reason": c.reason, "skipped": c.skipped} for c in suite_result.sanity},
     }
     if a.report:
         from engine.report import write_report
@@ -511,13 +668,29 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         torch.manual_seed(a.seed)
         gallery_cfg = SuiteConfig.from_attack_config(cfg, seed=a.seed)
         gallery = suite_gallery(model, x[:n].to(device), y[:n].to(device), gallery_cfg, split.class_names)
-        settings = {"model": source, "dataset": split.name, "n": len(x), "primary_attack": dataclasses.asdict(cfg),
-                    "suite": ",".join(suite), "eps_list": ", ".join(f"{e:g}" for e in suite_result.eps),
-                    "seed": a.seed, "device": str(device), "transfer_from": a.transfer_from}
-        summary = {"clean_accuracy": result.clean_accuracy,
-                   f"robust_accuracy ({cfg.name}, ε={cfg.eps:g})": result.robust_accuracy}
-        written = write_report(a.report, title=f"Robustness evaluation of {Path(source).name}", settings=settings,
-                               summary=summary, suite=suite_result, gallery=gallery)
+        settings = {
+            "model": source,
+            "dataset": split.name,
+            "n": len(x),
+            "primary_attack": dataclasses.asdict(cfg),
+            "suite": ",".join(suite),
+            "eps_list": ", ".join(f"{e:g}" for e in suite_result.eps),
+            "seed": a.seed,
+            "device": str(device),
+            "transfer_from": a.transfer_from,
+        }
+        summary = {
+            "clean_accuracy": result.clean_accuracy,
+            f"robust_accuracy ({cfg.name}, ε={cfg.eps:g})": result.robust_accuracy,
+        }
+        written = write_report(
+            a.report,
+            title=f"Robustness evaluation of {Path(source).name}",
+            settings=settings,
+            summary=summary,
+            suite=suite_result,
+            gallery=gallery,
+        )
         out["report"] = {k: str(v) for k, v in written.items()}
         log(f"Report written to {written['html']}")
     return out
@@ -541,8 +714,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    handlers = {"train": cmd_train, "sweep": cmd_sweep, "compare": cmd_compare, "evaluate": cmd_evaluate,
-                "export": cmd_export}
+    handlers = {
+        "train": cmd_train,
+        "sweep": cmd_sweep,
+        "compare": cmd_compare,
+        "evaluate": cmd_evaluate,
+        "export": cmd_export,
+    }
+    a = None
     try:
         a = parser.parse_args(argv)
         if a.command not in handlers:
@@ -554,6 +733,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Interrupted as exc:
         print(json.dumps(jsonable(exc.result), default=str))
         return 128 + exc.signum
+    except SystemExit as exc:
+        if a is None or a.command not in handlers:  # argparse's --help: the normal way out
+            raise
+        print(
+            f"error: {a.command} was stopped by code that tried to end the program (exit {exc.code!r}); "
+            "nothing of its result was written.",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -17,6 +17,7 @@ from typing import Any
 
 from engine import runs
 from engine.config import AttackConfig, ConfigError, RunConfig
+from engine.messages import CancelToken
 
 MAX_SWEEP = 12  # a longer queue is more likely a typo than a plan, and would run for hours
 
@@ -68,8 +69,19 @@ def summarize_run(folder: str | Path) -> RunSummary:
         history = run_history(folder)
         if history.epochs:
             clean, robust = history.clean[-1], history.robust[-1]
-    return RunSummary(str(folder), folder.name, config.data.name, config.model.name, config.attack.name,
-                      config.train.lam, config.attack.eps, clean, robust, status, config.to_json())
+    return RunSummary(
+        str(folder),
+        folder.name,
+        config.data.name,
+        config.model.name,
+        config.attack.name,
+        config.train.lam,
+        config.attack.eps,
+        clean,
+        robust,
+        status,
+        config.to_json(),
+    )
 
 
 def list_runs(root: str | Path | None = None) -> list[RunSummary]:
@@ -109,9 +121,14 @@ def run_history(folder: str | Path) -> RunHistory:
             by_step[record["step"]] = _num(record.get("loss_total"))
     epochs = tuple(sorted(by_epoch))
     steps = tuple(sorted(by_step))
-    return RunHistory(Path(folder).name, epochs, tuple(_num(by_epoch[e].get("clean_accuracy")) for e in epochs),
-                      tuple(_num(by_epoch[e].get("robust_accuracy")) for e in epochs), steps,
-                      tuple(by_step[s] for s in steps))
+    return RunHistory(
+        Path(folder).name,
+        epochs,
+        tuple(_num(by_epoch[e].get("clean_accuracy")) for e in epochs),
+        tuple(_num(by_epoch[e].get("robust_accuracy")) for e in epochs),
+        steps,
+        tuple(by_step[s] for s in steps),
+    )
 
 
 def short_names(names: Sequence[str]) -> list[str]:
@@ -130,7 +147,7 @@ def short_names(names: Sequence[str]) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------- λ-sweep
 def parse_lambdas(text: str) -> tuple[float, ...]:
-    """"0, 0.5, 1" -> (0.0, 0.5, 1.0), sorted and without repeats; ConfigError says what is wrong."""
+    """ "0, 0.5, 1" -> (0.0, 0.5, 1.0), sorted and without repeats; ConfigError says what is wrong."""
     values: list[float] = []
     for part in text.replace(";", ",").split(","):
         part = part.strip()
@@ -163,15 +180,20 @@ def sweep_configs(base: RunConfig, lambdas: Sequence[float], stamp: str | None =
     """
     lambdas = _checked_lambdas([float(v) for v in lambdas])
     if base.attack.name == "none" or base.attack.eps == 0:
-        raise ConfigError("A λ sweep needs a training attack and ε > 0: with no attack every λ trains the same "
-                          "model.")
+        raise ConfigError("A λ sweep needs a training attack and ε > 0: with no attack every λ trains the same model.")
     stamp = stamp or time.strftime("%Y%m%d-%H%M%S")
     return [(f"sweep-{stamp}-lam{lam:g}", base.with_changes({"train.lam": lam})) for lam in lambdas]
 
 
 # ---------------------------------------------------------------------------------------------- transfer
-def transfer_between_runs(paths: Sequence[str | Path], cfg: AttackConfig, limit: int = 500, seed: int = 0,
-                          cancel: Any = None, progress: Any = None) -> Any:
+def transfer_between_runs(
+    paths: Sequence[str | Path],
+    cfg: AttackConfig,
+    limit: int = 500,
+    seed: int = 0,
+    cancel: CancelToken | None = None,
+    progress: Any = None,
+) -> Any:
     """Adversarial examples made on each run's model, scored on every other (engine.transfer).
 
     All runs must classify the same data: the held-out images of the first run are used.
@@ -187,12 +209,15 @@ def transfer_between_runs(paths: Sequence[str | Path], cfg: AttackConfig, limit:
     first = loaded[0][0].data
     for p, (config, _, names) in zip(paths, loaded, strict=True):
         data = config.data
-        if (data.name, data.data_dir, data.image_size) != (first.name, first.data_dir, first.image_size) \
-                or len(names) != len(loaded[0][2]):
-            raise ConfigError(f"Run {Path(p).name} was trained on other data ({data.name}) than "
-                              f"{Path(paths[0]).name} ({first.name}): transfer needs the same images.")
+        if (data.name, data.data_dir, data.image_size) != (first.name, first.data_dir, first.image_size) or len(
+            names
+        ) != len(loaded[0][2]):
+            raise ConfigError(
+                f"Run {Path(p).name} was trained on other data ({data.name}) than "
+                f"{Path(paths[0]).name} ({first.name}): transfer needs the same images."
+            )
     split = load_dataset(dataclasses.replace(first, limit_holdout=limit or None))
-    x, y = split.test_x[:limit or None], split.test_y[:limit or None]
+    x, y = split.test_x[: limit or None], split.test_y[: limit or None]
     models = [(Path(p).name, model) for p, (_, model, _) in zip(paths, loaded, strict=True)]
     cfg.validate()
     return transfer_matrix(models, x, y, cfg, seed=seed, cancel=cancel, progress=progress)
@@ -207,15 +232,30 @@ def write_comparison_report(paths: Sequence[str | Path], out: str | Path, transf
         raise ConfigError("Choose at least one run to compare.")
     summaries = [summarize_run(p) for p in paths]
     histories = [run_history(p) for p in paths]
-    settings = {s.name: {"dataset": s.dataset, "model": s.model, "attack": s.attack, "lambda": s.lam, "eps": s.eps,
-                         "status": s.status} for s in summaries}
-    figures = {s.name: {"clean_accuracy": s.clean_accuracy, "robust_accuracy": s.robust_accuracy}
-               for s in summaries}
+    settings = {
+        s.name: {
+            "dataset": s.dataset,
+            "model": s.model,
+            "attack": s.attack,
+            "lambda": s.lam,
+            "eps": s.eps,
+            "status": s.status,
+        }
+        for s in summaries
+    }
+    figures = {s.name: {"clean_accuracy": s.clean_accuracy, "robust_accuracy": s.robust_accuracy} for s in summaries}
     training = {
         "Clean accuracy per epoch": {h.name: (h.epochs, h.clean) for h in histories},
         "Robust accuracy per epoch": {h.name: (h.epochs, h.robust) for h in histories},
         "Training loss (total) per step": {h.name: (h.steps, h.loss_total) for h in histories},
     }
     points = [(f"{s.name} ({s.label})", s.clean_accuracy, s.robust_accuracy) for s in summaries]
-    return write_report(out, title=f"Comparison of {len(summaries)} runs", settings=settings, summary=figures,
-                        training=training, transfer=transfer, tradeoff=points)
+    return write_report(
+        out,
+        title=f"Comparison of {len(summaries)} runs",
+        settings=settings,
+        summary=figures,
+        training=training,
+        transfer=transfer,
+        tradeoff=points,
+    )

@@ -54,12 +54,16 @@ class DataConfig:
     download: bool = False  # fetch MNIST / Fashion-MNIST / CIFAR-10 with torchvision when the files are missing
 
     def validate(self) -> None:
-        _check(isinstance(self.name, str) and self.name in DATASETS,
-               f"Unknown dataset '{self.name}'. Choose one of: {', '.join(DATASETS)}.")
+        _check(
+            isinstance(self.name, str) and self.name in DATASETS,
+            f"Unknown dataset '{self.name}'. Choose one of: {', '.join(DATASETS)}.",
+        )
         _check(self.data_dir is None or isinstance(self.data_dir, str), "The data folder must be a path.")
         _check(_whole(self.image_size, 4, 512), "Image size must be a whole number of pixels from 4 to 512.")
-        _check(_finite(self.holdout_fraction) and 0.05 <= self.holdout_fraction <= 0.5,
-               "The held-out fraction must be between 0.05 and 0.5.")
+        _check(
+            _finite(self.holdout_fraction) and 0.05 <= self.holdout_fraction <= 0.5,
+            "The held-out fraction must be between 0.05 and 0.5.",
+        )
         for label, n in (("training", self.limit_train), ("held-out", self.limit_holdout)):
             _check(n is None or _whole(n, 1), f"The {label} image limit must be a whole number, at least 1.")
         _check(isinstance(self.download, bool), "'download' must be true or false.")
@@ -71,8 +75,10 @@ class ModelConfig:
     dropout: float = 0.0
 
     def validate(self) -> None:
-        _check(isinstance(self.name, str) and self.name in MODELS,
-               f"Unknown model '{self.name}'. Choose one of: {', '.join(MODELS)}.")
+        _check(
+            isinstance(self.name, str) and self.name in MODELS,
+            f"Unknown model '{self.name}'. Choose one of: {', '.join(MODELS)}.",
+        )
         _check(_finite(self.dropout) and 0.0 <= self.dropout < 1.0, "Dropout must be at least 0 and below 1.")
 
 
@@ -87,15 +93,21 @@ class AttackConfig:
     restarts: int = 1
 
     def validate(self) -> None:
-        _check(isinstance(self.name, str) and self.name in ATTACKS,
-               f"Unknown attack '{self.name}'. Choose one of: {', '.join(ATTACKS)}.")
+        _check(
+            isinstance(self.name, str) and self.name in ATTACKS,
+            f"Unknown attack '{self.name}'. Choose one of: {', '.join(ATTACKS)}.",
+        )
         _check(_finite(self.eps), f"ε (epsilon) must be a number (got {self.eps!r:.40}).")
         _check(self.eps >= 0, "ε (epsilon) must be 0 or more.")
-        _check(self.eps <= 1.0 or (self.name == "pgd-l2" and self.eps <= 100),
-               "ε above 1 would allow any image at all; use at most 1.")
+        _check(
+            self.eps <= 1.0 or (self.name == "pgd-l2" and self.eps <= 100),
+            "ε above 1 would allow any image at all; use at most 1.",
+        )
         _check(_whole(self.steps, 1, 1000), "Attack steps must be a whole number from 1 to 1000.")
-        _check(self.step_size is None or (_finite(self.step_size) and 0 < self.step_size <= 100),
-               "The attack step size must be a number above 0.")
+        _check(
+            self.step_size is None or (_finite(self.step_size) and 0 < self.step_size <= 100),
+            "The attack step size must be a number above 0.",
+        )
         _check(_whole(self.restarts, 1, 100), "Restarts must be a whole number from 1 to 100.")
 
 
@@ -148,11 +160,15 @@ class TrainConfig:
         _check(_whole(self.epochs, 1, 10_000), "Epochs must be a whole number from 1 to 10000.")
         _check(_whole(self.batch_size, 1, 65_536), "Batch size must be a whole number from 1 to 65536.")
         _check(_finite(self.lr) and 0 < self.lr <= 10, "The learning rate must be a number above 0 and at most 10.")
-        _check(isinstance(self.optimizer, str) and self.optimizer in OPTIMIZERS,
-               f"Unknown optimizer '{self.optimizer}'. Choose adam or sgd.")
+        _check(
+            isinstance(self.optimizer, str) and self.optimizer in OPTIMIZERS,
+            f"Unknown optimizer '{self.optimizer}'. Choose adam or sgd.",
+        )
         _check(_finite(self.lam) and 0 <= self.lam <= 1e6, "λ (lambda) must be a number from 0 to 1000000.")
-        _check(isinstance(self.device, str) and self.device in DEVICES,
-               f"Unknown device '{self.device}'. Choose auto, cpu or cuda.")
+        _check(
+            isinstance(self.device, str) and self.device in DEVICES,
+            f"Unknown device '{self.device}'. Choose auto, cpu or cuda.",
+        )
         _check(_whole(self.seed, 0, SEED_MAX), f"The seed must be a whole number from 0 to {SEED_MAX}.")
         _check(_whole(self.gallery_every, 0) and _whole(self.gallery_size, 1, 64), "Gallery settings out of range.")
         _check(_whole(self.eval_steps, 1, 1000), "Evaluation PGD steps must be a whole number from 1 to 1000.")
@@ -172,8 +188,10 @@ class RunConfig:
     def validate(self) -> RunConfig:
         for section in dataclasses.fields(self):
             getattr(self, section.name).validate()
-        _check(self.attack.name in TRAIN_ATTACKS,
-               f"Training can use the attacks {', '.join(TRAIN_ATTACKS)}; '{self.attack.name}' is for evaluation.")
+        _check(
+            self.attack.name in TRAIN_ATTACKS,
+            f"Training can use the attacks {', '.join(TRAIN_ATTACKS)}; '{self.attack.name}' is for evaluation.",
+        )
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -211,16 +229,28 @@ class RunConfig:
             if name not in {f.name for f in dataclasses.fields(getattr(self, section))}:
                 raise ConfigError(f"Unknown setting '{key}'.")
             updated.setdefault(section, {})[name] = value
-        new = dataclasses.replace(
-            self, **{s: dataclasses.replace(getattr(self, s), **v) for s, v in updated.items()}
-        )
+        new = dataclasses.replace(self, **{s: dataclasses.replace(getattr(self, s), **v) for s, v in updated.items()})
         return new.validate()
 
 
 # Settings that a running trainer can change between steps. Others (dataset, model, epochs...)
 # shape the run itself and are fixed once it starts.
-LIVE_KEYS = frozenset({
-    "train.lam", "train.lr", "attack.name", "attack.eps", "attack.steps", "attack.step_size",
-    "augment.rotation", "augment.shift", "augment.hflip", "augment.crop_padding", "augment.noise_std",
-    "regularization.l1", "regularization.l2", "model.dropout", "train.gallery_every",
-})
+LIVE_KEYS = frozenset(
+    {
+        "train.lam",
+        "train.lr",
+        "attack.name",
+        "attack.eps",
+        "attack.steps",
+        "attack.step_size",
+        "augment.rotation",
+        "augment.shift",
+        "augment.hflip",
+        "augment.crop_padding",
+        "augment.noise_std",
+        "regularization.l1",
+        "regularization.l2",
+        "model.dropout",
+        "train.gallery_every",
+    }
+)

@@ -23,8 +23,18 @@ from engine.paths import user_dir
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 MNIST_CLASSES = tuple(str(i) for i in range(10))
-FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                   "Ankle boot")
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 IDX_FILES = {
@@ -107,8 +117,15 @@ def load_digits(cfg: DataConfig) -> DatasetSplit:
     y = torch.from_numpy(target.astype(np.int64))
     holdout = int(round(len(x) * cfg.holdout_fraction))
     tx, ty, vx, vy = _seeded_split(x, y, holdout)
-    return DatasetSplit("digits", tx, ty, vx, vy, MNIST_CLASSES,
-                        (f"Embedded 8×8 digits: {len(tx)} training / {len(vx)} held-out images.",))
+    return DatasetSplit(
+        "digits",
+        tx,
+        ty,
+        vx,
+        vy,
+        MNIST_CLASSES,
+        (f"Embedded 8×8 digits: {len(tx)} training / {len(vx)} held-out images.",),
+    )
 
 
 # ---------------------------------------------------------------------------- IDX (MNIST format)
@@ -125,8 +142,7 @@ def read_idx(path: Path) -> np.ndarray:
     ndim = data[3]
     header = 4 + 4 * ndim
     if not 1 <= ndim <= 4 or len(data) < header:
-        raise DatasetError(f"{path} is not a usable IDX file: it declares {ndim} dimensions (images have 3, "
-                           "labels 1).")
+        raise DatasetError(f"{path} is not a usable IDX file: it declares {ndim} dimensions (images have 3, labels 1).")
     dims = struct.unpack(">" + "I" * ndim, data[4:header])
     count = math.prod(dims)
     if len(data) - header != count:
@@ -138,20 +154,29 @@ def _idx_pair(images_path: Path, labels_path: Path, num_classes: int) -> tuple[n
     """Images (N×H×W) and labels (N, each < num_classes) from two IDX files, checked against each other."""
     images, labels = read_idx(images_path), read_idx(labels_path)
     if images.ndim == 1 and labels.ndim == 3:
-        raise DatasetError(f"{images_path.name} holds labels and {labels_path.name} holds images: the two files "
-                           "seem to be swapped (or misnamed).")
+        raise DatasetError(
+            f"{images_path.name} holds labels and {labels_path.name} holds images: the two files "
+            "seem to be swapped (or misnamed)."
+        )
     if images.ndim != 3 or min(images.shape[1:], default=0) < 1 or max(images.shape[1:]) > 512:
-        raise DatasetError(f"{images_path} should hold images (N × height × width, 1 to 512 pixels a side) but "
-                           f"holds an array of shape {list(images.shape)}.")
+        raise DatasetError(
+            f"{images_path} should hold images (N × height × width, 1 to 512 pixels a side) but "
+            f"holds an array of shape {list(images.shape)}."
+        )
     if labels.ndim != 1:
-        raise DatasetError(f"{labels_path} should hold one label per image but holds an array of shape "
-                           f"{list(labels.shape)}.")
+        raise DatasetError(
+            f"{labels_path} should hold one label per image but holds an array of shape {list(labels.shape)}."
+        )
     if len(images) != len(labels) or len(images) == 0:
-        raise DatasetError(f"{images_path.name} holds {len(images)} images but {labels_path.name} {len(labels)} "
-                           "labels: they must be the same, non-zero number.")
+        raise DatasetError(
+            f"{images_path.name} holds {len(images)} images but {labels_path.name} {len(labels)} "
+            "labels: they must be the same, non-zero number."
+        )
     if labels.max() >= num_classes:
-        raise DatasetError(f"{labels_path.name} has the label {int(labels.max())}, but this dataset has only "
-                           f"{num_classes} classes (0 to {num_classes - 1}).")
+        raise DatasetError(
+            f"{labels_path.name} has the label {int(labels.max())}, but this dataset has only "
+            f"{num_classes} classes (0 to {num_classes - 1})."
+        )
     return images, labels.astype(np.int64)
 
 
@@ -187,16 +212,19 @@ def download(cfg: DataConfig, root: Path) -> None:
         for train in (True, False):
             dataset_cls(str(root), train=train, download=True)
     except Exception as exc:  # urllib, HTTP and checksum errors all mean the same thing to the user
-        raise DatasetError(f"Downloading {cfg.name} into {root} failed ({str(exc).splitlines()[0][:160]}). "
-                           "Without a network, copy the files there by hand.") from exc
+        raise DatasetError(
+            f"Downloading {cfg.name} into {root} failed ({str(exc).splitlines()[0][:160]}). "
+            "Without a network, copy the files there by hand."
+        ) from exc
     finally:
         socket.setdefaulttimeout(previous)
 
 
 def load_idx_dataset(cfg: DataConfig, class_names: tuple[str, ...]) -> DatasetSplit:
     root = Path(cfg.data_dir) if cfg.data_dir else default_data_dir()
-    if cfg.download and not any(_find_idx(f, IDX_FILES["test_images"]) for f in _mnist_folder_candidates(root,
-                                                                                                          cfg.name)):
+    if cfg.download and not any(
+        _find_idx(f, IDX_FILES["test_images"]) for f in _mnist_folder_candidates(root, cfg.name)
+    ):
         download(cfg, root)
     for folder in _mnist_folder_candidates(root, cfg.name):
         files = {key: _find_idx(folder, stem) for key, stem in IDX_FILES.items()}
@@ -206,22 +234,27 @@ def load_idx_dataset(cfg: DataConfig, class_names: tuple[str, ...]) -> DatasetSp
         raise DatasetError(
             f"{cfg.name} files were not found in {root}. Put the four IDX files "
             f"({', '.join(s + '.gz' for s in IDX_FILES.values())}) in that folder, or at least the two t10k "
-            "files (they are then split 8,000 / 2,000 into training and held-out images).")
+            "files (they are then split 8,000 / 2,000 into training and held-out images)."
+        )
     test_x, test_y = _idx_pair(files["test_images"], files["test_labels"], len(class_names))
     notes = []
     if files["train_images"] and files["train_labels"]:
         train_x, train_y = _idx_pair(files["train_images"], files["train_labels"], len(class_names))
         if train_x.shape[1:] != test_x.shape[1:]:
-            raise DatasetError(f"The training images are {train_x.shape[1]}×{train_x.shape[2]} but the test images "
-                               f"{test_x.shape[1]}×{test_x.shape[2]}: the files are from different datasets.")
+            raise DatasetError(
+                f"The training images are {train_x.shape[1]}×{train_x.shape[2]} but the test images "
+                f"{test_x.shape[1]}×{test_x.shape[2]}: the files are from different datasets."
+            )
         tx, ty, vx, vy = _to_float(train_x), torch.from_numpy(train_y), _to_float(test_x), torch.from_numpy(test_y)
         notes.append(f"{cfg.name}: {len(tx)} training images, {len(vx)} test images held out.")
     else:
         x, y = _to_float(test_x), torch.from_numpy(test_y)
         holdout = int(round(len(x) * cfg.holdout_fraction))
         tx, ty, vx, vy = _seeded_split(x, y, holdout)
-        notes.append(f"Only the {cfg.name} test files were found in {folder}: using a seeded "
-                     f"{len(tx)} / {len(vx)} train / held-out split of them.")
+        notes.append(
+            f"Only the {cfg.name} test files were found in {folder}: using a seeded "
+            f"{len(tx)} / {len(vx)} train / held-out split of them."
+        )
     return DatasetSplit(cfg.name, tx, ty, vx, vy, class_names, tuple(notes))
 
 
@@ -238,10 +271,17 @@ def load_cifar10(cfg: DataConfig) -> DatasetSplit:
     except RuntimeError as exc:
         raise DatasetError(
             f"CIFAR-10 was not found in {root}. Put the extracted 'cifar-10-batches-py' folder "
-            "(from cifar-10-python.tar.gz) there.") from exc
-    return DatasetSplit("cifar10", _to_float(train.data), torch.tensor(train.targets),
-                        _to_float(test.data), torch.tensor(test.targets), CIFAR_CLASSES,
-                        (f"CIFAR-10: {len(train)} training images, {len(test)} test images held out.",))
+            "(from cifar-10-python.tar.gz) there."
+        ) from exc
+    return DatasetSplit(
+        "cifar10",
+        _to_float(train.data),
+        torch.tensor(train.targets),
+        _to_float(test.data),
+        torch.tensor(test.targets),
+        CIFAR_CLASSES,
+        (f"CIFAR-10: {len(train)} training images, {len(test)} test images held out.",),
+    )
 
 
 # ---------------------------------------------------------------------------- folder
@@ -251,9 +291,11 @@ MAX_PIXELS = 64_000_000  # 8000×8000: a larger image in a training folder is fa
 
 
 def _bomb_message(path: Path, detail: str = "") -> str:
-    return (f"{path} is too large to open safely{(' (' + detail[:120] + ')') if detail else ''}: images of more "
-            f"than {MAX_PIXELS // 1_000_000} million pixels are refused, because decoding one could use all the "
-            "memory. Shrink it or remove it from the folder.")
+    return (
+        f"{path} is too large to open safely{(' (' + detail[:120] + ')') if detail else ''}: images of more "
+        f"than {MAX_PIXELS // 1_000_000} million pixels are refused, because decoding one could use all the "
+        "memory. Shrink it or remove it from the folder."
+    )
 
 
 def _check_pixels(path: Path, size: tuple[int, int]) -> None:
@@ -297,6 +339,8 @@ def _decode_image(path: Path, rgb: bool, side: int) -> np.ndarray:
             im.draft("RGB" if rgb else "L", size)  # JPEG decodes at 1/2, 1/4 or 1/8 scale, still ≥ size
             small = im.convert("RGB" if rgb else "L").resize(size, Image.Resampling.BILINEAR)
             return np.asarray(small, dtype=np.float32) / 255.0
+
+
 def load_folder(cfg: DataConfig) -> DatasetSplit:
     """The user's own images: one sub-folder per class, each image resized to a square."""
     if not cfg.data_dir:
@@ -308,12 +352,15 @@ def load_folder(cfg: DataConfig) -> DatasetSplit:
     per_class = {c.name: sorted(f for f in c.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES) for c in classes}
     per_class = {k: v for k, v in per_class.items() if v}
     if not per_class:
-        raise DatasetError(f"No images were found in {root}. Put images ({', '.join(IMAGE_SUFFIXES)}) into one "
-                           "sub-folder per class, e.g. cats/…, dogs/….")
+        raise DatasetError(
+            f"No images were found in {root}. Put images ({', '.join(IMAGE_SUFFIXES)}) into one "
+            "sub-folder per class, e.g. cats/…, dogs/…."
+        )
     if len(per_class) < 2:
         only = next(iter(per_class))
-        raise DatasetError(f"Only one class ('{only}') has images in {root}; a classifier needs at least two "
-                           "sub-folders of images.")
+        raise DatasetError(
+            f"Only one class ('{only}') has images in {root}; a classifier needs at least two sub-folders of images."
+        )
     from PIL import Image, UnidentifiedImageError
 
     unreadable = (OSError, UnidentifiedImageError, ValueError, SyntaxError, EOFError)
@@ -374,7 +421,13 @@ def load_dataset(cfg: DataConfig) -> DatasetSplit:
     else:  # pragma: no cover - validate() rejects it
         raise ConfigError(f"Unknown dataset '{cfg.name}'.")
     if cfg.limit_train or cfg.limit_holdout:
-        split = DatasetSplit(split.name, split.train_x[: cfg.limit_train], split.train_y[: cfg.limit_train],
-                             split.test_x[: cfg.limit_holdout], split.test_y[: cfg.limit_holdout],
-                             split.class_names, split.notes)
+        split = DatasetSplit(
+            split.name,
+            split.train_x[: cfg.limit_train],
+            split.train_y[: cfg.limit_train],
+            split.test_x[: cfg.limit_holdout],
+            split.test_y[: cfg.limit_holdout],
+            split.class_names,
+            split.notes,
+        )
     return split

@@ -17,9 +17,9 @@ from torch import nn
 from engine.attacks import attack
 from engine.config import AttackConfig
 from engine.runs import RunError
+from resources import resource_path
 
-ROOT = Path(__file__).resolve().parents[1]
-MODELS_DIR = ROOT / "resources" / "models"
+MODELS_DIR = resource_path("models")
 DEMO_MODELS = {"standard": MODELS_DIR / "digits-standard", "robust": MODELS_DIR / "digits-robust"}
 
 # The first-minute attack: PGD with 10 steps at ε = 0.2 (51/255) on the 8×8 digits. Measured by
@@ -65,8 +65,9 @@ def predict_image(model: nn.Module, image: np.ndarray) -> Prediction:
     return Prediction(_frozen(probs.astype(np.float32)), int(probs.argmax()))
 
 
-def attack_image(model: nn.Module, image: np.ndarray, cfg: AttackConfig = DEMO_ATTACK,
-                 label: int | None = None) -> tuple[np.ndarray, Prediction]:
+def attack_image(
+    model: nn.Module, image: np.ndarray, cfg: AttackConfig = DEMO_ATTACK, label: int | None = None
+) -> tuple[np.ndarray, Prediction]:
     """The adversarial version of one image (against ``label``, default: the model's own answer)."""
     x = _as_batch(image)
     if label is None:
@@ -85,6 +86,11 @@ def fooled_fraction(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: Att
     x_adv = adversarial_examples(model, x[right], y[right], cfg)
     still = predict(model, x_adv).argmax(1).cpu() == y[right].cpu()
     n_right = int(right.sum())
-    return {"n": len(x), "clean_accuracy": n_right / max(1, len(x)),
-            "fooled_fraction": float((~still).float().mean()) if n_right else float("nan"),
-            "attack": cfg.name, "eps": cfg.eps, "steps": cfg.steps}
+    return {
+        "n": len(x),
+        "clean_accuracy": n_right / max(1, len(x)),
+        "fooled_fraction": float((~still).float().mean()) if n_right else float("nan"),
+        "attack": cfg.name,
+        "eps": cfg.eps,
+        "steps": cfg.steps,
+    }

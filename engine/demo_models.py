@@ -27,9 +27,19 @@ from engine.demo import DEMO_ATTACK, DEMO_MODELS, fooled_fraction
 from engine.messages import RunFailed, RunFinished
 from engine.trainer import train
 
-COMMON = {"data.name": "digits", "model.name": "small-cnn", "train.batch_size": 64, "train.lr": 3e-3,
-          "train.gallery_every": 0, "train.gallery_size": 12, "train.device": "cpu", "train.eval_size": 0,
-          "attack.name": DEMO_ATTACK.name, "attack.eps": DEMO_ATTACK.eps, "attack.steps": DEMO_ATTACK.steps}
+COMMON = {
+    "data.name": "digits",
+    "model.name": "small-cnn",
+    "train.batch_size": 64,
+    "train.lr": 3e-3,
+    "train.gallery_every": 0,
+    "train.gallery_size": 12,
+    "train.device": "cpu",
+    "train.eval_size": 0,
+    "attack.name": DEMO_ATTACK.name,
+    "attack.eps": DEMO_ATTACK.eps,
+    "attack.steps": DEMO_ATTACK.steps,
+}
 RECIPES = {
     "standard": {**COMMON, "train.epochs": 30, "train.lam": 0.0, "train.seed": 1},
     # Trained at a larger ε than the demo attacks with, so that the demo's ε sits well inside what it resists.

@@ -23,8 +23,10 @@ class UserError(ValueError):
 def _os_message(exc: OSError) -> str:
     where = f" {exc.filename}" if exc.filename else ""
     if isinstance(exc, PermissionError):
-        return (f"Permission denied for{where or ' a file'}: this account may not write (or read) there. "
-                "Choose a folder you own, or change its permissions.")
+        return (
+            f"Permission denied for{where or ' a file'}: this account may not write (or read) there. "
+            "Choose a folder you own, or change its permissions."
+        )
     if isinstance(exc, IsADirectoryError):
         return f"{where.strip() or 'The path'} is a folder; give a file name inside it instead."
     if isinstance(exc, NotADirectoryError):
@@ -49,15 +51,16 @@ def user_message(exc: BaseException, context: str = "") -> str:
     if isinstance(exc, OSError):
         return prefix + _os_message(exc)
     if isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError":
-        return prefix + ("The computer ran out of memory. Use a smaller batch size, fewer images or a smaller "
-                         "model.")
+        return prefix + ("The computer ran out of memory. Use a smaller batch size, fewer images or a smaller model.")
     if type(exc).__name__ == "DecompressionBombError":
         return prefix + (f"An image is too large to open safely ({str(exc)[:160]}). Shrink it or remove it.")
     log.error("Unexpected error%s", f" ({context})" if context else "", exc_info=exc)
     first = (str(exc).strip().splitlines() or [""])[0][:200]
     detail = f" ({type(exc).__name__}: {first})" if first else f" ({type(exc).__name__})"
-    return (prefix + f"Something went wrong that Robustness Lab did not expect{detail}. The details are in "
-            f"{log_file()}; please include that file if you report the problem.")
+    return (
+        prefix + f"Something went wrong that Robustness Lab did not expect{detail}. The details are in "
+        f"{log_file()}; please include that file if you report the problem."
+    )
 
 
 def short_path(path: str | Path) -> str:

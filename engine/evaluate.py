@@ -22,7 +22,7 @@ from torch import nn
 
 from engine.attacks import attack, check_cancel
 from engine.config import AttackConfig
-from engine.messages import GalleryBatch, frozen_array
+from engine.messages import CancelToken, GalleryBatch, frozen_array
 from engine.models import model_device
 
 Progress = Callable[[int, int], None]
@@ -36,7 +36,7 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.
     model.eval()
     device = model_device(model)
     try:
-        return torch.cat([model(x[i:i + batch_size].to(device)) for i in range(0, len(x), batch_size)])
+        return torch.cat([model(x[i : i + batch_size].to(device)) for i in range(0, len(x), batch_size)])
     finally:
         model.train(was_training)
 
@@ -45,15 +45,22 @@ def clean_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return float((predict(model, x).argmax(1).cpu() == y.cpu()).float().mean()) if len(x) else float("nan")
 
 
-def adversarial_examples(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig,
-                         batch_size: int = 500, cancel: Any = None, progress: Progress | None = None,
-                         early_stop: bool = False) -> torch.Tensor:
+def adversarial_examples(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    cfg: AttackConfig,
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+    progress: Progress | None = None,
+    early_stop: bool = False,
+) -> torch.Tensor:
     """x_adv for every sample (on x's device), made batch by batch in eval mode."""
     device = model_device(model)
     out = []
     for i in range(0, len(x), batch_size):
         check_cancel(cancel)
-        xb, yb = x[i:i + batch_size].to(device), y[i:i + batch_size].to(device)
+        xb, yb = x[i : i + batch_size].to(device), y[i : i + batch_size].to(device)
         out.append(attack(model, xb, yb, cfg, mode="eval", early_stop=early_stop, cancel=cancel).to(x.device))
         if progress:
             progress(min(i + batch_size, len(x)), len(x))
@@ -64,9 +71,16 @@ def correct_mask(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Te
     return predict(model, x).argmax(1).cpu() == y.cpu()
 
 
-def robust_mask(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig,
-                start: torch.Tensor | None = None, batch_size: int = 500, cancel: Any = None,
-                progress: Progress | None = None) -> torch.Tensor:
+def robust_mask(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    cfg: AttackConfig,
+    start: torch.Tensor | None = None,
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+    progress: Progress | None = None,
+) -> torch.Tensor:
     """Which samples stay correct under the attack; only samples still True in ``start`` are attacked."""
     alive = correct_mask(model, x, y) if start is None else start.clone()
     idx = alive.nonzero().squeeze(1)
@@ -105,15 +119,23 @@ def confidence_effects(model: nn.Module, x: torch.Tensor, x_adv: torch.Tensor, y
     return float(deviation), float(drop)
 
 
-def evaluate_model(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig, batch_size: int = 500,
-                   cancel: Any = None, progress: Progress | None = None) -> EvalResult:
+def evaluate_model(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    cfg: AttackConfig,
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+    progress: Progress | None = None,
+) -> EvalResult:
     """Full attack on every sample (no early stop), so the confidence figures describe the real x_adv."""
     x_adv = adversarial_examples(model, x, y, cfg, batch_size, cancel, progress)
     correct_adv = predict(model, x_adv).argmax(1).cpu() == y.cpu()
     correct = correct_mask(model, x, y)
     deviation, drop = confidence_effects(model, x, x_adv, y)
-    return EvalResult(cfg, len(x), float(correct.float().mean()), float((correct & correct_adv).float().mean()),
-                      deviation, drop)
+    return EvalResult(
+        cfg, len(x), float(correct.float().mean()), float((correct & correct_adv).float().mean()), deviation, drop
+    )
 
 
 @dataclass(frozen=True)
@@ -124,10 +146,19 @@ class EpsCurve:
     n: int
 
 
-def accuracy_vs_eps(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks: Sequence[str],
-                    eps_values: Sequence[float], steps: int = 10, restarts: int = 1, batch_size: int = 500,
-                    progress: Progress | None = None, cancel: Any = None,
-                    search: Literal["ascending", "bisect"] = "bisect") -> EpsCurve:
+def accuracy_vs_eps(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    attacks: Sequence[str],
+    eps_values: Sequence[float],
+    steps: int = 10,
+    restarts: int = 1,
+    batch_size: int = 500,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    search: Literal["ascending", "bisect"] = "bisect",
+) -> EpsCurve:
     """Accuracy under each attack at each ε, reusing what one ε taught about the others.
 
     PGD (``search="bisect"``, the default) finds, per sample, the first ε of the list that breaks it by
@@ -153,9 +184,12 @@ def accuracy_vs_eps(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks:
                 if progress:
                     progress(base + round(fraction * len(eps_sorted)), total)
 
-            curves[name] = bisect_curve(model, x, y, eps_sorted, correct,
-                                        lambda e, n=name: AttackConfig(n, e, steps=steps, restarts=restarts),
-                                        batch_size=batch_size, cancel=cancel, progress=report)
+            def make_cfg(e: float, n: str = name) -> AttackConfig:
+                return AttackConfig(n, e, steps=steps, restarts=restarts)
+
+            curves[name] = bisect_curve(
+                model, x, y, eps_sorted, correct, make_cfg, batch_size=batch_size, cancel=cancel, progress=report
+            )
             done += len(eps_sorted)
             if progress:
                 progress(done, total)
@@ -176,9 +210,17 @@ def accuracy_vs_eps(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks:
     return EpsCurve(tuple(eps_sorted), curves, float(correct.float().mean()), len(x))
 
 
-def bisect_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps_sorted: Sequence[float],
-                 correct: torch.Tensor, make_cfg: Callable[[float], AttackConfig], batch_size: int = 500,
-                 cancel: Any = None, progress: Callable[[float], None] | None = None) -> tuple[float, ...]:
+def bisect_curve(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps_sorted: Sequence[float],
+    correct: torch.Tensor,
+    make_cfg: Callable[[float], AttackConfig],
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[float, ...]:
     """Accuracy at each ε of the ascending list, from each sample's first breaking ε found by bisection.
 
     ``make_cfg(ε)`` is the attack at that ε; ``correct`` the clean-correct samples (the others count
@@ -195,8 +237,7 @@ def bisect_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps_sorted:
         mid = (lo + hi) // 2
         for k in mid[pending].unique().tolist():
             group = pending & (mid == k)
-            alive = robust_mask(model, x, y, make_cfg(eps_sorted[k]), start=group, batch_size=batch_size,
-                                cancel=cancel)
+            alive = robust_mask(model, x, y, make_cfg(eps_sorted[k]), start=group, batch_size=batch_size, cancel=cancel)
             hi[group & ~alive] = k
             lo[group & alive] = k + 1
         done += 1
@@ -206,8 +247,9 @@ def bisect_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps_sorted:
     return tuple(float((correct & (hi > k)).float().sum()) / n for k in range(m))
 
 
-def make_gallery(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig,
-                 class_names: Sequence[str], step: int = 0) -> GalleryBatch:
+def make_gallery(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig, class_names: Sequence[str], step: int = 0
+) -> GalleryBatch:
     """Original, adversarial and both predictions for a few samples, as read-only numpy copies."""
     device = model_device(model)
     x, y = x.to(device), y.to(device)
@@ -215,11 +257,15 @@ def make_gallery(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: Attack
     p_clean = F.softmax(predict(model, x), 1).cpu().numpy()
     p_adv = F.softmax(predict(model, x_adv), 1).cpu().numpy()
     return GalleryBatch(
-        step=step, attack=cfg.name, eps=cfg.eps,
+        step=step,
+        attack=cfg.name,
+        eps=cfg.eps,
         original=frozen_array(x.cpu().numpy().astype(np.float32)),
         adversarial=frozen_array(x_adv.cpu().numpy().astype(np.float32)),
         labels=frozen_array(y.cpu().numpy()),
-        pred_clean=frozen_array(p_clean.argmax(1)), pred_adv=frozen_array(p_adv.argmax(1)),
-        probs_clean=frozen_array(p_clean), probs_adv=frozen_array(p_adv),
+        pred_clean=frozen_array(p_clean.argmax(1)),
+        pred_adv=frozen_array(p_adv.argmax(1)),
+        probs_clean=frozen_array(p_clean),
+        probs_adv=frozen_array(p_adv),
         class_names=tuple(class_names),
     )

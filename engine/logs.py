@@ -29,11 +29,13 @@ def setup_logging(verbose: bool = False) -> Path | None:
         if getattr(handler, "_robustness_lab", False):
             root.removeHandler(handler)
             handler.close()
-    path: Path | None = log_file()
+    target = log_file()
+    path: Path | None = target
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        file_handler: logging.Handler = logging.handlers.RotatingFileHandler(path, maxBytes=1 << 20, backupCount=3,
-                                                                             encoding="utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        file_handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            target, maxBytes=1 << 20, backupCount=3, encoding="utf-8"
+        )
         file_handler.setLevel(logging.DEBUG)
     except OSError:
         path, file_handler = None, logging.StreamHandler(sys.stderr)

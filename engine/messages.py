@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -19,6 +19,14 @@ from engine.config import RunConfig
 
 class Cancelled(Exception):
     """Raised inside long work when the user asked it to stop."""
+
+
+class CancelToken(Protocol):
+    """What long work polls to stop early (every batch and inside attack loops): ``TrainingControl``
+    is one; tests may pass anything with a ``cancelled`` flag."""
+
+    @property
+    def cancelled(self) -> bool: ...
 
 
 def frozen_array(array: np.ndarray) -> np.ndarray:
@@ -128,8 +136,9 @@ class RunFailed:
     run_dir: str | None
 
 
-Message = (RunStarted | StepMetrics | EpochMetrics | GalleryBatch | ConfigApplied | StateChanged | RunFinished
-           | RunFailed)
+Message = (
+    RunStarted | StepMetrics | EpochMetrics | GalleryBatch | ConfigApplied | StateChanged | RunFinished | RunFailed
+)
 
 
 # ---------------------------------------------------------------- GUI -> engine

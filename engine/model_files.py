@@ -85,8 +85,10 @@ def load_model_file(path: str | Path) -> nn.Module:
                 warnings.simplefilter("ignore")  # "torch.jit.load is deprecated": we only read
                 program = torch.jit.load(str(path), map_location="cpu")
         except Exception as exc:  # noqa: BLE001 - a damaged archive can fail in many ways
-            raise RunError(f"{path.name} is not a readable TorchScript file: "
-                           f"{(str(exc).splitlines() or [type(exc).__name__])[0][:200]}") from exc
+            raise RunError(
+                f"{path.name} is not a readable TorchScript file: "
+                f"{(str(exc).splitlines() or [type(exc).__name__])[0][:200]}"
+            ) from exc
         return ProgramClassifier(program).eval()
     raise RunError(f"{path.name} is neither a torch.export program (.pt2) nor a TorchScript file.")
 
@@ -121,19 +123,28 @@ def load_state_dict_model(path: Path, architecture: str, shape: tuple[int, int, 
     if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise RunError(f"{path.name} does not hold a state dict (a table of named weight tensors).")
     model = build_model(ModelConfig(name=architecture), shape, num_classes)
-    target: nn.Module = model if "0.mean" in state else model[1]  # with or without the Normalize layer
+    target: nn.Module = model if "0.mean" in state else list(model.children())[1]  # with or without Normalize
     problems = _shape_mismatches(target, state)
     if problems:
         size = "×".join(map(str, shape))
-        raise RunError(f"The weights in {path.name} do not fit the '{architecture}' model for {size} images with "
-                       f"{num_classes} classes: " + "; ".join(problems[:4])
-                       + (f"; and {len(problems) - 4} more" if len(problems) > 4 else "") + ".")
+        raise RunError(
+            f"The weights in {path.name} do not fit the '{architecture}' model for {size} images with "
+            f"{num_classes} classes: "
+            + "; ".join(problems[:4])
+            + (f"; and {len(problems) - 4} more" if len(problems) > 4 else "")
+            + "."
+        )
     target.load_state_dict(state)
     return model.eval()
 
 
-def load_user_model(path: str | Path, architecture: str, shape: tuple[int, int, int], num_classes: int,
-                    sample: torch.Tensor | None = None) -> nn.Module:
+def load_user_model(
+    path: str | Path,
+    architecture: str,
+    shape: tuple[int, int, int],
+    num_classes: int,
+    sample: torch.Tensor | None = None,
+) -> nn.Module:
     """A model from the user's file, ready to attack and checked against the data (``check_classifier``).
 
     ``.pt2`` programs and TorchScript files carry their own architecture; anything else is read as a
@@ -167,20 +178,33 @@ def check_classifier(model: nn.Module, sample: torch.Tensor, num_classes: int, n
                 out = model(sample[:n])
         except Exception as exc:  # noqa: BLE001 - a foreign graph fails in many ways; one message for the user
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-            hint = (" It may have been exported for a fixed batch size; export it with a dynamic batch dimension."
-                    if n == 1 and len(sample) > 1 else "")
-            raise RunError(f"The model in {name} cannot take a batch of {n} image(s) of {size} pixels "
-                           f"(the current dataset's size): {first}.{hint}") from exc
+            hint = (
+                " It may have been exported for a fixed batch size; export it with a dynamic batch dimension."
+                if n == 1 and len(sample) > 1
+                else ""
+            )
+            raise RunError(
+                f"The model in {name} cannot take a batch of {n} image(s) of {size} pixels "
+                f"(the current dataset's size): {first}.{hint}"
+            ) from exc
         if not isinstance(out, torch.Tensor):
-            raise RunError(f"The model in {name} returns a {type(out).__name__}, but a classifier must return one "
-                           f"tensor of class scores (a batch × {num_classes} table).")
+            raise RunError(
+                f"The model in {name} returns a {type(out).__name__}, but a classifier must return one "
+                f"tensor of class scores (a batch × {num_classes} table)."
+            )
         if out.ndim != 2 or out.shape[0] != n:
-            raise RunError(f"The model in {name} returns scores of shape {list(out.shape)} for a batch of {n} "
-                           f"image(s); a classifier must return {n} × {num_classes} (one row of class scores per "
-                           "image).")
+            raise RunError(
+                f"The model in {name} returns scores of shape {list(out.shape)} for a batch of {n} "
+                f"image(s); a classifier must return {n} × {num_classes} (one row of class scores per "
+                "image)."
+            )
         if out.shape[1] != num_classes:
-            raise RunError(f"The model in {name} gives {out.shape[1]} scores per image but the dataset has "
-                           f"{num_classes} classes: it was made for other data.")
+            raise RunError(
+                f"The model in {name} gives {out.shape[1]} scores per image but the dataset has "
+                f"{num_classes} classes: it was made for other data."
+            )
         if not torch.isfinite(out).all():
-            raise RunError(f"The model in {name} returns scores that are not numbers (NaN or infinite) for these "
-                           "images, so no accuracy can be measured. Check the model file.")
+            raise RunError(
+                f"The model in {name} returns scores that are not numbers (NaN or infinite) for these "
+                "images, so no accuracy can be measured. Check the model file."
+            )

@@ -38,12 +38,21 @@ def mlp(shape, num_classes, dropout):
 def small_cnn(shape, num_classes, dropout):
     """Two conv blocks and a wide head: about 99% clean on MNIST in a few epochs."""
     body = nn.Sequential(
-        nn.Conv2d(shape[0], 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.Conv2d(64, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(shape[0], 32, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(32, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(64, 64, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
         nn.Flatten(),
     )
-    return nn.Sequential(body, nn.Linear(_flat_features(body, shape), 128), nn.ReLU(), nn.Dropout(dropout),
-                         nn.Linear(128, num_classes))
+    return nn.Sequential(
+        body, nn.Linear(_flat_features(body, shape), 128), nn.ReLU(), nn.Dropout(dropout), nn.Linear(128, num_classes)
+    )
 
 
 class BasicBlock(nn.Module):
@@ -76,8 +85,13 @@ def resnet(shape, num_classes, dropout, width: int = 32):
 BUILDERS = {"seed-cnn": seed_cnn, "mlp": mlp, "small-cnn": small_cnn, "resnet": resnet}
 
 
-def build_model(cfg: ModelConfig, shape: tuple[int, int, int], num_classes: int,
-                mean: tuple[float, ...] | None = None, std: tuple[float, ...] | None = None) -> nn.Module:
+def build_model(
+    cfg: ModelConfig,
+    shape: tuple[int, int, int],
+    num_classes: int,
+    mean: tuple[float, ...] | None = None,
+    std: tuple[float, ...] | None = None,
+) -> nn.Module:
     """The classifier behind a Normalize layer (per-channel mean/std; identity when not given).
 
     Conv weights are kept channels-last: on CPU (oneDNN) that makes the forward and backward passes
@@ -111,8 +125,8 @@ def channel_stats(x: torch.Tensor) -> tuple[tuple[float, ...], tuple[float, ...]
 def model_device(model: nn.Module) -> torch.device:
     """Where a model's tensors live; CPU for a model with no parameters or buffers (a loaded graph may have
     none), instead of the StopIteration that ``next(model.parameters())`` raises."""
-    for tensor in model.parameters():
-        return tensor.device
-    for tensor in model.buffers():
-        return tensor.device
+    for parameter in model.parameters():
+        return parameter.device
+    for buffer in model.buffers():
+        return buffer.device
     return torch.device("cpu")

@@ -38,24 +38,38 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return [first + k * step for k in range(int((hi - first) / step + 1e-9) + 1)]
 
 
-def _svg_frame(title: str, xlabel: str, ylabel: str, width: int, height: int, left: int, top: int, pw: int,
-               ph: int) -> list[str]:
+def _svg_frame(
+    title: str, xlabel: str, ylabel: str, width: int, height: int, left: int, top: int, pw: int, ph: int
+) -> list[str]:
     """The opening of a plot: the svg element, its title, the plot box and both axis labels."""
-    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
-            f'<title>{html.escape(title)}</title>',
-            f'<text x="{left + pw / 2:.1f}" y="16" text-anchor="middle" font-size="13">{html.escape(title)}</text>',
-            f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>',
-            f'<text x="{left + pw / 2:.1f}" y="{height - 8}" text-anchor="middle">{html.escape(xlabel)}</text>',
-            f'<text transform="translate(14 {top + ph / 2:.1f}) rotate(-90)" text-anchor="middle">'
-            f'{html.escape(ylabel)}</text>']
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+        f"<title>{html.escape(title)}</title>",
+        f'<text x="{left + pw / 2:.1f}" y="16" text-anchor="middle" font-size="13">{html.escape(title)}</text>',
+        f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>',
+        f'<text x="{left + pw / 2:.1f}" y="{height - 8}" text-anchor="middle">{html.escape(xlabel)}</text>',
+        f'<text transform="translate(14 {top + ph / 2:.1f}) rotate(-90)" text-anchor="middle">'
+        f"{html.escape(ylabel)}</text>",
+    ]
 
 
-def svg_line_plot(series: Series, title: str, xlabel: str, ylabel: str, width: int = 520, height: int = 320,
-                  ylim: tuple[float, float] | None = None) -> str:
+def svg_line_plot(
+    series: Series,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    width: int = 520,
+    height: int = 320,
+    ylim: tuple[float, float] | None = None,
+) -> str:
     """One SVG line plot (with markers and a legend) of named (x, y) series; NaN points are skipped."""
-    points = [(float(a), float(b)) for xs, ys in series.values() for a, b in zip(xs, ys, strict=True)
-              if math.isfinite(float(a)) and math.isfinite(float(b))]
+    points = [
+        (float(a), float(b))
+        for xs, ys in series.values()
+        for a, b in zip(xs, ys, strict=True)
+        if math.isfinite(float(a)) and math.isfinite(float(b))
+    ]
     left, right, top, bottom = 56, 130, 28, 44
     pw, ph = width - left - right, height - top - bottom
     xs_all = [p[0] for p in points] or [0.0, 1.0]
@@ -75,30 +89,47 @@ def svg_line_plot(series: Series, title: str, xlabel: str, ylabel: str, width: i
 
     out = _svg_frame(title, xlabel, ylabel, width, height, left, top, pw, ph)
     for t in _ticks(x0, x1):
-        out.append(f'<line x1="{sx(t):.1f}" y1="{top + ph}" x2="{sx(t):.1f}" y2="{top + ph + 4}" stroke="#888"/>'
-                   f'<text x="{sx(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>')
+        out.append(
+            f'<line x1="{sx(t):.1f}" y1="{top + ph}" x2="{sx(t):.1f}" y2="{top + ph + 4}" stroke="#888"/>'
+            f'<text x="{sx(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>'
+        )
     for t in _ticks(y0, y1):
-        out.append(f'<line x1="{left}" y1="{sy(t):.1f}" x2="{left + pw}" y2="{sy(t):.1f}" stroke="#eee"/>'
-                   f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
+        out.append(
+            f'<line x1="{left}" y1="{sy(t):.1f}" x2="{left + pw}" y2="{sy(t):.1f}" stroke="#eee"/>'
+            f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:g}</text>'
+        )
     for k, (name, (xs, ys)) in enumerate(series.items()):
         color = PALETTE[k % len(PALETTE)]
-        pts = [(sx(float(a)), sy(float(b))) for a, b in zip(xs, ys, strict=True)
-               if math.isfinite(float(a)) and math.isfinite(float(b))]
+        pts = [
+            (sx(float(a)), sy(float(b)))
+            for a, b in zip(xs, ys, strict=True)
+            if math.isfinite(float(a)) and math.isfinite(float(b))
+        ]
         if len(pts) > 1:
             path = " ".join(f"{a:.1f},{b:.1f}" for a, b in pts)
-            out.append(f'<polyline class="series" data-name="{html.escape(name)}" fill="none" stroke="{color}" '
-                       f'stroke-width="2" points="{path}"/>')
+            out.append(
+                f'<polyline class="series" data-name="{html.escape(name)}" fill="none" stroke="{color}" '
+                f'stroke-width="2" points="{path}"/>'
+            )
         if len(pts) <= 60:
             out += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3" fill="{color}"/>' for a, b in pts]
         ly = top + 12 + 16 * k
-        out.append(f'<line x1="{left + pw + 10}" y1="{ly}" x2="{left + pw + 28}" y2="{ly}" stroke="{color}" '
-                   f'stroke-width="2"/><text x="{left + pw + 32}" y="{ly + 4}">{html.escape(name)}</text>')
+        out.append(
+            f'<line x1="{left + pw + 10}" y1="{ly}" x2="{left + pw + 28}" y2="{ly}" stroke="{color}" '
+            f'stroke-width="2"/><text x="{left + pw + 32}" y="{ly + 4}">{html.escape(name)}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out)
 
 
-def svg_scatter_plot(points: Sequence[tuple[str, float, float]], title: str, xlabel: str, ylabel: str,
-                     width: int = 560, height: int = 400) -> str:
+def svg_scatter_plot(
+    points: Sequence[tuple[str, float, float]],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    width: int = 560,
+    height: int = 400,
+) -> str:
     """Labelled points on [0, 1] × [0, 1] (the clean-vs-robust trade-off plot); NaN points are left out."""
     left, right, top, bottom = 56, 24, 28, 44
     pw, ph = width - left - right, height - top - bottom
@@ -111,17 +142,21 @@ def svg_scatter_plot(points: Sequence[tuple[str, float, float]], title: str, xla
 
     out = _svg_frame(title, xlabel, ylabel, width, height, left, top, pw, ph)
     for t in _ticks(0.0, 1.0):
-        out.append(f'<line x1="{sx(t):.1f}" y1="{top}" x2="{sx(t):.1f}" y2="{top + ph}" stroke="#eee"/>'
-                   f'<text x="{sx(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>'
-                   f'<line x1="{left}" y1="{sy(t):.1f}" x2="{left + pw}" y2="{sy(t):.1f}" stroke="#eee"/>'
-                   f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:g}</text>')
+        out.append(
+            f'<line x1="{sx(t):.1f}" y1="{top}" x2="{sx(t):.1f}" y2="{top + ph}" stroke="#eee"/>'
+            f'<text x="{sx(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>'
+            f'<line x1="{left}" y1="{sy(t):.1f}" x2="{left + pw}" y2="{sy(t):.1f}" stroke="#eee"/>'
+            f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:g}</text>'
+        )
     for k, (label, x, y) in enumerate(points):
         if not (math.isfinite(x) and math.isfinite(y)):
             continue
         color = PALETTE[k % len(PALETTE)]
-        out.append(f'<circle class="point" data-label="{html.escape(label)}" cx="{sx(x):.1f}" cy="{sy(y):.1f}" '
-                   f'r="5" fill="{color}" stroke="black"/><text x="{sx(x) + 7:.1f}" y="{sy(y) - 6:.1f}" '
-                   f'text-anchor="{"end" if x > 0.7 else "start"}">{html.escape(label)}</text>')
+        out.append(
+            f'<circle class="point" data-label="{html.escape(label)}" cx="{sx(x):.1f}" cy="{sy(y):.1f}" '
+            f'r="5" fill="{color}" stroke="black"/><text x="{sx(x) + 7:.1f}" y="{sy(y) - 6:.1f}" '
+            f'text-anchor="{"end" if x > 0.7 else "start"}">{html.escape(label)}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -146,7 +181,7 @@ def gallery_grid(original: np.ndarray, adversarial: np.ndarray, scale: int = 1, 
     grid = np.full(shape, 255, np.uint8)
     for r, row in enumerate(tiles):
         for c, tile in enumerate(row):
-            grid[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = tile
+            grid[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = tile
     return np.kron(grid, np.ones((scale, scale) + (1,) * (grid.ndim - 2), np.uint8)) if scale > 1 else grid
 
 
@@ -192,10 +227,18 @@ def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
     return [(prefix, value)]
 
 
-def write_report(path: str | Path, *, title: str, settings: Mapping[str, Any], suite: Any = None,
-                 gallery: GalleryBatch | None = None, training: Mapping[str, Series] | None = None,
-                 transfer: Any = None, summary: Mapping[str, Any] | None = None,
-                 tradeoff: Sequence[tuple[str, float, float]] | None = None) -> dict[str, Path]:
+def write_report(
+    path: str | Path,
+    *,
+    title: str,
+    settings: Mapping[str, Any],
+    suite: Any = None,
+    gallery: GalleryBatch | None = None,
+    training: Mapping[str, Series] | None = None,
+    transfer: Any = None,
+    summary: Mapping[str, Any] | None = None,
+    tradeoff: Sequence[tuple[str, float, float]] | None = None,
+) -> dict[str, Path]:
     """Write ``path`` (HTML) and, beside it, the CSV, the PNG grid and the .npy of adversarial examples.
 
     ``suite`` is an ``engine.suite.SuiteResult``; ``training`` maps a plot title to its series;
@@ -209,8 +252,10 @@ def write_report(path: str | Path, *, title: str, settings: Mapping[str, Any], s
     stem = path.with_suffix("")
     written = {"html": path, "csv": stem.with_suffix(".csv")}
     rows: list[tuple[str, str, str, Any]] = []
-    parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-             f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"]
+    parts = [
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
+    ]
 
     flat = _flatten("", settings)
     parts.append("<h2>Settings</h2>" + _table(flat, ("setting", "value")))
@@ -221,42 +266,57 @@ def write_report(path: str | Path, *, title: str, settings: Mapping[str, Any], s
         rows += [("summary", k, "", v) for k, v in flat]
 
     if suite is not None:
-        parts.append(f"<h2>Robust accuracy</h2><p>Clean accuracy {100 * suite.clean_accuracy:.1f}% on {suite.n} "
-                     "images. CW and DeepFool are not ε-bounded: their accuracy at ε counts only examples whose "
-                     "perturbation norm is at most ε.</p>")
-        series = {c.attack: (c.eps, c.accuracy) for c in suite.curves}
+        parts.append(
+            f"<h2>Robust accuracy</h2><p>Clean accuracy {100 * suite.clean_accuracy:.1f}% on {suite.n} "
+            "images. CW and DeepFool are not ε-bounded: their accuracy at ε counts only examples whose "
+            "perturbation norm is at most ε.</p>"
+        )
+        series: Series = {c.attack: (c.eps, c.accuracy) for c in suite.curves}
         parts.append(svg_line_plot(series, "Accuracy against ε", "ε", "accuracy", ylim=(0.0, 1.0)))
         header = ["attack"] + [f"ε={e:g}" for e in suite.eps] + ["median L∞", "median L2", "seconds"]
-        table = [[c.attack, *[f"{100 * a:.1f}%" for a in c.accuracy], c.median_linf, c.median_l2, c.seconds]
-                 for c in suite.curves]
+        table = [
+            [c.attack, *[f"{100 * a:.1f}%" for a in c.accuracy], c.median_linf, c.median_l2, c.seconds]
+            for c in suite.curves
+        ]
         parts.append(_table(table, header))
         rows.append(("clean_accuracy", "", "", suite.clean_accuracy))
         rows.append(("n", "", "", suite.n))
         for c in suite.curves:
             rows += [("robust_accuracy", c.attack, f"{e:g}", a) for e, a in zip(c.eps, c.accuracy, strict=True)]
-            rows += [("attack_info", c.attack, k, getattr(c, k))
-                     for k in ("bounded", "norm", "median_linf", "median_l2", "success_rate", "seconds")]
+            rows += [
+                ("attack_info", c.attack, k, getattr(c, k))
+                for k in ("bounded", "norm", "median_linf", "median_l2", "success_rate", "seconds")
+            ]
         if suite.sanity:
             parts.append("<h2>Sanity checks</h2>")
             items = []
             for s in suite.sanity:
-                kind, label = ("skip", "skipped") if s.skipped else ("pass", "pass") if s.passed else ("warn",
-                                                                                                        "warning")
+                kind, label = (
+                    ("skip", "skipped") if s.skipped else ("pass", "pass") if s.passed else ("warn", "warning")
+                )
                 numbers = ", ".join(f"{k} = {_fmt(v)}" for k, v in s.numbers.items())
-                items.append(f"<li><span class='badge {kind}'>{label}</span> <b>{html.escape(s.name)}</b>: "
-                             f"{html.escape(s.reason)} <small>({html.escape(numbers)})</small></li>")
+                items.append(
+                    f"<li><span class='badge {kind}'>{label}</span> <b>{html.escape(s.name)}</b>: "
+                    f"{html.escape(s.reason)} <small>({html.escape(numbers)})</small></li>"
+                )
                 rows.append(("sanity", s.name, "passed", s.passed))
                 rows.append(("sanity", s.name, "skipped", s.skipped))
                 rows += [("sanity", s.name, k, v) for k, v in s.numbers.items()]
             parts.append("<ul>" + "".join(items) + "</ul>")
 
     if tradeoff:
-        parts.append("<h2>Robustness against accuracy</h2><p>One point per run: further right is more accurate "
-                     "on clean images, higher is more accurate under attack.</p>")
-        parts.append(svg_scatter_plot(tradeoff, "Trade-off: clean against robust accuracy", "clean accuracy",
-                                      "robust accuracy"))
-        rows += [("tradeoff", label, axis, v) for label, x, y in tradeoff
-                 for axis, v in (("clean_accuracy", x), ("robust_accuracy", y))]
+        parts.append(
+            "<h2>Robustness against accuracy</h2><p>One point per run: further right is more accurate "
+            "on clean images, higher is more accurate under attack.</p>"
+        )
+        parts.append(
+            svg_scatter_plot(tradeoff, "Trade-off: clean against robust accuracy", "clean accuracy", "robust accuracy")
+        )
+        rows += [
+            ("tradeoff", label, axis, v)
+            for label, x, y in tradeoff
+            for axis, v in (("clean_accuracy", x), ("robust_accuracy", y))
+        ]
 
     for plot_title, series in (training or {}).items():
         parts.append(svg_line_plot(series, plot_title, "step" if "loss" in plot_title.lower() else "epoch", ""))
@@ -264,28 +324,44 @@ def write_report(path: str | Path, *, title: str, settings: Mapping[str, Any], s
             rows += [(f"training:{plot_title}", name, _fmt(float(a)), b) for a, b in zip(xs, ys, strict=True)]
 
     if transfer is not None:
-        parts.append("<h2>Transferability</h2><p>Rows: model the examples were made on; columns: model "
-                     "evaluated. The diagonal is white-box robust accuracy.</p>")
-        parts.append(_table([[src, *[f"{100 * a:.1f}%" for a in row]]
-                             for src, row in zip(transfer.names, transfer.accuracy, strict=True)],
-                            ["made on \\ evaluated on", *transfer.names]))
-        rows += [("transfer", src, dst, a) for src, row in zip(transfer.names, transfer.accuracy, strict=True)
-                 for dst, a in zip(transfer.names, row, strict=True)]
+        parts.append(
+            "<h2>Transferability</h2><p>Rows: model the examples were made on; columns: model "
+            "evaluated. The diagonal is white-box robust accuracy.</p>"
+        )
+        parts.append(
+            _table(
+                [
+                    [src, *[f"{100 * a:.1f}%" for a in row]]
+                    for src, row in zip(transfer.names, transfer.accuracy, strict=True)
+                ],
+                ["made on \\ evaluated on", *transfer.names],
+            )
+        )
+        rows += [
+            ("transfer", src, dst, a)
+            for src, row in zip(transfer.names, transfer.accuracy, strict=True)
+            for dst, a in zip(transfer.names, row, strict=True)
+        ]
 
     if gallery is not None and len(gallery.original):
         scale = _upscale_factor(gallery.original.shape[-2])
-        parts.append(f"<h2>Adversarial examples ({html.escape(gallery.attack)}, ε = {gallery.eps:g})</h2>"
-                     "<p>Top: original; middle: perturbation (amplified, grey is zero); bottom: adversarial.</p>")
+        parts.append(
+            f"<h2>Adversarial examples ({html.escape(gallery.attack)}, ε = {gallery.eps:g})</h2>"
+            "<p>Top: original; middle: perturbation (amplified, grey is zero); bottom: adversarial.</p>"
+        )
         names = gallery.class_names
         figures = []
         for i in range(len(gallery.original)):
-            cells = [gallery.original[i], 0.5 + 0.5 * (gallery.perturbation[i] /
-                                                         max(float(np.abs(gallery.perturbation[i]).max()), 1e-8)),
-                     gallery.adversarial[i]]
-            imgs = "".join(f"<img alt='{alt}' src='{png_data_uri(np.kron(_to_hwc_uint8(c), _block(c, scale)))}'/>"
-                           for alt, c in zip(("original", "perturbation", "adversarial"), cells, strict=True))
-            caption = (f"true {names[gallery.labels[i]]}: {names[gallery.pred_clean[i]]} → "
-                       f"{names[gallery.pred_adv[i]]}")
+            cells = [
+                gallery.original[i],
+                0.5 + 0.5 * (gallery.perturbation[i] / max(float(np.abs(gallery.perturbation[i]).max()), 1e-8)),
+                gallery.adversarial[i],
+            ]
+            imgs = "".join(
+                f"<img alt='{alt}' src='{png_data_uri(np.kron(_to_hwc_uint8(c), _block(c, scale)))}'/>"
+                for alt, c in zip(("original", "perturbation", "adversarial"), cells, strict=True)
+            )
+            caption = f"true {names[gallery.labels[i]]}: {names[gallery.pred_clean[i]]} → {names[gallery.pred_adv[i]]}"
             figures.append(f"<figure>{imgs}<figcaption>{html.escape(caption)}</figcaption></figure>")
             rows.append(("gallery", str(i), "label", int(gallery.labels[i])))
             rows.append(("gallery", str(i), "pred_clean", int(gallery.pred_clean[i])))
@@ -296,8 +372,10 @@ def write_report(path: str | Path, *, title: str, settings: Mapping[str, Any], s
         written["npy"] = stem.parent / f"{stem.name}_adversarial.npy"
         written["png"].write_bytes(png_bytes(grid))
         np.save(written["npy"], np.asarray(gallery.adversarial, np.float32))
-        parts.append(f"<p>Files: {html.escape(written['png'].name)} (grid), {html.escape(written['npy'].name)} "
-                     "(adversarial images as N×C×H×W float32).</p>")
+        parts.append(
+            f"<p>Files: {html.escape(written['png'].name)} (grid), {html.escape(written['npy'].name)} "
+            "(adversarial images as N×C×H×W float32).</p>"
+        )
 
     parts.append(f"<p>Every number: {html.escape(written['csv'].name)}.</p></body></html>")
     path.write_text("\n".join(parts), encoding="utf-8")
@@ -323,8 +401,9 @@ def training_series(metrics: Sequence[Mapping[str, Any]]) -> dict[str, Series]:
         out["Training loss"] = {k: (xs, [_num(m.get(f"loss_{k}")) for m in steps]) for k in ("total", "clean", "adv")}
     if epochs:
         xs = [m["epoch"] for m in epochs]
-        out["Held-out accuracy per epoch"] = {k: (xs, [_num(m.get(f"{k}_accuracy")) for m in epochs])
-                                              for k in ("clean", "robust")}
+        out["Held-out accuracy per epoch"] = {
+            k: (xs, [_num(m.get(f"{k}_accuracy")) for m in epochs]) for k in ("clean", "robust")
+        }
     return out
 
 
@@ -349,7 +428,14 @@ def write_run_report(run_dir: str | Path, path: str | Path, n_gallery: int = 8) 
 
         summary = json.loads(summary_path.read_text())
     split = load_dataset(dataclasses.replace(config.data, limit_holdout=n_gallery))
-    gallery = make_gallery(model, split.test_x[:n_gallery], split.test_y[:n_gallery], gallery_attack(config.attack),
-                           class_names)
-    return write_report(path, title=f"Run {Path(run_dir).name}", settings=config.to_dict(), summary=summary,
-                        gallery=gallery, training=training_series(read_metrics(run_dir)))
+    gallery = make_gallery(
+        model, split.test_x[:n_gallery], split.test_y[:n_gallery], gallery_attack(config.attack), class_names
+    )
+    return write_report(
+        path,
+        title=f"Run {Path(run_dir).name}",
+        settings=config.to_dict(),
+        summary=summary,
+        gallery=gallery,
+        training=training_series(read_metrics(run_dir)),
+    )

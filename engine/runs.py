@@ -92,8 +92,10 @@ class RunWriter:
         if folder.exists() and not folder.is_dir():
             raise RunError(f"{folder} is a file, not a folder: choose a folder for the run.")
         if self.mode == "resume" and not (folder / CONFIG_FILE).is_file():
-            raise RunError(f"There is no run to resume in {folder}: it has no {CONFIG_FILE}. "
-                           "Check the path, or leave out --resume to start a new run there.")
+            raise RunError(
+                f"There is no run to resume in {folder}: it has no {CONFIG_FILE}. "
+                "Check the path, or leave out --resume to start a new run there."
+            )
         folder.mkdir(parents=True, exist_ok=True)
         self._lock = self._take_lock(folder)
         try:
@@ -115,19 +117,25 @@ class RunWriter:
         try:
             lock.acquire()
         except Timeout as exc:
-            raise RunError(f"Another Robustness Lab process is writing the run in {folder} right now. Wait for it "
-                           "to finish (or stop it), or choose another folder.") from exc
+            raise RunError(
+                f"Another Robustness Lab process is writing the run in {folder} right now. Wait for it "
+                "to finish (or stop it), or choose another folder."
+            ) from exc
         return lock
 
     def _check_empty(self, folder: Path) -> None:
         if holds_run(folder):
-            raise RunError(f"{folder} already holds a run{describe_run(folder)}. Nothing was changed. "
-                           "Continue it with --resume, start again with --overwrite (the old run is moved aside, "
-                           "not deleted), or choose another --out folder.")
+            raise RunError(
+                f"{folder} already holds a run{describe_run(folder)}. Nothing was changed. "
+                "Continue it with --resume, start again with --overwrite (the old run is moved aside, "
+                "not deleted), or choose another --out folder."
+            )
         others = [p.name for p in folder.iterdir() if p.name != LOCK_FILE and p not in _leftovers(folder)]
         if others:
-            raise RunError(f"{folder} is not empty (it holds {', '.join(sorted(others)[:3])}"
-                           f"{'…' if len(others) > 3 else ''}). Choose an empty or a new folder for the run.")
+            raise RunError(
+                f"{folder} is not empty (it holds {', '.join(sorted(others)[:3])}"
+                f"{'…' if len(others) > 3 else ''}). Choose an empty or a new folder for the run."
+            )
 
     def _move_aside(self, folder: Path) -> None:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -230,14 +238,17 @@ def read_metrics(run_dir: str | Path) -> list[dict[str, Any]]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
             continue  # a line cut short by a crash: keep everything before and after it
+        if isinstance(record, dict):  # anything else was not written by us
+            out.append(record)
     return out
 
 
-def save_checkpoint(run_dir: Path, model: nn.Module, optimizer: torch.optim.Optimizer | None,
-                    meta: dict[str, Any]) -> None:
+def save_checkpoint(
+    run_dir: Path, model: nn.Module, optimizer: torch.optim.Optimizer | None, meta: dict[str, Any]
+) -> None:
     state = {"model": model.state_dict(), "meta": meta}
     if optimizer is not None:
         state["optimizer"] = optimizer.state_dict()
@@ -252,8 +263,12 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     if not path.is_file():
         raise RunError(f"No checkpoint at {path}.")
     state = safe_torch_load(path, "checkpoint")
-    if not isinstance(state, dict) or not isinstance(state.get("model"), dict) or \
-            not isinstance(state.get("meta"), dict) or not _META_KEYS <= set(state["meta"]):
+    if (
+        not isinstance(state, dict)
+        or not isinstance(state.get("model"), dict)
+        or not isinstance(state.get("meta"), dict)
+        or not _META_KEYS <= set(state["meta"])
+    ):
         raise RunError(f"{path} is not a Robustness Lab checkpoint (no model weights and settings inside).")
     return state
 
@@ -272,15 +287,28 @@ def safe_torch_load(path: Path, what: str = "weights file") -> Any:
     except pickle.UnpicklingError as exc:
         if "GLOBAL" not in str(exc) and "Unsupported global" not in str(exc):  # garbage, not a refused object
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise RunError(f"{path} is not a usable {what} (corrupt, truncated or not made by PyTorch): "
-                           f"{first[:160]}") from exc
-        raise RunError(f"{path} was not opened: the {what} holds Python objects beyond tensors, which could run "
-                       "code on this computer. Only plain PyTorch weights (state dicts) are opened.") from exc
-    except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, ValueError, TypeError, AttributeError,
-            IndexError, KeyError) as exc:
+            raise RunError(
+                f"{path} is not a usable {what} (corrupt, truncated or not made by PyTorch): {first[:160]}"
+            ) from exc
+        raise RunError(
+            f"{path} was not opened: the {what} holds Python objects beyond tensors, which could run "
+            "code on this computer. Only plain PyTorch weights (state dicts) are opened."
+        ) from exc
+    except (
+        RuntimeError,
+        EOFError,
+        OSError,
+        zipfile.BadZipFile,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        KeyError,
+    ) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RunError(f"{path} is not a usable {what} (corrupt, truncated or not made by PyTorch): "
-                       f"{first[:160]}") from exc
+        raise RunError(
+            f"{path} is not a usable {what} (corrupt, truncated or not made by PyTorch): {first[:160]}"
+        ) from exc
 
 
 def load_model(run_dir: str | Path, device: str | torch.device = "cpu") -> tuple[RunConfig, nn.Module, tuple[str, ...]]:
@@ -288,11 +316,13 @@ def load_model(run_dir: str | Path, device: str | torch.device = "cpu") -> tuple
     config = load_config(run_dir)
     state = load_checkpoint(run_dir)
     meta = state["meta"]
-    model = build_model(config.model, tuple(meta["shape"]), int(meta["num_classes"]),
-                        tuple(meta["mean"]), tuple(meta["std"]))
+    model = build_model(
+        config.model, tuple(meta["shape"]), int(meta["num_classes"]), tuple(meta["mean"]), tuple(meta["std"])
+    )
     try:
         model.load_state_dict(state["model"])
     except RuntimeError as exc:
-        raise RunError(f"The checkpoint in {run_dir} does not fit the model '{config.model.name}': "
-                       f"{str(exc).splitlines()[0]}") from exc
+        raise RunError(
+            f"The checkpoint in {run_dir} does not fit the model '{config.model.name}': {str(exc).splitlines()[0]}"
+        ) from exc
     return config, model.to(device).eval(), tuple(meta["class_names"])

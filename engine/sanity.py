@@ -31,6 +31,7 @@ from torch import nn
 from engine.attacks import pgd
 from engine.config import AttackConfig
 from engine.evaluate import adversarial_examples, correct_mask, predict, robust_accuracy, robust_mask
+from engine.messages import CancelToken
 from engine.models import model_device
 
 LARGE_EPS = 0.5
@@ -53,8 +54,15 @@ def _pct(v: float) -> str:
     return f"{100 * v:.1f}%"
 
 
-def check_large_eps(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int = 20, eps: float = LARGE_EPS,
-                    batch_size: int = 500, cancel: Any = None) -> SanityCheck:
+def check_large_eps(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    steps: int = 20,
+    eps: float = LARGE_EPS,
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+) -> SanityCheck:
     """PGD from the clean image (no random start, so random noise cannot do the gradient's work)."""
     device = model_device(model)
     num_classes = int(predict(model, x[:1]).shape[1])
@@ -62,72 +70,139 @@ def check_large_eps(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: i
     correct = correct_mask(model, x, y)
     survived = correct.clone()
     for i in range(0, len(x), batch_size):
-        xb, yb = x[i:i + batch_size].to(device), y[i:i + batch_size].to(device)
-        x_adv = pgd(model, xb, yb, eps, steps, alpha=2.5 * eps / steps, random_start=False, early_stop=True,
-                    cancel=cancel)
-        survived[i:i + batch_size] = predict(model, x_adv).argmax(1).cpu() == yb.cpu()
+        xb, yb = x[i : i + batch_size].to(device), y[i : i + batch_size].to(device)
+        x_adv = pgd(
+            model, xb, yb, eps, steps, alpha=2.5 * eps / steps, random_start=False, early_stop=True, cancel=cancel
+        )
+        survived[i : i + batch_size] = predict(model, x_adv).argmax(1).cpu() == yb.cpu()
     acc = float((correct & survived).float().mean())
     numbers = {"eps": eps, "accuracy": acc, "limit": limit}
     if acc <= limit:
-        return SanityCheck("large_eps", True, f"At ε = {eps:g} PGD brings accuracy down to {_pct(acc)}, as it "
-                           "should.", numbers)
-    return SanityCheck("large_eps", False, f"At ε = {eps:g} accuracy is still {_pct(acc)} under PGD: the attack "
-                       "cannot follow the gradients (a sign of gradient masking).", numbers)
+        return SanityCheck(
+            "large_eps", True, f"At ε = {eps:g} PGD brings accuracy down to {_pct(acc)}, as it should.", numbers
+        )
+    return SanityCheck(
+        "large_eps",
+        False,
+        f"At ε = {eps:g} accuracy is still {_pct(acc)} under PGD: the attack "
+        "cannot follow the gradients (a sign of gradient masking).",
+        numbers,
+    )
 
 
-def check_more_iterations(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int = 10,
-                          batch_size: int = 500, cancel: Any = None,
-                          base_mask: torch.Tensor | None = None) -> SanityCheck:
+def check_more_iterations(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps: float,
+    steps: int = 10,
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+    base_mask: torch.Tensor | None = None,
+) -> SanityCheck:
     """PGD-``steps`` against PGD with 4× the steps (a separate run) and with 2 more restarts (run on the
     samples PGD-``steps`` left standing, so 3 restarts in all); ``base_mask`` reuses a PGD-``steps`` run."""
     if base_mask is None:
         base_mask = robust_mask(model, x, y, AttackConfig("pgd", eps, steps), batch_size=batch_size, cancel=cancel)
     n = max(len(x), 1)
     base = float(base_mask.float().sum()) / n
-    more_steps = robust_accuracy(model, x, y, AttackConfig("pgd", eps, min(4 * steps, 1000)), batch_size=batch_size,
-                                 cancel=cancel)
-    restarts = robust_mask(model, x, y, AttackConfig("pgd", eps, steps, restarts=2), start=base_mask,
-                           batch_size=batch_size, cancel=cancel)
+    more_steps = robust_accuracy(
+        model, x, y, AttackConfig("pgd", eps, min(4 * steps, 1000)), batch_size=batch_size, cancel=cancel
+    )
+    restarts = robust_mask(
+        model, x, y, AttackConfig("pgd", eps, steps, restarts=2), start=base_mask, batch_size=batch_size, cancel=cancel
+    )
     more_restarts = float(restarts.float().sum()) / n
-    numbers = {"eps": eps, "steps": steps, "accuracy": base, "accuracy_4x_steps": more_steps,
-               "accuracy_3_restarts": more_restarts}
+    numbers = {
+        "eps": eps,
+        "steps": steps,
+        "accuracy": base,
+        "accuracy_4x_steps": more_steps,
+        "accuracy_3_restarts": more_restarts,
+    }
     stronger = min(more_steps, more_restarts)
     if max(more_steps, more_restarts) > base + TOLERANCE:
-        return SanityCheck("more_iterations", False, f"More PGD steps or restarts raised robust accuracy "
-                           f"({_pct(base)} → {_pct(max(more_steps, more_restarts))}): the attack is unstable, "
-                           "a sign of randomised or shattered gradients.", numbers)
+        return SanityCheck(
+            "more_iterations",
+            False,
+            f"More PGD steps or restarts raised robust accuracy "
+            f"({_pct(base)} → {_pct(max(more_steps, more_restarts))}): the attack is unstable, "
+            "a sign of randomised or shattered gradients.",
+            numbers,
+        )
     if stronger < base - 2 * TOLERANCE:
-        return SanityCheck("more_iterations", False, f"More PGD steps or restarts lowered robust accuracy "
-                           f"({_pct(base)} → {_pct(stronger)}): PGD-{steps} had not converged, so its number "
-                           "is too optimistic.", numbers)
-    return SanityCheck("more_iterations", True, f"4× the steps and 3 restarts leave robust accuracy at "
-                       f"{_pct(stronger)} (PGD-{steps}: {_pct(base)}): the attack has converged.", numbers)
+        return SanityCheck(
+            "more_iterations",
+            False,
+            f"More PGD steps or restarts lowered robust accuracy "
+            f"({_pct(base)} → {_pct(stronger)}): PGD-{steps} had not converged, so its number "
+            "is too optimistic.",
+            numbers,
+        )
+    return SanityCheck(
+        "more_iterations",
+        True,
+        f"4× the steps and 3 restarts leave robust accuracy at "
+        f"{_pct(stronger)} (PGD-{steps}: {_pct(base)}): the attack has converged.",
+        numbers,
+    )
 
 
-def check_noise_vs_pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int = 10,
-                       batch_size: int = 500, cancel: Any = None, pgd_accuracy: float | None = None) -> SanityCheck:
+def check_noise_vs_pgd(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps: float,
+    steps: int = 10,
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+    pgd_accuracy: float | None = None,
+) -> SanityCheck:
     clean = float(correct_mask(model, x, y).float().mean())
     noise = robust_accuracy(model, x, y, AttackConfig("noise-uniform", eps), batch_size=batch_size, cancel=cancel)
     pgd_acc = _pgd(model, x, y, eps, steps, batch_size, cancel) if pgd_accuracy is None else pgd_accuracy
     numbers = {"eps": eps, "clean_accuracy": clean, "noise_accuracy": noise, "pgd_accuracy": pgd_acc}
     if clean - pgd_acc < TOLERANCE and clean - noise < TOLERANCE:
-        return SanityCheck("noise_vs_pgd", True, f"Neither noise nor PGD changes accuracy at ε = {eps:g}; nothing "
-                           "to compare (see the large-ε check).", numbers)
+        return SanityCheck(
+            "noise_vs_pgd",
+            True,
+            f"Neither noise nor PGD changes accuracy at ε = {eps:g}; nothing to compare (see the large-ε check).",
+            numbers,
+        )
     # PGD must break clearly more than noise does: at least twice as many samples, plus one point (a PGD
     # whose gradients are useless is just its random start, i.e. one more draw of noise).
     if clean - pgd_acc >= 2 * (clean - noise) + TOLERANCE / 2:
-        return SanityCheck("noise_vs_pgd", True, f"PGD ({_pct(pgd_acc)}) is much stronger than random noise "
-                           f"({_pct(noise)}) of the same size, as it should be.", numbers)
-    return SanityCheck("noise_vs_pgd", False, f"Random noise ({_pct(noise)}) is nearly as strong as PGD "
-                       f"({_pct(pgd_acc)}): the gradients do not help the attack (gradient masking).", numbers)
+        return SanityCheck(
+            "noise_vs_pgd",
+            True,
+            f"PGD ({_pct(pgd_acc)}) is much stronger than random noise "
+            f"({_pct(noise)}) of the same size, as it should be.",
+            numbers,
+        )
+    return SanityCheck(
+        "noise_vs_pgd",
+        False,
+        f"Random noise ({_pct(noise)}) is nearly as strong as PGD "
+        f"({_pct(pgd_acc)}): the gradients do not help the attack (gradient masking).",
+        numbers,
+    )
 
 
-def check_transfer(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int = 10,
-                   reference_model: nn.Module | None = None, batch_size: int = 500,
-                   cancel: Any = None, pgd_accuracy: float | None = None) -> SanityCheck:
+def check_transfer(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps: float,
+    steps: int = 10,
+    reference_model: nn.Module | None = None,
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+    pgd_accuracy: float | None = None,
+) -> SanityCheck:
     if reference_model is None:
-        return SanityCheck("transfer", True, "Not run: no other model was given to transfer attacks from.", {},
-                           skipped=True)
+        return SanityCheck(
+            "transfer", True, "Not run: no other model was given to transfer attacks from.", {}, skipped=True
+        )
     cfg = AttackConfig("pgd", eps, steps)
     white = _pgd(model, x, y, eps, steps, batch_size, cancel) if pgd_accuracy is None else pgd_accuracy
     x_ref = adversarial_examples(reference_model, x, y, cfg, batch_size, cancel)
@@ -135,46 +210,92 @@ def check_transfer(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: floa
     transfer = float((correct & (predict(model, x_ref).argmax(1).cpu() == y.cpu())).float().mean())
     numbers = {"eps": eps, "whitebox_accuracy": white, "transfer_accuracy": transfer}
     if transfer < white - TOLERANCE:
-        return SanityCheck("transfer", False, f"Examples made on another model ({_pct(transfer)}) beat the white-box "
-                           f"attack on this one ({_pct(white)}): its gradients are masked.", numbers)
-    return SanityCheck("transfer", True, f"The transfer attack ({_pct(transfer)}) is weaker than the white-box "
-                       f"attack ({_pct(white)}), as it should be.", numbers)
+        return SanityCheck(
+            "transfer",
+            False,
+            f"Examples made on another model ({_pct(transfer)}) beat the white-box "
+            f"attack on this one ({_pct(white)}): its gradients are masked.",
+            numbers,
+        )
+    return SanityCheck(
+        "transfer",
+        True,
+        f"The transfer attack ({_pct(transfer)}) is weaker than the white-box attack ({_pct(white)}), as it should be.",
+        numbers,
+    )
 
 
-def check_fgsm_vs_pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int = 10,
-                      adversarially_trained: bool | None = None, batch_size: int = 500,
-                      cancel: Any = None, pgd_accuracy: float | None = None) -> SanityCheck:
+def check_fgsm_vs_pgd(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps: float,
+    steps: int = 10,
+    adversarially_trained: bool | None = None,
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+    pgd_accuracy: float | None = None,
+) -> SanityCheck:
     fgsm_acc = robust_accuracy(model, x, y, AttackConfig("fgsm", eps), batch_size=batch_size, cancel=cancel)
     pgd_acc = _pgd(model, x, y, eps, steps, batch_size, cancel) if pgd_accuracy is None else pgd_accuracy
     numbers = {"eps": eps, "fgsm_accuracy": fgsm_acc, "pgd_accuracy": pgd_acc}
     if fgsm_acc < pgd_acc - TOLERANCE:
-        return SanityCheck("fgsm_vs_pgd", False, f"One-step FGSM ({_pct(fgsm_acc)}) beats PGD ({_pct(pgd_acc)}): the "
-                           "iterative attack is being misled (gradient masking).", numbers)
+        return SanityCheck(
+            "fgsm_vs_pgd",
+            False,
+            f"One-step FGSM ({_pct(fgsm_acc)}) beats PGD ({_pct(pgd_acc)}): the "
+            "iterative attack is being misled (gradient masking).",
+            numbers,
+        )
     clean = float(correct_mask(model, x, y).float().mean())
     numbers["clean_accuracy"] = clean
     # FGSM breaks less than half of what PGD breaks, and leaves over 10 points more standing.
     if fgsm_acc - pgd_acc > 0.1 and clean - fgsm_acc < 0.5 * (clean - pgd_acc):
-        why = ("catastrophic overfitting to the one-step training attack" if adversarially_trained is not False
-               else "the gradient at the clean image points the wrong way")
-        return SanityCheck("fgsm_vs_pgd", False, f"FGSM leaves {_pct(fgsm_acc)} but PGD only {_pct(pgd_acc)}: the "
-                           f"model resists the one-step attack but not a real one ({why}; a masking sign).", numbers)
-    return SanityCheck("fgsm_vs_pgd", True, f"FGSM ({_pct(fgsm_acc)}) and PGD ({_pct(pgd_acc)}) agree as expected.",
-                       numbers)
+        why = (
+            "catastrophic overfitting to the one-step training attack"
+            if adversarially_trained is not False
+            else "the gradient at the clean image points the wrong way"
+        )
+        return SanityCheck(
+            "fgsm_vs_pgd",
+            False,
+            f"FGSM leaves {_pct(fgsm_acc)} but PGD only {_pct(pgd_acc)}: the "
+            f"model resists the one-step attack but not a real one ({why}; a masking sign).",
+            numbers,
+        )
+    return SanityCheck(
+        "fgsm_vs_pgd", True, f"FGSM ({_pct(fgsm_acc)}) and PGD ({_pct(pgd_acc)}) agree as expected.", numbers
+    )
 
 
-def _pgd(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int, batch_size: int,
-         cancel: Any) -> float:
+def _pgd(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps: float,
+    steps: int,
+    batch_size: int,
+    cancel: CancelToken | None,
+) -> float:
     return robust_accuracy(model, x, y, AttackConfig("pgd", eps, steps), batch_size=batch_size, cancel=cancel)
 
 
-def run_sanity_checks(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, steps: int = 10,
-                      reference_model: nn.Module | None = None, adversarially_trained: bool | None = None,
-                      batch_size: int = 500, cancel: Any = None) -> tuple[SanityCheck, ...]:
+def run_sanity_checks(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps: float,
+    steps: int = 10,
+    reference_model: nn.Module | None = None,
+    adversarially_trained: bool | None = None,
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+) -> tuple[SanityCheck, ...]:
     """All checks at ``eps`` (the largest of an evaluation); ``adversarially_trained`` None means unknown.
 
     One PGD-``steps`` run is shared by the checks that compare against it.
     """
-    common = {"batch_size": batch_size, "cancel": cancel}
+    common: dict[str, Any] = {"batch_size": batch_size, "cancel": cancel}
     base_mask = robust_mask(model, x, y, AttackConfig("pgd", eps, steps), **common)
     pgd_acc = float(base_mask.float().sum()) / max(len(x), 1)
     return (

@@ -34,7 +34,7 @@ from torch import nn
 from engine.attacks import check_cancel, model_mode
 from engine.config import AttackConfig, ConfigError
 from engine.evaluate import BISECT_ATTACKS, bisect_curve, correct_mask, predict, robust_mask
-from engine.messages import GalleryBatch, frozen_array
+from engine.messages import CancelToken, GalleryBatch, frozen_array
 from engine.models import model_device
 
 OWN_ATTACKS = ("fgsm", "pgd", "pgd-l2", "noise-uniform", "noise-gaussian")
@@ -71,8 +71,12 @@ class SuiteConfig:
             raise ConfigError("ε (epsilon) must be 0 or more.")
         if self.norm not in ("linf", "l2"):
             raise ConfigError("The norm must be 'linf' or 'l2'.")
-        if not (1 <= self.steps <= 10_000 and 1 <= self.min_norm_steps <= 10_000 and 1 <= self.restarts <= 100
-                and self.n_queries >= 1):
+        if not (
+            1 <= self.steps <= 10_000
+            and 1 <= self.min_norm_steps <= 10_000
+            and 1 <= self.restarts <= 100
+            and self.n_queries >= 1
+        ):
             raise ConfigError("Steps must be 1-10000, restarts 1-100 and queries at least 1.")
         return self
 
@@ -82,8 +86,15 @@ class SuiteConfig:
 
     @classmethod
     def from_attack_config(cls, cfg: AttackConfig, **changes: Any) -> SuiteConfig:
-        return cls(name=cfg.name, eps=cfg.eps, steps=cfg.steps, restarts=cfg.restarts, step_size=cfg.step_size,
-                   norm="l2" if cfg.name == "pgd-l2" else "linf", **changes)
+        return cls(
+            name=cfg.name,
+            eps=cfg.eps,
+            steps=cfg.steps,
+            restarts=cfg.restarts,
+            step_size=cfg.step_size,
+            norm="l2" if cfg.name == "pgd-l2" else "linf",
+            **changes,
+        )
 
     def own(self) -> AttackConfig:
         return AttackConfig(self.name, self.eps, min(self.steps, 1000), self.step_size, self.restarts)
@@ -98,19 +109,37 @@ def _torchattack(model: nn.Module, cfg: SuiteConfig, num_classes: int):
     if cfg.name == "deepfool":
         return torchattacks.DeepFool(model, steps=cfg.min_norm_steps, overshoot=0.02)
     if cfg.name in ("apgd-ce", "apgd-dlr"):
-        return torchattacks.APGD(model, norm=norm, eps=cfg.eps, steps=cfg.steps, n_restarts=cfg.restarts,
-                                 seed=cfg.seed, loss="ce" if cfg.name == "apgd-ce" else "dlr")
+        return torchattacks.APGD(
+            model,
+            norm=norm,
+            eps=cfg.eps,
+            steps=cfg.steps,
+            n_restarts=cfg.restarts,
+            seed=cfg.seed,
+            loss="ce" if cfg.name == "apgd-ce" else "dlr",
+        )
     if cfg.name == "square":
-        return torchattacks.Square(model, norm=norm, eps=cfg.eps, n_queries=cfg.n_queries, n_restarts=cfg.restarts,
-                                   seed=cfg.seed)
+        return torchattacks.Square(
+            model, norm=norm, eps=cfg.eps, n_queries=cfg.n_queries, n_restarts=cfg.restarts, seed=cfg.seed
+        )
     if cfg.name == "autoattack":
-        return torchattacks.AutoAttack(model, norm=norm, eps=cfg.eps, version="standard", n_classes=num_classes,
-                                       seed=cfg.seed)
+        return torchattacks.AutoAttack(
+            model, norm=norm, eps=cfg.eps, version="standard", n_classes=num_classes, seed=cfg.seed
+        )
     raise ValueError(f"'{cfg.name}' is not a torchattacks attack.")
 
 
-def suite_attack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: SuiteConfig, *, batch_size: int = 500,
-                 num_classes: int | None = None, cancel: Any = None, early_stop: bool = False) -> torch.Tensor:
+def suite_attack(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    cfg: SuiteConfig,
+    *,
+    batch_size: int = 500,
+    num_classes: int | None = None,
+    cancel: CancelToken | None = None,
+    early_stop: bool = False,
+) -> torch.Tensor:
     """x_adv in [0, 1] for every sample (on x's device), made batch by batch in eval mode.
 
     For cw and deepfool the result is *not* ε-bounded: use ``perturbation_norm`` against ε.
@@ -130,7 +159,7 @@ def suite_attack(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: SuiteC
     with model_mode(model, "eval"):
         for i in range(0, len(x), batch_size):
             check_cancel(cancel)
-            xb, yb = x[i:i + batch_size].to(device), y[i:i + batch_size].to(device)
+            xb, yb = x[i : i + batch_size].to(device), y[i : i + batch_size].to(device)
             if own:
                 x_adv = attack(model, xb, yb, cfg.own(), mode="eval", early_stop=early_stop, cancel=cancel)
             else:
@@ -166,17 +195,32 @@ class AttackCurve:
         return dataclasses.asdict(self)
 
 
-def attack_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, name: str, eps_values: Sequence[float],
-                 *, steps: int = 10, restarts: int = 1, norm: str = "linf", seed: int = 0, batch_size: int = 500,
-                 correct: torch.Tensor | None = None, cancel: Any = None, progress: Progress | None = None,
-                 eps_search: str = "bisect", **settings: Any) -> AttackCurve:
+def attack_curve(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    name: str,
+    eps_values: Sequence[float],
+    *,
+    steps: int = 10,
+    restarts: int = 1,
+    norm: str = "linf",
+    seed: int = 0,
+    batch_size: int = 500,
+    correct: torch.Tensor | None = None,
+    cancel: CancelToken | None = None,
+    progress: Progress | None = None,
+    eps_search: str = "bisect",
+    **settings: Any,
+) -> AttackCurve:
     """Accuracy under attack ``name`` at each ε (ascending); see the module docstring for the two kinds."""
     t0 = time.perf_counter()
     eps_sorted = tuple(sorted(float(e) for e in eps_values))
     correct = correct_mask(model, x, y) if correct is None else correct
     n = max(len(x), 1)
-    base = SuiteConfig(name=name, steps=steps, restarts=restarts, norm="l2" if name == "pgd-l2" else norm,
-                       seed=seed, **settings).validate()
+    base = SuiteConfig(
+        name=name, steps=steps, restarts=restarts, norm="l2" if name == "pgd-l2" else norm, seed=seed, **settings
+    ).validate()
     if not base.bounded:
         idx = correct.nonzero().squeeze(1)
         fooled_norm = torch.full((len(x),), math.inf)
@@ -193,11 +237,20 @@ def attack_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, name: str, 
         acc = tuple(float((correct & ~(fooled_norm <= e + 1e-6)).float().sum()) / n for e in eps_sorted)
         if progress:
             progress(len(eps_sorted), len(eps_sorted))
-        return AttackCurve(name, eps_sorted, acc, False, base.norm, time.perf_counter() - t0, success_rate=success,
-                           **medians)
+        return AttackCurve(
+            name, eps_sorted, acc, False, base.norm, time.perf_counter() - t0, success_rate=success, **medians
+        )
     if eps_search == "bisect" and name in BISECT_ATTACKS:
-        acc = bisect_curve(model, x, y, eps_sorted, correct, lambda e: dataclasses.replace(base, eps=e).own(),
-                           batch_size=batch_size, cancel=cancel)
+        acc = bisect_curve(
+            model,
+            x,
+            y,
+            eps_sorted,
+            correct,
+            lambda e: dataclasses.replace(base, eps=e).own(),
+            batch_size=batch_size,
+            cancel=cancel,
+        )
         if progress:
             progress(len(eps_sorted), len(eps_sorted))
         return AttackCurve(name, eps_sorted, acc, True, base.norm, time.perf_counter() - t0)
@@ -238,17 +291,31 @@ class SuiteResult:
         return tuple(min(v) for v in zip(*bounded, strict=True)) if bounded else ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"clean_accuracy": self.clean_accuracy, "n": self.n, "eps": list(self.eps),
-                "attacks": {c.attack: c.to_dict() for c in self.curves},
-                "robust_accuracy": {c.attack: {f"{e:g}": a for e, a in zip(c.eps, c.accuracy, strict=True)}
-                                    for c in self.curves},
-                "worst_case": list(self.worst_case()),
-                "sanity": {s.name: s.to_dict() for s in self.sanity}}
+        return {
+            "clean_accuracy": self.clean_accuracy,
+            "n": self.n,
+            "eps": list(self.eps),
+            "attacks": {c.attack: c.to_dict() for c in self.curves},
+            "robust_accuracy": {
+                c.attack: {f"{e:g}": a for e, a in zip(c.eps, c.accuracy, strict=True)} for c in self.curves
+            },
+            "worst_case": list(self.worst_case()),
+            "sanity": {s.name: s.to_dict() for s in self.sanity},
+        }
 
 
-def suite_eps_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks: Sequence[str],
-                    eps_values: Sequence[float], *, steps: int = 10, progress: Progress | None = None,
-                    cancel: Any = None, batch_size: int = 500) -> Any:
+def suite_eps_curve(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    attacks: Sequence[str],
+    eps_values: Sequence[float],
+    *,
+    steps: int = 10,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    batch_size: int = 500,
+) -> Any:
     """Accuracy against ε for any suite attacks, as an ``engine.evaluate.EpsCurve`` (the window's curve).
 
     ``progress(done, total)`` counts (attack, ε) pairs.
@@ -260,12 +327,23 @@ def suite_eps_curve(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks:
     correct = correct_mask(model, x, y)
     total, curves = len(attacks) * len(eps_sorted), {}
     for k, name in enumerate(attacks):
+
         def step(done: int, _n: int, base: int = k * len(eps_sorted)) -> None:
             if progress:
                 progress(base + done, total)
 
-        curves[name] = attack_curve(model, x, y, name, eps_sorted, steps=steps, batch_size=batch_size,
-                                    correct=correct, cancel=cancel, progress=step).accuracy
+        curves[name] = attack_curve(
+            model,
+            x,
+            y,
+            name,
+            eps_sorted,
+            steps=steps,
+            batch_size=batch_size,
+            correct=correct,
+            cancel=cancel,
+            progress=step,
+        ).accuracy
     return EpsCurve(eps_sorted, curves, float(correct.float().mean()) if len(x) else float("nan"), len(x))
 
 
@@ -273,16 +351,32 @@ def parse_suite(text: str) -> tuple[str, ...]:
     names = tuple(n.strip().lower() for n in text.split(",") if n.strip())
     unknown = [n for n in names if n not in SUITE_ATTACKS]
     if unknown or not names:
-        raise ConfigError(f"Unknown attack(s) {', '.join(unknown) or '(none given)'}. "
-                          f"Choose from: {', '.join(SUITE_ATTACKS)}.")
+        raise ConfigError(
+            f"Unknown attack(s) {', '.join(unknown) or '(none given)'}. Choose from: {', '.join(SUITE_ATTACKS)}."
+        )
     return names
 
 
-def run_suite(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks: Sequence[str], eps_values: Sequence[float],
-              *, steps: int = 10, restarts: int = 1, seed: int = 0, batch_size: int = 500, sanity: bool = True,
-              reference_model: nn.Module | None = None, adversarially_trained: bool | None = None,
-              cancel: Any = None, progress: Callable[[str], None] | None = None, eps_search: str = "bisect",
-              sanity_limit: int | None = 500, **settings: Any) -> SuiteResult:
+def run_suite(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    attacks: Sequence[str],
+    eps_values: Sequence[float],
+    *,
+    steps: int = 10,
+    restarts: int = 1,
+    seed: int = 0,
+    batch_size: int = 500,
+    sanity: bool = True,
+    reference_model: nn.Module | None = None,
+    adversarially_trained: bool | None = None,
+    cancel: CancelToken | None = None,
+    progress: Callable[[str], None] | None = None,
+    eps_search: str = "bisect",
+    sanity_limit: int | None = 500,
+    **settings: Any,
+) -> SuiteResult:
     """Every attack at every ε, then the sanity checks (engine.sanity) at the largest ε of the list.
 
     The checks attack the first ``sanity_limit`` images only (None: all): one of them runs PGD with 4×
@@ -298,9 +392,23 @@ def run_suite(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks: Seque
         if progress:
             progress(f"{name} at ε = {', '.join(f'{e:g}' for e in eps_sorted)}")
         torch.manual_seed(seed)
-        curves.append(attack_curve(model, x, y, name, eps_sorted, steps=steps, restarts=restarts, seed=seed,
-                                   batch_size=batch_size, correct=correct, cancel=cancel, eps_search=eps_search,
-                                   **settings))
+        curves.append(
+            attack_curve(
+                model,
+                x,
+                y,
+                name,
+                eps_sorted,
+                steps=steps,
+                restarts=restarts,
+                seed=seed,
+                batch_size=batch_size,
+                correct=correct,
+                cancel=cancel,
+                eps_search=eps_search,
+                **settings,
+            )
+        )
     checks: tuple[Any, ...] = ()
     if sanity:
         from engine.sanity import run_sanity_checks
@@ -309,14 +417,25 @@ def run_suite(model: nn.Module, x: torch.Tensor, y: torch.Tensor, attacks: Seque
             progress("sanity checks")
         torch.manual_seed(seed)
         xs, ys = (x[:sanity_limit], y[:sanity_limit]) if sanity_limit else (x, y)
-        checks = run_sanity_checks(model, xs, ys, eps=eps_sorted[-1], steps=steps, reference_model=reference_model,
-                                   adversarially_trained=adversarially_trained, batch_size=batch_size, cancel=cancel)
-    return SuiteResult(float(correct.float().mean()) if len(x) else float("nan"), len(x), eps_sorted, tuple(curves),
-                       checks)
+        checks = run_sanity_checks(
+            model,
+            xs,
+            ys,
+            eps=eps_sorted[-1],
+            steps=steps,
+            reference_model=reference_model,
+            adversarially_trained=adversarially_trained,
+            batch_size=batch_size,
+            cancel=cancel,
+        )
+    return SuiteResult(
+        float(correct.float().mean()) if len(x) else float("nan"), len(x), eps_sorted, tuple(curves), checks
+    )
 
 
-def suite_gallery(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: SuiteConfig,
-                  class_names: Sequence[str]) -> GalleryBatch:
+def suite_gallery(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: SuiteConfig, class_names: Sequence[str]
+) -> GalleryBatch:
     """Original, adversarial and predictions for a few samples under any suite attack (read-only numpy)."""
     import numpy as np
     import torch.nn.functional as F
@@ -325,9 +444,15 @@ def suite_gallery(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: Suite
     p_clean = F.softmax(predict(model, x), 1).cpu().numpy()
     p_adv = F.softmax(predict(model, x_adv), 1).cpu().numpy()
     return GalleryBatch(
-        step=0, attack=cfg.name, eps=cfg.eps,
+        step=0,
+        attack=cfg.name,
+        eps=cfg.eps,
         original=frozen_array(x.cpu().numpy().astype(np.float32)),
         adversarial=frozen_array(x_adv.cpu().numpy().astype(np.float32)),
-        labels=frozen_array(y.cpu().numpy()), pred_clean=frozen_array(p_clean.argmax(1)),
-        pred_adv=frozen_array(p_adv.argmax(1)), probs_clean=frozen_array(p_clean), probs_adv=frozen_array(p_adv),
-        class_names=tuple(class_names))
+        labels=frozen_array(y.cpu().numpy()),
+        pred_clean=frozen_array(p_clean.argmax(1)),
+        pred_adv=frozen_array(p_adv.argmax(1)),
+        probs_clean=frozen_array(p_clean),
+        probs_adv=frozen_array(p_adv),
+        class_names=tuple(class_names),
+    )

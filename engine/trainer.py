@@ -69,8 +69,8 @@ def penalties(model: nn.Module, l1: float, l2: float) -> tuple[torch.Tensor, tor
     if not (l1 or l2):
         return zero, zero
     weights = [p for p in model.parameters() if p.ndim > 1]
-    p1 = l1 * sum(w.abs().sum() for w in weights) if l1 else zero
-    p2 = l2 * sum(w.pow(2).sum() for w in weights) if l2 else zero
+    p1 = l1 * torch.stack([w.abs().sum() for w in weights]).sum() if l1 and weights else zero
+    p2 = l2 * torch.stack([w.pow(2).sum() for w in weights]).sum() if l2 and weights else zero
     return p1, p2
 
 
@@ -87,8 +87,14 @@ def eval_attack(config: RunConfig) -> AttackConfig:
 class _Trainer:
     """State of one run; ``run()`` is the generator. Kept private: callers use ``train()``."""
 
-    def __init__(self, config: RunConfig, control: TrainingControl, run_dir: Path | None,
-                 dataset: DatasetSplit | None, resume: bool):
+    def __init__(
+        self,
+        config: RunConfig,
+        control: TrainingControl,
+        run_dir: Path | None,
+        dataset: DatasetSplit | None,
+        resume: bool,
+    ):
         self.config = config
         self.control = control
         self.run_dir = run_dir
@@ -113,10 +119,16 @@ class _Trainer:
         self.class_names = data.class_names
         self.train_x, self.train_y = data.train_x.to(self.device), data.train_y.to(self.device)
         self.test_x, self.test_y = data.test_x.to(self.device), data.test_y.to(self.device)
-        shape = tuple(data.train_x.shape[1:])
+        shape = data.image_shape
         mean, std = channel_stats(data.train_x)
-        self.meta = {"shape": list(shape), "num_classes": data.num_classes, "mean": list(mean), "std": list(std),
-                     "class_names": list(data.class_names), "dataset": data.name}
+        self.meta = {
+            "shape": list(shape),
+            "num_classes": data.num_classes,
+            "mean": list(mean),
+            "std": list(std),
+            "class_names": list(data.class_names),
+            "dataset": data.name,
+        }
         self.model = build_model(cfg.model, shape, data.num_classes, mean, std).to(self.device)
         self.optimizer = self._make_optimizer()
         if self.run_dir is not None:
@@ -124,14 +136,22 @@ class _Trainer:
             if self.resume and (self.run_dir / runs.CHECKPOINT_FILE).is_file():
                 self._restore()
             runs.save_config(self.run_dir, cfg)
-        self.augment = build_augment(cfg.augment, shape[1:])
+        self.augment = build_augment(cfg.augment, (shape[1], shape[2]))
         self.generator = torch.Generator().manual_seed(cfg.train.seed)
         pick = torch.randperm(len(self.test_x), generator=torch.Generator().manual_seed(cfg.train.seed))
         self.gallery_idx = pick[: cfg.train.gallery_size].to(self.device)
         self.steps_per_epoch = math.ceil(len(self.train_x) / cfg.train.batch_size)
         notes = data.notes + ((f"Resumed from epoch {self.start_epoch}.",) if self.start_epoch else ())
-        return RunStarted(cfg, describe_device(self.device), len(self.train_x), len(self.test_x),
-                          self.steps_per_epoch, data.class_names, str(self.run_dir) if self.run_dir else None, notes)
+        return RunStarted(
+            cfg,
+            describe_device(self.device),
+            len(self.train_x),
+            len(self.test_x),
+            self.steps_per_epoch,
+            data.class_names,
+            str(self.run_dir) if self.run_dir else None,
+            notes,
+        )
 
     def _make_optimizer(self) -> torch.optim.Optimizer:
         t = self.config.train
@@ -140,20 +160,25 @@ class _Trainer:
         return torch.optim.Adam(self.model.parameters(), lr=t.lr)
 
     def _restore(self) -> None:
+        assert self.run_dir is not None  # only called for a run folder
         state = runs.load_checkpoint(self.run_dir)
         try:
             self.model.load_state_dict(state["model"])
             if "optimizer" in state:
                 self.optimizer.load_state_dict(state["optimizer"])
         except (RuntimeError, ValueError, KeyError) as exc:
-            raise runs.RunError(f"The checkpoint in {self.run_dir} does not fit this model: "
-                                f"{str(exc).splitlines()[0]}") from exc
+            raise runs.RunError(
+                f"The checkpoint in {self.run_dir} does not fit this model: {str(exc).splitlines()[0]}"
+            ) from exc
         self.start_epoch = int(state["meta"].get("epoch", 0))
         self.step = int(state["meta"].get("step", 0))
         if self.start_epoch >= self.config.train.epochs:
-            raise runs.RunError(f"The run in {self.run_dir} has already trained all {self.start_epoch} of its "
-                                f"{self.config.train.epochs} epochs. To train it further, give a larger number "
-                                "of epochs (e.g. --epochs " f"{self.start_epoch + 5}).")
+            raise runs.RunError(
+                f"The run in {self.run_dir} has already trained all {self.start_epoch} of its "
+                f"{self.config.train.epochs} epochs. To train it further, give a larger number "
+                "of epochs (e.g. --epochs "
+                f"{self.start_epoch + 5})."
+            )
         for group in self.optimizer.param_groups:
             group["lr"] = self.config.train.lr
 
@@ -176,7 +201,7 @@ class _Trainer:
         if new.model.dropout != old.model.dropout:
             set_dropout(self.model, new.model.dropout)
         if new.augment != old.augment:
-            self.augment = build_augment(new.augment, tuple(self.train_x.shape[2:]))
+            self.augment = build_augment(new.augment, (int(self.train_x.shape[2]), int(self.train_x.shape[3])))
         if self.run_dir is not None:
             self.pending_metrics.append({"type": "config", "step": self.step, "changes": dict(accepted)})
             runs.save_config(self.run_dir, new)
@@ -226,8 +251,15 @@ class _Trainer:
             acc_adv = float((logits_adv.argmax(1) == yb).float().mean())
         p1, p2 = penalties(self.model, cfg.regularization.l1, cfg.regularization.l2)
         total = loss_clean + lam * loss_adv + p1 + p2
-        values = {"loss_clean": loss_clean.item(), "loss_adv": loss_adv.item(), "l1": p1.item(), "l2": p2.item(),
-                  "total": total.item(), "acc": float((logits.argmax(1) == yb).float().mean()), "acc_adv": acc_adv}
+        values = {
+            "loss_clean": loss_clean.item(),
+            "loss_adv": loss_adv.item(),
+            "l1": p1.item(),
+            "l2": p2.item(),
+            "total": total.item(),
+            "acc": float((logits.argmax(1) == yb).float().mean()),
+            "acc_adv": acc_adv,
+        }
         if not math.isfinite(values["total"]):
             return values
         self.optimizer.zero_grad(set_to_none=True)
@@ -243,15 +275,30 @@ class _Trainer:
         x, y = self.test_x[:n], self.test_y[:n]
         self.clean = clean_accuracy(self.model, x, y)
         self.robust = robust_accuracy(self.model, x, y, acfg, cancel=self.control) if acfg.eps > 0 else float("nan")
-        metrics = EpochMetrics(epoch, self.step, self.clean, self.robust, f"pgd-{acfg.steps}", acfg.eps,
-                               len(x), time.perf_counter() - seconds_start, train_loss)
+        metrics = EpochMetrics(
+            epoch,
+            self.step,
+            self.clean,
+            self.robust,
+            f"pgd-{acfg.steps}",
+            acfg.eps,
+            len(x),
+            time.perf_counter() - seconds_start,
+            train_loss,
+        )
         self.pending_metrics.append({"type": "epoch", **metrics.__dict__})
         return metrics
 
     def gallery(self) -> GalleryBatch:
         idx = self.gallery_idx
-        return make_gallery(self.model, self.test_x[idx], self.test_y[idx], gallery_attack(self.config.attack),
-                            self.class_names, self.step)
+        return make_gallery(
+            self.model,
+            self.test_x[idx],
+            self.test_y[idx],
+            gallery_attack(self.config.attack),
+            self.class_names,
+            self.step,
+        )
 
     def flush(self, epoch: int | None = None) -> None:
         if self.run_dir is None:
@@ -260,8 +307,9 @@ class _Trainer:
             runs.append_metrics(self.run_dir, record)
         self.pending_metrics.clear()
         if epoch is not None:
-            runs.save_checkpoint(self.run_dir, self.model, self.optimizer,
-                                 {**self.meta, "epoch": epoch, "step": self.step})
+            runs.save_checkpoint(
+                self.run_dir, self.model, self.optimizer, {**self.meta, "epoch": epoch, "step": self.step}
+            )
 
     # ------------------------------------------------------------------ the loop
     def run(self) -> Iterator[Message]:
@@ -278,7 +326,7 @@ class _Trainer:
             for i in range(self.steps_per_epoch):
                 yield from self.commands()
                 t0 = time.perf_counter()
-                idx = order[i * bs:(i + 1) * bs]
+                idx = order[i * bs : (i + 1) * bs]
                 values = self.train_step(self.train_x[idx], self.train_y[idx])
                 self.step += 1
                 if not math.isfinite(values["total"]):
@@ -286,18 +334,31 @@ class _Trainer:
                     yield RunFailed(
                         f"The loss became {values['total']} at step {self.step} (epoch {epoch}), so training "
                         "stopped. Try a smaller learning rate or smaller L1/L2 coefficients. The run folder keeps "
-                        "its settings, metrics and the last good checkpoint.", self.step, self._dir())
+                        "its settings, metrics and the last good checkpoint.",
+                        self.step,
+                        self._dir(),
+                    )
                     return
                 loss_sum += values["total"]
                 dt = time.perf_counter() - t0
                 step_seconds = dt if step_seconds is None else 0.9 * step_seconds + 0.1 * dt
                 c = self.config
                 metrics = StepMetrics(
-                    step=self.step, epoch=epoch, epoch_progress=(i + 1) / self.steps_per_epoch,
-                    loss_clean=values["loss_clean"], loss_adv=values["loss_adv"], lam=c.train.lam,
-                    weighted_adv=c.train.lam * values["loss_adv"], l1_penalty=values["l1"], l2_penalty=values["l2"],
-                    loss_total=values["total"], accuracy_clean=values["acc"], accuracy_adv=values["acc_adv"],
-                    eps=c.attack.eps, lr=c.train.lr, attack=c.attack.name,
+                    step=self.step,
+                    epoch=epoch,
+                    epoch_progress=(i + 1) / self.steps_per_epoch,
+                    loss_clean=values["loss_clean"],
+                    loss_adv=values["loss_adv"],
+                    lam=c.train.lam,
+                    weighted_adv=c.train.lam * values["loss_adv"],
+                    l1_penalty=values["l1"],
+                    l2_penalty=values["l2"],
+                    loss_total=values["total"],
+                    accuracy_clean=values["acc"],
+                    accuracy_adv=values["acc_adv"],
+                    eps=c.attack.eps,
+                    lr=c.train.lr,
+                    attack=c.attack.name,
                     images_per_second=len(idx) / step_seconds if step_seconds else float("nan"),
                     eta_seconds=(total_steps - self.step) * (step_seconds or 0.0),
                 )
@@ -316,8 +377,14 @@ class _Trainer:
         return str(self.run_dir) if self.run_dir else None
 
 
-def train(config: RunConfig, control: TrainingControl | None = None, run_dir: str | Path | None = None,
-          dataset: DatasetSplit | None = None, resume: bool = False, overwrite: bool = False) -> Iterator[Message]:
+def train(
+    config: RunConfig,
+    control: TrainingControl | None = None,
+    run_dir: str | Path | None = None,
+    dataset: DatasetSplit | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+) -> Iterator[Message]:
     """Train one run, yielding RunStarted, then snapshots, then RunFinished or RunFailed.
 
     ``dataset`` lets a caller that already holds the data (tests, sweeps) skip loading it again.
@@ -349,8 +416,9 @@ def _train_locked(trainer: _Trainer, writer: runs.RunWriter | None) -> Iterator[
         yield RunFailed(user_message(exc), 0, trainer._dir())
         return
     if writer is not None and writer.moved_aside is not None:
-        started = dataclasses.replace(started, notes=started.notes + (
-            f"The run that was in this folder was moved to {writer.moved_aside}.",))
+        started = dataclasses.replace(
+            started, notes=started.notes + (f"The run that was in this folder was moved to {writer.moved_aside}.",)
+        )
     yield started
     reason = "completed"
     try:
@@ -369,8 +437,16 @@ def _train_locked(trainer: _Trainer, writer: runs.RunWriter | None) -> Iterator[
         # Keep what was learned so far: a stopped run can be evaluated, exported or resumed.
         trainer.flush(trainer.current_epoch - 1 if trainer.step % trainer.steps_per_epoch else trainer.current_epoch)
     if trainer.run_dir is not None:
-        runs.write_json(trainer.run_dir / runs.SUMMARY_FILE, {
-            "reason": reason, "step": trainer.step, "clean_accuracy": trainer.clean,
-            "robust_accuracy": trainer.robust, "robust_attack": "pgd", "eps": trainer.config.attack.eps,
-            "eval_steps": trainer.config.train.eval_steps})
+        runs.write_json(
+            trainer.run_dir / runs.SUMMARY_FILE,
+            {
+                "reason": reason,
+                "step": trainer.step,
+                "clean_accuracy": trainer.clean,
+                "robust_accuracy": trainer.robust,
+                "robust_attack": "pgd",
+                "eps": trainer.config.attack.eps,
+                "eval_steps": trainer.config.train.eval_steps,
+            },
+        )
     yield RunFinished(reason, trainer.step, trainer.clean, trainer.robust, trainer._dir())

@@ -20,6 +20,7 @@ from torch import nn
 from engine.attacks import check_cancel
 from engine.config import AttackConfig
 from engine.evaluate import adversarial_examples, correct_mask, predict
+from engine.messages import CancelToken
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,25 @@ class TransferMatrix:
         return tuple(self.accuracy[i][i] for i in range(len(self.names)))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"names": list(self.names), "attack": dataclasses.asdict(self.attack), "n": self.n,
-                "clean_accuracy": list(self.clean_accuracy), "accuracy": [list(r) for r in self.accuracy]}
+        return {
+            "names": list(self.names),
+            "attack": dataclasses.asdict(self.attack),
+            "n": self.n,
+            "clean_accuracy": list(self.clean_accuracy),
+            "accuracy": [list(r) for r in self.accuracy],
+        }
 
 
-def transfer_matrix(models: Sequence[tuple[str, nn.Module]], x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig,
-                    batch_size: int = 500, seed: int = 0, cancel: Any = None,
-                    progress: Callable[[int, int], None] | None = None) -> TransferMatrix:
+def transfer_matrix(
+    models: Sequence[tuple[str, nn.Module]],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    cfg: AttackConfig,
+    batch_size: int = 500,
+    seed: int = 0,
+    cancel: CancelToken | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> TransferMatrix:
     """Attack each model with ``cfg`` (full attack on every sample), then score every model on the result."""
     cfg.validate()
     names = tuple(name for name, _ in models)

@@ -6,9 +6,11 @@ import os
 import sys
 from pathlib import Path
 
+from resources import resource_path
+
 ORGANIZATION = "Robustness Lab"
 APPLICATION = "Robustness Lab"
-STYLE_SHEET = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+STYLE_SHEET = resource_path("style.qss")
 
 
 def configure_torch_threads() -> None:

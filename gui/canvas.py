@@ -43,7 +43,7 @@ def to_digit_image(gray: np.ndarray, size: int = 8) -> np.ndarray:
     framed = np.zeros((side, side), np.float32)
     h, w = bottom - top, right - left
     y0, x0 = (side - h) // 2, (side - w) // 2
-    framed[y0:y0 + h, x0:x0 + w] = ink[top:bottom, left:right]
+    framed[y0 : y0 + h, x0 : x0 + w] = ink[top:bottom, left:right]
     framed = _thicken(framed, side / 7.0)  # strokes about 1/7 of the digit, as in the UCI bitmaps
     block = side // size
     return framed.reshape(size, block, size, block).mean(axis=(1, 3)).clip(0.0, 1.0)
@@ -95,8 +95,9 @@ class DrawingCanvas(QWidget):
     def _line(self, end: QPoint) -> None:
         painter = QPainter(self.image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor(255, 255, 255), PEN, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                            Qt.PenJoinStyle.RoundJoin))
+        painter.setPen(
+            QPen(QColor(255, 255, 255), PEN, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        )
         painter.drawLine(self._last or end, end)
         painter.end()
         self._last = end
@@ -222,9 +223,12 @@ class DrawDigitDialog(QDialog):
             self.attack_button.setEnabled(False)
             return
         self.prediction = predict_image(self.model, digit)
-        self.bars.show_probabilities(self.prediction.probabilities, self.tr("It is a %1 (%2%)")
-                                     .replace("%1", self.names[self.prediction.label])
-                                     .replace("%2", f"{self.prediction.confidence * 100:.0f}"))
+        self.bars.show_probabilities(
+            self.prediction.probabilities,
+            self.tr("It is a %1 (%2%)")
+            .replace("%1", self.names[self.prediction.label])
+            .replace("%2", f"{self.prediction.confidence * 100:.0f}"),
+        )
         self.attack_button.setEnabled(True)
 
     def make_adversarial(self) -> None:
@@ -236,6 +240,7 @@ class DrawDigitDialog(QDialog):
         self.adv_seen.setPixmap(pixmap(to_rgb8(self.adversarial), 128))
         p = self.adv_prediction
         changed = self.prediction is not None and p.label != self.prediction.label
-        text = (self.tr("Fooled! Now a %1 (%2%)") if changed else self.tr("Not fooled: still a %1 (%2%)"))
-        self.adv_bars.show_probabilities(p.probabilities, text.replace("%1", self.names[p.label])
-                                         .replace("%2", f"{p.confidence * 100:.0f}"))
+        text = self.tr("Fooled! Now a %1 (%2%)") if changed else self.tr("Not fooled: still a %1 (%2%)")
+        self.adv_bars.show_probabilities(
+            p.probabilities, text.replace("%1", self.names[p.label]).replace("%2", f"{p.confidence * 100:.0f}")
+        )

@@ -43,8 +43,10 @@ class OverlayView(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setYRange(0, 1)
         self.legend = self.plot.addLegend(offset=(-10, 10))
-        self.hint = QLabel("Select runs in the table (Ctrl- or Shift-click) to overlay their accuracy curves: "
-                           "solid lines are clean accuracy, dashed lines accuracy under attack.")
+        self.hint = QLabel(
+            "Select runs in the table (Ctrl- or Shift-click) to overlay their accuracy curves: "
+            "solid lines are clean accuracy, dashed lines accuracy under attack."
+        )
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -59,11 +61,25 @@ class OverlayView(QWidget):
         labels = short_names([h.name for h in histories])
         for k, (h, label) in enumerate(zip(histories, labels, strict=True)):
             colour = COLOURS[k % len(COLOURS)]
-            clean = self.plot.plot(list(h.epochs), list(h.clean), pen=pg.mkPen(colour, width=2), symbol="o",
-                                   symbolSize=5, symbolBrush=colour, name=f"{label} clean")
-            robust = self.plot.plot(list(h.epochs), [v if math.isfinite(v) else float("nan") for v in h.robust],
-                                    pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine), symbol="t",
-                                    symbolSize=6, symbolBrush=colour, name=f"{label} robust", connect="finite")
+            clean = self.plot.plot(
+                list(h.epochs),
+                list(h.clean),
+                pen=pg.mkPen(colour, width=2),
+                symbol="o",
+                symbolSize=5,
+                symbolBrush=colour,
+                name=f"{label} clean",
+            )
+            robust = self.plot.plot(
+                list(h.epochs),
+                [v if math.isfinite(v) else float("nan") for v in h.robust],
+                pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine),
+                symbol="t",
+                symbolSize=6,
+                symbolBrush=colour,
+                name=f"{label} robust",
+                connect="finite",
+            )
             self.curves[h.name] = (clean, robust)
         if histories:
             self.plot.enableAutoRange(axis="x")
@@ -97,15 +113,19 @@ class TransferView(QWidget):
         self.images.setSuffix(" images")
         self.images.setToolTip("How many held-out images are attacked on each model.")
         self.run_button = QPushButton("Measure transfer")
-        self.run_button.setToolTip("Make adversarial examples on each selected run's model and test every "
-                                   "selected model on them (needs two or more runs on the same data).")
+        self.run_button.setToolTip(
+            "Make adversarial examples on each selected run's model and test every "
+            "selected model on them (needs two or more runs on the same data)."
+        )
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.status = QLabel("Rows: the model the examples were made on. Columns: the model tested. The diagonal "
-                             "is the ordinary (white-box) robust accuracy; a cell far below its column's "
-                             "diagonal means that model's own gradients hide its weakness.")
+        self.status = QLabel(
+            "Rows: the model the examples were made on. Columns: the model tested. The diagonal "
+            "is the ordinary (white-box) robust accuracy; a cell far below its column's "
+            "diagonal means that model's own gradients hide its weakness."
+        )
         self.status.setWordWrap(True)
         self.table = QTableWidget(0, 0)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -143,8 +163,11 @@ class TransferView(QWidget):
 
     def show_matrix(self, matrix: Any) -> None:
         """Cells coloured from red (the attack works) to green (the model resists it)."""
-        self.set_busy(False, f"{matrix.attack.name.upper()} at ε = {matrix.attack.eps:g} on {matrix.n} images. "
-                      "Rows: made on; columns: tested on. The diagonal is white-box robust accuracy.")
+        self.set_busy(
+            False,
+            f"{matrix.attack.name.upper()} at ε = {matrix.attack.eps:g} on {matrix.n} images. "
+            "Rows: made on; columns: tested on. The diagonal is white-box robust accuracy.",
+        )
         self.matrix = matrix
         n = len(matrix.names)
         self.table.setRowCount(n)

@@ -43,8 +43,9 @@ DEBOUNCE_MS = 120
 class _TrainThread(QThread):
     message = Signal(object)
 
-    def __init__(self, config: RunConfig, control: TrainingControl, run_dir: Path | None,
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, config: RunConfig, control: TrainingControl, run_dir: Path | None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._config, self._control, self._run_dir = config, control, run_dir
 
@@ -68,8 +69,9 @@ class _TaskThread(QThread):
     done = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, job: Callable[[Callable[[int, int], None], TrainingControl], Any],
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, job: Callable[[Callable[[int, int], None], TrainingControl], Any], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.job = job
         self.cancel = TrainingControl()
@@ -270,8 +272,14 @@ class TrainingController(QObject):
         self.last_gallery = batch
         self.galleryReady.emit(batch)
 
-    def run_robustness(self, attacks: tuple[str, ...], eps_values: tuple[float, ...], steps: int = 10,
-                       limit: int = 500, sanity_eps: float | None = None) -> bool:
+    def run_robustness(
+        self,
+        attacks: tuple[str, ...],
+        eps_values: tuple[float, ...],
+        steps: int = 10,
+        limit: int = 500,
+        sanity_eps: float | None = None,
+    ) -> bool:
         """Accuracy-vs-ε curves of the current model on (up to ``limit``) held-out images.
 
         With ``sanity_eps`` the sanity checks (engine.sanity) follow at that ε as a second task, so the
@@ -293,10 +301,14 @@ class TrainingController(QObject):
             from engine.sanity import run_sanity_checks
 
             config, model, x, y = loaded or load(limit)
-            trained = None if config is None else (config.train.lam > 0 and config.attack.name != "none"
-                                                   and config.attack.eps > 0)
-            return run_sanity_checks(model, x, y, eps=float(sanity_eps), steps=steps, adversarially_trained=trained,
-                                     cancel=cancel)
+            trained = (
+                None
+                if config is None
+                else (config.train.lam > 0 and config.attack.name != "none" and config.attack.eps > 0)
+            )
+            return run_sanity_checks(
+                model, x, y, eps=float(sanity_eps), steps=steps, adversarially_trained=trained, cancel=cancel
+            )
 
         def on_curve(curve: Any) -> None:
             self.robustnessReady.emit(curve)
@@ -349,8 +361,13 @@ class TrainingController(QObject):
     def task_running(self, kind: str) -> bool:
         return kind in self._tasks
 
-    def _submit(self, kind: str, job: Callable, on_done: Callable[[Any], None],
-                on_progress: Callable[[int, int], None] | None = None) -> None:
+    def _submit(
+        self,
+        kind: str,
+        job: Callable,
+        on_done: Callable[[Any], None],
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         if kind in self._tasks:  # newest request waits; an older waiting one is dropped
             self._waiting[kind] = (job, on_done, on_progress)  # type: ignore[assignment]
             return

@@ -113,8 +113,9 @@ class CurvesView(QWidget):
         acc_legend = self.acc_plot.addLegend(offset=(-10, -10), labelTextSize="9pt")
         acc_legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         for key, label, colour in ACC_CURVES:
-            self._curves[key] = self.acc_plot.plot(name=label, pen=_pen(colour, width=2), symbol="o", symbolSize=6,
-                                                   symbolBrush=colour, symbolPen=None)
+            self._curves[key] = self.acc_plot.plot(
+                name=label, pen=_pen(colour, width=2), symbol="o", symbolSize=6, symbolBrush=colour, symbolPen=None
+            )
         for plot in (self.loss_plot, self.acc_plot):
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setClipToView(True)
@@ -138,7 +139,8 @@ class CurvesView(QWidget):
         export_csv.setToolTip("Save every recorded value as a table for a spreadsheet.")
         for w in (self.smooth, self.window, self.log_y):
             w.toggled.connect(self._mark_dirty) if isinstance(w, QCheckBox) else w.valueChanged.connect(
-                self._mark_dirty)
+                self._mark_dirty
+            )
         self.log_y.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
         self.follow.clicked.connect(self.fit_view)
         export_png.clicked.connect(self._export_png_dialog)
@@ -177,8 +179,7 @@ class CurvesView(QWidget):
         self._dirty, self._epochs_drawn = True, -1
 
     def add_step(self, m: StepMetrics) -> None:
-        self.steps.append((m.step, m.loss_clean, m.loss_adv, m.weighted_adv, m.l1_penalty + m.l2_penalty,
-                           m.loss_total))
+        self.steps.append((m.step, m.loss_clean, m.loss_adv, m.weighted_adv, m.l1_penalty + m.l2_penalty, m.loss_total))
         self._dirty = True
 
     def add_epoch(self, m: EpochMetrics) -> None:
@@ -190,10 +191,19 @@ class CurvesView(QWidget):
             return None
         text = ", ".join(f"{_short(k)} {_fmt(k, v)}" for k, v in applied.changes)
         x = applied.step - 0.5  # between the last step with the old value and the first with the new one
-        line = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=_pen("#6a3d9a", "dash", 1.2),
-                               label=text, labelOpts={"position": 0.97 - 0.07 * (len(self.markers) % 3),
-                                                      "color": "#4a2377", "anchors": [(0, 0), (0, 0)],
-                                                      "fill": pg.mkBrush(255, 255, 255, 220)})
+        line = pg.InfiniteLine(
+            pos=x,
+            angle=90,
+            movable=False,
+            pen=_pen("#6a3d9a", "dash", 1.2),
+            label=text,
+            labelOpts={
+                "position": 0.97 - 0.07 * (len(self.markers) % 3),
+                "color": "#4a2377",
+                "anchors": [(0, 0), (0, 0)],
+                "fill": pg.mkBrush(255, 255, 255, 220),
+            },
+        )
         line.setToolTip(f"Applied from step {applied.step}: {text}")
         self.loss_plot.addItem(line)
         twin = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=_pen("#6a3d9a", "dash", 1.2))
@@ -244,8 +254,15 @@ class CurvesView(QWidget):
 
     def export_csv(self, path: str | Path) -> None:
         """All raw (unsmoothed) values: one row per step, epoch accuracies on their step's row."""
-        acc = {int(s): (c, r) for s, c, r in zip(self.epochs.column("step"), self.epochs.column("clean_accuracy"),
-                                                  self.epochs.column("robust_accuracy"), strict=True)}
+        acc = {
+            int(s): (c, r)
+            for s, c, r in zip(
+                self.epochs.column("step"),
+                self.epochs.column("clean_accuracy"),
+                self.epochs.column("robust_accuracy"),
+                strict=True,
+            )
+        }
         with open(path, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow([*self.steps.columns, "clean_accuracy", "robust_accuracy"])
@@ -266,10 +283,18 @@ class CurvesView(QWidget):
 
 
 def _short(key: str) -> str:
-    return {"train.lam": "λ", "attack.eps": "ε", "attack.name": "attack", "attack.steps": "PGD steps",
-            "train.lr": "learning rate", "model.dropout": "dropout", "regularization.l1": "L1",
-            "regularization.l2": "L2", "augment.noise_std": "noise", "augment.crop_padding": "crop"}.get(
-        key, key.split(".")[-1])
+    return {
+        "train.lam": "λ",
+        "attack.eps": "ε",
+        "attack.name": "attack",
+        "attack.steps": "PGD steps",
+        "train.lr": "learning rate",
+        "model.dropout": "dropout",
+        "regularization.l1": "L1",
+        "regularization.l2": "L2",
+        "augment.noise_std": "noise",
+        "augment.crop_padding": "crop",
+    }.get(key, key.split(".")[-1])
 
 
 def _fmt(key: str, value: Any) -> str:

@@ -51,9 +51,13 @@ class DemoPanel(QWidget):
         title = QLabel(self.tr("Fool a neural network"))
         title.setObjectName("demoTitle")
         title.setWordWrap(True)
-        self.intro = QLabel(self.tr("An adversarial example is an image changed so slightly that you still see "
-                                    "the same thing, yet a neural network sees something else. Two ready-made "
-                                    "digit readers are built in: try to fool them."))
+        self.intro = QLabel(
+            self.tr(
+                "An adversarial example is an image changed so slightly that you still see "
+                "the same thing, yet a neural network sees something else. Two ready-made "
+                "digit readers are built in: try to fool them."
+            )
+        )
         self.intro.setWordWrap(True)
 
         self.preset_box = QGroupBox(self.tr("Guided tours"))
@@ -77,17 +81,21 @@ class DemoPanel(QWidget):
         self.robust = QRadioButton(self.tr("Robust model\n(trained against attacks)"))
         self.standard.setChecked(True)
         self.models = QButtonGroup(self)
-        for button, tip in ((self.standard, self.tr("Reads 99% of the test digits right, but was never shown an "
-                                                    "attacked image.")),
-                            (self.robust, self.tr("Learned from attacked digits too (adversarial training), "
-                                                  "so small changes rarely fool it."))):
+        for button, tip in (
+            (self.standard, self.tr("Reads 99% of the test digits right, but was never shown an attacked image.")),
+            (
+                self.robust,
+                self.tr("Learned from attacked digits too (adversarial training), so small changes rarely fool it."),
+            ),
+        ):
             button.setToolTip(tip)
             self.models.addButton(button)
             model_layout.addWidget(button)
         self.attack_button = QPushButton(self.tr("⚡ Attack!"))
         self.attack_button.setObjectName("attackButton")
-        self.attack_button.setToolTip(self.tr("Attack held-out digits with PGD at the ε set on the left, "
-                                              "and show them in the gallery"))
+        self.attack_button.setToolTip(
+            self.tr("Attack held-out digits with PGD at the ε set on the left, and show them in the gallery")
+        )
         model_layout.addWidget(self.attack_button)
         self.result = QLabel()
         self.result.setObjectName("demoResult")
@@ -124,10 +132,16 @@ class DemoPanel(QWidget):
 
     def show_result(self, kind: str, fooled: int, right: int, n: int, eps: float) -> None:
         name = self.tr("standard model") if kind == "standard" else self.tr("robust model")
-        text = (self.tr("The attack (ε = %1) fooled the %2 on <b>%3 of %4</b> digits it had read right. "
-                        "Red frames in the gallery show them.")
-                .replace("%1", f"{eps:.2f}").replace("%2", name).replace("%3", str(fooled))
-                .replace("%4", str(right)))
+        text = (
+            self.tr(
+                "The attack (ε = %1) fooled the %2 on <b>%3 of %4</b> digits it had read right. "
+                "Red frames in the gallery show them."
+            )
+            .replace("%1", f"{eps:.2f}")
+            .replace("%2", name)
+            .replace("%3", str(fooled))
+            .replace("%4", str(right))
+        )
         self.result.setText(text)
 
 
@@ -141,8 +155,9 @@ class DemoMode(QObject):
         self.panel = DemoPanel(self.language)
         self.dock = QDockWidget(self.tr("Start here"), window)
         self.dock.setObjectName("startHereDock")
-        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                              | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -178,18 +193,24 @@ class DemoMode(QObject):
         file_menu = bar.addMenu(self.tr("&File"))
         from gui import own_data
 
-        self.open_folder_action = self._add(file_menu, self.tr("Open an image folder as dataset…"),
-                                            lambda: own_data.open_image_folder(w))
-        self.open_model_action = self._add(file_menu, self.tr("Open my own model (.pt2 or weights)…"),
-                                           lambda: own_data.open_model_file(w))
+        self.open_folder_action = self._add(
+            file_menu, self.tr("Open an image folder as dataset…"), lambda: own_data.open_image_folder(w)
+        )
+        self.open_model_action = self._add(
+            file_menu, self.tr("Open my own model (.pt2 or weights)…"), lambda: own_data.open_model_file(w)
+        )
         file_menu.addAction(w.open_action)
         file_menu.addSeparator()
         self._add(file_menu, self.tr("Quit"), w.close, "Ctrl+Q")
 
         view = bar.addMenu(self.tr("&View"))
-        self.presentation_action = self._add(view, self.tr("Presentation mode"), self.set_presentation, "F11",
-                                             self.tr("Large text, full screen, only the gallery and the Start-here "
-                                                     "panel: for a projector"))
+        self.presentation_action = self._add(
+            view,
+            self.tr("Presentation mode"),
+            self.set_presentation,
+            "F11",
+            self.tr("Large text, full screen, only the gallery and the Start-here panel: for a projector"),
+        )
         self.presentation_action.setCheckable(True)
         view.addAction(self.dock.toggleViewAction())
 
@@ -273,9 +294,13 @@ class DemoMode(QObject):
     def choose_language(self, code: str) -> None:
         i18n.set_language(self.window.settings, code)
         if code != self.language:
-            box = QMessageBox(QMessageBox.Icon.Information, self.tr("Language"),
-                              self.tr("The new language is used the next time Robustness Lab starts."),
-                              QMessageBox.StandardButton.Ok, self.window)
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                self.tr("Language"),
+                self.tr("The new language is used the next time Robustness Lab starts."),
+                QMessageBox.StandardButton.Ok,
+                self.window,
+            )
             box.open()
             self._language_box = box
 
@@ -284,8 +309,12 @@ class DemoMode(QObject):
         w = self.window
         if on and self._presenting is None:
             side = w.main_split.widget(0)
-            self._presenting = {"sheet": w.styleSheet(), "full": w.isFullScreen(), "max": w.isMaximized(),
-                                "sizes": w.training_split.sizes()}
+            self._presenting = {
+                "sheet": w.styleSheet(),
+                "full": w.isFullScreen(),
+                "max": w.isMaximized(),
+                "sizes": w.training_split.sizes(),
+            }
             side.hide()
             w.curves.hide()
             for widget in (self.panel.intro, self.panel.preset_box, self.panel.help_button):
@@ -328,4 +357,3 @@ def install(window) -> DemoMode:
     apply_whats_this(window)
     i18n.translate_widget_tree(window)
     return demo
-

@@ -54,8 +54,10 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("timed out waiting for the first gallery")
         spin(0.05)
     now = time.perf_counter()
-    print(f"first gallery {now - t0:.2f} s after the window was created, "
-          f"{now - _PROCESS_START:.2f} s after the program started (imports included)")
+    print(
+        f"first gallery {now - t0:.2f} s after the window was created, "
+        f"{now - _PROCESS_START:.2f} s after the program started (imports included)"
+    )
     spin(0.8)
     suffix = "" if args.language == "en" else f"-{args.language}"
     args.folder.mkdir(parents=True, exist_ok=True)

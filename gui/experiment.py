@@ -53,20 +53,29 @@ class ExperimentPanel(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Experiment", parent)
-        self.dataset = _combo(DATASETS, DATASET_LABELS, "Which images to learn from. The built-in digits work "
-                              "offline; the others read files from the data folder.")
+        self.dataset = _combo(
+            DATASETS,
+            DATASET_LABELS,
+            "Which images to learn from. The built-in digits work offline; the others read files from the data folder.",
+        )
         self.data_dir = QLineEdit()
         self.data_dir.setPlaceholderText("default data folder")
-        self.data_dir.setToolTip("Folder holding the dataset files (or, for 'My image folder', one sub-folder "
-                                 "per class). Empty: the standard data folder.")
+        self.data_dir.setToolTip(
+            "Folder holding the dataset files (or, for 'My image folder', one sub-folder "
+            "per class). Empty: the standard data folder."
+        )
         browse = QPushButton("…")
         browse.setFixedWidth(28)
         browse.setToolTip("Choose the data folder")
         browse.clicked.connect(self._browse)
-        self.model = _combo(MODELS, MODEL_LABELS, "The network that is trained. Bigger models learn more but "
-                            "train more slowly.")
-        self.device = _combo(DEVICES, DEVICE_LABELS, "Where to compute. 'Automatic' uses a GPU when there is one; "
-                             "the status bar shows what is actually used.")
+        self.model = _combo(
+            MODELS, MODEL_LABELS, "The network that is trained. Bigger models learn more but train more slowly."
+        )
+        self.device = _combo(
+            DEVICES,
+            DEVICE_LABELS,
+            "Where to compute. 'Automatic' uses a GPU when there is one; the status bar shows what is actually used.",
+        )
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 10_000)
         self.epochs.setToolTip("How many times the training images are gone through.")
@@ -78,8 +87,9 @@ class ExperimentPanel(QGroupBox):
         self.lr.setRange(0.00001, 10.0)
         self.lr.setSingleStep(0.0001)
         self.lr.setToolTip("Learning rate: how big each update step is. Too big diverges, too small is slow.")
-        self.optimizer = _combo(OPTIMIZERS, {"adam": "Adam", "sgd": "SGD with momentum"},
-                                "The update rule. Adam is a safe default.")
+        self.optimizer = _combo(
+            OPTIMIZERS, {"adam": "Adam", "sgd": "SGD with momentum"}, "The update rule. Adam is a safe default."
+        )
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setToolTip("Random seed: the same seed and settings give the same run.")
@@ -111,9 +121,14 @@ class ExperimentPanel(QGroupBox):
                 label.widget().setToolTip(field.widget().toolTip())
 
         self._fields: dict[str, QWidget] = {
-            "data.name": self.dataset, "model.name": self.model, "train.device": self.device,
-            "train.epochs": self.epochs, "train.batch_size": self.batch_size, "train.lr": self.lr,
-            "train.optimizer": self.optimizer, "train.seed": self.seed,
+            "data.name": self.dataset,
+            "model.name": self.model,
+            "train.device": self.device,
+            "train.epochs": self.epochs,
+            "train.batch_size": self.batch_size,
+            "train.lr": self.lr,
+            "train.optimizer": self.optimizer,
+            "train.seed": self.seed,
         }
         for key, widget in self._fields.items():
             if isinstance(widget, QComboBox):
@@ -121,7 +136,8 @@ class ExperimentPanel(QGroupBox):
             else:
                 widget.valueChanged.connect(lambda v, k=key: self.changed.emit({k: v}))
         self.data_dir.editingFinished.connect(
-            lambda: self.changed.emit({"data.data_dir": self.data_dir.text().strip() or None}))
+            lambda: self.changed.emit({"data.data_dir": self.data_dir.text().strip() or None})
+        )
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Data folder", self.data_dir.text())

@@ -50,8 +50,9 @@ def diverging_rgb8(delta: np.ndarray, scale: float) -> np.ndarray:
 def pixmap(rgb8: np.ndarray, size: int) -> QPixmap:
     h, w, _ = rgb8.shape
     image = QImage(rgb8.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()  # copy: own the bytes
-    return QPixmap.fromImage(image).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.FastTransformation)
+    return QPixmap.fromImage(image).scaled(
+        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+    )
 
 
 def _image_label(pix: QPixmap, tip: str) -> QLabel:
@@ -104,13 +105,23 @@ class GalleryCell(QFrame):
         self.adversarial.setPixmap(pixmap(to_rgb8(batch.adversarial[i]), self.tile))
         conf_c, conf_a = float(batch.probs_clean[i, pc]), float(batch.probs_adv[i, pa])
         mark = "" if pc == label else " ✗"
-        self.text_clean.setText(QCoreApplication.translate("Gallery", "true <b>{true}</b> · seen as {seen} ({conf})")
-                                .format(true=names[label], seen=names[pc], conf=f"{conf_c:.0%}") + mark)
+        self.text_clean.setText(
+            QCoreApplication.translate("Gallery", "true <b>{true}</b> · seen as {seen} ({conf})").format(
+                true=names[label], seen=names[pc], conf=f"{conf_c:.0%}"
+            )
+            + mark
+        )
         fooled = bool(batch.fooled[i])
-        verdict = (f"<span style='color:#c62828'><b>{QCoreApplication.translate('Gallery', 'FOOLED')}</b></span> → "
-                   if fooled else "")
-        self.text_adv.setText(QCoreApplication.translate("Gallery", "attacked: {verdict}{seen} ({conf})")
-                              .format(verdict=verdict, seen=names[pa], conf=f"{conf_a:.0%}"))
+        verdict = (
+            f"<span style='color:#c62828'><b>{QCoreApplication.translate('Gallery', 'FOOLED')}</b></span> → "
+            if fooled
+            else ""
+        )
+        self.text_adv.setText(
+            QCoreApplication.translate("Gallery", "attacked: {verdict}{seen} ({conf})").format(
+                verdict=verdict, seen=names[pa], conf=f"{conf_a:.0%}"
+            )
+        )
         if fooled != self.fooled or self.property("fooled") is None:
             self.fooled = fooled
             self.setProperty("fooled", fooled)
@@ -133,10 +144,11 @@ class SampleDialog(QDialog):
         self.setWindowTitle(f"Sample {index + 1}: true class {names[label]}")
         scale = float(np.abs(batch.perturbation[index]).max()) or 1.0
         row = QHBoxLayout()
-        for title, rgb in (("Original", to_rgb8(batch.original[index])),
-                           (f"Change (±{scale * 255:.0f}/255)", diverging_rgb8(batch.perturbation[index], scale)),
-                           (f"Adversarial ({batch.attack}, ε = {batch.eps * 255:.0f}/255)",
-                            to_rgb8(batch.adversarial[index]))):
+        for title, rgb in (
+            ("Original", to_rgb8(batch.original[index])),
+            (f"Change (±{scale * 255:.0f}/255)", diverging_rgb8(batch.perturbation[index], scale)),
+            (f"Adversarial ({batch.attack}, ε = {batch.eps * 255:.0f}/255)", to_rgb8(batch.adversarial[index])),
+        ):
             box = QVBoxLayout()
             caption = QLabel(title)
             caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -149,24 +161,32 @@ class SampleDialog(QDialog):
         self.plot.setYRange(0, 1.0, padding=0.02)
         k = len(names)
         xs = np.arange(k)
-        self.bars_clean = pg.BarGraphItem(x=xs - 0.2, height=batch.probs_clean[index], width=0.38,
-                                          brush="#1f77b4", name="before attack")
-        self.bars_adv = pg.BarGraphItem(x=xs + 0.2, height=batch.probs_adv[index], width=0.38,
-                                        brush="#d62728", name="after attack")
+        self.bars_clean = pg.BarGraphItem(
+            x=xs - 0.2, height=batch.probs_clean[index], width=0.38, brush="#1f77b4", name="before attack"
+        )
+        self.bars_adv = pg.BarGraphItem(
+            x=xs + 0.2, height=batch.probs_adv[index], width=0.38, brush="#d62728", name="after attack"
+        )
         self.plot.addLegend(offset=(-10, 10))  # the bars' names fill it
         self.plot.addItem(self.bars_clean)
         self.plot.addItem(self.bars_adv)
         self.plot.getAxis("bottom").setTicks([[(i, str(n)) for i, n in enumerate(names)]])
         self.plot.setMouseEnabled(x=False, y=False)
         pc, pa = int(batch.pred_clean[index]), int(batch.pred_adv[index])
-        verdict = ("<b style='color:#c62828'>The attack fooled the model.</b>" if batch.fooled[index] else
-                   "The attack did not change a right answer." if pc == label == pa else
-                   "The model was already wrong before the attack." if pc != label else
-                   "The model was right before and still is.")
+        verdict = (
+            "<b style='color:#c62828'>The attack fooled the model.</b>"
+            if batch.fooled[index]
+            else "The attack did not change a right answer."
+            if pc == label == pa
+            else "The model was already wrong before the attack."
+            if pc != label
+            else "The model was right before and still is."
+        )
         self.summary = QLabel(
             f"True class <b>{names[label]}</b>. Before the attack the model says <b>{names[pc]}</b> "
             f"({batch.probs_clean[index, pc]:.0%}); after it, <b>{names[pa]}</b> "
-            f"({batch.probs_adv[index, pa]:.0%}). {verdict}")
+            f"({batch.probs_adv[index, pa]:.0%}). {verdict}"
+        )
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
@@ -244,13 +264,22 @@ class GalleryView(QWidget):
         if batch.step:
             step = QCoreApplication.translate("Gallery", "<b>Step {step}</b> · ").format(step=batch.step)
         summary = QCoreApplication.translate(
-            "Gallery", "Attack <b>{attack}</b> at ε = {eps} ({px}/255) · {right}/{n} recognised before the attack, "
-            "<b style='color:#c62828'>{fooled} fooled</b> by it").format(
-            attack=batch.attack.upper(), eps=f"{batch.eps:.3f}", px=f"{batch.eps * 255:.0f}", right=right, n=n,
-            fooled=fooled)
+            "Gallery",
+            "Attack <b>{attack}</b> at ε = {eps} ({px}/255) · {right}/{n} recognised before the attack, "
+            "<b style='color:#c62828'>{fooled} fooled</b> by it",
+        ).format(
+            attack=batch.attack.upper(),
+            eps=f"{batch.eps:.3f}",
+            px=f"{batch.eps * 255:.0f}",
+            right=right,
+            n=n,
+            fooled=fooled,
+        )
         legend = QCoreApplication.translate(
-            "Gallery", "Each sample: original | the change, amplified ×{amp} (red brighter, blue darker) | attacked "
-            "image. Click one to enlarge.").format(amp=f"{1 / scale:.0f}")
+            "Gallery",
+            "Each sample: original | the change, amplified ×{amp} (red brighter, blue darker) | attacked "
+            "image. Click one to enlarge.",
+        ).format(amp=f"{1 / scale:.0f}")
         self.header.setText(f"{step}{summary}<br><span style='color:#5f6b7a'>{legend}</span>")
 
     def set_tile_size(self, size: int | None) -> None:

@@ -50,9 +50,15 @@ class SliderKnob(QWidget):
 
     valueChanged = Signal(object)
 
-    def __init__(self, minimum: int, maximum: int, to_value: Callable[[int], Any],
-                 to_position: Callable[[Any], int], describe: Callable[[Any], str],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        minimum: int,
+        maximum: int,
+        to_value: Callable[[int], Any],
+        to_position: Callable[[Any], int],
+        describe: Callable[[Any], str],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._to_value, self._to_position, self._describe = to_value, to_position, describe
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -82,8 +88,9 @@ class SliderKnob(QWidget):
         self.valueChanged.emit(value)
 
 
-def linear_knob(minimum: float, maximum: float, step: float, describe: Callable[[float], str],
-                integer: bool = False) -> SliderKnob:
+def linear_knob(
+    minimum: float, maximum: float, step: float, describe: Callable[[float], str], integer: bool = False
+) -> SliderKnob:
     n = round((maximum - minimum) / step)
 
     def to_value(p: int) -> float | int:
@@ -145,22 +152,29 @@ class KnobsPanel(QWidget):
         self.attack = QComboBox()
         for name in TRAIN_ATTACKS:
             self.attack.addItem(ATTACK_LABELS.get(name, name), name)
-        self.attack.setToolTip("How the training images are attacked to make the adversarial loss.\n"
-                               "FGSM takes one step, PGD several (stronger, slower). 'None' trains normally.")
+        self.attack.setToolTip(
+            "How the training images are attacked to make the adversarial loss.\n"
+            "FGSM takes one step, PGD several (stronger, slower). 'None' trains normally."
+        )
         self.eps = linear_knob(0.0, 80 / 255, 1 / 255, eps_text)
-        self.eps.setToolTip("ε (epsilon): how far the attacker may change each pixel, as a fraction of the full\n"
-                            "brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.")
+        self.eps.setToolTip(
+            "ε (epsilon): how far the attacker may change each pixel, as a fraction of the full\n"
+            "brightness range and in 1/255 grey-level steps. Larger ε = stronger attack."
+        )
         self.steps = linear_knob(1, 50, 1, lambda v: f"{v} steps", integer=True)
         self.steps.setToolTip("Number of PGD steps: more steps find stronger adversarial images but cost time.")
         self.lam = linear_knob(0.0, 5.0, 0.05, lambda v: f"λ = {v:.2f}")
-        self.lam.setToolTip("λ (lambda): how much the adversarial loss counts.\n"
-                            "0 = standard training; 1 = clean and adversarial equally; higher = favour robustness.")
+        self.lam.setToolTip(
+            "λ (lambda): how much the adversarial loss counts.\n"
+            "0 = standard training; 1 = clean and adversarial equally; higher = favour robustness."
+        )
         form.addRow("Attack", self.attack)
         form.addRow("ε (strength)", self.eps)
         form.addRow("PGD steps", self.steps)
         form.addRow("λ (weight)", self.lam)
-        self._widgets.update({"attack.name": self.attack, "attack.eps": self.eps, "attack.steps": self.steps,
-                              "train.lam": self.lam})
+        self._widgets.update(
+            {"attack.name": self.attack, "attack.eps": self.eps, "attack.steps": self.steps, "train.lam": self.lam}
+        )
         for widget in self._widgets.values():
             self._label_for(form, widget).setToolTip(widget.toolTip())
         return box
@@ -200,16 +214,21 @@ class KnobsPanel(QWidget):
         self.shift = linear_knob(0.0, 0.3, 0.01, lambda v: f"{v * 100:.0f}% of size")
         self.crop = linear_knob(0, 8, 1, lambda v: f"{v} px pad", integer=True)
         self.noise = linear_knob(0.0, 0.3, 0.01, lambda v: f"σ = {v:.2f}")
-        self._switch("augment.rotation", self.rotation, "Randomly rotate training images by up to this angle.",
-                     form, "Rotation")
-        self._switch("augment.shift", self.shift, "Randomly move training images by up to this fraction.",
-                     form, "Shift")
-        self._switch("augment.hflip", None, "Randomly mirror training images left-right (not for digits!).",
-                     form, "Mirror")
-        self._switch("augment.crop_padding", self.crop, "Pad with black and cut a random window back out.",
-                     form, "Crop")
-        self._switch("augment.noise_std", self.noise, "Add random Gaussian noise of this strength to pixels.",
-                     form, "Noise")
+        self._switch(
+            "augment.rotation", self.rotation, "Randomly rotate training images by up to this angle.", form, "Rotation"
+        )
+        self._switch(
+            "augment.shift", self.shift, "Randomly move training images by up to this fraction.", form, "Shift"
+        )
+        self._switch(
+            "augment.hflip", None, "Randomly mirror training images left-right (not for digits!).", form, "Mirror"
+        )
+        self._switch(
+            "augment.crop_padding", self.crop, "Pad with black and cut a random window back out.", form, "Crop"
+        )
+        self._switch(
+            "augment.noise_std", self.noise, "Add random Gaussian noise of this strength to pixels.", form, "Noise"
+        )
         section.addWidget(body)
         return section
 
@@ -229,15 +248,15 @@ class KnobsPanel(QWidget):
         form.addRow("Dropout", self.dropout)
         for w in (self.l1, self.l2, self.dropout):
             self._label_for(form, w).setToolTip(w.toolTip())
-        self._widgets.update({"regularization.l1": self.l1, "regularization.l2": self.l2,
-                              "model.dropout": self.dropout})
+        self._widgets.update(
+            {"regularization.l1": self.l1, "regularization.l2": self.l2, "model.dropout": self.dropout}
+        )
         section.addWidget(body)
         section.expand(animate=False)
         return section
 
     def _connect(self) -> None:
-        self.attack.currentIndexChanged.connect(
-            lambda _i: self._emit("attack.name", self.attack.currentData()))
+        self.attack.currentIndexChanged.connect(lambda _i: self._emit("attack.name", self.attack.currentData()))
         for key, widget in self._widgets.items():
             if isinstance(widget, SliderKnob):
                 widget.valueChanged.connect(lambda v, k=key: self._on_knob(k, v))
@@ -303,8 +322,9 @@ class KnobsPanel(QWidget):
                     self.attack.setCurrentIndex(max(0, self.attack.findData(value)))
         self._update_enabled()
 
-    def show_applied(self, step: int, changes: tuple[tuple[str, Any], ...],
-                     rejected: tuple[tuple[str, str], ...] = ()) -> None:
+    def show_applied(
+        self, step: int, changes: tuple[tuple[str, Any], ...], rejected: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         lines = []
         if changes:
             from gui.curves import _fmt, _short

@@ -46,9 +46,10 @@ from gui.experiment import ExperimentPanel
 from gui.gallery import GalleryView
 from gui.knobs import KnobsPanel
 from gui.robustness import RobustnessView
+from resources import resource_path
 
 SETTINGS_VERSION = 1
-STYLE_SHEET = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+STYLE_SHEET = resource_path("style.qss")
 
 
 def _format_seconds(seconds: float) -> str:
@@ -61,8 +62,13 @@ def _format_seconds(seconds: float) -> str:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None, runs_root: str | Path | None = None,
-                 base_config: RunConfig | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        runs_root: str | Path | None = None,
+        base_config: RunConfig | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Robustness Lab")
         self.settings = settings if settings is not None else QSettings()
@@ -135,13 +141,13 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.train_action = self._action("▶  Train", ["Ctrl+R"], "Start training with these settings", self.train)
-        self.pause_action = self._action("❚❚  Pause", ["Space", "Ctrl+P"], "Pause or resume training",
-                                         self.controller.toggle_pause)
-        self.stop_action = self._action("■  Stop", ["Esc", "Ctrl+."], "Stop training and save the run",
-                                        self.stop)
-        self.evaluate_action = self._action("✓  Evaluate", ["Ctrl+E"],
-                                            "Measure accuracy now (during training) or robustness (after)",
-                                            self.evaluate)
+        self.pause_action = self._action(
+            "❚❚  Pause", ["Space", "Ctrl+P"], "Pause or resume training", self.controller.toggle_pause
+        )
+        self.stop_action = self._action("■  Stop", ["Esc", "Ctrl+."], "Stop training and save the run", self.stop)
+        self.evaluate_action = self._action(
+            "✓  Evaluate", ["Ctrl+E"], "Measure accuracy now (during training) or robustness (after)", self.evaluate
+        )
         self.open_action = self._action("Open run…", ["Ctrl+O"], "Load a finished run to inspect", self.open_run)
         toolbar = QToolBar("Controls")
         toolbar.setObjectName("controls")
@@ -294,8 +300,9 @@ class MainWindow(QMainWindow):
         values = self.knobs.values()
         self.controller.recompute_gallery(values["attack.eps"], values["attack.name"])
 
-    def _on_robustness_requested(self, attacks: tuple, eps_values: tuple, steps: int, images: int,
-                                 sanity: bool = True) -> None:
+    def _on_robustness_requested(
+        self, attacks: tuple, eps_values: tuple, steps: int, images: int, sanity: bool = True
+    ) -> None:
         # The checks run at the ε the person is looking at (the Adversary knob), or the curve's largest.
         knob_eps = float(self.knobs.values()["attack.eps"])
         sanity_eps = (knob_eps if knob_eps > 0 else max(eps_values)) if sanity else None
@@ -321,7 +328,8 @@ class MainWindow(QMainWindow):
             self.curves.add_epoch(msg)
             robust = "–" if msg.robust_accuracy != msg.robust_accuracy else f"{msg.robust_accuracy:.1%}"
             self.statusBar().showMessage(
-                f"Epoch {msg.epoch}: clean accuracy {msg.clean_accuracy:.1%}, robust accuracy {robust}", 8000)
+                f"Epoch {msg.epoch}: clean accuracy {msg.clean_accuracy:.1%}, robust accuracy {robust}", 8000
+            )
         elif isinstance(msg, ConfigApplied):
             self.curves.add_marker(msg)
             self.knobs.show_config(msg.config, skip=self.controller.pending_keys())
@@ -334,8 +342,7 @@ class MainWindow(QMainWindow):
             self.experiment.notes.setText(" ".join(msg.notes))
             self.knobs.show_config(msg.config)
             self.knobs.reset_applied()
-            self.statusBar().showMessage(f"Training {msg.n_train} images, {msg.steps_per_epoch} steps per epoch",
-                                         5000)
+            self.statusBar().showMessage(f"Training {msg.n_train} images, {msg.steps_per_epoch} steps per epoch", 5000)
         elif isinstance(msg, RunFinished):
             if msg.reason == "completed":
                 self.epoch_progress.setValue(1000)
@@ -343,7 +350,9 @@ class MainWindow(QMainWindow):
             robust = "–" if msg.robust_accuracy != msg.robust_accuracy else f"{msg.robust_accuracy:.1%}"
             self.statusBar().showMessage(
                 f"Training {msg.reason}: clean accuracy {msg.clean_accuracy:.1%}, robust {robust}. "
-                f"Saved in {msg.run_dir}", 0)
+                f"Saved in {msg.run_dir}",
+                0,
+            )
             if self.runs_browser.isVisible():
                 self.runs_browser.refresh()
         elif isinstance(msg, RunFailed):
@@ -359,8 +368,9 @@ class MainWindow(QMainWindow):
         self.pause_action.setText("▶  Resume" if state == "paused" else "❚❚  Pause")
         self.stop_action.setEnabled(state in ("running", "paused"))
         self.experiment.set_running(running)
-        self.state_label.setText({"idle": "Ready", "running": "Training", "paused": "Paused",
-                                  "stopping": "Stopping…"}[state])
+        self.state_label.setText(
+            {"idle": "Ready", "running": "Training", "paused": "Paused", "stopping": "Stopping…"}[state]
+        )
         self.state_label.setProperty("state", state)
         self.state_label.style().unpolish(self.state_label)
         self.state_label.style().polish(self.state_label)
@@ -373,8 +383,9 @@ class MainWindow(QMainWindow):
             else:
                 self._queue_total = 0
                 if self.runs_browser.sweep_cancel.isEnabled():
-                    self.runs_browser.set_sweep_state("λ sweep finished: every run is a point on the trade-off "
-                                                      "plot.", False)
+                    self.runs_browser.set_sweep_state(
+                        "λ sweep finished: every run is a point on the trade-off plot.", False
+                    )
 
     def _update_status(self) -> None:
         m = self._last_step
@@ -415,9 +426,12 @@ class MainWindow(QMainWindow):
         self.experiment.show_config(base_config)
         self.knobs.show_config(base_config)
         if int(s.value("version", 0) or 0) == SETTINGS_VERSION:
-            for key, restore in (("geometry", self.restoreGeometry), ("windowState", self.restoreState),
-                                 ("mainSplit", self.main_split.restoreState),
-                                 ("trainingSplit", self.training_split.restoreState)):
+            for key, restore in (
+                ("geometry", self.restoreGeometry),
+                ("windowState", self.restoreState),
+                ("mainSplit", self.main_split.restoreState),
+                ("trainingSplit", self.training_split.restoreState),
+            ):
                 value = s.value(key)
                 if isinstance(value, QByteArray):
                     restore(value)

@@ -86,8 +86,9 @@ def open_model_file(window, path: str | Path | None = None, architecture: str | 
     QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
         split = load_dataset(config.data)
-        model = load_user_model(path, architecture or config.model.name, split.image_shape, split.num_classes,
-                                sample=split.test_x[:8])
+        model = load_user_model(
+            path, architecture or config.model.name, split.image_shape, split.num_classes, sample=split.test_x[:8]
+        )
     except Exception as exc:  # noqa: BLE001 - engine.errors words every failure; the window stays up
         window.show_error(translate("OwnData", "This model cannot be used"), user_message(exc))
         return False

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PRESETS_DIR = Path(__file__).resolve().parent.parent / "resources" / "presets"
+from resources import resource_path
+
+PRESETS_DIR = resource_path("presets")
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,16 @@ def load_presets(folder: Path = PRESETS_DIR) -> list[Preset]:
     for path in sorted(folder.glob("*.json")):
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
-            presets.append(Preset(raw["id"], dict(raw["title"]), dict(raw["explanation"]), dict(raw["changes"]),
-                                  raw.get("model"), raw.get("action", "prepare")))
+            presets.append(
+                Preset(
+                    raw["id"],
+                    dict(raw["title"]),
+                    dict(raw["explanation"]),
+                    dict(raw["changes"]),
+                    raw.get("model"),
+                    raw.get("action", "prepare"),
+                )
+            )
         except (OSError, ValueError, KeyError, TypeError):
             continue
     return presets

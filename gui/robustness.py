@@ -23,19 +23,43 @@ from PySide6.QtWidgets import (
 EVAL_ATTACKS = (
     ("fgsm", "FGSM", "#ff7f0e", "One gradient step of size ε: a fast, weak attack."),
     ("pgd", "PGD", "#d62728", "Many small gradient steps inside the ε box: the standard strong attack."),
-    ("noise-uniform", "random noise", "#7f7f7f",
-     "Random ±ε noise, no gradient: shows how much of the drop is due to a real attack."),
+    (
+        "noise-uniform",
+        "random noise",
+        "#7f7f7f",
+        "Random ±ε noise, no gradient: shows how much of the drop is due to a real attack.",
+    ),
 )
 # The stronger attacks of the suite (torchattacks' implementations), off by default: slower on a CPU.
 STRONG_ATTACKS = (
-    ("apgd-ce", "APGD-CE", "#9467bd", "Auto-PGD on the cross-entropy: PGD that tunes its own step size "
-     "(part of AutoAttack). Stronger than PGD when PGD's step size is badly chosen."),
-    ("apgd-dlr", "APGD-DLR", "#8c564b", "Auto-PGD on a loss that ignores how confident the model is: it "
-     "sees through models that hide their gradients by being over-confident."),
-    ("cw", "Carlini–Wagner", "#17becf", "Finds the smallest change that fools each image (L2 distance). Its "
-     "curve counts an image as fooled at ε when the change it found is at most ε per pixel."),
-    ("deepfool", "DeepFool", "#e377c2", "Steps straight to the nearest decision boundary: the smallest change "
-     "it finds is a quick estimate of how far each image is from being misread."),
+    (
+        "apgd-ce",
+        "APGD-CE",
+        "#9467bd",
+        "Auto-PGD on the cross-entropy: PGD that tunes its own step size "
+        "(part of AutoAttack). Stronger than PGD when PGD's step size is badly chosen.",
+    ),
+    (
+        "apgd-dlr",
+        "APGD-DLR",
+        "#8c564b",
+        "Auto-PGD on a loss that ignores how confident the model is: it "
+        "sees through models that hide their gradients by being over-confident.",
+    ),
+    (
+        "cw",
+        "Carlini–Wagner",
+        "#17becf",
+        "Finds the smallest change that fools each image (L2 distance). Its "
+        "curve counts an image as fooled at ε when the change it found is at most ε per pixel.",
+    ),
+    (
+        "deepfool",
+        "DeepFool",
+        "#e377c2",
+        "Steps straight to the nearest decision boundary: the smallest change "
+        "it finds is a quick estimate of how far each image is from being misread.",
+    ),
 )
 
 
@@ -87,9 +111,11 @@ class RobustnessView(QWidget):
         self.images.setToolTip("How many held-out images are attacked (more = more precise, slower).")
         self.sanity_check = QCheckBox("Sanity checks")
         self.sanity_check.setChecked(True)
-        self.sanity_check.setToolTip("After the curve, test whether its numbers can be trusted: a huge ε must "
-                                     "break the model, more attack steps must not help it, random noise must be "
-                                     "weaker than the attack, and FGSM must not be much weaker than PGD.")
+        self.sanity_check.setToolTip(
+            "After the curve, test whether its numbers can be trusted: a huge ε must "
+            "break the model, more attack steps must not help it, random noise must be "
+            "weaker than the attack, and FGSM must not be much weaker than PGD."
+        )
         controls.addWidget(self.sanity_check)
         controls.addStretch(1)
         settings_row = QHBoxLayout()
@@ -130,8 +156,10 @@ class RobustnessView(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
         self.sanity_box = QGroupBox("Can these numbers be trusted?")
-        self.sanity_box.setToolTip("A model can look robust only because the attack cannot use its gradients "
-                                   "(gradient masking). These checks look for the usual signs of that.")
+        self.sanity_box.setToolTip(
+            "A model can look robust only because the attack cannot use its gradients "
+            "(gradient masking). These checks look for the usual signs of that."
+        )
         self.sanity_layout = QVBoxLayout(self.sanity_box)
         self.sanity_box.setVisible(False)
         self.sanity_rows: list[tuple[QLabel, QLabel]] = []
@@ -149,8 +177,9 @@ class RobustnessView(QWidget):
         if not attacks:
             self.status.setText("Tick at least one attack.")
             return
-        self.runRequested.emit(attacks, self.eps_values(), self.steps.value(), self.images.value(),
-                               self.sanity_check.isChecked())
+        self.runRequested.emit(
+            attacks, self.eps_values(), self.steps.value(), self.images.value(), self.sanity_check.isChecked()
+        )
 
     def set_busy(self, busy: bool, text: str | None = None) -> None:
         self.run_button.setEnabled(not busy)
@@ -176,12 +205,21 @@ class RobustnessView(QWidget):
         for name, values in curve.accuracy.items():
             label, colour = styles.get(name, (name, "#333"))
             style = Qt.PenStyle.DashLine if name.startswith("noise") else Qt.PenStyle.SolidLine
-            self.curves[name] = self.plot.plot(x, np.asarray(values), name=label, symbol="o", symbolSize=6,
-                                               symbolBrush=colour, symbolPen=None,
-                                               pen=pg.mkPen(colour, width=2, style=style))
+            self.curves[name] = self.plot.plot(
+                x,
+                np.asarray(values),
+                name=label,
+                symbol="o",
+                symbolSize=6,
+                symbolBrush=colour,
+                symbolPen=None,
+                pen=pg.mkPen(colour, width=2, style=style),
+            )
         self.plot.setXRange(0, float(x.max()) if len(x) else 1, padding=0.02)
-        self.status.setText(f"Clean accuracy {curve.clean_accuracy:.1%} on {curve.n} held-out images. "
-                            "A robust model keeps its curve high as ε grows; noise should barely hurt.")
+        self.status.setText(
+            f"Clean accuracy {curve.clean_accuracy:.1%} on {curve.n} held-out images. "
+            "A robust model keeps its curve high as ε grows; noise should barely hurt."
+        )
 
     def expect_sanity(self, eps: float | None) -> None:
         """Clear old verdicts; with an ε, show that checks at that ε are on their way."""
@@ -196,8 +234,9 @@ class RobustnessView(QWidget):
         self.sanity_box.setVisible(eps is not None)
         self._sanity_pending = eps is not None
         if eps is not None:
-            self.sanity_box.setTitle(f"Can these numbers be trusted? (checks at ε = {eps:.3g}, "
-                                     f"{eps * 255:.0f}/255) — checking…")
+            self.sanity_box.setTitle(
+                f"Can these numbers be trusted? (checks at ε = {eps:.3g}, {eps * 255:.0f}/255) — checking…"
+            )
 
     def show_sanity(self, checks: Any) -> None:
         """One row per ``engine.sanity.SanityCheck``: a coloured badge and its one-sentence reason."""

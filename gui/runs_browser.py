@@ -68,22 +68,30 @@ class RunsBrowser(QWidget):
         self.refresh_button.setToolTip("Read the runs folder again (F5)")
         self.refresh_button.setShortcut("F5")
         self.report_button = QPushButton("Export report…")
-        self.report_button.setToolTip("Write the selected run's settings, curves and adversarial examples as an "
-                                      "HTML report (with a CSV of every number beside it)")
+        self.report_button.setToolTip(
+            "Write the selected run's settings, curves and adversarial examples as an "
+            "HTML report (with a CSV of every number beside it)"
+        )
         self.report_button.setEnabled(False)
         self.compare_button = QPushButton("Compare report…")
-        self.compare_button.setToolTip("Write an HTML report comparing the selected runs: settings, the trade-off "
-                                       "plot, their curves overlaid and the transfer matrix if measured")
+        self.compare_button.setToolTip(
+            "Write an HTML report comparing the selected runs: settings, the trade-off "
+            "plot, their curves overlaid and the transfer matrix if measured"
+        )
         self.compare_button.setEnabled(False)
 
         self.lambdas = QLineEdit("0, 0.25, 0.5, 1")
-        self.lambdas.setToolTip("The λ values to train with, separated by commas. λ is the weight of the attacked "
-                                "images in the training loss: 0 is ordinary training.")
+        self.lambdas.setToolTip(
+            "The λ values to train with, separated by commas. λ is the weight of the attacked "
+            "images in the training loss: 0 is ordinary training."
+        )
         self.sweep_button = QPushButton("Sweep λ")
         self.sweep_button.setObjectName("primaryButton")
-        self.sweep_button.setToolTip("Train one run per λ, one after another, with all other settings taken from "
-                                     "the panel on the left. Each finished run becomes a point on the trade-off "
-                                     "plot, so you see what robustness costs in accuracy.")
+        self.sweep_button.setToolTip(
+            "Train one run per λ, one after another, with all other settings taken from "
+            "the panel on the left. Each finished run becomes a point on the trade-off "
+            "plot, so you see what robustness costs in accuracy."
+        )
         self.sweep_cancel = QPushButton("Cancel sweep")
         self.sweep_cancel.setToolTip("Stop the running sweep run and drop the runs still waiting")
         self.sweep_cancel.setEnabled(False)
@@ -149,8 +157,17 @@ class RunsBrowser(QWidget):
         self.table.clearSelection()
         self.table.setRowCount(len(self.summaries))
         for row, s in enumerate(self.summaries):
-            values = (s.name, s.dataset, s.model, s.attack, f"{s.lam:g}", f"{s.eps:g}", _pct(s.clean_accuracy),
-                      _pct(s.robust_accuracy), s.status)
+            values = (
+                s.name,
+                s.dataset,
+                s.model,
+                s.attack,
+                f"{s.lam:g}",
+                f"{s.eps:g}",
+                _pct(s.clean_accuracy),
+                _pct(s.robust_accuracy),
+                s.status,
+            )
             for col, text in enumerate(values):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         for item in self.labels:
@@ -225,9 +242,14 @@ class RunsBrowser(QWidget):
         if len(chosen) == 1:
             self.settings_view.setPlainText(f"{chosen[0].path}\n\n{chosen[0].settings_json}")
         elif chosen:
-            self.settings_view.setPlainText(f"{len(chosen)} runs selected:\n" + "\n".join(
-                f"  {s.name}: {s.attack}, {s.label}, clean {_pct(s.clean_accuracy)}, robust {_pct(s.robust_accuracy)}"
-                for s in chosen))
+            self.settings_view.setPlainText(
+                f"{len(chosen)} runs selected:\n"
+                + "\n".join(
+                    f"  {s.name}: {s.attack}, {s.label}, "
+                    f"clean {_pct(s.clean_accuracy)}, robust {_pct(s.robust_accuracy)}"
+                    for s in chosen
+                )
+            )
         else:
             self.settings_view.clear()
 

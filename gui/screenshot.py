@@ -41,9 +41,18 @@ def main(argv: list[str] | None = None) -> int:
     _app = create_application([sys.argv[0]])  # kept alive until main returns
     tmp = Path(tempfile.mkdtemp(prefix="robustness-lab-shot-"))
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    config = RunConfig().with_changes({"data.name": "digits", "model.name": "seed-cnn", "train.epochs": 40,
-                                       "train.batch_size": 64, "train.gallery_every": 20, "train.lam": 1.0,
-                                       "attack.name": "fgsm-rs", "attack.eps": 8 / 255})
+    config = RunConfig().with_changes(
+        {
+            "data.name": "digits",
+            "model.name": "seed-cnn",
+            "train.epochs": 40,
+            "train.batch_size": 64,
+            "train.gallery_every": 20,
+            "train.lam": 1.0,
+            "attack.name": "fgsm-rs",
+            "attack.eps": 8 / 255,
+        }
+    )
     window = MainWindow(settings=settings, runs_root=tmp / "runs", base_config=config)
     width, height = (int(v) for v in args.size.split("x"))
     window.resize(width, height)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import struct
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -60,6 +61,7 @@ def pickled_weight(genuine: Path, target: Path, marker: Path, stealth: bool = Fa
 
     With ``stealth`` the pickle then returns the real weight, so the model still works afterwards.
     """
+
     def change(parts: dict[str, bytes], root: str) -> None:
         config_name = next(n for n in parts if n.endswith("_weights_config.json"))
         config = json.loads(parts[config_name])
@@ -80,6 +82,7 @@ def pickled_weight(genuine: Path, target: Path, marker: Path, stealth: bool = Fa
 
 def pickled_sample_inputs(genuine: Path, target: Path, marker: Path) -> Path:
     """Sample inputs that weights_only=True refuses, so torch falls back to a full unpickle."""
+
     def change(parts: dict[str, bytes], root: str) -> None:
         name = next(n for n in parts if "/data/sample_inputs/" in n)
         parts[name] = torch_save_payload(marker, "((__import__('torch').zeros(2, 1, 8, 8),), {})")
@@ -89,11 +92,16 @@ def pickled_sample_inputs(genuine: Path, target: Path, marker: Path) -> Path:
 
 def opaque_constant(genuine: Path, target: Path, marker: Path) -> Path:
     """A constant stored as an "opaque object": torch reads it with plain pickle.loads."""
+
     def change(parts: dict[str, bytes], root: str) -> None:
         config_name = next(n for n in parts if n.endswith("_constants_config.json"))
         config = json.loads(parts[config_name])
-        config["config"]["evil"] = {"path_name": "opaque_obj_0", "is_param": False, "use_pickle": True,
-                                    "tensor_meta": None}
+        config["config"]["evil"] = {
+            "path_name": "opaque_obj_0",
+            "is_param": False,
+            "use_pickle": True,
+            "tensor_meta": None,
+        }
         parts[f"{root}/data/constants/opaque_obj_0"] = payload_pickle(marker)
         parts[config_name] = json.dumps(config).encode()
 
@@ -102,6 +110,7 @@ def opaque_constant(genuine: Path, target: Path, marker: Path) -> Path:
 
 def guard_code(genuine: Path, target: Path, marker: Path) -> Path:
     """A "guard" string: torch turns guards into Python source that .module() executes."""
+
     def change(parts: dict[str, bytes], root: str) -> None:
         name, program = _model_json(parts, root)
         program["guards_code"] = [f"__import__('pathlib').Path({str(marker)!r}).touch() is None"]
@@ -112,6 +121,7 @@ def guard_code(genuine: Path, target: Path, marker: Path) -> Path:
 
 def shape_expression(genuine: Path, target: Path, marker: Path) -> Path:
     """A symbolic-shape string: torch hands it to sympy.sympify, which evals it."""
+
     def change(parts: dict[str, bytes], root: str) -> None:
         name, program = _model_json(parts, root)
         code = f"__import__('pathlib').Path({str(marker)!r}).touch()"
@@ -126,6 +136,7 @@ def shape_expression(genuine: Path, target: Path, marker: Path) -> Path:
 
 def foreign_call(genuine: Path, target: Path, marker: Path) -> Path:
     """A graph node whose target is not a tensor operator but a Python function torch can reach."""
+
     def change(parts: dict[str, bytes], root: str) -> None:
         name, program = _model_json(parts, root)
         program["graph_module"]["graph"]["nodes"][0]["target"] = "torch.serialization.load"
@@ -136,6 +147,7 @@ def foreign_call(genuine: Path, target: Path, marker: Path) -> Path:
 
 def injected_name(genuine: Path, target: Path, marker: Path) -> Path:
     """A parameter name that would break out of the string literal in the generated forward()."""
+
     def change(parts: dict[str, bytes], root: str) -> None:
         name, program = _model_json(parts, root)
         spec = next(s for s in program["graph_module"]["signature"]["input_specs"] if "parameter" in s)
@@ -151,6 +163,141 @@ def injected_name(genuine: Path, target: Path, marker: Path) -> Path:
     return _rewrite(genuine, target, change)
 
 
+def _zip(parts: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in parts:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _evil_sample_inputs(marker: Path) -> bytes:
+    return torch_save_payload(marker, "((__import__('torch').zeros(2, 1, 8, 8),), {})")
+
+
+def duplicate_entry(genuine: Path, target: Path, marker: Path) -> Path:
+    """The sample inputs twice: zipfile reads the last (genuine) copy, torch's reader an earlier (evil) one."""
+    with zipfile.ZipFile(genuine) as archive:
+        parts = [(n, archive.read(n)) for n in archive.namelist()]
+    evil = _evil_sample_inputs(marker)
+    for copies in range(1, 16):
+        out = []
+        for name, data in parts:
+            if "/data/sample_inputs/" in name:
+                out += [(name, evil)] * copies
+            out.append((name, data))
+        data = _zip(out)
+        if torch._C.PyTorchFileReader(io.BytesIO(data)).get_record("data/sample_inputs/model.pt") == evil:
+            break
+    target.write_bytes(data)
+    return target
+
+
+def two_archives(genuine: Path, target: Path, marker: Path) -> Path:
+    """Two archives in one file: zipfile finds the genuine one, torch's reader (which trusts the end record's
+    central-directory offset) the one with evil sample inputs. No name appears twice."""
+    with zipfile.ZipFile(genuine) as archive:
+        parts = [(n, archive.read(n)) for n in archive.namelist()]
+    evil = _evil_sample_inputs(marker)
+    good = _zip(parts)
+    bad = _zip([(n, evil if "/data/sample_inputs/" in n else d) for n, d in parts])
+
+    def split(z: bytes):
+        end = z.rindex(b"PK\x05\x06")
+        _, _, _, count, _, size, offset, _ = struct.unpack("<4sHHHHIIH", z[end : end + 22])
+        return z[:offset], z[offset : offset + size], count
+
+    def shift(directory: bytes, delta: int) -> bytes:
+        cd, i = bytearray(directory), 0
+        while i < len(cd):
+            n, e, c = struct.unpack("<HHH", cd[i + 28 : i + 34])
+            cd[i + 42 : i + 46] = struct.pack("<I", struct.unpack("<I", cd[i + 42 : i + 46])[0] + delta)
+            i += 46 + n + e + c
+        return bytes(cd)
+
+    a_local, a_cd, _ = split(good)
+    b_local, b_cd, b_count = split(bad)
+    pad = b"\0" * len(a_local)
+    b_cd_at = len(pad) + len(b_local)
+    a_local_at = b_cd_at + len(b_cd)
+    a_cd_at = a_local_at + len(a_local)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, b_count, b_count, len(a_cd), b_cd_at, 0)
+    data = pad + b_local + shift(b_cd, len(pad)) + a_local + shift(a_cd, a_local_at - (a_cd_at - b_cd_at)) + end
+    target.write_bytes(data)
+    return target
+
+
+def spec_argument_injection(genuine: Path, target: Path, marker: Path) -> Path:
+    """An input spec whose keyword name carries Python: with no forward_arg_names, torch writes the name into
+    the generated ``def forward(...)``, and the default value runs when .module() builds it."""
+
+    def change(parts: dict[str, bytes], root: str) -> None:
+        name, program = _model_json(parts, root)
+        signature = program["graph_module"]["module_call_graph"][0]["signature"]
+        payload = f'__import__("pathlib").Path("{marker}").touch()'
+        leaf = {"type": None, "context": None, "children_spec": []}
+        empty = {"type": "builtins.tuple", "context": "null", "children_spec": []}
+        spec = {
+            "type": "builtins.tuple",
+            "context": "null",
+            "children_spec": [
+                {"type": "builtins.tuple", "context": "null", "children_spec": [leaf]},
+                {"type": "builtins.dict", "context": json.dumps([f"a={payload}#':0\n,"]), "children_spec": [empty]},
+            ],
+        }
+        signature["in_spec"] = json.dumps([1, spec])
+        signature["forward_arg_names"] = []
+        parts[name] = json.dumps(program).encode()
+
+    return _rewrite(genuine, target, change)
+
+
+def spec_module_import(genuine: Path, target: Path, marker: Path) -> Path:
+    """An ``__enum__`` object in an input spec: torch's JSON hook imports the module it names. The module here
+    is written beside the marker (the test puts that folder on sys.path) and touches the marker on import."""
+    module = f"rl_payload_{abs(hash(str(marker))) % 10**8}"
+    (marker.parent / f"{module}.py").write_text(f"import pathlib\npathlib.Path({str(marker)!r}).touch()\nx = {{}}\n")
+
+    def change(parts: dict[str, bytes], root: str) -> None:
+        name, program = _model_json(parts, root)
+        signature = program["graph_module"]["module_call_graph"][0]["signature"]
+        spec = json.loads(signature["in_spec"])
+        spec[1]["children_spec"][1]["context"] = json.dumps([{"__enum__": True, "fqn": f"{module}:x", "name": "k"}])
+        spec[1]["children_spec"][1]["children_spec"] = [{"type": None, "context": None, "children_spec": []}]
+        signature["in_spec"] = json.dumps(spec)
+        parts[name] = json.dumps(program).encode()
+
+    return _rewrite(genuine, target, change)
+
+
+def power_tower(genuine: Path, target: Path, marker: Path) -> Path:
+    """A shape expression that sympy would take forever to evaluate (a hang, not code)."""
+
+    def change(parts: dict[str, bytes], root: str) -> None:
+        name, program = _model_json(parts, root)
+        text = json.dumps(program)
+        first = text.index('"expr_str": "') + len('"expr_str": "')
+        end = text.index('"', first)
+        parts[name] = (text[:first] + "Integer(9)**Integer(9)**Integer(9)**Integer(9)" + text[end:]).encode()
+
+    return _rewrite(genuine, target, change)
+
+
+def huge_empty_weight(genuine: Path, target: Path, marker: Path) -> Path:
+    """An empty weight record declared as 2³⁰ floats: torch would fill 4 GiB of zeros."""
+
+    def change(parts: dict[str, bytes], root: str) -> None:
+        config_name = next(n for n in parts if n.endswith("_weights_config.json"))
+        config = json.loads(parts[config_name])
+        meta = next(iter(config["config"].values()))
+        meta["tensor_meta"]["sizes"] = [{"as_int": 2**30}]
+        meta["tensor_meta"]["strides"] = [{"as_int": 1}]
+        parts[f"{root}/data/weights/{meta['path_name']}"] = b""
+        parts[config_name] = json.dumps(config).encode()
+
+    return _rewrite(genuine, target, change)
+
+
 PT2_VARIANTS: dict[str, Callable[[Path, Path, Path], Path]] = {
     "pickled-weight": pickled_weight,
     "stealth-weight": lambda g, t, m: pickled_weight(g, t, m, stealth=True),
@@ -160,6 +307,15 @@ PT2_VARIANTS: dict[str, Callable[[Path, Path, Path], Path]] = {
     "shape-expression": shape_expression,
     "foreign-call": foreign_call,
     "injected-name": injected_name,
+    "duplicate-entry": duplicate_entry,
+    "two-archives": two_archives,
+    "spec-argument-injection": spec_argument_injection,
+    "spec-module-import": spec_module_import,
+}
+# Files that would hang or exhaust memory rather than run code.
+PT2_DENIALS: dict[str, Callable[[Path, Path, Path], Path]] = {
+    "power-tower": power_tower,
+    "huge-empty-weight": huge_empty_weight,
 }
 
 

@@ -28,8 +28,11 @@ def train_digits_model(digits, tmp_path, **train_kwargs):
     """Train seed-cnn on digits through the real trainer and return (config, model)."""
     from engine.runs import load_model
 
-    cfg = RunConfig(model=ModelConfig("seed-cnn"), attack=AttackConfig("none", eps=0.1),
-                    train=TrainConfig(**({"epochs": 8, "lam": 0.0, "gallery_every": 0, "lr": 3e-3} | train_kwargs)))
+    cfg = RunConfig(
+        model=ModelConfig("seed-cnn"),
+        attack=AttackConfig("none", eps=0.1),
+        train=TrainConfig(**({"epochs": 8, "lam": 0.0, "gallery_every": 0, "lr": 3e-3} | train_kwargs)),
+    )
     run_dir = tmp_path / "run"
     messages = list(train(cfg, run_dir=run_dir, dataset=digits))
     assert isinstance(messages[-1], RunFinished), messages[-1]

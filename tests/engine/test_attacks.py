@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import torch
 
 from engine.attacks import attack, fgsm, fgsm_rs, pgd, random_noise
 from engine.config import AttackConfig
 from engine.evaluate import accuracy_vs_eps, clean_accuracy, robust_accuracy, robust_mask
-from engine.messages import Cancelled
+from engine.messages import Cancelled, TrainingControl
 
 torchattacks = pytest.importorskip("torchattacks")
 
@@ -64,8 +62,8 @@ def test_attack_restores_model_mode(digits_model, batch):
 
 def test_pgd_is_cancellable_inside_its_step_loop(digits_model, batch):
     x, y = batch
-    event = threading.Event()
-    event.set()
+    event = TrainingControl()
+    event.stop()
     with pytest.raises(Cancelled):
         pgd(digits_model, x, y, eps=0.1, steps=1000, cancel=event)
 

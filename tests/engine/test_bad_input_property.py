@@ -38,6 +38,7 @@ def _options(command: str) -> list[argparse.Action]:
 
 def _valid_run_config(config: RunConfig) -> None:
     """What a run may be started with, written out here rather than taken from RunConfig.validate."""
+
     def whole(v, lo, hi=None):
         return type(v) is int and v >= lo and (hi is None or v <= hi)
 
@@ -92,16 +93,65 @@ def _value(option: str) -> st.SearchStrategy[str]:
         text.filter(lambda s: "\x00" not in s),
         st.integers(min_value=-(2**70), max_value=2**70).map(str),
         st.floats(allow_nan=True, allow_infinity=True).map(repr),
-        st.sampled_from(["nan", "inf", "-inf", "-0", "0", "1", "1e309", "8/0", "8/255", "0x10", "", " 3 ", "1_000",
-                         "٣", "1e-400", "99999999999999999999999", "-1", "0.5", "fgsm", "pgd", "all"]),
+        st.sampled_from(
+            [
+                "nan",
+                "inf",
+                "-inf",
+                "-0",
+                "0",
+                "1",
+                "1e309",
+                "8/0",
+                "8/255",
+                "0x10",
+                "",
+                " 3 ",
+                "1_000",
+                "٣",
+                "1e-400",
+                "99999999999999999999999",
+                "-1",
+                "0.5",
+                "fgsm",
+                "pgd",
+                "all",
+            ]
+        ),
     )
 
 
 BASES = {
-    "train": ["train", "--limit-train", "32", "--limit-holdout", "16", "--eval-size", "8", "--eval-steps", "1",
-              "--epochs", "1", "--quiet"],
-    "sweep": ["sweep", "--limit-train", "32", "--limit-holdout", "16", "--eval-size", "8", "--eval-steps", "1",
-              "--epochs", "1", "--quiet", "--lambdas", "0,1"],
+    "train": [
+        "train",
+        "--limit-train",
+        "32",
+        "--limit-holdout",
+        "16",
+        "--eval-size",
+        "8",
+        "--eval-steps",
+        "1",
+        "--epochs",
+        "1",
+        "--quiet",
+    ],
+    "sweep": [
+        "sweep",
+        "--limit-train",
+        "32",
+        "--limit-holdout",
+        "16",
+        "--eval-size",
+        "8",
+        "--eval-steps",
+        "1",
+        "--epochs",
+        "1",
+        "--quiet",
+        "--lambdas",
+        "0,1",
+    ],
     "evaluate": ["evaluate", str(DEMO_RUN), "--limit-holdout", "16", "--no-sanity", "--suite", "fgsm", "--steps", "1"],
     "compare": ["compare", str(DEMO_RUN), str(DEMO_RUN.with_name("digits-robust")), "--limit-holdout", "16"],
     "export": ["export", str(DEMO_RUN), "x.pt2"],
@@ -119,8 +169,12 @@ def _argv(draw):
     return [*BASES[command], flag, value]
 
 
-@settings(max_examples=160, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=160,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(argv=_argv())
 def test_any_option_value_gives_a_result_or_one_error_line(argv, guarded_engine, capsys):
     out_dir = guarded_engine / "out"
@@ -142,10 +196,15 @@ def test_any_option_value_gives_a_result_or_one_error_line(argv, guarded_engine,
 
 
 SECTIONS = {f.name: f.type for f in dataclasses.fields(RunConfig)}
-ANY_VALUE = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(2**80), max_value=2**80),
-                      st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
-                      st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(),
-                                                                              max_size=2))
+ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**80), max_value=2**80),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
 
 
 @st.composite

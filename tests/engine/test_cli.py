@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
-                          timeout=1500, cwd=ROOT)  # generous: the MNIST evaluations on a busy 2-core CI machine
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True, timeout=1500, cwd=ROOT
+    )  # generous: the MNIST evaluations on a busy 2-core CI machine
     assert "Traceback" not in proc.stderr, proc.stderr
     if check:
         assert proc.returncode == 0, proc.stderr
@@ -30,8 +31,27 @@ def last_json(proc: subprocess.CompletedProcess) -> dict:
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "run"
-    proc = run_cli("train", "--dataset", "digits", "--model", "seed-cnn", "--epochs", "4", "--attack", "fgsm-rs",
-                   "--eps", "0.1", "--lambda", "1.0", "--lr", "0.003", "--seed", "0", "--out", str(out))
+    proc = run_cli(
+        "train",
+        "--dataset",
+        "digits",
+        "--model",
+        "seed-cnn",
+        "--epochs",
+        "4",
+        "--attack",
+        "fgsm-rs",
+        "--eps",
+        "0.1",
+        "--lambda",
+        "1.0",
+        "--lr",
+        "0.003",
+        "--seed",
+        "0",
+        "--out",
+        str(out),
+    )
     return out, proc
 
 
@@ -58,8 +78,22 @@ def test_evaluate_and_export(trained_run, tmp_path):
     from tests.engine.test_runs import _torchscript_file
 
     script = _torchscript_file(load_model(out)[1], tmp_path / "old.pt")
-    foreign = last_json(run_cli("evaluate", "--model-file", str(script), "--dataset", "digits", "--suite", "fgsm",
-                                "--attack", "fgsm", "--eps", "8/255", "--no-sanity"))
+    foreign = last_json(
+        run_cli(
+            "evaluate",
+            "--model-file",
+            str(script),
+            "--dataset",
+            "digits",
+            "--suite",
+            "fgsm",
+            "--attack",
+            "fgsm",
+            "--eps",
+            "8/255",
+            "--no-sanity",
+        )
+    )
     assert foreign["sanity"] == {}
     assert foreign["clean_accuracy"] == result["clean_accuracy"] and foreign["n"] == 359
     assert foreign["robust_accuracy"] < foreign["clean_accuracy"]

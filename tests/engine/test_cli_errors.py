@@ -48,6 +48,34 @@ def test_sweep_and_train_where_runs_cannot_be_written(a_file, capsys, monkeypatc
 def test_unknown_options_and_abbreviations_are_refused(capsys):
     assert cli.main(["train", "--epoch", "3"]) == 2
     assert "unrecognized arguments: --epoch" in _one_error(capsys)
-    assert cli.main(["evaluate", str(DEMO_RUN), "--report", "r.txt", "--suite", "fgsm", "--no-sanity",
-                     "--limit-holdout", "10", "--steps", "1"]) == 2
+    assert (
+        cli.main(
+            [
+                "evaluate",
+                str(DEMO_RUN),
+                "--report",
+                "r.txt",
+                "--suite",
+                "fgsm",
+                "--no-sanity",
+                "--limit-holdout",
+                "10",
+                "--steps",
+                "1",
+            ]
+        )
+        == 2
+    )
     assert "must end in .html" in capsys.readouterr().err
+
+
+def test_a_library_that_calls_exit_does_not_end_the_command_silently(monkeypatch, capsys):
+    def exits(_args):
+        raise SystemExit(7)  # as a module run on import (e.g. some __main__) would
+
+    monkeypatch.setattr(cli, "cmd_export", exits)
+    assert cli.main(["export", str(DEMO_RUN), "x.pt2"]) == 2
+    assert "tried to end the program (exit 7)" in _one_error(capsys)
+    with pytest.raises(SystemExit) as help_exit:  # --help still exits normally
+        cli.main(["--help"])
+    assert help_exit.value.code == 0

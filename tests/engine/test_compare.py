@@ -27,8 +27,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_parse_lambdas_sorts_and_refuses_bad_values():
     assert parse_lambdas(" 1, 0 ,0.5;0.5") == (0.0, 0.5, 1.0)
-    for text, message in (("0, x", "'x' is not a number"), ("0, -1", "0 or more"), ("1", "at least two"),
-                          (",".join(str(i) for i in range(13)), "at most 12"), ("0, nan", "0 or more")):
+    for text, message in (
+        ("0, x", "'x' is not a number"),
+        ("0, -1", "0 or more"),
+        ("1", "at least two"),
+        (",".join(str(i) for i in range(13)), "at most 12"),
+        ("0, nan", "0 or more"),
+    ):
         with pytest.raises(ConfigError, match=message):
             parse_lambdas(text)
 
@@ -47,10 +52,37 @@ def test_sweep_changes_only_lambda_and_refuses_a_sweep_without_an_attack():
 def sweep_root(tmp_path_factory):
     """Two real runs made by the headless sweep, as a user would from a terminal."""
     root = tmp_path_factory.mktemp("sweep")
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "sweep", "--dataset", "digits", "--model",
-                           "seed-cnn", "--epochs", "8", "--attack", "fgsm-rs", "--eps", "0.2", "--lr", "0.003",
-                           "--lambdas", "0,1", "--eval-steps", "5", "--threads", "1", "--out", str(root)],
-                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "sweep",
+            "--dataset",
+            "digits",
+            "--model",
+            "seed-cnn",
+            "--epochs",
+            "8",
+            "--attack",
+            "fgsm-rs",
+            "--eps",
+            "0.2",
+            "--lr",
+            "0.003",
+            "--lambdas",
+            "0,1",
+            "--eval-steps",
+            "5",
+            "--threads",
+            "1",
+            "--out",
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     return root, json.loads(proc.stdout.strip().splitlines()[-1]), proc.stderr
 
@@ -103,9 +135,29 @@ def test_cli_compare_writes_a_report_with_points_curves_and_matrix(sweep_root, t
     root, _, _ = sweep_root
     paths = [s.path for s in list_runs(root)]
     report = tmp_path / "comparison.html"
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "compare", *paths, "--transfer", "--eps", "0.2",
-                           "--steps", "5", "--limit-holdout", "100", "--threads", "1", "--report", str(report)],
-                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "compare",
+            *paths,
+            "--transfer",
+            "--eps",
+            "0.2",
+            "--steps",
+            "5",
+            "--limit-holdout",
+            "100",
+            "--threads",
+            "1",
+            "--report",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert [r["lambda"] for r in result["runs"]] == [0.0, 1.0]

@@ -32,12 +32,15 @@ def test_shipped_models_are_small_run_folders() -> None:
 
 
 def test_default_attack_fools_the_standard_model_but_not_the_robust_one(digits, models, capsys) -> None:
-    figures = {kind: fooled_fraction(model, digits.test_x, digits.test_y, DEMO_ATTACK)
-               for kind, model in models.items()}
+    figures = {
+        kind: fooled_fraction(model, digits.test_x, digits.test_y, DEMO_ATTACK) for kind, model in models.items()
+    }
     with capsys.disabled():
         for kind, f in figures.items():
-            print(f"\n{kind}: clean accuracy {f['clean_accuracy']:.1%}, fooled by PGD-{f['steps']} at "
-                  f"ε = {f['eps']} on {f['fooled_fraction']:.1%} of the {f['n']} held-out digits it reads right")
+            print(
+                f"\n{kind}: clean accuracy {f['clean_accuracy']:.1%}, fooled by PGD-{f['steps']} at "
+                f"ε = {f['eps']} on {f['fooled_fraction']:.1%} of the {f['n']} held-out digits it reads right"
+            )
     assert figures["standard"]["clean_accuracy"] > 0.95 and figures["robust"]["clean_accuracy"] > 0.9
     assert figures["standard"]["fooled_fraction"] > 0.8
     assert figures["robust"]["fooled_fraction"] < 0.5
@@ -53,11 +56,14 @@ def test_attack_image_stays_within_eps(digits, models) -> None:
     assert not adv.flags.writeable and 0 <= after.label < 10
 
 
-def test_user_state_dict_that_does_not_fit_is_refused(tmp_path, models) -> None:
+def test_user_state_dict_that_does_not_fit_is_refused(tmp_path, models, digits) -> None:
     path = tmp_path / "w.pt"
     torch.save(models["standard"].state_dict(), path)
     name = runs.load_config(DEMO_MODELS["standard"]).model.name
-    assert load_user_model(path, name, (1, 8, 8), 10) is not None
+    loaded = load_user_model(path, name, (1, 8, 8), 10)
+    x = digits.test_x[:64]
+    with torch.no_grad():  # the same weights: the same scores as the shipped model
+        assert torch.allclose(loaded(x), models["standard"](x), atol=1e-5)
     other = "mlp" if name != "mlp" else "seed-cnn"
     with pytest.raises(RunError, match="do not fit"):
         load_user_model(path, other, (1, 8, 8), 10)

@@ -50,7 +50,7 @@ def test_a_decompression_bomb_is_refused_with_a_message(tmp_path, capsys):
         Image.new("L", (16, 16), int(255 * level)).save(stem.with_suffix(".png"))
 
     root = _folder(tmp_path, make)
-    side = int(MAX_PIXELS ** 0.5) + 200  # just over the limit: 1-bit, so the file itself is small
+    side = int(MAX_PIXELS**0.5) + 200  # just over the limit: 1-bit, so the file itself is small
     Image.new("1", (side, side)).save(root / "dark" / "huge.png")
     with pytest.raises(DatasetError, match="too large to open safely"):
         load_dataset(DataConfig("folder", str(root)))
@@ -71,14 +71,17 @@ GOOD_X = np.random.default_rng(0).integers(0, 255, (20, 28, 28))
 GOOD_Y = np.arange(20) % 10
 
 
-@pytest.mark.parametrize("case, match", [
-    ("ndim0", "declares 0 dimensions"),
-    ("ndim255", "declares 255 dimensions"),
-    ("empty-images", "should hold images"),
-    ("swapped", "seem to be swapped"),
-    ("label-10", "has the label 12"),
-    ("count-mismatch", "holds 20 images but"),
-])
+@pytest.mark.parametrize(
+    "case, match",
+    [
+        ("ndim0", "declares 0 dimensions"),
+        ("ndim255", "declares 255 dimensions"),
+        ("empty-images", "should hold images"),
+        ("swapped", "seem to be swapped"),
+        ("label-10", "has the label 12"),
+        ("count-mismatch", "holds 20 images but"),
+    ],
+)
 def test_malformed_idx_files_get_a_plain_error(tmp_path, case, match, capsys):
     images, labels = tmp_path / "t10k-images-idx3-ubyte.gz", tmp_path / "t10k-labels-idx1-ubyte.gz"
     _idx(images, GOOD_X)

@@ -22,9 +22,10 @@ from engine.runs import RunError, load_model
 from tests import hostile
 
 DEMO_RUN = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits-standard"
-# The payloads plain torch runs (the others are refused by torch too, later, but only by luck of a check).
-TORCH_RUNS = ("pickled-weight", "stealth-weight", "pickled-sample-inputs", "opaque-constant", "guard-code",
-              "shape-expression")
+# The payloads plain torch runs (the other two are refused by torch too, later, but only by luck of a check).
+TORCH_RUNS = tuple(sorted(set(hostile.PT2_VARIANTS) - {"foreign-call", "injected-name"}))
+# Only a part torch does not need is hostile: it is left out (guard code, sample inputs) and the program loads.
+LOADS_HARMLESSLY = ("guard-code", "pickled-sample-inputs")
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +60,17 @@ def test_genuine_programs_still_load(genuine, digits, tmp_path):
 
     plain = Plain().eval()
     batch = torch.export.Dim("batch", min=1, max=4096)
-    torch.export.save(torch.export.export(plain, (torch.rand(2, 1, 8, 8),), dynamic_shapes={"x": {0: batch}}),
-                      str(tmp_path / "plain.pt2"))
+    torch.export.save(
+        torch.export.export(plain, (torch.rand(2, 1, 8, 8),), dynamic_shapes={"x": {0: batch}}),
+        str(tmp_path / "plain.pt2"),
+    )
     loaded = load_model_file(tmp_path / "plain.pt2")
     assert torch.allclose(loaded(x), plain(x), atol=1e-5)
 
 
 @pytest.mark.parametrize("variant", sorted(hostile.PT2_VARIANTS))
-def test_crafted_pt2_never_runs_code(variant, genuine, tmp_path, capsys):
+def test_crafted_pt2_never_runs_code(variant, genuine, tmp_path, capsys, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))  # where spec-module-import writes the module it names
     marker = tmp_path / "payload-ran"
     evil = hostile.PT2_VARIANTS[variant](genuine, tmp_path / f"{variant}.pt2", marker)
     if variant in TORCH_RUNS:
@@ -76,8 +80,7 @@ def test_crafted_pt2_never_runs_code(variant, genuine, tmp_path, capsys):
         assert probe.exists(), "the crafted file should run its payload under plain torch.export.load"
         capsys.readouterr()  # torch's own noise while it ran the payload
 
-    if variant == "guard-code":
-        # Only the guard is hostile: the program is kept, its guard code dropped, and it runs harmlessly.
+    if variant in LOADS_HARMLESSLY:
         model = load_model_file(evil)
         model(torch.rand(3, 1, 8, 8))
     else:
@@ -163,14 +166,46 @@ def test_models_that_are_not_classifiers_are_refused_with_what_came_back(tmp_pat
         def forward(self, x):
             return x.flatten(1)[:, :10] * 3.0
 
-    torch.export.save(torch.export.export(NoParameters(), (torch.rand(2, 1, 8, 8),),
-                                          dynamic_shapes={"x": {0: torch.export.Dim("b", min=1, max=4096)}}),
-                      str(tmp_path / "noparams.pt2"))
+    torch.export.save(
+        torch.export.export(
+            NoParameters(), (torch.rand(2, 1, 8, 8),), dynamic_shapes={"x": {0: torch.export.Dim("b", min=1, max=4096)}}
+        ),
+        str(tmp_path / "noparams.pt2"),
+    )
     model = load_user_model(tmp_path / "noparams.pt2", "seed-cnn", (1, 8, 8), 10, sample=x)
-    assert cli.main(["evaluate", "--model-file", str(tmp_path / "noparams.pt2"), "--no-sanity", "--suite", "fgsm",
-                     "--steps", "2", "--limit-holdout", "40"]) == 0
+    assert (
+        cli.main(
+            [
+                "evaluate",
+                "--model-file",
+                str(tmp_path / "noparams.pt2"),
+                "--no-sanity",
+                "--suite",
+                "fgsm",
+                "--steps",
+                "2",
+                "--limit-holdout",
+                "40",
+            ]
+        )
+        == 0
+    )
     # A program exported for a fixed batch of 2 cannot be evaluated in batches: said plainly.
     torch.export.save(torch.export.export(NoParameters(), (torch.rand(2, 1, 8, 8),)), str(tmp_path / "fixed.pt2"))
     with pytest.raises(RunError, match="fixed batch size"):
         load_user_model(tmp_path / "fixed.pt2", "seed-cnn", (1, 8, 8), 10, sample=x)
     assert model(x).shape == (8, 10)
+
+
+@pytest.mark.parametrize("variant", sorted(hostile.PT2_DENIALS))
+def test_files_that_would_hang_or_exhaust_memory_are_refused_at_once(variant, genuine, tmp_path, capsys):
+    import time
+
+    evil = hostile.PT2_DENIALS[variant](genuine, tmp_path / f"{variant}.pt2", tmp_path / "unused")
+    t0 = time.perf_counter()
+    with pytest.raises(RunError, match="was not opened"):
+        load_model_file(evil)
+    assert time.perf_counter() - t0 < 5  # refused from the description; torch would hang or fill 4 GiB
+    assert cli.main(["evaluate", "--model-file", str(evil), "--no-sanity"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err

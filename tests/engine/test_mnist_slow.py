@@ -21,9 +21,27 @@ torchattacks = pytest.importorskip("torchattacks")
 
 
 def _train(mnist_dir, out, *extra: str) -> dict:
-    return last_json(run_cli("train", "--dataset", "mnist", "--data-dir", str(mnist_dir), "--model", "small-cnn",
-                             "--epochs", "8", "--seed", "0", "--eval-size", "500", "--quiet", "--out", str(out),
-                             *extra))
+    return last_json(
+        run_cli(
+            "train",
+            "--dataset",
+            "mnist",
+            "--data-dir",
+            str(mnist_dir),
+            "--model",
+            "small-cnn",
+            "--epochs",
+            "8",
+            "--seed",
+            "0",
+            "--eval-size",
+            "500",
+            "--quiet",
+            "--out",
+            str(out),
+            *extra,
+        )
+    )
 
 
 def _pgd40(run_dir, eps: float) -> dict:
@@ -68,7 +86,7 @@ def test_our_pgd40_is_as_strong_as_torchattacks_on_a_trained_model(robust_run, m
     torch.manual_seed(0)
     ours = robust_accuracy(model, x, y, AttackConfig("pgd", 0.1, steps=40, step_size=0.01))
     atk = torchattacks.PGD(model, eps=0.1, alpha=0.01, steps=40, random_start=True)
-    theirs_adv = torch.cat([atk(x[i:i + 500], y[i:i + 500]) for i in range(0, len(x), 500)])
+    theirs_adv = torch.cat([atk(x[i : i + 500], y[i : i + 500]) for i in range(0, len(x), 500)])
     with torch.no_grad():
         theirs = (model(theirs_adv).argmax(1) == y).float().mean().item()
     print(f"clean {clean_accuracy(model, x, y):.4f}  ours {ours:.4f}  torchattacks {theirs:.4f}")

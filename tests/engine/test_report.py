@@ -33,8 +33,15 @@ def _parse(text: str) -> list[tuple[str, dict]]:
 
 
 def test_svg_plot_maps_values_to_the_plot_box():
-    svg = svg_line_plot({"a": ([0, 1], [0.0, 1.0]), "b": ([0, 1], [float("nan"), 0.5])}, "t", "ε", "acc",
-                        width=520, height=320, ylim=(0.0, 1.0))
+    svg = svg_line_plot(
+        {"a": ([0, 1], [0.0, 1.0]), "b": ([0, 1], [float("nan"), 0.5])},
+        "t",
+        "ε",
+        "acc",
+        width=520,
+        height=320,
+        ylim=(0.0, 1.0),
+    )
     tags = _parse(svg)
     lines = [a for t, a in tags if t == "polyline"]
     assert len(lines) == 1 and lines[0]["data-name"] == "a"  # "b" has one finite point: marker only
@@ -58,8 +65,13 @@ def test_evaluation_report_opens_with_plots_images_and_numbers(digits_model, dig
     torch.manual_seed(0)
     suite = run_suite(digits_model, x, y, ["fgsm", "pgd", "cw"], [0.05, 0.1], steps=10)
     gallery = suite_gallery(digits_model, x[:6], y[:6], SuiteConfig("pgd", 0.1), digits.class_names)
-    written = write_report(tmp_path / "r" / "report.html", title="Test <report>", settings={"model": {"name": "x"}},
-                           suite=suite, gallery=gallery)
+    written = write_report(
+        tmp_path / "r" / "report.html",
+        title="Test <report>",
+        settings={"model": {"name": "x"}},
+        suite=suite,
+        gallery=gallery,
+    )
     text = written["html"].read_text(encoding="utf-8")
     tags = _parse(text)
     assert sum(t == "svg" for t, _ in tags) == 1 and "Test &lt;report&gt;" in text
@@ -69,8 +81,9 @@ def test_evaluation_report_opens_with_plots_images_and_numbers(digits_model, dig
     assert len(images) == 3 * 6
     first = Image.open(io.BytesIO(base64.b64decode(images[0].split(",", 1)[1])))
     assert first.size == (64, 64)  # 8×8 digits, upscaled
-    assert np.array_equal(np.asarray(first)[::8, ::8], (np.clip(gallery.original[0, 0], 0, 1) * 255 + 0.5)
-                          .astype(np.uint8))
+    assert np.array_equal(
+        np.asarray(first)[::8, ::8], (np.clip(gallery.original[0, 0], 0, 1) * 255 + 0.5).astype(np.uint8)
+    )
     badges = [a["class"] for t, a in tags if t == "span" and "badge" in a.get("class", "")]
     assert len(badges) == 5 and "badge skip" in badges  # five checks, transfer skipped (no other model)
 
@@ -90,8 +103,11 @@ def test_run_report(digits, tmp_path):
     from engine.config import AttackConfig, ModelConfig, RunConfig, TrainConfig
     from engine.trainer import train
 
-    cfg = RunConfig(model=ModelConfig("mlp"), attack=AttackConfig("fgsm-rs", eps=0.1),
-                    train=TrainConfig(epochs=2, lam=1.0, gallery_every=0))
+    cfg = RunConfig(
+        model=ModelConfig("mlp"),
+        attack=AttackConfig("fgsm-rs", eps=0.1),
+        train=TrainConfig(epochs=2, lam=1.0, gallery_every=0),
+    )
     list(train(cfg, run_dir=tmp_path / "run", dataset=digits))
     written = write_run_report(tmp_path / "run", tmp_path / "run" / "report.html", n_gallery=4)
     tags = _parse(written["html"].read_text(encoding="utf-8"))

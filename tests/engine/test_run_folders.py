@@ -93,8 +93,14 @@ def test_leftover_temporary_files_are_cleaned_at_the_next_open(finished_run):
 
 
 def _start(args: list[str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
 
 
 def _wait_for(condition, timeout: float = 120.0) -> None:
@@ -113,13 +119,18 @@ def _epochs_done(run: Path) -> int:
 
 def test_a_second_writer_fails_and_sigterm_saves_an_interrupted_resumable_run(tmp_path):
     run = tmp_path / "run"
-    first = _start(["train", *QUICK, "--limit-train", "1437", "--batch-size", "32", "--epochs", "400",
-                    "--out", str(run)])
+    first = _start(
+        ["train", *QUICK, "--limit-train", "1437", "--batch-size", "32", "--epochs", "400", "--out", str(run)]
+    )
     try:
         _wait_for(lambda: _epochs_done(run) >= 1)
-        second = subprocess.run([sys.executable, str(ROOT / "main.py"), "train", *QUICK, "--epochs", "1",
-                                 "--out", str(run), "--overwrite"], cwd=ROOT, capture_output=True, text=True,
-                                timeout=120)
+        second = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "train", *QUICK, "--epochs", "1", "--out", str(run), "--overwrite"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert second.returncode == 2
         assert second.stderr.strip().count("\n") == 0 and "Another Robustness Lab process is writing" in second.stderr
         assert runs.load_config(run).train.epochs == 400  # the first run's config, untouched
@@ -138,8 +149,13 @@ def test_a_second_writer_fails_and_sigterm_saves_an_interrupted_resumable_run(tm
     done = runs.completed_epochs(run)
     assert done >= 1
     runs.load_model(run)  # loadable
-    resumed = subprocess.run([sys.executable, str(ROOT / "main.py"), "train", "--resume", "--out", str(run),
-                              "--epochs", str(done + 1)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    resumed = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "train", "--resume", "--out", str(run), "--epochs", str(done + 1)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert f"after epoch {done} of {done + 1}" in resumed.stderr
     assert json.loads((run / runs.SUMMARY_FILE).read_text())["reason"] == "completed"

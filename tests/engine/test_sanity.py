@@ -38,8 +38,9 @@ def second_model(digits, tmp_path_factory):
 def test_normal_model_passes_every_check(digits_model, second_model, digits):
     x, y = digits.test_x, digits.test_y
     torch.manual_seed(0)
-    checks = run_sanity_checks(digits_model, x, y, eps=0.1, steps=10, reference_model=second_model,
-                               adversarially_trained=False)
+    checks = run_sanity_checks(
+        digits_model, x, y, eps=0.1, steps=10, reference_model=second_model, adversarially_trained=False
+    )
     for c in checks:
         print(c.name, c.passed, c.reason, c.numbers)
     assert [c.name for c in checks] == ["large_eps", "more_iterations", "noise_vs_pgd", "transfer", "fgsm_vs_pgd"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -13,12 +12,11 @@ import torch
 
 from engine.config import ConfigError
 from engine.evaluate import clean_accuracy, correct_mask, robust_accuracy
-from engine.messages import Cancelled
+from engine.messages import Cancelled, TrainingControl
 from engine.suite import SuiteConfig, attack_curve, parse_suite, perturbation_norm, run_suite, suite_attack
 
 torchattacks = pytest.importorskip("torchattacks")
 ROOT = Path(__file__).resolve().parents[2]
-
 
 
 @pytest.fixture()
@@ -53,7 +51,7 @@ def test_wrapper_is_torchattacks_within_range_ball_and_mode(digits_model, small,
     assert ours.shape == x.shape and ours.min() >= 0.0 and ours.max() <= 1.0
     if name not in ("cw", "deepfool"):
         assert perturbation_norm(ours, x).max().item() <= eps + 1e-5
-    theirs = torch.cat([_direct(name, digits_model, eps)(x[i:i + 16], y[i:i + 16]) for i in range(0, len(x), 16)])
+    theirs = torch.cat([_direct(name, digits_model, eps)(x[i : i + 16], y[i : i + 16]) for i in range(0, len(x), 16)])
     acc = lambda adv: (digits_model(adv).argmax(1) == y).float().mean().item()  # noqa: E731
     print(f"{name}: clean {acc(x):.3f} ours {acc(ours):.3f} torchattacks {acc(theirs):.3f}")
     assert acc(ours) <= acc(theirs) + 0.01
@@ -105,8 +103,8 @@ def test_run_suite_matches_own_attacks_and_checks(digits_model, digits):
 
 def test_cancel_between_batches_and_bad_names(digits_model, small):
     x, y = small
-    event = threading.Event()
-    event.set()
+    event = TrainingControl()
+    event.stop()
     with pytest.raises(Cancelled):
         suite_attack(digits_model, x, y, SuiteConfig(name="apgd-ce", eps=0.1), cancel=event)
     with pytest.raises(ConfigError, match="Unknown attack"):
@@ -122,10 +120,31 @@ def test_cli_evaluates_an_exported_model(digits, tmp_path):
     _, model = train_digits_model(digits, tmp_path, epochs=4)
     program = export_model(model, digits.image_shape, tmp_path / "m.pt2")
     report = tmp_path / "out" / "report.html"
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "evaluate", "--model-file", str(program),
-                           "--dataset", "digits", "--suite", "fgsm,pgd,apgd-ce,cw", "--eps-list", "0.05,0.1",
-                           "--steps", "10", "--threads", "1", "--report", str(report)],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "evaluate",
+            "--model-file",
+            str(program),
+            "--dataset",
+            "digits",
+            "--suite",
+            "fgsm,pgd,apgd-ce,cw",
+            "--eps-list",
+            "0.05,0.1",
+            "--steps",
+            "10",
+            "--threads",
+            "1",
+            "--report",
+            str(report),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["n"] == 359 and result["clean_accuracy"] > 0.9
@@ -141,14 +160,27 @@ def test_cli_evaluates_an_exported_model(digits, tmp_path):
     assert report.is_file() and (tmp_path / "out" / "report.csv").is_file()
     assert (tmp_path / "out" / "report_adversarial.npy").is_file()
 
-    bad = subprocess.run([sys.executable, str(ROOT / "main.py"), "evaluate", "--model-file", str(program),
-                          "--dataset", "digits", "--suite", "pgd,nonsense"], capture_output=True, text=True,
-                         timeout=120, cwd=ROOT)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "evaluate",
+            "--model-file",
+            str(program),
+            "--dataset",
+            "digits",
+            "--suite",
+            "pgd,nonsense",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert bad.returncode == 2 and "Unknown attack(s) nonsense" in bad.stderr
 
 
-def test_bisect_curve_agrees_with_ascending_and_attacks_each_sample_at_most_4_times(digits_model, digits,
-                                                                                    monkeypatch):
+def test_bisect_curve_agrees_with_ascending_and_attacks_each_sample_at_most_4_times(digits_model, digits, monkeypatch):
     import engine.evaluate as ev
 
     x, y = digits.test_x, digits.test_y
@@ -162,8 +194,9 @@ def test_bisect_curve_agrees_with_ascending_and_attacks_each_sample_at_most_4_ti
 
     monkeypatch.setattr(ev, "adversarial_examples", counting)
     torch.manual_seed(0)
-    ascending = ev.accuracy_vs_eps(digits_model, x, y, ["pgd"], eps_values, steps=10,
-                                   search="ascending").accuracy["pgd"]
+    ascending = ev.accuracy_vs_eps(digits_model, x, y, ["pgd"], eps_values, steps=10, search="ascending").accuracy[
+        "pgd"
+    ]
     n_ascending, attacked[:] = sum(attacked), []
     torch.manual_seed(0)
     bisect = ev.accuracy_vs_eps(digits_model, x, y, ["pgd"], eps_values, steps=10, search="bisect").accuracy["pgd"]
@@ -179,8 +212,9 @@ def test_suite_eps_curve_is_the_attack_curves_with_progress(digits_model, small)
 
     x, y = small
     seen: list[tuple[int, int]] = []
-    curve = suite_eps_curve(digits_model, x, y, ["fgsm", "deepfool"], (0.1, 0.0, 0.2),
-                            progress=lambda *a: seen.append(a))
+    curve = suite_eps_curve(
+        digits_model, x, y, ["fgsm", "deepfool"], (0.1, 0.0, 0.2), progress=lambda *a: seen.append(a)
+    )
     assert curve.eps == (0.0, 0.1, 0.2) and curve.n == 60
     assert curve.clean_accuracy == pytest.approx(clean_accuracy(digits_model, x, y))
     for name in ("fgsm", "deepfool"):  # both deterministic: the same numbers as one attack_curve each

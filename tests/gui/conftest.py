@@ -24,9 +24,19 @@ torch.set_num_threads(1)  # as gui.app does on a 2-core machine: one core for th
 
 def small_config(**changes: object) -> RunConfig:
     """Digits + seed CNN, a small held-out set and cheap per-epoch checks; many epochs so runs last."""
-    base = {"data.name": "digits", "data.limit_holdout": 120, "model.name": "seed-cnn", "train.epochs": 300,
-            "train.batch_size": 64, "train.gallery_every": 5, "train.gallery_size": 8, "train.eval_steps": 3,
-            "attack.name": "fgsm-rs", "attack.eps": 0.1, "train.lam": 1.0}
+    base = {
+        "data.name": "digits",
+        "data.limit_holdout": 120,
+        "model.name": "seed-cnn",
+        "train.epochs": 300,
+        "train.batch_size": 64,
+        "train.gallery_every": 5,
+        "train.gallery_size": 8,
+        "train.eval_steps": 3,
+        "attack.name": "fgsm-rs",
+        "attack.eps": 0.1,
+        "train.lam": 1.0,
+    }
     return RunConfig().with_changes({**base, **changes})
 
 
@@ -51,8 +61,11 @@ def make_window(qtbot, tmp_path: Path, settings: QSettings, monkeypatch) -> Iter
     windows: list[MainWindow] = []
 
     def make(config: RunConfig | None = None, use_settings: bool = False) -> MainWindow:
-        window = MainWindow(settings=settings, runs_root=tmp_path / "runs",
-                            base_config=None if use_settings else (config or small_config()))
+        window = MainWindow(
+            settings=settings,
+            runs_root=tmp_path / "runs",
+            base_config=None if use_settings else (config or small_config()),
+        )
         window.setStyleSheet(load_style_sheet())
         qtbot_app.addWidget(window)
         window.show()
@@ -66,6 +79,9 @@ def make_window(qtbot, tmp_path: Path, settings: QSettings, monkeypatch) -> Iter
         assert not window.controller._tasks
     # A _DummyThread is Python's stand-in for a thread it did not start (a QThread that logged, say): it
     # stays listed for good, so it says nothing about leaks; the controller's own checks above cover QThreads.
-    leaked = [t for t in threading.enumerate() if t not in before and t.is_alive()
-              and not isinstance(t, threading._DummyThread)]
+    leaked = [
+        t
+        for t in threading.enumerate()
+        if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
+    ]
     assert not leaked, f"threads left running: {leaked}"

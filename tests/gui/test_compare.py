@@ -38,8 +38,10 @@ def test_sweep_two_runs_then_compare_them(qtbot, make_window, tmp_path) -> None:
     _type(qtbot, browser.lambdas, "1, 0")
     qtbot.mouseClick(browser.sweep_button, Qt.MouseButton.LeftButton)
     assert "run 1 of 2" in browser.sweep_status.text() and not browser.sweep_button.isEnabled()
-    qtbot.waitUntil(lambda: len(finished) == 2 and window.controller.state == "idle"
-                    and browser.sweep_button.isEnabled(), timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: len(finished) == 2 and window.controller.state == "idle" and browser.sweep_button.isEnabled(),
+        timeout=TIMEOUT,
+    )
     assert [m.config.train.lam for m in started] == [0.0, 1.0]  # sorted, all other settings from the panel
     assert all(m.config.attack.eps == 0.2 and m.config.train.epochs == 4 for m in started)
     assert "finished" in browser.sweep_status.text()

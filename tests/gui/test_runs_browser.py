@@ -18,9 +18,18 @@ def two_runs(tmp_path_factory):
     digits = load_digits(RunConfig().data)
     finished = {}
     for name, lam, eps in (("a-standard", 0.0, 0.1), ("b-robust", 1.0, 0.2)):
-        cfg = RunConfig().with_changes({"model.name": "seed-cnn", "attack.name": "fgsm-rs", "attack.eps": eps,
-                                        "train.lam": lam, "train.epochs": 2, "train.lr": 3e-3,
-                                        "train.gallery_every": 0, "train.eval_steps": 3})
+        cfg = RunConfig().with_changes(
+            {
+                "model.name": "seed-cnn",
+                "attack.name": "fgsm-rs",
+                "attack.eps": eps,
+                "train.lam": lam,
+                "train.epochs": 2,
+                "train.lr": 3e-3,
+                "train.gallery_every": 0,
+                "train.eval_steps": 3,
+            }
+        )
         last = list(train(cfg, run_dir=root / name, dataset=digits))[-1]
         assert isinstance(last, RunFinished)
         finished[name] = last
@@ -55,7 +64,8 @@ def test_both_runs_are_points_on_the_trade_off_plot(qtbot, two_runs):
     assert '"lam": 1.0' in browser.settings_view.toPlainText()
     selected = browser.selected.getData()
     assert (float(selected[0][0]), float(selected[1][0])) == pytest.approx(
-        (finished["b-robust"].clean_accuracy, finished["b-robust"].robust_accuracy))
+        (finished["b-robust"].clean_accuracy, finished["b-robust"].robust_accuracy)
+    )
 
 
 def test_export_report_of_the_selected_run(qtbot, two_runs, tmp_path):
