@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -458,4 +459,6 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         self.save_settings()
         self._status_timer.stop()
+        for dialog in self.findChildren(QDialog):  # messages and dialogs of this window must not outlive it
+            dialog.close()
         super().closeEvent(event)

@@ -49,15 +49,73 @@ def settings(tmp_path: Path, qapp) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
+def _child_pids() -> set[int]:
+    """Live child processes of this process (Linux /proc; empty elsewhere)."""
+    pids: set[int] = set()
+    for children in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
+        pids |= {int(p) for p in children.read_text().split()}
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
+@pytest.fixture(autouse=True)
+def no_leaks(qapp, monkeypatch) -> Iterator[None]:
+    """Fails a GUI test that leaves a QThread running, a Python thread, a child process or a visible
+    top-level window behind (after the window fixtures have closed what they made).
+
+    QThreads are invisible to ``threading.enumerate()``, so every ``QThread.start`` is recorded here.
+    """
+    from PySide6.QtCore import QThread
+
+    started: list[QThread] = []
+    real_start = QThread.start
+
+    def start(self, *args):
+        started.append(self)
+        return real_start(self, *args)
+
+    monkeypatch.setattr(QThread, "start", start)
+    threads_before, pids_before = set(threading.enumerate()), _child_pids()
+    windows_before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
+    yield
+    running = []
+    for thread in started:
+        try:
+            if thread.isRunning() and not thread.wait(2000):
+                running.append(type(thread).__name__)
+        except RuntimeError:  # its C++ object is gone: it is not running
+            continue
+    assert not running, f"QThreads still running after the test: {running}"
+    # A _DummyThread is Python's stand-in for a thread it did not start (a QThread that logged, say): it stays
+    # listed for good, so it says nothing about leaks; the QThreads themselves are checked above.
+    leaked = [
+        t
+        for t in threading.enumerate()
+        if t not in threads_before and t.is_alive() and not isinstance(t, threading._DummyThread)
+    ]
+    assert not leaked, f"Python threads left running: {leaked}"
+    children = _child_pids() - pids_before
+    assert not children, f"child processes left running: {sorted(children)}"
+    qapp.processEvents()
+    shown = [type(w).__name__ for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in windows_before]
+    assert not shown, f"windows left open after the test: {shown}"
+
+
 @pytest.fixture
 def make_window(qtbot, tmp_path: Path, settings: QSettings, monkeypatch) -> Iterator:
-    """Factory for MainWindow instances; closes them all and checks that no thread outlives them."""
+    """Factory for MainWindow instances; closes them all (``no_leaks`` then checks nothing outlives them)."""
     from gui.app import load_style_sheet
     from gui.main_window import MainWindow
 
     monkeypatch.setenv("ROBUSTNESS_LAB_RUNS", str(tmp_path / "runs"))
     qtbot_app = qtbot  # keep the name for readability below
-    before = set(threading.enumerate())
     windows: list[MainWindow] = []
 
     def make(config: RunConfig | None = None, use_settings: bool = False) -> MainWindow:
@@ -77,11 +135,3 @@ def make_window(qtbot, tmp_path: Path, settings: QSettings, monkeypatch) -> Iter
         window.close()
         assert not window.controller.running
         assert not window.controller._tasks
-    # A _DummyThread is Python's stand-in for a thread it did not start (a QThread that logged, say): it
-    # stays listed for good, so it says nothing about leaks; the controller's own checks above cover QThreads.
-    leaked = [
-        t
-        for t in threading.enumerate()
-        if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
-    ]
-    assert not leaked, f"threads left running: {leaked}"
