@@ -607,7 +607,7 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         config, model, _ = load_model(a.run_dir)
         split = _dataset_for_run(config, a)
         source = a.run_dir
-        adversarially_trained = config.train.lam > 0 and config.attack.name != "none" and config.attack.eps > 0
+        adversarially_trained = config.adversarially_trained
     from engine.model_files import check_classifier, load_any_model
 
     if len(split.test_x) == 0:

@@ -185,6 +185,11 @@ class RunConfig:
     regularization: RegularizationConfig = field(default_factory=RegularizationConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
 
+    @property
+    def adversarially_trained(self) -> bool:
+        """Whether this config makes L_adv at all: the one definition the trainer, CLI and window use."""
+        return self.train.lam > 0 and self.attack.name != "none" and self.attack.eps > 0
+
     def validate(self) -> RunConfig:
         for section in dataclasses.fields(self):
             getattr(self, section.name).validate()

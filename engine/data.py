@@ -19,6 +19,7 @@ import torch
 from engine.config import ConfigError, DataConfig
 from engine.errors import UserError
 from engine.paths import user_dir
+from resources import resource_path
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
@@ -91,23 +92,9 @@ def _to_float(images_uint8: np.ndarray) -> torch.Tensor:
 
 # ---------------------------------------------------------------------------- digits
 def _digits_arrays() -> tuple[np.ndarray, np.ndarray]:
-    """The 1797 images (N×8×8, values 0..16) and labels, read straight from scikit-learn's bundled CSV.
-
-    Importing sklearn costs seconds on a slow machine (scipy comes with it), which the first launch
-    cannot afford; the file is the one ``sklearn.datasets.load_digits`` reads, parsed the same way.
-    """
-    import importlib.util
-
-    spec = importlib.util.find_spec("sklearn")
-    csv = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz" if spec and spec.origin else None
-    if csv is None or not csv.is_file():
-        from sklearn.datasets import load_digits as sk_digits
-
-        bunch = sk_digits()
-        return bunch.images, bunch.target
-    with gzip.open(csv, "rt") as fh:
-        data = np.loadtxt(fh, delimiter=",")
-    return data[:, :-1].reshape(-1, 8, 8), data[:, -1].astype(np.int64)
+    """The 1797 images (N×8×8, values 0..16) and labels, from the app's own copy (resources/data)."""
+    with np.load(resource_path("data", "digits.npz"), allow_pickle=False) as data:
+        return data["images"].astype(np.float32), data["labels"].astype(np.int64)
 
 
 def load_digits(cfg: DataConfig) -> DatasetSplit:

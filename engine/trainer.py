@@ -235,7 +235,7 @@ class _Trainer:
     def train_step(self, xb: torch.Tensor, yb: torch.Tensor) -> dict[str, float]:
         cfg = self.config
         lam, acfg = cfg.train.lam, cfg.attack
-        adversarial = lam > 0 and acfg.name != "none" and acfg.eps > 0
+        adversarial = cfg.adversarially_trained
         if self.augment is not None:
             xb = self.augment(xb)
         if adversarial:

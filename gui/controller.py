@@ -301,11 +301,7 @@ class TrainingController(QObject):
             from engine.sanity import run_sanity_checks
 
             config, model, x, y = loaded or load(limit)
-            trained = (
-                None
-                if config is None
-                else (config.train.lam > 0 and config.attack.name != "none" and config.attack.eps > 0)
-            )
+            trained = None if config is None else config.adversarially_trained
             return run_sanity_checks(
                 model, x, y, eps=float(sanity_eps), steps=steps, adversarially_trained=trained, cancel=cancel
             )
