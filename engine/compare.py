@@ -60,10 +60,10 @@ def summarize_run(folder: str | Path) -> RunSummary:
     summary_path = folder / runs.SUMMARY_FILE
     if summary_path.is_file():
         try:
-            summary = json.loads(summary_path.read_text())
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
             clean, robust = _num(summary.get("clean_accuracy")), _num(summary.get("robust_accuracy"))
             status = str(summary.get("reason", "finished"))
-        except (json.JSONDecodeError, OSError, AttributeError):
+        except (ValueError, OSError, AttributeError, RecursionError):
             pass
     if not math.isfinite(clean):
         history = run_history(folder)

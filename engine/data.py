@@ -116,25 +116,42 @@ def load_digits(cfg: DataConfig) -> DatasetSplit:
 
 
 # ---------------------------------------------------------------------------- IDX (MNIST format)
+MAX_IDX_VALUES = 1 << 30  # 1 G values: 20 times MNIST's training images; a larger header is a bomb or damage
+
+
 def read_idx(path: Path) -> np.ndarray:
-    """Read an IDX file (optionally gzipped): a tiny header then raw big-endian bytes."""
+    """Read an IDX file (optionally gzipped): a tiny header then raw big-endian bytes.
+
+    The header is read first and only the bytes it announces (plus one, to notice trailing data) are
+    decompressed, so a small gzip that would inflate to gigabytes is refused before it does.
+    """
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as fh:
-            data = fh.read()
+            head = fh.read(4)
+            if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] != 0x08:
+                raise DatasetError(f"{path} is not an MNIST-format (IDX, unsigned byte) file.")
+            ndim = head[3]
+            if not 1 <= ndim <= 4:
+                raise DatasetError(
+                    f"{path} is not a usable IDX file: it declares {ndim} dimensions (images have 3, labels 1)."
+                )
+            raw_dims = fh.read(4 * ndim)
+            if len(raw_dims) < 4 * ndim:
+                raise DatasetError(f"{path} is truncated: its header is incomplete.")
+            dims = struct.unpack(">" + "I" * ndim, raw_dims)
+            count = math.prod(dims)
+            if count > MAX_IDX_VALUES:
+                raise DatasetError(f"{path} declares {count:,} values, more than this app reads from one file.")
+            data = fh.read(count + 1)
     except (OSError, EOFError) as exc:
         raise DatasetError(f"Cannot read {path}: {exc}. The file may be truncated; download it again.") from exc
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
-        raise DatasetError(f"{path} is not an MNIST-format (IDX, unsigned byte) file.")
-    ndim = data[3]
-    header = 4 + 4 * ndim
-    if not 1 <= ndim <= 4 or len(data) < header:
-        raise DatasetError(f"{path} is not a usable IDX file: it declares {ndim} dimensions (images have 3, labels 1).")
-    dims = struct.unpack(">" + "I" * ndim, data[4:header])
-    count = math.prod(dims)
-    if len(data) - header != count:
-        raise DatasetError(f"{path} is truncated: expected {count} values, found {len(data) - header}.")
-    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims).copy()
+    if len(data) != count:
+        raise DatasetError(
+            f"{path} does not hold what its header says: expected {count} values, found "
+            f"{'more' if len(data) > count else len(data)}."
+        )
+    return np.frombuffer(data, dtype=np.uint8).reshape(dims).copy()
 
 
 def _idx_pair(images_path: Path, labels_path: Path, num_classes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -274,6 +291,7 @@ def load_cifar10(cfg: DataConfig) -> DatasetSplit:
 # ---------------------------------------------------------------------------- folder
 GRAY_MODES = ("L", "LA", "1", "I;16", "I;16B", "I;16L", "I;16N", "I", "F")
 HIGH_DEPTH_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+MAX_CLASSES = 1000
 MAX_PIXELS = 64_000_000  # 8000×8000: a larger image in a training folder is far more likely a bomb than a photo
 
 
@@ -335,8 +353,17 @@ def load_folder(cfg: DataConfig) -> DatasetSplit:
     root = Path(cfg.data_dir)
     if not root.is_dir():
         raise DatasetError(f"The folder {root} does not exist.")
-    classes = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    per_class = {c.name: sorted(f for f in c.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES) for c in classes}
+    # Class folders that are links are not followed (one linked to / would walk the whole disk), and only
+    # regular files are read (a named pipe called x.png would block the read for ever).
+    classes = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
+    if len(classes) > MAX_CLASSES:
+        raise DatasetError(f"{root} has {len(classes)} sub-folders; at most {MAX_CLASSES} classes are supported.")
+    per_class = {
+        c.name: sorted(
+            f for f in c.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file() and not f.is_symlink()
+        )
+        for c in classes
+    }
     per_class = {k: v for k, v in per_class.items() if v}
     if not per_class:
         raise DatasetError(

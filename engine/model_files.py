@@ -3,8 +3,9 @@
 What is trusted (README "What a file can and cannot do"):
 - run folders and state dicts: ``torch.load(weights_only=True)``; config and summary are JSON;
 - ``.pt2``: inspected part by part before torch reads it (``engine.safe_program``);
-- TorchScript: read by ``torch.jit.load``, whose unpickler rebuilds only TorchScript types and whose code
-  is TorchScript, not Python. It is deprecated; kept for files from older tools.
+- TorchScript: refused. Its code is not Python, but it may call any registered operator, and some of
+  them write files (``torch.from_file(..., shared=True)``); it can run at load time (``__setstate__``).
+  TorchScript is deprecated; such a model is exported again with ``torch.export`` by the tool that made it.
 
 A model that loads must then behave like a classifier for the data at hand (``check_classifier``):
 one finite score per class for every image of a batch of any size, so no figure is ever computed
@@ -13,7 +14,6 @@ from NaN scores, from the batch axis mistaken for classes, or from a tuple.
 
 from __future__ import annotations
 
-import warnings
 import zipfile
 from pathlib import Path
 
@@ -23,6 +23,12 @@ from torch import nn
 from engine.config import ModelConfig
 from engine.models import build_model
 from engine.runs import RunError, load_model, safe_torch_load
+
+TORCHSCRIPT_REFUSED = (
+    "{name} is a TorchScript file and was not opened: TorchScript code can call operators that write files on "
+    "this computer, even while it loads, and nothing can check it beforehand. Export the model with "
+    "torch.export (torch.export.save) in the tool that made it and open the .pt2 file instead."
+)
 
 
 class ProgramClassifier(nn.Module):
@@ -80,16 +86,7 @@ def load_model_file(path: str | Path) -> nn.Module:
     if path.suffix == ".pt2":
         return ProgramClassifier(load_program(path)).eval()
     if is_torchscript(path):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # "torch.jit.load is deprecated": we only read
-                program = torch.jit.load(str(path), map_location="cpu")
-        except Exception as exc:  # noqa: BLE001 - a damaged archive can fail in many ways
-            raise RunError(
-                f"{path.name} is not a readable TorchScript file: "
-                f"{(str(exc).splitlines() or [type(exc).__name__])[0][:200]}"
-            ) from exc
-        return ProgramClassifier(program).eval()
+        raise RunError(TORCHSCRIPT_REFUSED.format(name=path.name))
     raise RunError(f"{path.name} is neither a torch.export program (.pt2) nor a TorchScript file.")
 
 

@@ -426,7 +426,12 @@ def write_run_report(run_dir: str | Path, path: str | Path, n_gallery: int = 8) 
     if summary_path.is_file():
         import json
 
-        summary = json.loads(summary_path.read_text())
+        try:
+            summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        except (ValueError, OSError, RecursionError):  # a damaged summary: the report is made without it
+            summary = None
+        if not isinstance(summary, dict):
+            summary = None
     split = load_dataset(dataclasses.replace(config.data, limit_holdout=n_gallery))
     gallery = make_gallery(
         model, split.test_x[:n_gallery], split.test_y[:n_gallery], gallery_attack(config.attack), class_names

@@ -166,8 +166,8 @@ def describe_run(folder: Path) -> str:
     words = []
     summary = folder / SUMMARY_FILE
     if summary.is_file():
-        with contextlib.suppress(OSError, json.JSONDecodeError, AttributeError):
-            words.append(str(json.loads(summary.read_text()).get("reason", "finished")))
+        with contextlib.suppress(OSError, ValueError, AttributeError, RecursionError):
+            words.append(str(json.loads(summary.read_text(encoding="utf-8")).get("reason", "finished")))
     with contextlib.suppress(RunError):
         config = load_config(folder)
         done = completed_epochs(folder)
@@ -219,8 +219,8 @@ def load_config(run_dir: str | Path) -> RunConfig:
     if not path.is_file():
         raise RunError(f"{run_dir} is not a run folder: it has no {CONFIG_FILE}.")
     try:
-        return RunConfig.from_dict(json.loads(path.read_text()))
-    except (json.JSONDecodeError, UnicodeDecodeError, TypeError, AttributeError, RecursionError) as exc:
+        return RunConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:  # bad JSON, bad UTF-8, huge integers
         raise RunError(f"{path} is damaged or not a Robustness Lab config ({type(exc).__name__}).") from exc
     except ConfigError as exc:
         raise RunError(f"{path}: {exc}") from exc
@@ -236,10 +236,10 @@ def read_metrics(run_dir: str | Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             record = json.loads(line)
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # JSONDecodeError, or an integer of thousands of digits
             continue  # a line cut short by a crash: keep everything before and after it
         if isinstance(record, dict):  # anything else was not written by us
             out.append(record)
@@ -270,10 +270,53 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
         or not _META_KEYS <= set(state["meta"])
     ):
         raise RunError(f"{path} is not a Robustness Lab checkpoint (no model weights and settings inside).")
+    _check_meta(path, state["meta"])
     return state
 
 
 _META_KEYS = frozenset({"shape", "num_classes", "mean", "std", "class_names"})
+
+
+def _check_meta(path: Path, meta: dict[str, Any]) -> None:
+    """The settings a checkpoint carries build the model, so they are checked like any input."""
+    shape, n, mean, std, names = (meta[k] for k in ("shape", "num_classes", "mean", "std", "class_names"))
+
+    def whole(v: Any, lo: int, hi: int) -> bool:
+        return type(v) is int and lo <= v <= hi
+
+    ok = (
+        isinstance(shape, list) and len(shape) == 3 and whole(shape[0], 1, 4)
+        and all(whole(s, 4, 512) for s in shape[1:]) and whole(n, 2, 1000)
+        and isinstance(mean, list) and isinstance(std, list) and len(mean) == len(std) == shape[0]
+        and all(type(v) in (int, float) and math.isfinite(v) for v in mean + std) and all(v > 0 for v in std)
+        and isinstance(names, list) and len(names) == n and all(isinstance(c, str) and len(c) < 200 for c in names)
+        and type(meta.get("epoch", 0)) is int and type(meta.get("step", 0)) is int
+    )  # fmt: skip
+    if not ok:
+        raise RunError(
+            f"{path} is not a usable checkpoint: its settings (image shape, classes, normalisation) are damaged "
+            "or out of range."
+        )
+
+
+MAX_WEIGHTS_BYTES = 1 << 30  # the models of this app are a few MB; a file that unpacks to more is refused
+
+
+def _check_unpacked_size(path: Path, what: str) -> None:
+    """A torch.save file is a zip: its records are sized (with torch's own reader) before anything is read,
+    so a few MB that would inflate to gigabytes are refused."""
+    if not zipfile.is_zipfile(path):
+        return  # the legacy format is not compressed: its size is the file's
+    try:
+        reader = torch._C.PyTorchFileReader(str(path))
+        total = sum(int(reader.get_record_size(name)) for name in reader.get_all_records())
+    except Exception as exc:  # noqa: BLE001 - a damaged archive; torch.load would fail the same way
+        raise RunError(f"{path} is not a usable {what} (a damaged archive).") from exc
+    if total > MAX_WEIGHTS_BYTES:
+        raise RunError(
+            f"{path} was not opened: the {what} unpacks to {total / 2**30:.1f} GiB, far more than a "
+            "model of this app needs."
+        )
 
 
 def safe_torch_load(path: Path, what: str = "weights file") -> Any:
@@ -282,6 +325,7 @@ def safe_torch_load(path: Path, what: str = "weights file") -> Any:
     weights_only rebuilds tensors and plain containers and refuses any other Python object, so a
     crafted pickle is refused before anything in it runs.
     """
+    _check_unpacked_size(path, what)
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:

@@ -24,12 +24,14 @@ which is what torch loads. The rules, each a refusal with a plain message:
 
 - weights and constants are raw tensor bytes described by JSON (no pickle, no custom objects), of a
   known dtype, with sizes and strides that fit inside their own bytes;
-- the graph calls only ``aten`` / ``prims`` tensor operators (and a few ``operator`` functions on sizes),
-  with no sub-graphs;
+- the graph calls only an allow-list of pure ``aten`` tensor operators (and a few ``operator`` functions
+  on sizes), with no sub-graphs and no function-valued arguments: ``aten`` itself holds operators that
+  map files for writing;
 - every name is an identifier (dotted for parameters); input/output specs use only tuples, lists and
   dicts with identifier keys;
 - shape expressions hold only symbols, integers and arithmetic (no powers: ``9**9**9`` would not end);
-- only the known parts of a PT2 archive are present.
+- only the known parts of a PT2 archive are present (no legacy pickled weight or constant files, no
+  extra files), at most 256 MiB in all.
 
 The sample inputs are left out of the new archive and the guard code is dropped: neither is needed to
 classify images, and our callers check input shapes themselves. Programs written by ``main.py export``
@@ -53,14 +55,31 @@ from engine.runs import RunError
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 2 << 30  # a classifier for this app is a few MB; refuse to unpack more than 2 GiB
+MAX_FILE_BYTES = 256 << 20  # the classifiers this app attacks are a few MB; refuse to unpack more than 256 MiB
 MAX_MODEL_JSON_BYTES = 64 << 20
 MAX_EXPR_CHARS = 400
 
-# Operators a classifier's graph may call. Everything in the aten and prims namespaces is a tensor
-# operator implemented in C++ (no file or network access); higher-order operators (cond, while_loop,
-# wrap_with_…) carry sub-graphs and are refused, as is every other Python callable.
-_OP_TARGET = re.compile(r"torch\.ops\.(aten|prims)\.[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*")
+# Operators a classifier's graph may call: an allow-list of pure tensor operators. Not "all of aten":
+# aten has operators that touch files (``aten.from_file`` maps a path for writing, ``aten.save``), and a
+# graph could chain them with ``copy_`` to write any file. Higher-order operators (cond, while_loop, …)
+# carry sub-graphs and are refused, as is every other Python callable.
+_OP_NAMES = frozenset(
+    """
+    conv1d conv2d conv3d convolution _convolution conv_transpose2d linear addmm mm bmm matmul baddbmm t
+    relu relu_ leaky_relu gelu silu sigmoid tanh hardtanh hardswish hardsigmoid elu selu softplus mish prelu
+    softmax log_softmax _softmax _log_softmax
+    max_pool2d max_pool2d_with_indices avg_pool2d adaptive_avg_pool2d adaptive_max_pool2d _adaptive_avg_pool2d
+    batch_norm _native_batch_norm_legit_no_training native_batch_norm layer_norm native_layer_norm group_norm
+    instance_norm dropout native_dropout feature_dropout alpha_dropout
+    add sub mul div rsub neg abs pow sqrt rsqrt exp log clamp clamp_min clamp_max minimum maximum where
+    sum mean amax amin max min argmax std var
+    flatten view reshape _reshape_alias permute transpose unsqueeze squeeze expand contiguous clone
+    alias detach cat stack split split_with_sizes chunk slice select narrow index_select pad constant_pad_nd
+    zeros_like ones_like full_like scalar_tensor _to_copy to type_as
+    upsample_nearest2d upsample_bilinear2d sym_size sym_numel sym_stride
+""".split()
+)
+_OP_TARGET = re.compile(r"torch\.ops\.aten\.([A-Za-z_][A-Za-z0-9_]*)\.[A-Za-z_][A-Za-z0-9_]*")
 _SYM_TARGET = re.compile(r"torch\.(sym_(float|int|max|min|not|ite|sum|sqrt)|_sym_sqrt)")
 _OPERATOR_TARGETS = frozenset(
     f"_operator.{name}"
@@ -126,7 +145,7 @@ def _read_parts(path: Path, data: bytes) -> dict[str, bytes]:
     if len(names) != len(set(names)):
         raise _refuse(path, "its archive lists the same part twice")
     if sum(i.file_size for i in infos) > MAX_FILE_BYTES:
-        raise _refuse(path, "it unpacks to more than 2 GiB")
+        raise _refuse(path, "it unpacks to more than 256 MiB")
     roots = {n.split("/", 1)[0] for n in names}
     if len(roots) != 1 or any("/" not in n for n in names):
         raise _refuse(path, "its parts are not in one archive folder")
@@ -242,14 +261,21 @@ def _check_graph_json(path: Path, program: Any) -> None:
         if key == "nodes" and isinstance(value, list):
             for node in value:
                 target = node.get("target") if isinstance(node, dict) else None
+                op = _OP_TARGET.fullmatch(target) if isinstance(target, str) else None
                 if not isinstance(target, str) or not (
-                    _OP_TARGET.fullmatch(target) or _SYM_TARGET.fullmatch(target) or target in _OPERATOR_TARGETS
+                    (op and op.group(1) in _OP_NAMES) or _SYM_TARGET.fullmatch(target) or target in _OPERATOR_TARGETS
                 ):
-                    raise _refuse(path, f"its graph calls '{str(target)[:80]}', which is not a PyTorch tensor operator")
+                    raise _refuse(
+                        path,
+                        f"its graph calls '{str(target)[:80]}', which is not one of the pure tensor operators "
+                        "this app runs",
+                    )
                 if not isinstance(node.get("name", "x"), str) or not _IDENTIFIER.fullmatch(node.get("name", "x")):
                     raise _refuse(path, f"a node name is not a plain identifier ({str(node.get('name'))[:60]!r})")
         elif key == "as_graph" and value is not None:
             raise _refuse(path, "its graph holds sub-graphs (control flow), which this app does not run")
+        elif key in ("as_operator", "as_graph_module", "as_custom_obj_with_source") and value is not None:
+            raise _refuse(path, "an argument in its graph is a Python function or object, not a value")
         elif key in ("custom_obj_values", "as_custom_obj") and value:
             raise _refuse(path, "it holds custom Python objects")
         elif key == "expr_str":
@@ -327,7 +353,7 @@ def _check_payload_config(path: Path, parts: dict[str, bytes], folder: str, conf
         if not isinstance(name, str) or not name.startswith(prefix) or not _FILE_NAME.fullmatch(name):
             raise _refuse(path, f"its {folder[:-1]} '{fqn}' is not raw tensor data ({str(name)[:60]!r})")
         part = f"data/{folder}/{name}"
-        if part not in parts:
+        if name.endswith(".pt") or part not in parts:
             raise _refuse(path, f"its {folder[:-1]} '{fqn}' has no data")
         needed = _tensor_bytes(path, meta.get("tensor_meta"), str(fqn))
         if needed > len(parts[part]):
@@ -335,7 +361,7 @@ def _check_payload_config(path: Path, parts: dict[str, bytes], folder: str, conf
         declared += needed
         files.add(part)
     if declared > MAX_FILE_BYTES:
-        raise _refuse(path, "its tensors add up to more than 2 GiB")
+        raise _refuse(path, "its tensors add up to more than 256 MiB")
     return files
 
 
@@ -348,6 +374,9 @@ def inspect_program_parts(path: str | Path, parts: dict[str, bytes]) -> tuple[st
     if len(models) != 1:
         raise _refuse(path, f"it holds {len(models)} programs instead of one")
     model_name = models[0][len("models/") : -len(".json")]
+    if not _IDENTIFIER.fullmatch(model_name) or model_name.startswith(("weight_", "tensor_")):
+        # torch reads data/{weights,constants}/<model>.pt (pickles) before the tables: no name may collide
+        raise _refuse(path, f"its program has the unusual name '{model_name[:40]}'")
     if len(parts[models[0]]) > MAX_MODEL_JSON_BYTES:
         raise _refuse(path, "its graph description is larger than 64 MB")
     if parts.get("archive_format", b"").strip() != b"pt2":
@@ -356,7 +385,7 @@ def inspect_program_parts(path: str | Path, parts: dict[str, bytes]) -> tuple[st
     allowed |= {f"data/weights/{model_name}_weights_config.json", f"data/constants/{model_name}_constants_config.json"}
     allowed |= _check_payload_config(path, parts, "weights", f"{model_name}_weights_config.json", "weight_")
     allowed |= _check_payload_config(path, parts, "constants", f"{model_name}_constants_config.json", "tensor_")
-    extra = sorted(n for n in parts if n not in allowed and not n.startswith("extra/"))
+    extra = sorted(n for n in parts if n not in allowed)
     if extra:
         raise _refuse(path, f"it holds parts this app does not open ({', '.join(extra[:3])})")
     try:
@@ -379,7 +408,11 @@ def _check_loaded_graph(path: Path, program: Any) -> None:
             continue
         target = node.target
         if node.op == "call_function":
-            if isinstance(target, torch._ops.OpOverload) and target.namespace in ("aten", "prims"):
+            if (
+                isinstance(target, torch._ops.OpOverload)
+                and target.namespace == "aten"
+                and target._schema.name.split("::", 1)[1] in _OP_NAMES
+            ):
                 continue
             if target in allowed_functions or (
                 getattr(target, "__module__", None) == "torch"
@@ -408,7 +441,7 @@ def load_safe_program(path: str | Path) -> Any:
 
     path = Path(path)
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise _refuse(path, "it is larger than 2 GiB")
+        raise _refuse(path, "it is larger than 256 MiB")
     data = path.read_bytes()  # one read: what is checked is exactly what torch gets
     parts = _read_parts(path, data)
     try:

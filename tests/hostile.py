@@ -298,6 +298,47 @@ def huge_empty_weight(genuine: Path, target: Path, marker: Path) -> Path:
     return _rewrite(genuine, target, change)
 
 
+def legacy_constants(genuine: Path, target: Path, marker: Path) -> Path:
+    """The program renamed 'tensor_x' with a pickled 'legacy' constants file data/constants/tensor_x.pt, which
+    torch reads (weights_only=False as a fall-back) before the constants table."""
+    name = "tensor_x"
+    with zipfile.ZipFile(genuine) as archive:
+        parts = {}
+        for part in archive.namelist():
+            renamed = (part.replace("models/model.json", f"models/{name}.json")
+                       .replace("model_weights_config", f"{name}_weights_config")
+                       .replace("model_constants_config", f"{name}_constants_config")
+                       .replace("sample_inputs/model.pt", f"sample_inputs/{name}.pt"))  # fmt: skip
+            parts[renamed] = archive.read(part)
+    root = next(iter(parts)).split("/", 1)[0]
+    meta = {
+        "dtype": 7,
+        "sizes": [{"as_int": 1}],
+        "strides": [{"as_int": 1}],
+        "storage_offset": {"as_int": 0},
+        "requires_grad": False,
+        "device": {"type": "cpu", "index": None},
+        "layout": 1,
+    }
+    table = {"config": {"c": {"path_name": f"{name}.pt", "is_param": False, "use_pickle": False, "tensor_meta": meta}}}
+    parts[f"{root}/data/constants/{name}_constants_config.json"] = json.dumps(table).encode()
+    parts[f"{root}/data/constants/{name}.pt"] = torch_save_payload(marker, "{}")
+    target.write_bytes(_zip(list(parts.items())))
+    return target
+
+
+def file_operator(genuine: Path, target: Path, marker: Path) -> Path:
+    """A graph step on aten.from_file: an aten operator that maps a file for writing (with copy_, it writes
+    any file). Only the target is changed here; the allow-list must refuse it by name."""
+
+    def change(parts: dict[str, bytes], root: str) -> None:
+        name, program = _model_json(parts, root)
+        program["graph_module"]["graph"]["nodes"][0]["target"] = "torch.ops.aten.from_file.default"
+        parts[name] = json.dumps(program).encode()
+
+    return _rewrite(genuine, target, change)
+
+
 PT2_VARIANTS: dict[str, Callable[[Path, Path, Path], Path]] = {
     "pickled-weight": pickled_weight,
     "stealth-weight": lambda g, t, m: pickled_weight(g, t, m, stealth=True),
@@ -311,6 +352,8 @@ PT2_VARIANTS: dict[str, Callable[[Path, Path, Path], Path]] = {
     "two-archives": two_archives,
     "spec-argument-injection": spec_argument_injection,
     "spec-module-import": spec_module_import,
+    "legacy-constants": legacy_constants,
+    "file-operator": file_operator,
 }
 # Files that would hang or exhaust memory rather than run code.
 PT2_DENIALS: dict[str, Callable[[Path, Path, Path], Path]] = {

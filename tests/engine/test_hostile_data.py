@@ -104,3 +104,60 @@ def test_malformed_idx_files_get_a_plain_error(tmp_path, case, match, capsys):
     assert cli.main(["train", "--dataset", "mnist", "--data-dir", str(tmp_path), "--epochs", "1", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_pipes_and_linked_class_folders_are_not_followed(tmp_path):
+    import os
+
+    def make(stem: Path, level: float) -> None:
+        Image.new("L", (16, 16), int(255 * level)).save(stem.with_suffix(".png"))
+
+    root = _folder(tmp_path, make)
+    os.mkfifo(root / "dark" / "zz.png")  # reading it would block for ever
+    (root / "everything").symlink_to("/", target_is_directory=True)  # walking it would read the whole disk
+    split = load_dataset(DataConfig("folder", str(root)))
+    assert split.class_names == ("bright", "dark") and len(split.train_x) + len(split.test_x) == 8
+
+
+def test_a_small_gzip_that_would_inflate_to_gigabytes_is_refused_from_its_header(tmp_path):
+    header = bytes([0, 0, 8, 3]) + struct.pack(">III", 60_000_000, 28, 28)  # 47 GB announced
+    (tmp_path / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(header + bytes(1 << 20)))
+    _idx(tmp_path / "t10k-labels-idx1-ubyte.gz", GOOD_Y)
+    with pytest.raises(DatasetError, match="more than this app reads"):
+        load_dataset(DataConfig("mnist", str(tmp_path)))
+
+
+def test_damaged_checkpoint_settings_and_run_files_get_plain_messages(tmp_path, capsys):
+    import shutil
+
+    import torch
+
+    from engine import runs
+
+    demo = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits-standard"
+    run = tmp_path / "run"
+    shutil.copytree(demo, run)
+    state = torch.load(run / "checkpoint.pt", weights_only=True)
+    for meta in ({"shape": [1, 2000, 2000]}, {"num_classes": 5_000_000}, {"shape": [1, -8, 8]},
+                 {"class_names": ["a"]}, {"mean": [float("nan")]}):  # fmt: skip
+        torch.save({**state, "meta": {**state["meta"], **meta}}, run / "checkpoint.pt")
+        with pytest.raises(runs.RunError, match="settings .* are damaged or out of range"):
+            runs.load_model(run)
+    shutil.copy(demo / "checkpoint.pt", run / "checkpoint.pt")
+    (run / "summary.json").write_bytes(b"\xff\xfe not utf-8")
+    (run / "metrics.jsonl").write_bytes(b'{"type": "epoch", "epoch": ' + b"9" * 5000 + b"}\n\xff\n")
+    assert cli.main(["compare", str(run), str(demo), "--report", str(tmp_path / "r.html")]) == 0
+    assert "did not expect" not in capsys.readouterr().err
+
+
+def test_a_checkpoint_that_unpacks_to_more_than_the_limit_is_refused_before_loading(tmp_path, monkeypatch):
+    import shutil
+
+    from engine import runs
+
+    demo = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits-standard"
+    shutil.copytree(demo, tmp_path / "run")
+    runs.load_model(tmp_path / "run")
+    monkeypatch.setattr(runs, "MAX_WEIGHTS_BYTES", 100_000)  # the shipped checkpoint unpacks to ~400 kB
+    with pytest.raises(runs.RunError, match="unpacks to .* far more than a model of this app needs"):
+        runs.load_model(tmp_path / "run")

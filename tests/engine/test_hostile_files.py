@@ -22,8 +22,8 @@ from engine.runs import RunError, load_model
 from tests import hostile
 
 DEMO_RUN = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits-standard"
-# The payloads plain torch runs (the other two are refused by torch too, later, but only by luck of a check).
-TORCH_RUNS = tuple(sorted(set(hostile.PT2_VARIANTS) - {"foreign-call", "injected-name"}))
+# The payloads plain torch runs (the other three are refused by torch too, later, but only by luck of a check).
+TORCH_RUNS = tuple(sorted(set(hostile.PT2_VARIANTS) - {"foreign-call", "injected-name", "file-operator"}))
 # Only a part torch does not need is hostile: it is left out (guard code, sample inputs) and the program loads.
 LOADS_HARMLESSLY = ("guard-code", "pickled-sample-inputs")
 

@@ -246,7 +246,7 @@ def test_open_an_exported_program(qtbot, open_app, settings, tmp_path, standard_
     assert curve.n == 60 and curve.accuracy["fgsm"][0] > 0.9 > curve.accuracy["fgsm"][1]
 
 
-def test_open_a_torchscript_file_without_asking_for_an_architecture(
+def test_a_torchscript_file_is_refused_without_asking_for_an_architecture(
     qtbot, open_app, settings, tmp_path, standard_model, monkeypatch
 ) -> None:
     from PySide6.QtWidgets import QInputDialog
@@ -255,16 +255,14 @@ def test_open_a_torchscript_file_without_asking_for_an_architecture(
     from tests.engine.test_runs import _torchscript_file
 
     def no_question(*_args, **_kwargs):
-        raise AssertionError("a TorchScript file carries its architecture: nothing to ask")
+        raise AssertionError("a TorchScript file is refused outright: nothing to ask")
 
     monkeypatch.setattr(QInputDialog, "getItem", no_question)
     path = _torchscript_file(standard_model, tmp_path / "from-an-older-tool.pt")
     window = _digits_window(open_app, settings)
-    with qtbot.waitSignal(window.controller.galleryReady, timeout=TIMEOUT):
-        assert open_model_file(window, path)
-    batch = window.gallery.batch
-    expected = standard_model(torch.from_numpy(batch.original.copy())).argmax(1).numpy()
-    assert (batch.pred_clean == expected).all()
+    assert not open_model_file(window, path)
+    assert "TorchScript file and was not opened" in window.error_box.text()
+    window.error_box.close()
 
 
 def test_open_a_state_dict_and_refuse_one_that_does_not_fit(
