@@ -46,7 +46,7 @@ class Prediction:
 
 
 def _as_batch(image: np.ndarray) -> torch.Tensor:
-    x = torch.as_tensor(np.asarray(image, dtype=np.float32))
+    x = torch.from_numpy(np.array(image, dtype=np.float32))  # a copy: the image may be a read-only snapshot
     while x.ndim < 4:
         x = x.unsqueeze(0)
     return x.clamp(0.0, 1.0)
