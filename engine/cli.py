@@ -13,7 +13,7 @@ import math
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -26,12 +26,8 @@ from engine.config import (
     SEED_MAX,
     TRAIN_ATTACKS,
     AttackConfig,
-    AugmentConfig,
     DataConfig,
-    ModelConfig,
-    RegularizationConfig,
     RunConfig,
-    TrainConfig,
 )
 from engine.errors import UserError, user_message
 from engine.runs import jsonable
@@ -220,9 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("run_dir", nargs="?", help="run folder (or give --model-file)")
     e.add_argument(
         "--model-file",
-        help="a torch.export .pt2 file (as written by 'main.py export') or a "
-        "TorchScript file, taking [0, 1] images and returning logits; "
-        "use --dataset/--data-dir to say which data it classifies",
+        help="a torch.export .pt2 file (as written by 'main.py export'), taking [0, 1] images and returning "
+        "logits; use --dataset/--data-dir to say which data it classifies (TorchScript files are refused)",
     )
     _add_data_args(e, required=False)
     e.add_argument(
@@ -284,40 +279,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _train_config(a: argparse.Namespace) -> RunConfig:
-    return RunConfig(
-        data=DataConfig(
-            a.dataset,
-            a.data_dir,
-            a.image_size or 32,
-            limit_train=a.limit_train,
-            limit_holdout=a.limit_holdout,
-            download=bool(a.download),
-        ),
-        model=ModelConfig(a.model, a.dropout),
-        attack=AttackConfig(a.attack, a.eps, a.steps, a.step_size),
-        augment=AugmentConfig(a.rotation, a.shift, a.hflip, a.crop_padding, a.noise),
-        regularization=RegularizationConfig(a.l1, a.l2),
-        train=TrainConfig(
-            a.epochs,
-            a.batch_size,
-            a.lr,
-            a.optimizer,
-            a.lam,
-            a.seed,
-            a.device,
-            gallery_every=0,
-            eval_steps=a.eval_steps,
-            eval_size=a.eval_size,
-            threads=a.threads,
-        ),
-    ).validate()
-
-
-def _fmt(v: float) -> str:
-    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f}%"
-
-
 # Options that --resume may change: they do not alter what the run learns, or (epochs) only extend it.
 RESUME_MAY_CHANGE = frozenset({"train.epochs", "train.device", "train.threads"})
 OPTION_KEYS = {  # train/sweep option dest -> the config setting it fills
@@ -353,13 +314,25 @@ OPTION_KEYS = {  # train/sweep option dest -> the config setting it fills
 }
 
 
-def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
-    """The dests of the options written on the command line (argparse cannot tell a default from a
+def _train_config(a: argparse.Namespace) -> RunConfig:
+    """The run config the train/sweep options describe (OPTION_KEYS is the one map from option to setting)."""
+    changes = {key: getattr(a, dest) for dest, key in OPTION_KEYS.items()}
+    changes |= {"data.image_size": a.image_size or 32, "data.download": bool(a.download), "train.gallery_every": 0}
+    return RunConfig().with_changes(changes)
+
+
+def _fmt(v: float) -> str:
+    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f}%"
+
+
+def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> dict[str, str]:
+    """dest -> flag of each option written on the command line (argparse cannot tell a default from a
     value typed equal to it; abbreviations are off, so each token names its option exactly)."""
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     command = sub.choices[argv[0]]
     by_flag = {flag: action.dest for action in command._actions for flag in action.option_strings}
-    return {by_flag[tok.split("=", 1)[0]] for tok in argv[1:] if tok.split("=", 1)[0] in by_flag}
+    flags = (tok.split("=", 1)[0] for tok in argv[1:])
+    return {by_flag[flag]: flag for flag in flags if flag in by_flag}
 
 
 def _get(config: RunConfig, key: str) -> Any:
@@ -369,20 +342,15 @@ def _get(config: RunConfig, key: str) -> Any:
 
 def _resume_config(a: argparse.Namespace, run_dir: Path) -> tuple[RunConfig, list[str]]:
     """The run's own config.json, with the few changes --resume allows; anything else is refused."""
-    from engine.runs import RunError, completed_epochs, load_config
+    from engine.runs import completed_epochs, load_config, require_run_to_resume
 
-    if not (run_dir / "config.json").is_file():
-        raise RunError(
-            f"There is no run to resume in {run_dir}: it has no config.json. Check the path, or leave "
-            "out --resume to start a new run there."
-        )
+    require_run_to_resume(run_dir)
     saved = load_config(run_dir)
     wanted = _train_config(a)
-    given = {OPTION_KEYS[d] for d in a.given if d in OPTION_KEYS}
-    changed = {k for k in given if _get(wanted, k) != _get(saved, k)}
+    flag = {OPTION_KEYS[dest]: typed for dest, typed in a.given.items() if dest in OPTION_KEYS}
+    changed = {k for k in flag if _get(wanted, k) != _get(saved, k)}
     refused = sorted(changed - RESUME_MAY_CHANGE)
     if refused:
-        flag = {v: "--" + ("lambda" if k == "lam" else k.replace("_", "-")) for k, v in OPTION_KEYS.items()}
         listing = "; ".join(f"{flag[k]} {_get(wanted, k)!r} (the run has {_get(saved, k)!r})" for k in refused)
         raise CliError(
             f"--resume continues {run_dir} with its own settings, but these options would change them: "
@@ -500,16 +468,16 @@ def _train_one(
         log(note)
     control = m.TrainingControl()
     with _stop_on_signals(control) as received:
-        messages = list(
-            _run_messages(train(config, control, run_dir=run_dir, resume=resume, overwrite=overwrite), log, config)
-        )
-    result = messages[-1]
+        stream = train(config, control, run_dir=run_dir, resume=resume, overwrite=overwrite)
+        with closing(stream):  # the trainer's finally (which releases the run-folder lock) runs here, not at GC
+            result = _run_result(stream, log, config)
     if received:
         raise Interrupted(result, received[0])
     return result
 
 
-def _run_messages(stream: Iterator[Any], log: Callable[[str], None], config: RunConfig) -> Iterator[dict[str, Any]]:
+def _run_result(stream: Iterator[Any], log: Callable[[str], None], config: RunConfig) -> dict[str, Any]:
+    """Log the run's progress and return its summary (the last stdout line of train and sweep)."""
     from engine import messages as m
 
     last_step = None
@@ -543,7 +511,7 @@ def _run_messages(stream: Iterator[Any], log: Callable[[str], None], config: Run
                     file=sys.stderr,
                     flush=True,
                 )
-            yield {
+            return {
                 "clean_accuracy": msg.clean_accuracy,
                 "robust_accuracy": msg.robust_accuracy,
                 "robust_attack": f"pgd-{config.train.eval_steps}",
@@ -553,7 +521,6 @@ def _run_messages(stream: Iterator[Any], log: Callable[[str], None], config: Run
                 "run_dir": msg.run_dir,
                 "images_per_second": last_step.images_per_second if last_step else None,
             }
-            return
     raise CliError("Training ended without a result.")
 
 

@@ -321,8 +321,6 @@ def _unit_gray(im) -> np.ndarray:
     lo, hi = float(a.min()), float(a.max())
     if im.mode == "F" and lo >= 0.0 and hi <= 1.0:
         return a
-    if lo >= 0.0 and hi <= 255.0 and im.mode != "F":
-        return a / 255.0
     if lo >= 0.0 and hi <= 65535.0:
         return a / (255.0 if hi <= 255.0 else 65535.0)
     return (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno
 import logging
-from pathlib import Path
 
 log = logging.getLogger("robustness_lab")
 
@@ -55,13 +54,15 @@ def user_message(exc: BaseException, context: str = "") -> str:
     if type(exc).__name__ == "DecompressionBombError":
         return prefix + (f"An image is too large to open safely ({str(exc)[:160]}). Shrink it or remove it.")
     log.error("Unexpected error%s", f" ({context})" if context else "", exc_info=exc)
-    first = (str(exc).strip().splitlines() or [""])[0][:200]
-    detail = f" ({type(exc).__name__}: {first})" if first else f" ({type(exc).__name__})"
+    first = first_line(exc, 200)
+    detail = f" ({type(exc).__name__}: {first})" if first != type(exc).__name__ else f" ({type(exc).__name__})"
     return (
         prefix + f"Something went wrong that Robustness Lab did not expect{detail}. The details are in "
         f"{log_file()}; please include that file if you report the problem."
     )
 
 
-def short_path(path: str | Path) -> str:
-    return Path(path).name or str(path)
+def first_line(exc: BaseException, limit: int = 160) -> str:
+    """The first line of an exception's text (its type when it has none), cut to ``limit`` characters:
+    library messages can run to pages."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:limit]

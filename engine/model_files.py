@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from engine.config import ModelConfig
+from engine.errors import first_line
 from engine.models import build_model
 from engine.runs import RunError, load_model, safe_torch_load
 
@@ -35,7 +36,7 @@ class ProgramClassifier(nn.Module):
     """A loaded model file behind an ordinary module.
 
     Exported graphs refuse ``.train()`` / ``.eval()``, which the attacks call, and their behaviour was
-    fixed at export time, so the mode switch stops here (a TorchScript module receives it).
+    fixed at export time, so the mode switch stops here.
     """
 
     def __init__(self, program: nn.Module):
@@ -44,8 +45,6 @@ class ProgramClassifier(nn.Module):
 
     def train(self, mode: bool = True) -> ProgramClassifier:
         self.training = mode
-        if isinstance(self.program, torch.jit.ScriptModule):
-            self.program.train(mode)
         return self
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -60,8 +59,7 @@ def load_program(path: str | Path) -> nn.Module:
     try:
         return program.module()
     except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad graph; the user needs one message
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise RunError(f"{Path(path).name} is not a usable torch.export program: {first[:200]}") from exc
+        raise RunError(f"{Path(path).name} is not a usable torch.export program: {first_line(exc, 200)}") from exc
 
 
 def is_torchscript(path: str | Path) -> bool:
@@ -75,7 +73,7 @@ def is_torchscript(path: str | Path) -> bool:
 
 
 def load_model_file(path: str | Path) -> nn.Module:
-    """A model made elsewhere, ready to attack (eval mode): a ``.pt2`` program or a TorchScript file.
+    """A model made elsewhere, ready to attack (eval mode): a ``.pt2`` program (TorchScript is refused).
 
     Raises RunError with a plain message for a missing file or any other format (state dicts need an
     architecture: ``load_user_model``).
@@ -91,7 +89,7 @@ def load_model_file(path: str | Path) -> nn.Module:
 
 
 def load_any_model(source: str | Path) -> nn.Module:
-    """A run folder or a model file (``.pt2`` / TorchScript), in eval mode on the CPU."""
+    """A run folder or a ``.pt2`` model file, in eval mode on the CPU."""
     source = Path(source)
     if source.is_file():
         return load_model_file(source)
@@ -174,7 +172,7 @@ def check_classifier(model: nn.Module, sample: torch.Tensor, num_classes: int, n
             with torch.no_grad():
                 out = model(sample[:n])
         except Exception as exc:  # noqa: BLE001 - a foreign graph fails in many ways; one message for the user
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            first = first_line(exc, 200)
             hint = (
                 " It may have been exported for a fixed batch size; export it with a dynamic batch dimension."
                 if n == 1 and len(sample) > 1

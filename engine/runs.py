@@ -23,7 +23,7 @@ from filelock import FileLock, Timeout
 from torch import nn
 
 from engine.config import ConfigError, RunConfig
-from engine.errors import UserError
+from engine.errors import UserError, first_line
 from engine.models import build_model
 from engine.paths import user_dir
 
@@ -59,6 +59,14 @@ def new_run_dir(root: str | Path | None = None, name: str | None = None) -> Path
             path = root / f"{stem}-{n}"
 
 
+def require_run_to_resume(folder: Path) -> None:
+    if not (folder / CONFIG_FILE).is_file():
+        raise RunError(
+            f"There is no run to resume in {folder}: it has no {CONFIG_FILE}. "
+            "Check the path, or leave out --resume to start a new run there."
+        )
+
+
 def holds_run(folder: Path) -> bool:
     return any((folder / name).exists() for name in RUN_FILES)
 
@@ -91,11 +99,8 @@ class RunWriter:
         folder = self.run_dir
         if folder.exists() and not folder.is_dir():
             raise RunError(f"{folder} is a file, not a folder: choose a folder for the run.")
-        if self.mode == "resume" and not (folder / CONFIG_FILE).is_file():
-            raise RunError(
-                f"There is no run to resume in {folder}: it has no {CONFIG_FILE}. "
-                "Check the path, or leave out --resume to start a new run there."
-            )
+        if self.mode == "resume":
+            require_run_to_resume(folder)
         folder.mkdir(parents=True, exist_ok=True)
         self._lock = self._take_lock(folder)
         try:
@@ -130,7 +135,8 @@ class RunWriter:
                 "Continue it with --resume, start again with --overwrite (the old run is moved aside, "
                 "not deleted), or choose another --out folder."
             )
-        others = [p.name for p in folder.iterdir() if p.name != LOCK_FILE and p not in _leftovers(folder)]
+        leftovers = set(_leftovers(folder))
+        others = [p.name for p in folder.iterdir() if p.name != LOCK_FILE and p not in leftovers]
         if others:
             raise RunError(
                 f"{folder} is not empty (it holds {', '.join(sorted(others)[:3])}"
@@ -153,12 +159,6 @@ class RunWriter:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
-
-    def __enter__(self) -> RunWriter:
-        return self.acquire()
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
 
 
 def describe_run(folder: Path) -> str:
@@ -319,6 +319,10 @@ def _check_unpacked_size(path: Path, what: str) -> None:
         )
 
 
+def _corrupt(path: Path, what: str, exc: BaseException) -> RunError:
+    return RunError(f"{path} is not a usable {what} (corrupt, truncated or not made by PyTorch): {first_line(exc)}")
+
+
 def safe_torch_load(path: Path, what: str = "weights file") -> Any:
     """``torch.load(weights_only=True)``, with every failure as a RunError in plain words.
 
@@ -330,10 +334,7 @@ def safe_torch_load(path: Path, what: str = "weights file") -> Any:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         if "GLOBAL" not in str(exc) and "Unsupported global" not in str(exc):  # garbage, not a refused object
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise RunError(
-                f"{path} is not a usable {what} (corrupt, truncated or not made by PyTorch): {first[:160]}"
-            ) from exc
+            raise _corrupt(path, what, exc) from exc
         raise RunError(
             f"{path} was not opened: the {what} holds Python objects beyond tensors, which could run "
             "code on this computer. Only plain PyTorch weights (state dicts) are opened."
@@ -349,10 +350,7 @@ def safe_torch_load(path: Path, what: str = "weights file") -> Any:
         IndexError,
         KeyError,
     ) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RunError(
-            f"{path} is not a usable {what} (corrupt, truncated or not made by PyTorch): {first[:160]}"
-        ) from exc
+        raise _corrupt(path, what, exc) from exc
 
 
 def load_model(run_dir: str | Path, device: str | torch.device = "cpu") -> tuple[RunConfig, nn.Module, tuple[str, ...]]:

@@ -51,6 +51,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from engine.errors import first_line
 from engine.runs import RunError
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,8 @@ def _read_parts(path: Path, data: bytes) -> dict[str, bytes]:
     roots = {n.split("/", 1)[0] for n in names}
     if len(roots) != 1 or any("/" not in n for n in names):
         raise _refuse(path, "its parts are not in one archive folder")
-    root = roots.pop()
+    if not _IDENTIFIER.fullmatch(roots.pop().replace("-", "_")):
+        raise _refuse(path, "its archive folder has an unusual name")
     sizes = {i.filename.split("/", 1)[1]: i.file_size for i in infos if not i.filename.endswith("/")}
     try:
         reader = torch._C.PyTorchFileReader(io.BytesIO(data))
@@ -168,8 +170,6 @@ def _read_parts(path: Path, data: bytes) -> dict[str, bytes]:
         raise
     except Exception as exc:  # noqa: BLE001 - torch's reader raises RuntimeError and others for a damaged zip
         raise _refuse(path, "its archive is damaged") from exc
-    if root != "archive" and not _IDENTIFIER.fullmatch(root.replace("-", "_")):
-        raise _refuse(path, "its archive folder has an unusual name")
     return parts
 
 
@@ -397,7 +397,7 @@ def inspect_program_parts(path: str | Path, parts: dict[str, bytes]) -> tuple[st
 
 
 def _check_loaded_graph(path: Path, program: Any) -> None:
-    """The same rule on what torch actually built: every call is an aten/prims operator or a size helper."""
+    """The same rule on what torch actually built: every call is an allowed aten operator or a size helper."""
     import operator
 
     import torch
@@ -460,8 +460,7 @@ def load_safe_program(path: str | Path) -> Any:
             loaded = torch.export.load(io.BytesIO(_rebuild(parts)))
     except Exception as exc:  # noqa: BLE001 - torch raises many types for a damaged archive; one message
         log.info("torch.export.load refused %s", path, exc_info=exc)
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise UnsafeProgramError(f"{path.name} is not a readable torch.export program: {first[:200]}") from exc
+        raise UnsafeProgramError(f"{path.name} is not a readable torch.export program: {first_line(exc, 200)}") from exc
     _check_loaded_graph(path, loaded)
     loaded._guards_code = []
     return loaded

@@ -13,7 +13,7 @@ import dataclasses
 import math
 import queue
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -384,7 +384,7 @@ def train(
     dataset: DatasetSplit | None = None,
     resume: bool = False,
     overwrite: bool = False,
-) -> Iterator[Message]:
+) -> Generator[Message, None, None]:
     """Train one run, yielding RunStarted, then snapshots, then RunFinished or RunFailed.
 
     ``dataset`` lets a caller that already holds the data (tests, sweeps) skip loading it again.

@@ -47,10 +47,8 @@ from gui.experiment import ExperimentPanel
 from gui.gallery import GalleryView
 from gui.knobs import KnobsPanel
 from gui.robustness import RobustnessView
-from resources import resource_path
 
 SETTINGS_VERSION = 1
-STYLE_SHEET = resource_path("style.qss")
 
 
 def _format_seconds(seconds: float) -> str:

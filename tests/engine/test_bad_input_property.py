@@ -121,37 +121,10 @@ def _value(option: str) -> st.SearchStrategy[str]:
     )
 
 
+QUICK_RUN = "--limit-train 32 --limit-holdout 16 --eval-size 8 --eval-steps 1 --epochs 1 --quiet".split()
 BASES = {
-    "train": [
-        "train",
-        "--limit-train",
-        "32",
-        "--limit-holdout",
-        "16",
-        "--eval-size",
-        "8",
-        "--eval-steps",
-        "1",
-        "--epochs",
-        "1",
-        "--quiet",
-    ],
-    "sweep": [
-        "sweep",
-        "--limit-train",
-        "32",
-        "--limit-holdout",
-        "16",
-        "--eval-size",
-        "8",
-        "--eval-steps",
-        "1",
-        "--epochs",
-        "1",
-        "--quiet",
-        "--lambdas",
-        "0,1",
-    ],
+    "train": ["train", *QUICK_RUN],
+    "sweep": ["sweep", *QUICK_RUN, "--lambdas", "0,1"],
     "evaluate": ["evaluate", str(DEMO_RUN), "--limit-holdout", "16", "--no-sanity", "--suite", "fgsm", "--steps", "1"],
     "compare": ["compare", str(DEMO_RUN), str(DEMO_RUN.with_name("digits-robust")), "--limit-holdout", "16"],
     "export": ["export", str(DEMO_RUN), "x.pt2"],
