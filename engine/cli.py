@@ -342,7 +342,8 @@ def _get(config: RunConfig, key: str) -> Any:
 
 def _resume_config(a: argparse.Namespace, run_dir: Path) -> tuple[RunConfig, list[str]]:
     """The run's own config.json, with the few changes --resume allows; anything else is refused."""
-    from engine.runs import completed_epochs, load_config, require_run_to_resume
+    from engine.checkpoints import completed_epochs
+    from engine.runs import load_config, require_run_to_resume
 
     require_run_to_resume(run_dir)
     saved = load_config(run_dir)
@@ -425,7 +426,9 @@ def _stop_on_signals(control: Any) -> Iterator[list[int]]:
 
 
 def cmd_compare(a: argparse.Namespace) -> dict[str, Any]:
-    from engine.compare import summarize_run, transfer_between_runs, write_comparison_report
+    from engine.compare import summarize_run
+    from engine.report import write_comparison_report
+    from engine.transfer import transfer_between_runs
 
     if a.threads:
         import torch
@@ -569,7 +572,7 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         )
         source = a.model_file
     else:
-        from engine.runs import load_model
+        from engine.checkpoints import load_model
 
         config, model, _ = load_model(a.run_dir)
         split = _dataset_for_run(config, a)

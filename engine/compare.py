@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import runs
-from engine.config import AttackConfig, ConfigError, RunConfig
-from engine.messages import CancelToken
+from engine.config import ConfigError, RunConfig
 
 MAX_SWEEP = 12  # a longer queue is more likely a typo than a plan, and would run for hours
 
@@ -183,79 +182,3 @@ def sweep_configs(base: RunConfig, lambdas: Sequence[float], stamp: str | None =
         raise ConfigError("A λ sweep needs a training attack and ε > 0: with no attack every λ trains the same model.")
     stamp = stamp or time.strftime("%Y%m%d-%H%M%S")
     return [(f"sweep-{stamp}-lam{lam:g}", base.with_changes({"train.lam": lam})) for lam in lambdas]
-
-
-# ---------------------------------------------------------------------------------------------- transfer
-def transfer_between_runs(
-    paths: Sequence[str | Path],
-    cfg: AttackConfig,
-    limit: int = 500,
-    seed: int = 0,
-    cancel: CancelToken | None = None,
-    progress: Any = None,
-) -> Any:
-    """Adversarial examples made on each run's model, scored on every other (engine.transfer).
-
-    All runs must classify the same data: the held-out images of the first run are used.
-    """
-    import dataclasses
-
-    from engine.data import load_dataset
-    from engine.transfer import transfer_matrix
-
-    if len(paths) < 2:
-        raise ConfigError("Choose at least two runs to measure transfer between them.")
-    loaded = [runs.load_model(p) for p in paths]
-    first = loaded[0][0].data
-    for p, (config, _, names) in zip(paths, loaded, strict=True):
-        data = config.data
-        if (data.name, data.data_dir, data.image_size) != (first.name, first.data_dir, first.image_size) or len(
-            names
-        ) != len(loaded[0][2]):
-            raise ConfigError(
-                f"Run {Path(p).name} was trained on other data ({data.name}) than "
-                f"{Path(paths[0]).name} ({first.name}): transfer needs the same images."
-            )
-    split = load_dataset(dataclasses.replace(first, limit_holdout=limit or None))
-    x, y = split.test_x[: limit or None], split.test_y[: limit or None]
-    models = [(Path(p).name, model) for p, (_, model, _) in zip(paths, loaded, strict=True)]
-    cfg.validate()
-    return transfer_matrix(models, x, y, cfg, seed=seed, cancel=cancel, progress=progress)
-
-
-# ---------------------------------------------------------------------------------------------- report
-def write_comparison_report(paths: Sequence[str | Path], out: str | Path, transfer: Any = None) -> dict[str, Path]:
-    """An HTML report of several runs: settings, the trade-off plot, overlaid curves, the transfer matrix."""
-    from engine.report import write_report
-
-    if not paths:
-        raise ConfigError("Choose at least one run to compare.")
-    summaries = [summarize_run(p) for p in paths]
-    histories = [run_history(p) for p in paths]
-    settings = {
-        s.name: {
-            "dataset": s.dataset,
-            "model": s.model,
-            "attack": s.attack,
-            "lambda": s.lam,
-            "eps": s.eps,
-            "status": s.status,
-        }
-        for s in summaries
-    }
-    figures = {s.name: {"clean_accuracy": s.clean_accuracy, "robust_accuracy": s.robust_accuracy} for s in summaries}
-    training = {
-        "Clean accuracy per epoch": {h.name: (h.epochs, h.clean) for h in histories},
-        "Robust accuracy per epoch": {h.name: (h.epochs, h.robust) for h in histories},
-        "Training loss (total) per step": {h.name: (h.steps, h.loss_total) for h in histories},
-    }
-    points = [(f"{s.name} ({s.label})", s.clean_accuracy, s.robust_accuracy) for s in summaries]
-    return write_report(
-        out,
-        title=f"Comparison of {len(summaries)} runs",
-        settings=settings,
-        summary=figures,
-        training=training,
-        transfer=transfer,
-        tradeoff=points,
-    )

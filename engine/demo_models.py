@@ -20,10 +20,11 @@ from pathlib import Path
 
 import torch
 
-from engine import runs
+from engine import checkpoints, runs
 from engine.config import RunConfig
 from engine.data import load_dataset
-from engine.demo import DEMO_ATTACK, DEMO_MODELS, fooled_fraction
+from engine.demo import DEMO_ATTACK, DEMO_MODELS
+from engine.demo_attacks import fooled_fraction
 from engine.messages import RunFailed, RunFinished
 from engine.trainer import train
 
@@ -57,17 +58,17 @@ def train_one(kind: str, out_dir: Path) -> None:
                 result = msg
         if not isinstance(result, RunFinished):
             raise SystemExit(f"training the {kind} model failed: {getattr(result, 'message', result)}")
-        _config, model, _names = runs.load_model(Path(tmp) / "run")
-        meta = runs.load_checkpoint(Path(tmp) / "run")["meta"]
+        _config, model, _names = checkpoints.load_model(Path(tmp) / "run")
+        meta = checkpoints.load_checkpoint(Path(tmp) / "run")["meta"]
     out_dir.mkdir(parents=True, exist_ok=True)
     # The shipped config describes the demo attack (the recipe in summary.json says how it was trained).
     runs.save_config(out_dir, config.with_changes({"attack.steps": DEMO_ATTACK.steps, "attack.eps": DEMO_ATTACK.eps}))
-    runs.save_checkpoint(out_dir, model, None, meta)  # no optimizer state: the file stays small
+    checkpoints.save_checkpoint(out_dir, model, None, meta)  # no optimizer state: the file stays small
     print(f"trained {kind} in {time.perf_counter() - t0:.0f} s -> {out_dir}")
 
 
 def measure(kind: str, run_dir: Path) -> dict:
-    _config, model, _names = runs.load_model(run_dir)
+    _config, model, _names = checkpoints.load_model(run_dir)
     split = load_dataset(RunConfig().data)
     figures = fooled_fraction(model, split.test_x, split.test_y, DEMO_ATTACK)
     figures["checkpoint_bytes"] = (run_dir / runs.CHECKPOINT_FILE).stat().st_size

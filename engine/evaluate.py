@@ -22,7 +22,7 @@ from torch import nn
 
 from engine.attacks import attack, check_cancel
 from engine.config import AttackConfig
-from engine.messages import CancelToken, GalleryBatch, frozen_array
+from engine.messages import CancelToken, EpsCurve, GalleryBatch, frozen_array
 from engine.models import model_device
 
 Progress = Callable[[int, int], None]
@@ -136,14 +136,6 @@ def evaluate_model(
     return EvalResult(
         cfg, len(x), float(correct.float().mean()), float((correct & correct_adv).float().mean()), deviation, drop
     )
-
-
-@dataclass(frozen=True)
-class EpsCurve:
-    eps: tuple[float, ...]
-    accuracy: dict[str, tuple[float, ...]]  # attack name -> accuracy at each ε
-    clean_accuracy: float
-    n: int
 
 
 def accuracy_vs_eps(

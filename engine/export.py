@@ -11,7 +11,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from engine.runs import RunError, atomic_write, load_model
+from engine.checkpoints import load_model
+from engine.runs import RunError, atomic_write
 
 
 class _Classifier(nn.Module):
@@ -46,7 +47,7 @@ def export_model(model: nn.Module, shape: tuple[int, int, int], path: str | Path
 
 
 def export_run(run_dir: str | Path, path: str | Path) -> Path:
-    from engine.runs import load_checkpoint
+    from engine.checkpoints import load_checkpoint
 
     _, model, _ = load_model(run_dir)
     shape = tuple(load_checkpoint(run_dir)["meta"]["shape"])

@@ -17,19 +17,31 @@ LOGGER = "robustness_lab"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"
 
 
-def log_file() -> Path:
-    return user_dir("logs", "ROBUSTNESS_LAB_LOGS") / "robustness-lab.log"
+_active: Path | None = None  # the file this process logs to (set by setup_logging)
 
 
-def setup_logging(verbose: bool = False) -> Path | None:
+def log_file(name: str | None = None) -> Path:
+    """The log file named ``name``; without one, the file this process logs to (the window's and the
+    engine's processes keep separate files), or the window's by default."""
+    if name is None and _active is not None:
+        return _active
+    return user_dir("logs", "ROBUSTNESS_LAB_LOGS") / f"{name or 'robustness-lab'}.log"
+
+
+def setup_logging(verbose: bool = False, name: str = "robustness-lab") -> Path | None:
     """Log to the rotated file (1 MB × 3), and to stderr too when ``verbose``; returns the file (or None
-    when the folder cannot be written, in which case logging goes to stderr only at warning level)."""
+    when the folder cannot be written, in which case logging goes to stderr only at warning level).
+
+    The engine process logs to its own file (``name="engine"``): two processes rotating one file
+    would race."""
+    global _active
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_robustness_lab", False):
             root.removeHandler(handler)
             handler.close()
-    target = log_file()
+    target = log_file(name)
+    _active = target
     path: Path | None = target
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,16 @@
-"""What crosses the thread boundary: frozen snapshots out of the engine, commands into it.
+"""What crosses the process boundary: frozen snapshots out of the engine, commands into it.
 
-Snapshots hold only Python scalars, tuples and CPU numpy copies (marked read-only), never a
-tensor or the model, so the GUI thread can keep them without racing the trainer.
-Commands travel on a real queue (``TrainingControl``) so that none is lost between steps.
+The window and the engine run in two processes (engine.service, gui.engine_process) and talk only
+through a multiprocessing pipe, so everything here is pickled: snapshots and results hold Python
+scalars, tuples and CPU numpy arrays, never a tensor or a model. This module and engine.config are
+plain Python (numpy at most) because both processes import them; the window never imports torch.
+Inside the engine, commands for a run travel on a real queue (``TrainingControl``) so that none is
+lost between steps.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -14,7 +18,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from engine.config import RunConfig
+from engine.config import AttackConfig, RunConfig
 
 
 class Cancelled(Exception):
@@ -139,6 +143,155 @@ class RunFailed:
 Message = (
     RunStarted | StepMetrics | EpochMetrics | GalleryBatch | ConfigApplied | StateChanged | RunFinished | RunFailed
 )
+
+
+# ---------------------------------------------------------------- results of analysis jobs
+@dataclass(frozen=True)
+class EpsCurve:
+    eps: tuple[float, ...]
+    accuracy: dict[str, tuple[float, ...]]  # attack name -> accuracy at each ε
+    clean_accuracy: float
+    n: int
+
+
+@dataclass(frozen=True)
+class SanityCheck:
+    name: str
+    passed: bool
+    reason: str
+    numbers: dict[str, float] = field(default_factory=dict)
+    skipped: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class TransferMatrix:
+    names: tuple[str, ...]
+    attack: AttackConfig
+    n: int
+    clean_accuracy: tuple[float, ...]  # per model
+    accuracy: tuple[tuple[float, ...], ...]  # [source][target]
+
+    def whitebox(self) -> tuple[float, ...]:
+        return tuple(self.accuracy[i][i] for i in range(len(self.names)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "names": list(self.names),
+            "attack": dataclasses.asdict(self.attack),
+            "n": self.n,
+            "clean_accuracy": list(self.clean_accuracy),
+            "accuracy": [list(r) for r in self.accuracy],
+        }
+
+
+@dataclass(frozen=True)
+class Prediction:
+    probabilities: np.ndarray  # (num_classes,) float32, read-only
+    label: int
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probabilities[self.label])
+
+
+# ---------------------------------------------------------------- window <-> engine process
+@dataclass(frozen=True)
+class ModelSource:
+    """Which model a job uses: a run folder (its checkpoint) or the user's own file (``file``, read as
+    ``architecture`` for weights-only files). ``config`` says which data the model reads."""
+
+    config: RunConfig
+    run_dir: str | None = None
+    file: str | None = None
+    architecture: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.file or self.run_dir or "?"
+
+
+@dataclass(frozen=True)
+class StartRun:
+    """Train ``config`` into ``run_dir`` (continue its checkpoint with ``resume``)."""
+
+    job: int
+    config: RunConfig
+    run_dir: str
+    resume: bool = False
+
+
+@dataclass(frozen=True)
+class StartTask:
+    """One analysis job (engine.service.TASKS names the kinds and their parameters)."""
+
+    job: int
+    kind: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CancelJob:
+    job: int
+
+
+@dataclass(frozen=True)
+class Shutdown:
+    """Stop everything (a run saves its checkpoint) and end the engine process."""
+
+
+@dataclass(frozen=True)
+class EngineReady:
+    pid: int
+    torch_version: str
+    threads: int
+    devices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    job: int
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class JobDone:
+    job: int
+    kind: str
+    result: Any
+
+
+@dataclass(frozen=True)
+class JobFailed:
+    job: int
+    kind: str
+    message: str  # one plain sentence (engine.errors)
+
+
+@dataclass(frozen=True)
+class JobCancelled:
+    job: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class RunEnded:
+    """The run's thread in the engine is free again (after RunFinished or RunFailed)."""
+
+    job: int
+
+
+@dataclass(frozen=True)
+class FolderDataset:
+    """What a folder of the user's images holds, once the engine has read it."""
+
+    num_classes: int
+    class_names: tuple[str, ...]
+    notes: tuple[str, ...]
+    image_shape: tuple[int, int, int]
 
 
 # ---------------------------------------------------------------- GUI -> engine

@@ -20,10 +20,11 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from engine.checkpoints import load_model, safe_torch_load
 from engine.config import ModelConfig
 from engine.errors import first_line
 from engine.models import build_model
-from engine.runs import RunError, load_model, safe_torch_load
+from engine.runs import RunError
 
 TORCHSCRIPT_REFUSED = (
     "{name} is a TorchScript file and was not opened: TorchScript code can call operators that write files on "

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from engine.compare import run_history, summarize_run
+from engine.config import ConfigError
 from engine.errors import UserError
 from engine.messages import GalleryBatch
 
@@ -415,9 +417,10 @@ def write_run_report(run_dir: str | Path, path: str | Path, n_gallery: int = 8) 
     """A report of a training run: its settings, training curves, final figures and a gallery."""
     import dataclasses
 
+    from engine.checkpoints import load_model
     from engine.data import load_dataset
     from engine.evaluate import make_gallery
-    from engine.runs import SUMMARY_FILE, load_model, read_metrics
+    from engine.runs import SUMMARY_FILE, read_metrics
     from engine.trainer import gallery_attack
 
     config, model, class_names = load_model(run_dir)
@@ -443,4 +446,39 @@ def write_run_report(run_dir: str | Path, path: str | Path, n_gallery: int = 8) 
         summary=summary,
         gallery=gallery,
         training=training_series(read_metrics(run_dir)),
+    )
+
+
+def write_comparison_report(paths: Sequence[str | Path], out: str | Path, transfer: Any = None) -> dict[str, Path]:
+    """An HTML report of several runs: settings, the trade-off plot, overlaid curves, the transfer matrix."""
+    if not paths:
+        raise ConfigError("Choose at least one run to compare.")
+    summaries = [summarize_run(p) for p in paths]
+    histories = [run_history(p) for p in paths]
+    settings = {
+        s.name: {
+            "dataset": s.dataset,
+            "model": s.model,
+            "attack": s.attack,
+            "lambda": s.lam,
+            "eps": s.eps,
+            "status": s.status,
+        }
+        for s in summaries
+    }
+    figures = {s.name: {"clean_accuracy": s.clean_accuracy, "robust_accuracy": s.robust_accuracy} for s in summaries}
+    training = {
+        "Clean accuracy per epoch": {h.name: (h.epochs, h.clean) for h in histories},
+        "Robust accuracy per epoch": {h.name: (h.epochs, h.robust) for h in histories},
+        "Training loss (total) per step": {h.name: (h.steps, h.loss_total) for h in histories},
+    }
+    points = [(f"{s.name} ({s.label})", s.clean_accuracy, s.robust_accuracy) for s in summaries]
+    return write_report(
+        out,
+        title=f"Comparison of {len(summaries)} runs",
+        settings=settings,
+        summary=figures,
+        training=training,
+        transfer=transfer,
+        tradeoff=points,
     )

@@ -73,6 +73,7 @@ _OP_NAMES = frozenset(
     batch_norm _native_batch_norm_legit_no_training native_batch_norm layer_norm native_layer_norm group_norm
     instance_norm dropout native_dropout feature_dropout alpha_dropout
     add sub mul div rsub neg abs pow sqrt rsqrt exp log clamp clamp_min clamp_max minimum maximum where
+    round floor ceil trunc sign
     sum mean amax amin max min argmax std var
     flatten view reshape _reshape_alias permute transpose unsqueeze squeeze expand contiguous clone
     alias detach cat stack split split_with_sizes chunk slice select narrow index_select pad constant_pad_nd

@@ -21,8 +21,6 @@ the numbers behind it. A check that cannot run (no other model given) passes wit
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -31,23 +29,11 @@ from torch import nn
 from engine.attacks import pgd
 from engine.config import AttackConfig
 from engine.evaluate import adversarial_examples, correct_mask, predict, robust_accuracy, robust_mask
-from engine.messages import CancelToken
+from engine.messages import CancelToken, SanityCheck
 from engine.models import model_device
 
 LARGE_EPS = 0.5
 TOLERANCE = 0.02  # two points: the noise of a few hundred samples and of random starts
-
-
-@dataclass(frozen=True)
-class SanityCheck:
-    name: str
-    passed: bool
-    reason: str
-    numbers: dict[str, float] = field(default_factory=dict)
-    skipped: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
 
 def _pct(v: float) -> str:

@@ -34,7 +34,7 @@ from torch import nn
 from engine.attacks import check_cancel, model_mode
 from engine.config import AttackConfig, ConfigError
 from engine.evaluate import BISECT_ATTACKS, bisect_curve, correct_mask, predict, robust_mask
-from engine.messages import CancelToken, GalleryBatch, frozen_array
+from engine.messages import CancelToken, EpsCurve, GalleryBatch, frozen_array
 from engine.models import model_device
 
 OWN_ATTACKS = ("fgsm", "pgd", "pgd-l2", "noise-uniform", "noise-gaussian")
@@ -320,8 +320,6 @@ def suite_eps_curve(
 
     ``progress(done, total)`` counts (attack, ε) pairs.
     """
-    from engine.evaluate import EpsCurve
-
     parse_suite(",".join(attacks))
     eps_sorted = tuple(sorted(float(e) for e in eps_values))
     correct = correct_mask(model, x, y)

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine import runs
+from engine import checkpoints, runs
 from engine.attacks import attack
 from engine.augment import build_augment
 from engine.config import LIVE_KEYS, AttackConfig, ConfigError, RunConfig
@@ -161,7 +161,7 @@ class _Trainer:
 
     def _restore(self) -> None:
         assert self.run_dir is not None  # only called for a run folder
-        state = runs.load_checkpoint(self.run_dir)
+        state = checkpoints.load_checkpoint(self.run_dir)
         try:
             self.model.load_state_dict(state["model"])
             if "optimizer" in state:
@@ -307,7 +307,7 @@ class _Trainer:
             runs.append_metrics(self.run_dir, record)
         self.pending_metrics.clear()
         if epoch is not None:
-            runs.save_checkpoint(
+            checkpoints.save_checkpoint(
                 self.run_dir, self.model, self.optimizer, {**self.meta, "epoch": epoch, "step": self.step}
             )
 

@@ -11,37 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
 from engine.attacks import check_cancel
-from engine.config import AttackConfig
+from engine.checkpoints import load_model
+from engine.config import AttackConfig, ConfigError
 from engine.evaluate import adversarial_examples, correct_mask, predict
-from engine.messages import CancelToken
-
-
-@dataclass(frozen=True)
-class TransferMatrix:
-    names: tuple[str, ...]
-    attack: AttackConfig
-    n: int
-    clean_accuracy: tuple[float, ...]  # per model
-    accuracy: tuple[tuple[float, ...], ...]  # [source][target]
-
-    def whitebox(self) -> tuple[float, ...]:
-        return tuple(self.accuracy[i][i] for i in range(len(self.names)))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "names": list(self.names),
-            "attack": dataclasses.asdict(self.attack),
-            "n": self.n,
-            "clean_accuracy": list(self.clean_accuracy),
-            "accuracy": [list(r) for r in self.accuracy],
-        }
+from engine.messages import CancelToken, TransferMatrix
 
 
 def transfer_matrix(
@@ -74,3 +54,37 @@ def transfer_matrix(
         progress(len(models), len(models))
     clean = tuple(float(c.float().mean()) if len(x) else float("nan") for c in correct)
     return TransferMatrix(names, cfg, len(x), clean, tuple(rows))
+
+
+def transfer_between_runs(
+    paths: Sequence[str | Path],
+    cfg: AttackConfig,
+    limit: int = 500,
+    seed: int = 0,
+    cancel: CancelToken | None = None,
+    progress: Any = None,
+) -> Any:
+    """Adversarial examples made on each run's model, scored on every other (engine.transfer).
+
+    All runs must classify the same data: the held-out images of the first run are used.
+    """
+    from engine.data import load_dataset
+
+    if len(paths) < 2:
+        raise ConfigError("Choose at least two runs to measure transfer between them.")
+    loaded = [load_model(p) for p in paths]
+    first = loaded[0][0].data
+    for p, (config, _, names) in zip(paths, loaded, strict=True):
+        data = config.data
+        if (data.name, data.data_dir, data.image_size) != (first.name, first.data_dir, first.image_size) or len(
+            names
+        ) != len(loaded[0][2]):
+            raise ConfigError(
+                f"Run {Path(p).name} was trained on other data ({data.name}) than "
+                f"{Path(paths[0]).name} ({first.name}): transfer needs the same images."
+            )
+    split = load_dataset(dataclasses.replace(first, limit_holdout=limit or None))
+    x, y = split.test_x[: limit or None], split.test_y[: limit or None]
+    models = [(Path(p).name, model) for p, (_, model, _) in zip(paths, loaded, strict=True)]
+    cfg.validate()
+    return transfer_matrix(models, x, y, cfg, seed=seed, cancel=cancel, progress=progress)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -11,13 +10,6 @@ from resources import resource_path
 ORGANIZATION = "Robustness Lab"
 APPLICATION = "Robustness Lab"
 STYLE_SHEET = resource_path("style.qss")
-
-
-def configure_torch_threads() -> None:
-    """Leave one core to the GUI thread so the window stays responsive while training."""
-    import torch
-
-    torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
 
 
 def load_style_sheet() -> str:
@@ -44,8 +36,16 @@ def run_app(argv: list[str] | None = None) -> int:
     from engine.logs import setup_logging
 
     setup_logging()
-    configure_torch_threads()
     app = create_application(argv)
+    from gui.qt_check import binding_problem
+
+    problem = binding_problem()
+    if problem is not None:  # the window would die minutes from now: say why and what to install
+        print(problem, file=sys.stderr)
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, APPLICATION, problem)
+        return 2
     window = create_main_window()
     install_excepthook(window)
     window.show()

@@ -2,8 +2,10 @@
 
 The drawing is turned into what the built-in 8×8 digits look like: the ink's bounding box is made square
 with a margin, then averaged down to 8×8 (each cell = the share of its area covered by ink, 0..1), as the
-UCI digits count the set pixels of 4×4 blocks of a 32×32 bitmap. Predictions and the attack are engine
-calls (engine.demo) on a single 8×8 image, a few milliseconds on a CPU.
+UCI digits count the set pixels of 4×4 blocks of a 32×32 bitmap. Predictions and the attack are jobs of
+the engine process (engine.demo_attacks, through the window's controller) on a single 8×8 image: a few
+milliseconds there, so the answer follows the pen. While one answer is computed, newer drawings wait
+and only the newest is sent (the controller keeps one request of a kind in flight).
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.config import AttackConfig
-from engine.demo import DEMO_ATTACK, attack_image, demo_model_dir, predict_image
+from engine.demo import DEMO_ATTACK, DEMO_MODELS
+from engine.messages import Prediction
 from gui.gallery import pixmap, to_rgb8
 
 CANVAS = 256
@@ -153,18 +155,18 @@ class ProbabilityBars(QWidget):
 class DrawDigitDialog(QDialog):
     """Canvas | what the model sees and its answer | the adversarial version and the new answer."""
 
-    def __init__(self, eps: float = DEMO_ATTACK.eps, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        from engine.runs import load_model
+    answered = Signal()  # after each answer of the engine is shown (tests wait for it)
 
+    def __init__(self, controller, eps: float = DEMO_ATTACK.eps, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.setWindowTitle(self.tr("Draw your own digit"))
+        self.controller = controller
         self.eps = eps
-        self.models = {}
         self.model_choice = QComboBox()
         for kind, label in (("standard", self.tr("Standard model")), ("robust", self.tr("Robust model"))):
-            _config, model, names = load_model(demo_model_dir(kind))
-            self.models[kind] = model
-            self.model_choice.addItem(label, kind)
+            if kind in DEMO_MODELS:
+                self.model_choice.addItem(label, kind)
+        names = tuple(str(i) for i in range(10))  # the shipped models read the digits 0-9
         self.names = names
         self.model_choice.setToolTip(self.tr("Which of the two shipped models answers"))
         self.canvas = DrawingCanvas()
@@ -180,6 +182,9 @@ class DrawDigitDialog(QDialog):
         self.adv_seen.setFixedSize(128, 128)
         self.adv_bars = ProbabilityBars(names)
         self.adversarial: np.ndarray | None = None
+        self.prediction: Prediction | None = None
+        self.adv_prediction: Prediction | None = None
+        self._drawing_id = 0  # bumped by every stroke: an answer about an older drawing is not shown
 
         left = QVBoxLayout()
         left.addWidget(QLabel(self.tr("1. Draw a digit (0–9)")))
@@ -208,39 +213,69 @@ class DrawDigitDialog(QDialog):
         self.update_prediction()
 
     @property
-    def model(self):
-        return self.models[self.model_choice.currentData()]
+    def kind(self) -> str:
+        return str(self.model_choice.currentData())
 
     def update_prediction(self) -> None:
         digit = self.canvas.digit()
+        self._drawing_id += 1
         self.seen.setPixmap(pixmap(to_rgb8(digit[None]), 128))
-        self.adversarial = None
+        self.adversarial = self.adv_prediction = None
         self.adv_seen.clear()
         self.adv_bars.show_probabilities(None, self.tr("3. Press the button above"))
+        self.attack_button.setEnabled(False)
         if not digit.any():
             self.prediction = None
             self.bars.show_probabilities(None, self.tr("Draw something"))
-            self.attack_button.setEnabled(False)
             return
-        self.prediction = predict_image(self.model, digit)
+        drawing = self._drawing_id
+        self.controller.request(
+            "predict",
+            {"kind": self.kind, "image": digit},
+            lambda result: self._show_prediction(drawing, *result),
+            on_failed=self._show_failure,
+        )
+
+    def _show_prediction(self, drawing: int, prediction: Prediction, names: tuple[str, ...]) -> None:
+        if drawing != self._drawing_id:
+            return  # the person drew on since: the newer drawing's answer follows
+        self.prediction = prediction
         self.bars.show_probabilities(
-            self.prediction.probabilities,
+            prediction.probabilities,
             self.tr("It is a %1 (%2%)")
-            .replace("%1", self.names[self.prediction.label])
-            .replace("%2", f"{self.prediction.confidence * 100:.0f}"),
+            .replace("%1", names[prediction.label])
+            .replace("%2", f"{prediction.confidence * 100:.0f}"),
         )
         self.attack_button.setEnabled(True)
+        self.answered.emit()
+
+    def _show_failure(self, text: str) -> None:
+        self.bars.show_probabilities(None, self.tr("No answer: %1").replace("%1", text))
+        self.answered.emit()
 
     def make_adversarial(self) -> None:
         digit = self.canvas.digit()
         if not digit.any():
             return
-        cfg = AttackConfig(name=DEMO_ATTACK.name, eps=self.eps, steps=DEMO_ATTACK.steps)
-        self.adversarial, self.adv_prediction = attack_image(self.model, digit, cfg)
-        self.adv_seen.setPixmap(pixmap(to_rgb8(self.adversarial), 128))
-        p = self.adv_prediction
-        changed = self.prediction is not None and p.label != self.prediction.label
+        drawing = self._drawing_id
+        self.attack_button.setEnabled(False)
+        self.controller.request(
+            "attack_image",
+            {"kind": self.kind, "image": digit, "eps": float(self.eps)},
+            lambda result: self._show_adversarial(drawing, *result),
+            on_failed=self._show_failure,
+        )
+
+    def _show_adversarial(self, drawing: int, adversarial: np.ndarray, before: Prediction, after: Prediction) -> None:
+        self.attack_button.setEnabled(True)
+        if drawing != self._drawing_id:
+            return
+        self.adversarial, self.adv_prediction = adversarial, after
+        self.adv_seen.setPixmap(pixmap(to_rgb8(adversarial), 128))
+        changed = after.label != before.label
         text = self.tr("Fooled! Now a %1 (%2%)") if changed else self.tr("Not fooled: still a %1 (%2%)")
         self.adv_bars.show_probabilities(
-            p.probabilities, text.replace("%1", self.names[p.label]).replace("%2", f"{p.confidence * 100:.0f}")
+            after.probabilities,
+            text.replace("%1", self.names[after.label]).replace("%2", f"{after.confidence * 100:.0f}"),
         )
+        self.answered.emit()

@@ -1,170 +1,177 @@
-"""The single owner of background work: the training run and the analysis tasks that use its model.
+"""The window's single owner of background work: it sends jobs to the engine process and turns its
+replies into Qt signals.
 
-Threads: the engine's ``train`` generator runs in a ``QThread``; every snapshot it yields is emitted
-on a signal of that thread object, which lives in the GUI thread, so Qt delivers it through a queued
-connection. Commands go the other way on the engine's ``TrainingControl`` queue. Analysis work
-(re-making the gallery when ε moves, accuracy-vs-ε curves) runs in short-lived ``QThread`` tasks,
-one per kind, the newest request replacing a waiting one. ``shutdown`` cancels everything and waits,
-so no ``QThread`` is ever destroyed while running.
+All torch work happens in the engine process (engine.service), started through gui.engine_process
+when the window opens. This object keeps only what the window needs to know: which model is in use
+(a ``ModelSource``: a run folder or a file, never a model object), the run in progress, and which
+jobs are waiting for an answer. Replies arrive on the GUI thread (the drain timer of EngineProcess),
+so every signal below is emitted in the GUI thread.
 
-Why plain ``QThread`` and not superqt's ``thread_worker``: the latter runs on the global thread pool,
-which cannot be joined per worker on close; here each thread is owned, cancelled and waited for.
+Stop is cooperative first (the run's cancel flag, checked between steps and inside attacks); when the
+engine has not answered within ``STOP_TIMEOUT_MS`` the engine process is killed and a fresh one
+started. If the engine dies on its own (kill -9, a segfault in a user's model, out of memory) the
+window stays up: the run is marked interrupted in its folder, a fresh engine starts, and
+``engineDied`` offers to resume. Jobs of one kind run one at a time; the newest request waits and
+replaces an older waiting one.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.config import LIVE_KEYS, RunConfig
-from engine.errors import user_message
 from engine.messages import (
-    Cancelled,
+    CancelJob,
     ConfigApplied,
+    EngineReady,
     EvaluateNow,
     GalleryBatch,
+    JobCancelled,
+    JobDone,
+    JobFailed,
+    JobProgress,
+    ModelSource,
     Pause,
     Resume,
+    RunEnded,
     RunFailed,
     RunFinished,
     RunStarted,
+    StartRun,
+    StartTask,
     StateChanged,
-    TrainingControl,
+    Stop,
     UpdateConfig,
 )
+from engine.runs import CHECKPOINT_FILE, load_config, mark_interrupted, new_run_dir
+from gui.engine_process import EngineProcess
+
+log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 120
+STOP_TIMEOUT_MS = 2000  # how long Stop waits for the engine before it is replaced
+RESTART_ATTEMPTS = 1  # a job whose engine died is sent once more to the fresh engine, not again
 
 
-class _TrainThread(QThread):
-    message = Signal(object)
-
-    def __init__(
-        self, config: RunConfig, control: TrainingControl, run_dir: Path | None, parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
-        self._config, self._control, self._run_dir = config, control, run_dir
-
-    def run(self) -> None:
-        step = 0
-        try:
-            from engine.trainer import train
-
-            for msg in train(self._config, self._control, self._run_dir):
-                step = getattr(msg, "step", step)
-                self.message.emit(msg)
-        except Exception as exc:  # noqa: BLE001 - last resort; the engine reports user errors itself
-            run_dir = str(self._run_dir) if self._run_dir else None
-            self.message.emit(RunFailed(user_message(exc, "The training engine stopped"), step, run_dir))
-
-
-class _TaskThread(QThread):
-    """Runs ``job(progress, cancel)`` once; reports its result, failure or cancellation."""
-
-    progress = Signal(int, int)
-    done = Signal(object)
-    failed = Signal(str)
-
-    def __init__(
-        self, job: Callable[[Callable[[int, int], None], TrainingControl], Any], parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.job = job
-        self.cancel = TrainingControl()
-
-    def run(self) -> None:
-        try:
-            result = self.job(self.progress.emit, self.cancel)
-        except Cancelled:
-            return
-        except Exception as exc:  # noqa: BLE001 - any failure of a task is shown to the user
-            if not self.cancel.cancelled:
-                self.failed.emit(user_message(exc))
-            return
-        if not self.cancel.cancelled:
-            self.done.emit(result)
+@dataclass
+class _Job:
+    kind: str
+    params: dict[str, Any]
+    on_done: Callable[[Any], None]
+    on_progress: Callable[[int, int], None] | None
+    on_failed: Callable[[str], None] | None
+    cancelled: bool = False
+    attempts: int = 0
 
 
 class TrainingController(QObject):
-    """Start, pause, resume, stop and shut down the engine; forward its snapshots; run analysis tasks."""
+    """Start, pause, resume, stop and shut down runs; run analysis jobs; survive the engine's death."""
 
-    message = Signal(object)  # every engine snapshot, in the GUI thread, in order
+    message = Signal(object)  # every training snapshot, in the GUI thread, in order
     stateChanged = Signal(str)  # "idle" | "running" | "paused" | "stopping"
     galleryReady = Signal(object)  # GalleryBatch re-made outside training
     robustnessProgress = Signal(int, int)
-    robustnessReady = Signal(object)  # engine.evaluate.EpsCurve
-    sanityReady = Signal(object)  # tuple of engine.sanity.SanityCheck
+    robustnessReady = Signal(object)  # engine.messages.EpsCurve
+    sanityReady = Signal(object)  # tuple of engine.messages.SanityCheck
     transferProgress = Signal(int, int)
-    transferReady = Signal(object)  # engine.transfer.TransferMatrix
+    transferReady = Signal(object)  # engine.messages.TransferMatrix
     taskFailed = Signal(str, str)  # (what, message)
+    engineReady = Signal(object)  # EngineReady: a (new) engine process answers
+    engineDied = Signal(str, object)  # (plain sentence, run folder that was interrupted or None)
+    modelChanged = Signal()  # the model in use changed (a run opened, a file loaded, a run started)
 
-    def __init__(self, runs_root: str | Path | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self, runs_root: str | Path | None = None, parent: QObject | None = None, threads: int | None = None
+    ) -> None:
         super().__init__(parent)
         self.runs_root = Path(runs_root) if runs_root else None
         self.state = "idle"
         self.config: RunConfig | None = None  # the config in force (engine's answer)
-        self.run_dir: Path | None = None
+        self.run_dir: Path | None = None  # the run folder or model file in use
+        self.source: ModelSource | None = None
         self.class_names: tuple[str, ...] = ()
         self.last_gallery: GalleryBatch | None = None
-        self._thread: _TrainThread | None = None
-        self._control: TrainingControl | None = None
+        self.device = ""
+        self._ids = itertools.count(1)
+        self._run_job: int | None = None
+        self._run_started = False
+        self._jobs: dict[int, _Job] = {}
+        self._running: dict[str, int] = {}  # kind -> job in flight
+        self._waiting: dict[str, _Job] = {}  # kind -> newest request not yet sent
         self._pending: dict[str, Any] = {}
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self.flush)
-        self._tasks: dict[str, _TaskThread] = {}
-        self._waiting: dict[str, tuple[Callable, Callable[[Any], None]]] = {}
-        self._model_cache: tuple[str, Any] | None = None  # (run_dir, model), used by gallery tasks only
-        self._foreign: Any = None  # a model from the user's own file (use_model): no run folder behind it
+        self._stop_watchdog = QTimer(self, singleShot=True, interval=STOP_TIMEOUT_MS)
+        self._stop_watchdog.timeout.connect(self._on_stop_timeout)
+        self._cancel_watchdogs: dict[int, QTimer] = {}
+        self.engine = EngineProcess(threads, self)
+        self.engine.received.connect(self._on_reply)
+        self.engine.ready.connect(self._on_engine_ready)
+        self.engine.died.connect(self._on_engine_died)
+        self.engine.start()
 
     # ------------------------------------------------------------------ training
     @property
     def running(self) -> bool:
-        return self._thread is not None
+        return self._run_job is not None
 
     def start(self, config: RunConfig, run_name: str | None = None) -> None:
-        if self._thread is not None:
+        if self.running:
             return
-        from engine.runs import new_run_dir
+        self._start_run(config, new_run_dir(self.runs_root, run_name), resume=False)
 
-        self.run_dir = new_run_dir(self.runs_root, run_name)
-        self.config, self.last_gallery, self._model_cache, self._foreign = config, None, None, None
-        self._control = TrainingControl()
-        self._thread = _TrainThread(config, self._control, self.run_dir, self)
-        self._thread.message.connect(self._on_message)
-        self._thread.finished.connect(self._on_thread_finished)
+    def resume_run(self, run_dir: str | Path) -> RunConfig | None:
+        """Continue a run folder from its checkpoint with its own settings (after a crash or a stop)."""
+        if self.running:
+            return None
+        config = load_config(run_dir)
+        self._start_run(config, Path(run_dir), resume=True)
+        return config
+
+    def _start_run(self, config: RunConfig, run_dir: Path, resume: bool) -> None:
+        self.run_dir, self.config, self.last_gallery = run_dir, config, None
+        self.source = ModelSource(config, run_dir=str(run_dir))
+        self._run_job, self._run_started = next(self._ids), False
+        self.engine.send(StartRun(self._run_job, config, str(run_dir), resume))
         self._set_state("running")
-        self._thread.start()
+        self.modelChanged.emit()
 
     def pause(self) -> None:
-        if self._control is not None and self.state == "running":
+        if self.running and self.state == "running":
             self.flush()
-            self._control.send(Pause())
+            self.engine.send(Pause())
 
     def resume(self) -> None:
-        if self._control is not None and self.state == "paused":
-            self._control.send(Resume())
+        if self.running and self.state == "paused":
+            self.engine.send(Resume())
 
     def toggle_pause(self) -> None:
         self.resume() if self.state == "paused" else self.pause()
 
     def stop(self) -> None:
-        if self._control is not None and self.state != "stopping":
+        if self.running and self.state != "stopping":
             self._pending.clear()
-            self._control.stop()
+            self.engine.send(Stop())
             self._set_state("stopping")
+            if self.engine.info is not None:  # a starting engine answers once it is up (see _on_engine_ready)
+                self._stop_watchdog.start()
 
     def evaluate_now(self) -> None:
-        if self._control is not None:
-            self._control.send(EvaluateNow())
+        if self.running:
+            self.engine.send(EvaluateNow())
 
     def update_config(self, changes: dict[str, Any]) -> None:
         """Queue live changes; they are sent together once the user pauses for DEBOUNCE_MS."""
         live = {k: v for k, v in changes.items() if k in LIVE_KEYS}
-        if self._control is None or not live or self.state == "stopping":
+        if not self.running or not live or self.state == "stopping":
             return
         self._pending.update(live)
         self._debounce.start()
@@ -174,13 +181,14 @@ class TrainingController(QObject):
 
     def flush(self) -> None:
         self._debounce.stop()
-        if self._control is not None and self._pending:
-            self._control.send(UpdateConfig(tuple(self._pending.items())))
+        if self.running and self._pending:
+            self.engine.send(UpdateConfig(tuple(self._pending.items())))
         self._pending.clear()
 
-    def _on_message(self, msg: object) -> None:
+    def _on_training_message(self, msg: object) -> None:
         if isinstance(msg, RunStarted):
-            self.config, self.class_names = msg.config, msg.class_names
+            self.config, self.class_names, self.device = msg.config, msg.class_names, msg.device
+            self._run_started = True
         elif isinstance(msg, ConfigApplied):
             self.config = msg.config
         elif isinstance(msg, GalleryBatch):
@@ -189,13 +197,14 @@ class TrainingController(QObject):
             self._set_state(msg.state)
         elif isinstance(msg, (RunFinished, RunFailed)):
             self._set_state("stopping")
+        if self.config is not None and self.run_dir is not None and isinstance(msg, (RunStarted, ConfigApplied)):
+            self.source = ModelSource(self.config, run_dir=str(self.run_dir))
         self.message.emit(msg)
 
-    def _on_thread_finished(self) -> None:
-        thread, self._thread, self._control = self._thread, None, None
+    def _end_run(self) -> None:
+        self._stop_watchdog.stop()
+        self._run_job = None
         self._pending.clear()
-        if thread is not None:
-            thread.deleteLater()
         self._set_state("idle")
 
     def _set_state(self, state: str) -> None:
@@ -203,70 +212,166 @@ class TrainingController(QObject):
             self.state = state
             self.stateChanged.emit(state)
 
-    # ------------------------------------------------------------------ analysis tasks
-    def has_model(self) -> bool:
-        from engine.runs import CHECKPOINT_FILE
+    # ------------------------------------------------------------------ the engine's replies
+    def _on_reply(self, msg: object) -> None:
+        if isinstance(msg, RunEnded):
+            if msg.job == self._run_job:
+                self._end_run()
+        elif isinstance(msg, (JobDone, JobFailed, JobCancelled)):
+            self._on_job_ended(msg)
+        elif isinstance(msg, JobProgress):
+            job = self._jobs.get(msg.job)
+            if job is not None and not job.cancelled and job.on_progress is not None:
+                job.on_progress(msg.done, msg.total)
+        elif self.running:
+            self._on_training_message(msg)
 
-        if self._model_cache is not None:
+    def _on_job_ended(self, msg: JobDone | JobFailed | JobCancelled) -> None:
+        job = self._jobs.pop(msg.job, None)
+        watchdog = self._cancel_watchdogs.pop(msg.job, None)
+        if watchdog is not None:
+            watchdog.stop()
+        if job is None:
+            return  # the run's own job, or one forgotten after a restart
+        if self._running.get(job.kind) == msg.job:
+            del self._running[job.kind]
+        if not job.cancelled:
+            if isinstance(msg, JobDone):
+                job.on_done(msg.result)
+            elif isinstance(msg, JobFailed):
+                job.on_failed(msg.message) if job.on_failed else self.taskFailed.emit(job.kind, msg.message)
+        if job.kind in self._waiting and job.kind not in self._running:
+            self._send_job(self._waiting.pop(job.kind))
+
+    def _on_engine_ready(self, info: EngineReady) -> None:
+        if self.state == "stopping" and not self._stop_watchdog.isActive():
+            self._stop_watchdog.start()  # Stop was pressed while the engine was starting: time it from now
+        self.engineReady.emit(info)
+
+    def _on_engine_died(self, how: str) -> None:
+        """The engine process ended by itself: keep the window, save what can be saved, start a new one."""
+        run_dir = self.run_dir if self.running else None
+        self._replace_engine(f"stopped unexpectedly ({how})")
+        if run_dir is not None:
+            text = self.tr(
+                "The engine stopped unexpectedly (%1). The window is fine and the run is saved up to its last "
+                "checkpoint; you can resume it."
+            ).replace("%1", how)
+        else:
+            text = self.tr("The engine stopped unexpectedly (%1) and was restarted.").replace("%1", how)
+        self.engineDied.emit(text, run_dir)
+
+    def _on_stop_timeout(self) -> None:
+        """Stop was not answered in time (the engine is stuck in a long call): replace the engine."""
+        if not self.running:
+            return
+        run_dir = self.run_dir
+        log.warning("the engine did not answer Stop within %d ms: restarting it", STOP_TIMEOUT_MS)
+        self._replace_engine("did not answer Stop within 2 s")
+        self.engineDied.emit(
+            self.tr(
+                "The engine did not answer Stop within 2 seconds, so it was restarted. The run is saved up to its "
+                "last checkpoint; you can resume it."
+            ),
+            run_dir,
+        )
+
+    def _replace_engine(self, why: str) -> None:
+        """Kill the engine, mark an unfinished run as interrupted, start a fresh engine and send it again
+        the jobs the old one had not answered (each once)."""
+        run_dir = self.run_dir if self.running else None
+        self.engine.restart()
+        if run_dir is not None:
+            try:
+                mark_interrupted(run_dir, f"the engine {why}")
+            except OSError as exc:  # a full disk or a removed folder: the message still goes out
+                log.warning("could not mark %s as interrupted: %s", run_dir, exc)
+            self._end_run()
+        for watchdog in self._cancel_watchdogs.values():
+            watchdog.stop()
+        self._cancel_watchdogs.clear()
+        unanswered = [job for job in self._jobs.values() if not job.cancelled]
+        self._jobs.clear()
+        self._running.clear()
+        for job in unanswered:
+            if job.attempts < RESTART_ATTEMPTS:
+                job.attempts += 1
+                self._submit_job(job)
+            else:
+                text = self.tr("The engine stopped while doing this twice; it was not tried again.")
+                job.on_failed(text) if job.on_failed else self.taskFailed.emit(job.kind, text)
+
+    # ------------------------------------------------------------------ the model in use
+    def has_model(self) -> bool:
+        if self.source is None:
+            return False
+        if self.source.file is not None:
             return True
         return self.run_dir is not None and (self.run_dir / CHECKPOINT_FILE).is_file()
 
     def open_run(self, run_dir: str | Path) -> RunConfig:
-        """Use a finished run from disk for the gallery and robustness tabs."""
-        from engine.runs import load_config
-
+        """Use a finished run from disk for the gallery and robustness tabs (RunError if it is not one)."""
         config = load_config(run_dir)
-        self.run_dir, self.config, self.last_gallery, self._model_cache = Path(run_dir), config, None, None
-        self._foreign = None
+        self.run_dir, self.config, self.last_gallery = Path(run_dir), config, None
+        self.source = ModelSource(config, run_dir=str(run_dir))
+        self.modelChanged.emit()
         return config
 
-    def use_model(self, model: Any, config: RunConfig, source: str | Path) -> None:
-        """Use a model loaded outside a run (the user's own file) for the gallery and robustness tabs.
+    def use_model_file(
+        self,
+        path: str | Path,
+        architecture: str | None,
+        config: RunConfig,
+        on_done: Callable[[Any], None],
+        on_failed: Callable[[str], None],
+    ) -> None:
+        """Check the user's own model file in the engine; when it loads, it becomes the model in use."""
+        source = ModelSource(config, file=str(path), architecture=architecture)
 
-        ``source`` (the file) stands in for the run folder; the model is kept in the task cache, so no
-        task tries to read a run folder there. Only tasks read the model afterwards.
+        def opened(result: Any) -> None:
+            self.run_dir, self.config, self.last_gallery, self.source = Path(path), config, None, source
+            self.modelChanged.emit()
+            on_done(result)
+
+        self.request("open_model", {"source": source}, opened, on_failed=on_failed)
+
+    # ------------------------------------------------------------------ analysis jobs
+    def request(
+        self,
+        kind: str,
+        params: dict[str, Any],
+        on_done: Callable[[Any], None],
+        on_progress: Callable[[int, int], None] | None = None,
+        on_failed: Callable[[str], None] | None = None,
+    ) -> None:
+        """Ask the engine for one job (engine.service.TASKS); ``on_done`` gets its result in the GUI thread.
+
+        Without ``on_failed`` a failure is reported by ``taskFailed``.
         """
-        self.run_dir, self.config, self.last_gallery = Path(source), config, None
-        self._model_cache = (str(self.run_dir), model)
-        self._foreign = model
+        self._submit_job(_Job(kind, params, on_done, on_progress, on_failed))
+
+    def _submit_job(self, job: _Job) -> None:
+        if job.kind in self._running:  # newest request waits; an older waiting one is dropped
+            self._waiting[job.kind] = job
+            return
+        self._send_job(job)
+
+    def _send_job(self, job: _Job) -> None:
+        job_id = next(self._ids)
+        self._jobs[job_id] = job
+        self._running[job.kind] = job_id
+        self.engine.send(StartTask(job_id, job.kind, job.params))
 
     def recompute_gallery(self, eps: float, attack: str | None = None) -> bool:
         """Re-make the gallery on the current model at a new ε (outside training). False if impossible."""
-        if self.running or self.run_dir is None or self.config is None:
+        if self.running or self.source is None:
             return False
-        run_dir, config, last = str(self.run_dir), self.config, self.last_gallery
+        config = self.source.config
         attack_cfg = dataclasses.replace(config.attack, eps=float(eps), name=attack or config.attack.name)
         if attack_cfg.name == "none":
             attack_cfg = dataclasses.replace(attack_cfg, name="fgsm")
-
-        def job(progress: Callable[[int, int], None], cancel: TrainingControl) -> GalleryBatch:
-            import torch
-
-            from engine.evaluate import make_gallery
-
-            model = self._gallery_model(run_dir)
-            if last is not None:
-                x, y = torch.from_numpy(last.original.copy()), torch.from_numpy(last.labels.copy())
-                names, step = last.class_names, last.step
-            else:
-                from engine.data import load_dataset
-
-                split = load_dataset(config.data)
-                n = config.train.gallery_size
-                x, y, names, step = split.test_x[:n], split.test_y[:n], split.class_names, 0
-            return make_gallery(model, x, y, attack_cfg, names, step=step)
-
-        self._submit("gallery", job, self._on_gallery_ready)
+        self.request("gallery", {"source": self.source, "attack": attack_cfg}, self._on_gallery_ready)
         return True
-
-    def _gallery_model(self, run_dir: str) -> Any:
-        """Runs in the gallery task thread (one at a time), so the cache needs no lock."""
-        if self._model_cache is None or self._model_cache[0] != run_dir:
-            from engine.runs import load_model
-
-            _config, model, _names = load_model(run_dir)
-            self._model_cache = (run_dir, model)
-        return self._model_cache[1]
 
     def _on_gallery_ready(self, batch: GalleryBatch) -> None:
         self.last_gallery = batch
@@ -282,54 +387,28 @@ class TrainingController(QObject):
     ) -> bool:
         """Accuracy-vs-ε curves of the current model on (up to ``limit``) held-out images.
 
-        With ``sanity_eps`` the sanity checks (engine.sanity) follow at that ε as a second task, so the
+        With ``sanity_eps`` the sanity checks (engine.sanity) follow at that ε as a second job, so the
         curve is shown as soon as it is ready and the verdicts arrive after it (``sanityReady``).
         """
-        if self.run_dir is None:
+        if self.source is None:
             return False
-        load = self._analysis_model_loader()
-        loaded: list[Any] = []  # filled by the curve task, read by the sanity task that starts after it
-
-        def job(progress: Callable[[int, int], None], cancel: TrainingControl) -> Any:
-            from engine.suite import suite_eps_curve
-
-            loaded[:] = load(limit)
-            _config, model, x, y = loaded
-            return suite_eps_curve(model, x, y, attacks, eps_values, steps=steps, progress=progress, cancel=cancel)
-
-        def sanity_job(progress: Callable[[int, int], None], cancel: TrainingControl) -> Any:
-            from engine.sanity import run_sanity_checks
-
-            config, model, x, y = loaded or load(limit)
-            trained = None if config is None else config.adversarially_trained
-            return run_sanity_checks(
-                model, x, y, eps=float(sanity_eps), steps=steps, adversarially_trained=trained, cancel=cancel
-            )
+        source = self.source
 
         def on_curve(curve: Any) -> None:
             self.robustnessReady.emit(curve)
             if sanity_eps:
-                self._submit("sanity", sanity_job, self.sanityReady.emit)
+                params = {"source": source, "eps": float(sanity_eps), "steps": steps, "limit": limit}
+                self.request("sanity", params, self.sanityReady.emit)
 
-        self._submit("robustness", job, on_curve, self.robustnessProgress.emit)
+        params = {
+            "source": source,
+            "attacks": tuple(attacks),
+            "eps_values": tuple(eps_values),
+            "steps": steps,
+            "limit": limit,
+        }
+        self.request("robustness", params, on_curve, self.robustnessProgress.emit)
         return True
-
-    def _analysis_model_loader(self) -> Callable[[int], tuple[Any, Any, Any, Any]]:
-        """A function for a task thread: (config or None, model, x, y) of the current model's held-out data.
-
-        A model from the user's own file has no run folder: its object and config come from the cache.
-        """
-        run_dir, cached, cached_config = str(self.run_dir), self._foreign, self.config
-
-        def load(limit: int) -> tuple[Any, Any, Any, Any]:
-            from engine.data import load_dataset
-            from engine.runs import load_model
-
-            config, model = (cached_config, cached) if cached is not None else load_model(run_dir)[:2]
-            split = load_dataset(config.data)
-            return (None if cached is not None else config), model, split.test_x[:limit], split.test_y[:limit]
-
-        return load
 
     def cancel_robustness(self) -> None:
         self.cancel_task("robustness")
@@ -339,62 +418,62 @@ class TrainingController(QObject):
         """The transfer matrix between the models of these runs, on the first run's held-out images."""
         from engine.config import AttackConfig
 
-        cfg = AttackConfig(attack, float(eps), int(steps))
-
-        def job(progress: Callable[[int, int], None], cancel: TrainingControl) -> Any:
-            from engine.compare import transfer_between_runs
-
-            return transfer_between_runs(run_dirs, cfg, limit=limit, cancel=cancel, progress=progress)
-
-        self._submit("transfer", job, self.transferReady.emit, self.transferProgress.emit)
+        params = {"run_dirs": tuple(run_dirs), "attack": AttackConfig(attack, float(eps), int(steps)), "limit": limit}
+        self.request("transfer", params, self.transferReady.emit, self.transferProgress.emit)
 
     def cancel_task(self, kind: str) -> None:
+        """Drop a waiting request and cancel the one in flight; its answer is ignored when it comes.
+
+        A cancelled job that has not ended within STOP_TIMEOUT_MS while no run is training means the
+        engine is stuck: it is replaced (a run in progress is never killed for an analysis job)."""
         self._waiting.pop(kind, None)
-        task = self._tasks.get(kind)
-        if task is not None:
-            task.cancel.stop()
+        job_id = self._running.pop(kind, None)
+        if job_id is None:
+            return
+        job = self._jobs.get(job_id)
+        if job is not None:
+            job.cancelled = True
+        self.engine.send(CancelJob(job_id))
+        watchdog = QTimer(self, singleShot=True, interval=STOP_TIMEOUT_MS)
+        watchdog.timeout.connect(lambda j=job_id: self._on_cancel_timeout(j))
+        self._cancel_watchdogs[job_id] = watchdog
+        watchdog.start()
+
+    def _on_cancel_timeout(self, job_id: int) -> None:
+        self._cancel_watchdogs.pop(job_id, None)
+        if job_id in self._jobs and not self.running:
+            log.warning("a cancelled %s job did not end within %d ms: restarting the engine", self._jobs[job_id].kind,
+                        STOP_TIMEOUT_MS)  # fmt: skip
+            self._replace_engine("did not answer a cancel")
 
     def task_running(self, kind: str) -> bool:
-        return kind in self._tasks
+        return kind in self._running or kind in self._waiting
 
-    def _submit(
-        self,
-        kind: str,
-        job: Callable,
-        on_done: Callable[[Any], None],
-        on_progress: Callable[[int, int], None] | None = None,
-    ) -> None:
-        if kind in self._tasks:  # newest request waits; an older waiting one is dropped
-            self._waiting[kind] = (job, on_done, on_progress)  # type: ignore[assignment]
-            return
-        task = _TaskThread(job, self)
-        task.done.connect(on_done)
-        task.failed.connect(lambda text, k=kind: self.taskFailed.emit(k, text))
-        if on_progress is not None:
-            task.progress.connect(on_progress)
-        task.finished.connect(lambda k=kind, t=task: self._on_task_finished(k, t))
-        self._tasks[kind] = task
-        task.start()
-
-    def _on_task_finished(self, kind: str, task: _TaskThread) -> None:
-        if self._tasks.get(kind) is task:
-            del self._tasks[kind]
-        task.deleteLater()
-        if kind in self._waiting:
-            self._submit(kind, *self._waiting.pop(kind))
+    def busy(self) -> bool:
+        """Any job or run not yet answered (tests and the close check use it)."""
+        return self.running or bool(self._running) or bool(self._waiting)
 
     # ------------------------------------------------------------------ shutdown
-    def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel everything and wait for every thread; True if all stopped in time."""
+    def shutdown(self, timeout_ms: int = 2000) -> bool:
+        """Stop everything and end the engine process (killed if it has not ended after ``timeout_ms``).
+
+        True if it ended by itself in time. A run in progress saves its checkpoint on the way out."""
         self._waiting.clear()
         self._debounce.stop()
+        self._stop_watchdog.stop()
+        for watchdog in self._cancel_watchdogs.values():
+            watchdog.stop()
+        self._cancel_watchdogs.clear()
         self._pending.clear()
-        if self._control is not None:
-            self._control.stop()
-        for task in list(self._tasks.values()):
-            task.cancel.stop()
-        ok = True
-        threads: list[QThread] = [t for t in (self._thread, *self._tasks.values()) if t is not None]
-        for thread in threads:
-            ok = thread.wait(timeout_ms) and ok
-        return ok
+        run_dir = self.run_dir if self.running else None
+        clean = self.engine.shutdown(timeout_ms / 1000)
+        if run_dir is not None and not clean:
+            try:
+                mark_interrupted(run_dir, "the window closed while the engine did not answer")
+            except OSError as exc:
+                log.warning("could not mark %s as interrupted: %s", run_dir, exc)
+        self._jobs.clear()
+        self._running.clear()
+        self._run_job = None
+        self.state = "idle"
+        return clean

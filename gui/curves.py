@@ -2,6 +2,11 @@
 
 Snapshots only append to growing numpy buffers; a ~30 Hz timer redraws what changed. Curves are
 created once and fed with ``setData``; clip-to-view and peak downsampling keep 100,000 points fluid.
+
+Painting the axes (tick labels and grid) is most of a frame's cost, so the axes are cached as pixmaps
+and the view follows the data in jumps rather than every step: the x range grows by a quarter when
+the run reaches its end, the y range changes only when the data leave it or use less than half of it.
+Axes are then re-drawn a few times a minute, not 30 times a second (bench/gui_latency.py measures it).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
+    QGraphicsItem,
     QHBoxLayout,
     QPushButton,
     QSpinBox,
@@ -26,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from engine.messages import ConfigApplied, EpochMetrics, StepMetrics
 
-REDRAW_MS = 33
+REDRAW_MS = 50  # 20 Hz: smooth for curves that grow a point per step, and half the paint work of 40 Hz
 
 # key, legend label, colour, pen style
 LOSS_CURVES = (
@@ -120,6 +126,17 @@ class CurvesView(QWidget):
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
+            item = plot.getPlotItem()
+            cached = [item.titleLabel, item.legend]
+            for name in ("left", "bottom"):
+                cached += [plot.getAxis(name), plot.getAxis(name).label]
+            for graphics in cached:  # text is the costly part of a frame: paint it once, then blit it
+                if graphics is not None:
+                    graphics.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._following = True  # the loss view follows the data until the person pans or zooms it
+        self.loss_plot.disableAutoRange()
+        self.acc_plot.disableAutoRange(axis="x")
+        self.loss_plot.getViewBox().sigRangeChangedManually.connect(self._stop_following)
 
         self.smooth = QCheckBox("Smooth")
         self.smooth.setToolTip("Show a moving average of the per-step losses (they are noisy batch by batch).")
@@ -222,6 +239,7 @@ class CurvesView(QWidget):
         self._dirty = False
         x = self.steps.column("step")
         window = self.window.value() if self.smooth.isChecked() else 1
+        shown = []
         for key, *_ in LOSS_CURVES:
             y = self.steps.column(key)
             if key == "loss_adv" and np.all(y == 0):  # no attack: keep the legend, draw nothing
@@ -231,6 +249,8 @@ class CurvesView(QWidget):
             if self.log_y.isChecked():
                 y = np.where(y > 0, y, np.nan)
             self._curves[key].setData(x, y, connect="finite")
+            shown.append(y)
+        self._follow(x, shown)
         if self.epochs.size == self._epochs_drawn:  # the accuracy plot changes once per epoch
             return
         self._epochs_drawn = self.epochs.size
@@ -238,9 +258,35 @@ class CurvesView(QWidget):
         for key, *_ in ACC_CURVES:
             self._curves[key].setData(ex, self.epochs.column(key), connect="finite")
 
+    def _stop_following(self, *_: object) -> None:
+        self._following = False
+
+    def _follow(self, x: np.ndarray, ys: list[np.ndarray]) -> None:
+        """Move the loss view (and the accuracy view's x) only when the data need it (see the docstring)."""
+        if not self._following or not len(x):
+            return
+        view = self.loss_plot.getViewBox()
+        (x0, x1), (y0, y1) = view.viewRange()
+        xmax = float(x[-1])
+        if xmax > x1 or x1 > 4 * max(xmax, 8) or x0 != 0:
+            x1 = max(8.0, xmax * 1.25)
+            self.loss_plot.setXRange(0, x1, padding=0)
+            self.acc_plot.setXRange(0, x1, padding=0)
+        finite = [v[np.isfinite(v)] for v in ys]
+        finite = [v for v in finite if len(v)]
+        if not finite:
+            return
+        lo, hi = min(float(v.min()) for v in finite), max(float(v.max()) for v in finite)
+        if self.log_y.isChecked():
+            lo, hi = np.log10(max(lo, 1e-12)), np.log10(max(hi, 1e-12))
+        span = max(hi - lo, 1e-6)
+        if lo < y0 or hi > y1 or span < 0.5 * (y1 - y0):
+            self.loss_plot.setYRange(lo - 0.08 * span, hi + 0.08 * span, padding=0)
+
     def fit_view(self) -> None:
-        self.loss_plot.enableAutoRange()
-        self.acc_plot.enableAutoRange(axis="x")
+        self._following = True
+        self._dirty = True
+        self.redraw()
 
     # ------------------------------------------------------------------ export
     def export_png(self, path: str | Path) -> None:

@@ -278,7 +278,9 @@ class DemoMode(QObject):
     def open_canvas(self) -> None:
         from gui.canvas import DrawDigitDialog
 
-        self.draw_dialog = DrawDigitDialog(eps=self.window.knobs.values()["attack.eps"] or 0.2, parent=self.window)
+        self.draw_dialog = DrawDigitDialog(
+            self.window.controller, eps=self.window.knobs.values()["attack.eps"] or 0.2, parent=self.window
+        )
         self.draw_dialog.show()
 
     def open_glossary(self, key: str | None = None) -> None:

@@ -55,6 +55,12 @@ def pixmap(rgb8: np.ndarray, size: int) -> QPixmap:
     )
 
 
+def _set_text(label: QLabel, text: str) -> None:
+    """Rich text is laid out again on every setText: skip it when nothing changed (most refreshes)."""
+    if label.text() != text:
+        label.setText(text)
+
+
 def _image_label(pix: QPixmap, tip: str) -> QLabel:
     label = QLabel()
     label.setPixmap(pix)
@@ -74,6 +80,7 @@ class GalleryCell(QFrame):
         self.tile = tile
         self.fooled = False
         self.prediction_clean = self.prediction_adv = -1
+        self._shown_original: np.ndarray | None = None
         self.setObjectName("galleryCell")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Click to enlarge and see all class probabilities")
@@ -100,16 +107,20 @@ class GalleryCell(QFrame):
         i, names = self.index, batch.class_names
         label, pc, pa = int(batch.labels[i]), int(batch.pred_clean[i]), int(batch.pred_adv[i])
         self.prediction_clean, self.prediction_adv = pc, pa
-        self.original.setPixmap(pixmap(to_rgb8(batch.original[i]), self.tile))
+        original = to_rgb8(batch.original[i])
+        if self._shown_original is None or not np.array_equal(original, self._shown_original):
+            self.original.setPixmap(pixmap(original, self.tile))  # during training it is the same image each time
+            self._shown_original = original
         self.change.setPixmap(pixmap(diverging_rgb8(batch.perturbation[i], scale), self.tile))
         self.adversarial.setPixmap(pixmap(to_rgb8(batch.adversarial[i]), self.tile))
         conf_c, conf_a = float(batch.probs_clean[i, pc]), float(batch.probs_adv[i, pa])
         mark = "" if pc == label else " ✗"
-        self.text_clean.setText(
+        _set_text(
+            self.text_clean,
             QCoreApplication.translate("Gallery", "true <b>{true}</b> · seen as {seen} ({conf})").format(
                 true=names[label], seen=names[pc], conf=f"{conf_c:.0%}"
             )
-            + mark
+            + mark,
         )
         fooled = bool(batch.fooled[i])
         verdict = (
@@ -117,10 +128,11 @@ class GalleryCell(QFrame):
             if fooled
             else ""
         )
-        self.text_adv.setText(
+        _set_text(
+            self.text_adv,
             QCoreApplication.translate("Gallery", "attacked: {verdict}{seen} ({conf})").format(
                 verdict=verdict, seen=names[pa], conf=f"{conf_a:.0%}"
-            )
+            ),
         )
         if fooled != self.fooled or self.property("fooled") is None:
             self.fooled = fooled

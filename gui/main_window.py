@@ -1,13 +1,13 @@
 """The main window: lays out the panels and routes the controller's snapshots to them.
 
-All background work belongs to ``TrainingController``; every panel only shows data and emits the
-user's wishes. Window layout and the last-used settings persist in QSettings.
+All background work belongs to ``TrainingController`` (which hands it to the engine process); every
+panel only shows data and emits the user's wishes. Window layout and the last-used settings persist in
+QSettings, written within a second of every change (not only on exit), so a crash loses nothing.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,8 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -47,17 +45,11 @@ from gui.experiment import ExperimentPanel
 from gui.gallery import GalleryView
 from gui.knobs import KnobsPanel
 from gui.robustness import RobustnessView
+from gui.status_bar import RunStatus
+from gui.sweep_queue import SweepQueue
 
 SETTINGS_VERSION = 1
-
-
-def _format_seconds(seconds: float) -> str:
-    if math.isnan(seconds) or seconds < 0:
-        return "–"
-    seconds = round(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
-    return f"{seconds // 60}:{seconds % 60:02d}"
+SETTINGS_DELAY_MS = 500  # changes are written this long after the last one
 
 
 class MainWindow(QMainWindow):
@@ -74,10 +66,7 @@ class MainWindow(QMainWindow):
         runs_root = runs_root or os.environ.get("ROBUSTNESS_LAB_RUNS") or None
         self.controller = TrainingController(runs_root, self)
         self.error_box: QMessageBox | None = None
-        self._queue: list[tuple[str, RunConfig]] = []  # λ-sweep runs still to train, in order
-        self._queue_total = 0
-        self._last_step: StepMetrics | None = None
-        self._epochs = 1
+        self.sweep = SweepQueue()
 
         self.experiment = ExperimentPanel()
         self.knobs = KnobsPanel()
@@ -91,6 +80,16 @@ class MainWindow(QMainWindow):
 
         self._restore(base_config)
         self._on_state("idle")
+        self._settings_timer = QTimer(self, singleShot=True, interval=SETTINGS_DELAY_MS)
+        self._settings_timer.timeout.connect(self.save_settings)
+        for changed in (
+            self.knobs.changed,
+            self.experiment.changed,
+            self.main_split.splitterMoved,
+            self.training_split.splitterMoved,
+            self.tabs.currentChanged,
+        ):
+            changed.connect(self.schedule_settings_save)
 
     # ------------------------------------------------------------------ layout
     def _build_layout(self) -> None:
@@ -117,7 +116,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.robustness, "Robustness")
         from gui.runs_browser import RunsBrowser  # issue 4: runs and the clean/robust trade-off
 
-        self.runs_browser = RunsBrowser(self.controller.runs_root)
+        self.runs_browser = RunsBrowser(self.controller.runs_root, request=self.controller.request)
         self.tabs.addTab(self.runs_browser, "Runs")
 
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
@@ -163,21 +162,8 @@ class MainWindow(QMainWindow):
         self.stop_button: QToolButton = toolbar.widgetForAction(self.stop_action)  # type: ignore[assignment]
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.state_label = QLabel()
-        self.device_label = QLabel("Device: –")
-        self.device_label.setToolTip("The device actually used by the current run")
-        self.speed_label = QLabel("– images/s")
-        self.epoch_progress = QProgressBar()
-        self.epoch_progress.setRange(0, 1000)
-        self.epoch_progress.setFixedWidth(200)
-        self.epoch_progress.setFormat("epoch –")
-        self.eta_label = QLabel("time left –")
-        for w in (self.state_label, self.device_label, self.speed_label, self.epoch_progress, self.eta_label):
-            bar.addPermanentWidget(w)
-        self._status_timer = QTimer(self, interval=250)
-        self._status_timer.timeout.connect(self._update_status)
-        self._status_timer.start()
+        self.status = RunStatus(self.statusBar())
+        self.device_label = self.status.device_label  # the field tests and screenshots read
 
     def _connect(self) -> None:
         c = self.controller
@@ -188,6 +174,8 @@ class MainWindow(QMainWindow):
         c.robustnessReady.connect(self.robustness.show_curve)
         c.sanityReady.connect(self.robustness.show_sanity)
         c.taskFailed.connect(self._on_task_failed)
+        c.engineDied.connect(self._on_engine_died)
+        c.engineReady.connect(self._on_engine_ready)
         self.knobs.changed.connect(self._on_knobs_changed)
         self.experiment.changed.connect(self._on_experiment_changed)
         self.robustness.runRequested.connect(self._on_robustness_requested)
@@ -220,8 +208,7 @@ class MainWindow(QMainWindow):
 
     def stop(self) -> None:
         """Stop the run; during a λ sweep, the runs still waiting are dropped too."""
-        if self._queue:
-            self._queue.clear()
+        if self.sweep.drop_waiting():
             self.runs_browser.set_sweep_state("Sweep cancelled: the current run stops and is saved.", False)
         self.controller.stop()
 
@@ -233,17 +220,17 @@ class MainWindow(QMainWindow):
             self.show_error("A run is in progress", "Stop the current run (Esc) before starting a sweep.")
             return
         try:
-            self._queue = sweep_configs(self.build_config(), parse_lambdas(text))
+            self.sweep.start(sweep_configs(self.build_config(), parse_lambdas(text)))
         except ConfigError as exc:
             self.show_error("This sweep cannot start", user_message(exc))
             return
-        self._queue_total = len(self._queue)
         self._start_next_in_queue()
 
     def _start_next_in_queue(self) -> None:
-        name, config = self._queue.pop(0)
-        index = self._queue_total - len(self._queue)
-        text = f"λ sweep: run {index} of {self._queue_total} (λ = {config.train.lam:g}) is training…"
+        if not self.sweep.pending or self.controller.running:  # ended meanwhile (Stop, a failure, the engine)
+            return
+        index, name, config = self.sweep.next()
+        text = f"λ sweep: run {index} of {self.sweep.total} (λ = {config.train.lam:g}) is training…"
         self.runs_browser.set_sweep_state(text, True)
         self.statusBar().showMessage(text, 0)
         self.curves.clear()
@@ -320,7 +307,7 @@ class MainWindow(QMainWindow):
     def _on_message(self, msg: object) -> None:
         if isinstance(msg, StepMetrics):
             self.curves.add_step(msg)
-            self._last_step = msg
+            self.status.step(msg)
         elif isinstance(msg, GalleryBatch):
             self.gallery.show_batch(msg)
         elif isinstance(msg, EpochMetrics):
@@ -334,18 +321,13 @@ class MainWindow(QMainWindow):
             self.knobs.show_config(msg.config, skip=self.controller.pending_keys())
             self.knobs.show_applied(msg.step, msg.changes, msg.rejected)
         elif isinstance(msg, RunStarted):
-            self._epochs = msg.config.train.epochs
-            self.epoch_progress.setValue(0)
-            self.epoch_progress.setFormat(f"epoch 1/{self._epochs}")
-            self.device_label.setText(f"Device: {msg.device}")
+            self.status.run_started(msg)
             self.experiment.notes.setText(" ".join(msg.notes))
             self.knobs.show_config(msg.config)
             self.knobs.reset_applied()
             self.statusBar().showMessage(f"Training {msg.n_train} images, {msg.steps_per_epoch} steps per epoch", 5000)
         elif isinstance(msg, RunFinished):
-            if msg.reason == "completed":
-                self.epoch_progress.setValue(1000)
-                self.epoch_progress.setFormat(f"epoch {self._epochs}/{self._epochs} · done")
+            self.status.run_finished(msg)
             robust = "–" if msg.robust_accuracy != msg.robust_accuracy else f"{msg.robust_accuracy:.1%}"
             self.statusBar().showMessage(
                 f"Training {msg.reason}: clean accuracy {msg.clean_accuracy:.1%}, robust {robust}. "
@@ -355,8 +337,7 @@ class MainWindow(QMainWindow):
             if self.runs_browser.isVisible():
                 self.runs_browser.refresh()
         elif isinstance(msg, RunFailed):
-            if self._queue:  # the same settings would most likely fail again: end the sweep here
-                self._queue.clear()
+            if self.sweep.drop_waiting():  # the same settings would most likely fail again: end the sweep here
                 self.runs_browser.set_sweep_state("λ sweep stopped: a run failed.", False)
             self.show_error("Training stopped with an error", msg.message)
 
@@ -367,33 +348,16 @@ class MainWindow(QMainWindow):
         self.pause_action.setText("▶  Resume" if state == "paused" else "❚❚  Pause")
         self.stop_action.setEnabled(state in ("running", "paused"))
         self.experiment.set_running(running)
-        self.state_label.setText(
-            {"idle": "Ready", "running": "Training", "paused": "Paused", "stopping": "Stopping…"}[state]
-        )
-        self.state_label.setProperty("state", state)
-        self.state_label.style().unpolish(self.state_label)
-        self.state_label.style().polish(self.state_label)
-        if state == "idle" and self._last_step is not None:
-            self.eta_label.setText("time left –")
-            self.speed_label.setText("– images/s")
-        if state == "idle" and self._queue_total:
-            if self._queue:
-                QTimer.singleShot(0, self._start_next_in_queue)  # after the finished thread is released
+        self.status.set_state(state)
+        if state == "idle" and self.sweep.active:
+            if self.sweep.pending:
+                QTimer.singleShot(0, self._start_next_in_queue)  # after the engine has reported the run's end
             else:
-                self._queue_total = 0
+                self.sweep.end()
                 if self.runs_browser.sweep_cancel.isEnabled():
                     self.runs_browser.set_sweep_state(
                         "λ sweep finished: every run is a point on the trade-off plot.", False
                     )
-
-    def _update_status(self) -> None:
-        m = self._last_step
-        if m is None or self.controller.state not in ("running", "paused"):
-            return
-        self.speed_label.setText(f"{m.images_per_second:,.0f} images/s")
-        self.epoch_progress.setValue(int(m.epoch_progress * 1000))
-        self.epoch_progress.setFormat(f"epoch {m.epoch}/{self._epochs} · {m.epoch_progress:.0%}")
-        self.eta_label.setText(f"time left {_format_seconds(m.eta_seconds)}")
 
     def _on_task_failed(self, kind: str, text: str) -> None:
         if kind in ("robustness", "sanity"):
@@ -403,6 +367,41 @@ class MainWindow(QMainWindow):
             self.runs_browser.transfer.set_busy(False, "The transfer measurement failed.")
         titles = {"gallery": "The gallery could not be updated", "transfer": "Transfer could not be measured"}
         self.show_error(titles.get(kind, "Robustness check failed"), text)
+
+    def _on_engine_ready(self, info) -> None:
+        self.status.engine_ready(info)
+
+    def _on_engine_died(self, text: str, run_dir) -> None:
+        """The engine process ended or was replaced: say so in one sentence, offer to resume the run."""
+        if self.sweep.active:
+            self.sweep.end()
+            self.runs_browser.set_sweep_state(self.tr("λ sweep stopped: the engine stopped."), False)
+        self.statusBar().showMessage(text, 0)
+        if self.error_box is not None:
+            self.error_box.close()
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, self.tr("The engine stopped"), text, QMessageBox.StandardButton.Close, self
+        )
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        if run_dir is not None:
+            resume = box.addButton(self.tr("Resume the run"), QMessageBox.ButtonRole.AcceptRole)
+            box.setDefaultButton(resume)
+            resume.clicked.connect(lambda: self.resume_run(run_dir))
+        self.error_box = box
+        box.open()
+        if self.runs_browser.isVisible():
+            self.runs_browser.refresh()
+
+    def resume_run(self, run_dir: str | Path) -> None:
+        try:
+            config = self.controller.resume_run(run_dir)
+        except Exception as exc:  # noqa: BLE001 - a damaged folder: say so, keep going
+            self.show_error(self.tr("Cannot resume this run"), user_message(exc))
+            return
+        if config is not None:
+            self._base = config
+            self.experiment.show_config(config)
+            self.knobs.show_config(config)
 
     def show_error(self, title: str, text: str) -> None:
         """A readable, non-blocking message; the window stays usable."""
@@ -436,6 +435,19 @@ class MainWindow(QMainWindow):
                     restore(value)
             self.tabs.setCurrentIndex(int(s.value("tab", 0) or 0))
 
+    def schedule_settings_save(self, *_args: object) -> None:
+        self._settings_timer.start()
+
+    def moveEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().moveEvent(event)
+        if hasattr(self, "_settings_timer"):
+            self._settings_timer.start()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if hasattr(self, "_settings_timer"):
+            self._settings_timer.start()
+
     def save_settings(self) -> None:
         s = self.settings
         s.setValue("version", SETTINGS_VERSION)
@@ -452,11 +464,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the engine (it saves the run on the way out), wait for every thread, keep the settings."""
-        self._queue.clear()
-        self._queue_total = 0
+        self.sweep.end()
+        self._settings_timer.stop()
         self.controller.shutdown()
         self.save_settings()
-        self._status_timer.stop()
+        self.status.stop()
         for dialog in self.findChildren(QDialog):  # messages and dialogs of this window must not outlive it
             dialog.close()
         super().closeEvent(event)

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from engine.compare import RunSummary, list_runs, run_history
-from engine.errors import user_message
 from gui.compare_view import OverlayView, TransferView
 
 COLUMNS = ("Run", "Dataset", "Model", "Attack", "λ", "ε", "Clean", "Robust", "Status")
@@ -49,9 +48,14 @@ class RunsBrowser(QWidget):
     sweepCancelRequested = Signal()
     transferRequested = Signal(tuple, str, float, int, int)  # run folders, attack, ε, PGD steps, images
 
-    def __init__(self, root: str | Path | None = None, parent: QWidget | None = None):
+    reportWritten = Signal(str)  # the HTML file, once the engine has written it
+
+    def __init__(self, root: str | Path | None = None, parent: QWidget | None = None, request=None):
+        """``request``: the controller's ``request`` (reports are written by the engine process, which
+        re-attacks a few images for them)."""
         super().__init__(parent)
         self.root = Path(root) if root else None
+        self.request = request
         self.summaries: list[RunSummary] = []
         self.labels: list[pg.TextItem] = []
 
@@ -272,16 +276,14 @@ class RunsBrowser(QWidget):
         return matrix if matrix is not None and list(matrix.names) == [s.name for s in runs] else None
 
     # ------------------------------------------------------------------ reports
-    def export_report(self, run: RunSummary, path: str | Path) -> Path:
-        """Write the run's HTML report (a few attacked images are made on the GUI thread: 8 samples, fast)."""
-        from engine.report import write_run_report
+    def export_report(self, run: RunSummary, path: str | Path) -> None:
+        """Have the engine write the run's HTML report (it attacks a few images for it); ``reportWritten``
+        follows."""
+        self._write("report", {"run_dir": run.path, "path": str(path)})
 
-        return write_run_report(run.path, path)["html"]
-
-    def export_comparison(self, chosen: list[RunSummary], path: str | Path) -> Path:
-        from engine.compare import write_comparison_report
-
-        return write_comparison_report([s.path for s in chosen], path, transfer=self.transfer_for(chosen))["html"]
+    def export_comparison(self, chosen: list[RunSummary], path: str | Path) -> None:
+        params = {"run_dirs": tuple(s.path for s in chosen), "path": str(path), "transfer": self.transfer_for(chosen)}
+        self._write("comparison_report", params)
 
     def _ask_path(self, title: str, default: Path) -> str | None:
         path, _ = QFileDialog.getSaveFileName(self, title, str(default), "HTML report (*.html)")
@@ -289,25 +291,35 @@ class RunsBrowser(QWidget):
             return None
         return path if path.lower().endswith((".html", ".htm")) else path + ".html"
 
-    def _write(self, write, *args) -> None:
-        try:
-            written = write(*args)
-        except Exception as exc:  # noqa: BLE001 - engine.errors words every failure; the window stays up
-            QMessageBox.warning(self, "Report not written", user_message(exc))
+    def _write(self, kind: str, params: dict) -> None:
+        if self.request is None:
             return
-        self.settings_view.appendPlainText(f"\nReport written to {written}")
+        self.report_button.setEnabled(False)
+        self.compare_button.setEnabled(False)
+        self.settings_view.appendPlainText("\nWriting the report…")
+
+        def written(path: str) -> None:
+            self.settings_view.appendPlainText(f"Report written to {path}")
+            self._on_selection()
+            self.reportWritten.emit(path)
+
+        def failed(text: str) -> None:
+            self._on_selection()
+            QMessageBox.warning(self, "Report not written", text)
+
+        self.request(kind, params, written, on_failed=failed)
 
     def _on_report_clicked(self) -> None:
         run = self.selected_run()
         path = self._ask_path("Export report", Path(run.path) / "report.html") if run else None
         if run and path:
-            self._write(self.export_report, run, path)
+            self.export_report(run, path)
 
     def _on_compare_clicked(self) -> None:
         chosen = self.selected_runs()
         path = self._ask_path("Compare runs", Path(chosen[0].path).parent / "comparison.html") if chosen else None
         if chosen and path:
-            self._write(self.export_comparison, chosen, path)
+            self.export_comparison(chosen, path)
 
     def _on_point_clicked(self, _item, points, *_args) -> None:
         if len(points):

@@ -26,7 +26,7 @@ def digits():
 
 def train_digits_model(digits, tmp_path, **train_kwargs):
     """Train seed-cnn on digits through the real trainer and return (config, model)."""
-    from engine.runs import load_model
+    from engine.checkpoints import load_model
 
     cfg = RunConfig(
         model=ModelConfig("seed-cnn"),

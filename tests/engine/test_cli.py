@@ -74,7 +74,7 @@ def test_evaluate_and_export(trained_run, tmp_path):
     exported = last_json(run_cli("export", str(out), str(tmp_path / "m.pt2")))
     assert Path(exported["file"]).stat().st_size > 1000
     # The same model as a TorchScript file from an older tool is refused in one line (it could write files).
-    from engine.runs import load_model
+    from engine.checkpoints import load_model
     from tests.engine.test_runs import _torchscript_file
 
     script = _torchscript_file(load_model(out)[1], tmp_path / "old.pt")

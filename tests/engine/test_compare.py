@@ -17,10 +17,10 @@ from engine.compare import (
     run_history,
     summarize_run,
     sweep_configs,
-    transfer_between_runs,
-    write_comparison_report,
 )
 from engine.config import AttackConfig, ConfigError, RunConfig
+from engine.report import write_comparison_report
+from engine.transfer import transfer_between_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from engine import runs
+from engine import checkpoints, runs
 from engine.config import RunConfig
 from engine.data import load_dataset
-from engine.demo import DEMO_ATTACK, DEMO_MODELS, attack_image, fooled_fraction, predict_image
+from engine.demo import DEMO_ATTACK, DEMO_MODELS
+from engine.demo_attacks import attack_image, fooled_fraction, predict_image
 from engine.model_files import load_user_model
 from engine.runs import RunError
 
@@ -21,14 +22,14 @@ def digits():
 
 @pytest.fixture(scope="module")
 def models():
-    return {kind: runs.load_model(folder)[1] for kind, folder in DEMO_MODELS.items()}
+    return {kind: checkpoints.load_model(folder)[1] for kind, folder in DEMO_MODELS.items()}
 
 
 def test_shipped_models_are_small_run_folders() -> None:
     for folder in DEMO_MODELS.values():
         assert (folder / runs.CONFIG_FILE).is_file()
         assert (folder / runs.CHECKPOINT_FILE).stat().st_size < 1_000_000
-        assert "optimizer" not in runs.load_checkpoint(folder)
+        assert "optimizer" not in checkpoints.load_checkpoint(folder)
 
 
 def test_default_attack_fools_the_standard_model_but_not_the_robust_one(digits, models, capsys) -> None:

@@ -132,7 +132,7 @@ def test_damaged_checkpoint_settings_and_run_files_get_plain_messages(tmp_path, 
 
     import torch
 
-    from engine import runs
+    from engine import checkpoints, runs
 
     demo = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits-standard"
     run = tmp_path / "run"
@@ -142,7 +142,7 @@ def test_damaged_checkpoint_settings_and_run_files_get_plain_messages(tmp_path, 
                  {"class_names": ["a"]}, {"mean": [float("nan")]}):  # fmt: skip
         torch.save({**state, "meta": {**state["meta"], **meta}}, run / "checkpoint.pt")
         with pytest.raises(runs.RunError, match="settings .* are damaged or out of range"):
-            runs.load_model(run)
+            checkpoints.load_model(run)
     shutil.copy(demo / "checkpoint.pt", run / "checkpoint.pt")
     (run / "summary.json").write_bytes(b"\xff\xfe not utf-8")
     (run / "metrics.jsonl").write_bytes(b'{"type": "epoch", "epoch": ' + b"9" * 5000 + b"}\n\xff\n")
@@ -153,11 +153,11 @@ def test_damaged_checkpoint_settings_and_run_files_get_plain_messages(tmp_path, 
 def test_a_checkpoint_that_unpacks_to_more_than_the_limit_is_refused_before_loading(tmp_path, monkeypatch):
     import shutil
 
-    from engine import runs
+    from engine import checkpoints, runs
 
     demo = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits-standard"
     shutil.copytree(demo, tmp_path / "run")
-    runs.load_model(tmp_path / "run")
-    monkeypatch.setattr(runs, "MAX_WEIGHTS_BYTES", 100_000)  # the shipped checkpoint unpacks to ~400 kB
+    checkpoints.load_model(tmp_path / "run")
+    monkeypatch.setattr(checkpoints, "MAX_WEIGHTS_BYTES", 100_000)  # the shipped checkpoint unpacks to ~400 kB
     with pytest.raises(runs.RunError, match="unpacks to .* far more than a model of this app needs"):
-        runs.load_model(tmp_path / "run")
+        checkpoints.load_model(tmp_path / "run")

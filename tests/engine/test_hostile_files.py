@@ -16,9 +16,10 @@ import torch
 from torch import nn
 
 from engine import cli
+from engine.checkpoints import load_model
 from engine.export import export_run
 from engine.model_files import check_classifier, load_any_model, load_model_file, load_user_model
-from engine.runs import RunError, load_model
+from engine.runs import RunError
 from tests import hostile
 
 DEMO_RUN = Path(__file__).resolve().parents[2] / "resources" / "models" / "digits-standard"

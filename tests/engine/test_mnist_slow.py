@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+from engine.checkpoints import load_model
 from engine.config import AttackConfig, DataConfig
 from engine.data import load_dataset
 from engine.evaluate import clean_accuracy
-from engine.runs import load_model
 
 from .test_cli import last_json, run_cli
 

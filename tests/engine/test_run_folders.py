@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import cli, runs
+from engine import checkpoints, cli, runs
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK = ["--dataset", "digits", "--limit-train", "256", "--eval-size", "50", "--eval-steps", "2", "--quiet"]
@@ -76,7 +76,7 @@ def test_resume_continues_with_the_runs_own_config(finished_run, capsys):
     after = runs.load_config(finished_run)
     assert after.train.epochs == 3 and after.train.eval_size == 40 and after.data.limit_train == 256
     assert after.with_changes({"train.epochs": 2}) == config_before
-    assert runs.completed_epochs(finished_run) == 3
+    assert checkpoints.completed_epochs(finished_run) == 3
 
 
 def test_resume_of_a_missing_folder_is_an_error(tmp_path, capsys):
@@ -146,9 +146,9 @@ def test_a_second_writer_fails_and_sigterm_saves_an_interrupted_resumable_run(tm
     summary = json.loads((run / runs.SUMMARY_FILE).read_text())
     assert summary["reason"] == "interrupted"
     assert json.loads(out.strip().splitlines()[-1])["status"] == "interrupted"
-    done = runs.completed_epochs(run)
+    done = checkpoints.completed_epochs(run)
     assert done >= 1
-    runs.load_model(run)  # loadable
+    checkpoints.load_model(run)  # loadable
     resumed = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "train", "--resume", "--out", str(run), "--epochs", str(done + 1)],
         cwd=ROOT,
@@ -159,4 +159,4 @@ def test_a_second_writer_fails_and_sigterm_saves_an_interrupted_resumable_run(tm
     assert resumed.returncode == 0, resumed.stderr
     assert f"after epoch {done} of {done + 1}" in resumed.stderr
     assert json.loads((run / runs.SUMMARY_FILE).read_text())["reason"] == "completed"
-    assert runs.completed_epochs(run) == done + 1
+    assert checkpoints.completed_epochs(run) == done + 1

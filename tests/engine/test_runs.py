@@ -7,7 +7,7 @@ import pickle
 import pytest
 import torch
 
-from engine import runs
+from engine import checkpoints, runs
 from engine.config import AttackConfig, RunConfig, TrainConfig
 from engine.export import export_run
 from engine.messages import RunFinished
@@ -32,7 +32,7 @@ def test_metrics_are_appended_as_json_lines(run_dir):
 
 
 def test_load_model_gives_the_trained_model(run_dir, digits):
-    config, model, names = runs.load_model(run_dir)
+    config, model, names = checkpoints.load_model(run_dir)
     assert config.attack.name == "fgsm" and names == tuple("0123456789")
     accuracy = (model(digits.test_x).argmax(1) == digits.test_y).float().mean().item()
     summary = runs.read_metrics(run_dir)[-1]
@@ -52,7 +52,7 @@ def test_damaged_checkpoints_give_a_clear_error(run_dir, tmp_path, damage):
     else:
         torch.save({"weights": torch.zeros(3)}, bad)
     with pytest.raises(runs.RunError, match="checkpoint"):
-        runs.load_checkpoint(bad)
+        checkpoints.load_checkpoint(bad)
 
 
 class _Payload:
@@ -66,16 +66,16 @@ def test_loading_never_executes_code_from_the_file(tmp_path, monkeypatch):
     with open(evil, "wb") as fh:
         pickle.dump({"model": _Payload(), "meta": {}}, fh)
     with pytest.raises(runs.RunError):
-        runs.load_checkpoint(evil)
+        checkpoints.load_checkpoint(evil)
     assert not (tmp_path / "PWNED").exists()
 
 
 def test_checkpoint_write_is_atomic(run_dir, tmp_path, monkeypatch):
     """A failure while writing leaves the previous checkpoint untouched and no temp file behind."""
-    config, model, _ = runs.load_model(run_dir)
+    config, model, _ = checkpoints.load_model(run_dir)
     target = tmp_path / "run"
     target.mkdir()
-    runs.save_checkpoint(target, model, None, {"epoch": 1})
+    checkpoints.save_checkpoint(target, model, None, {"epoch": 1})
     before = (target / runs.CHECKPOINT_FILE).read_bytes()
 
     def boom(*args, **kwargs):
@@ -83,7 +83,7 @@ def test_checkpoint_write_is_atomic(run_dir, tmp_path, monkeypatch):
 
     monkeypatch.setattr(torch, "save", boom)
     with pytest.raises(OSError):
-        runs.save_checkpoint(target, model, None, {"epoch": 2})
+        checkpoints.save_checkpoint(target, model, None, {"epoch": 2})
     assert (target / runs.CHECKPOINT_FILE).read_bytes() == before
     assert [p.name for p in target.iterdir()] == [runs.CHECKPOINT_FILE]
 
@@ -91,7 +91,7 @@ def test_checkpoint_write_is_atomic(run_dir, tmp_path, monkeypatch):
 def test_export_is_a_dynamic_batch_program_with_normalisation_inside(run_dir, digits, tmp_path):
     path = export_run(run_dir, tmp_path / "model.pt2")
     program = load_program(path)
-    _, model, _ = runs.load_model(run_dir)
+    _, model, _ = checkpoints.load_model(run_dir)
     for n in (1, 7, 64):
         x = digits.test_x[:n]
         assert torch.allclose(program(x), model(x), atol=1e-5)
@@ -104,7 +104,7 @@ def test_export_refuses_other_suffixes(run_dir, tmp_path):
 
 def test_not_a_run_folder(tmp_path):
     with pytest.raises(runs.RunError, match="not a run folder"):
-        runs.load_model(tmp_path)
+        checkpoints.load_model(tmp_path)
 
 
 def _torchscript_file(model, path):
@@ -122,7 +122,7 @@ def test_torchscript_files_are_refused_with_a_way_out(run_dir, tmp_path):
     time, and cannot be checked beforehand: it is refused, and the message says how to export instead."""
     from engine.model_files import is_torchscript, load_model_file, load_user_model
 
-    _, model, _ = runs.load_model(run_dir)
+    _, model, _ = checkpoints.load_model(run_dir)
     script = _torchscript_file(model, tmp_path / "old-tool.pt")
     assert is_torchscript(script) and not is_torchscript(export_run(run_dir, tmp_path / "m.pt2"))
     for load in (lambda: load_model_file(script), lambda: load_user_model(script, "seed-cnn", (1, 8, 8), 10)):
@@ -134,7 +134,7 @@ def test_model_files_of_other_kinds_get_a_plain_error(run_dir, tmp_path):
     from engine.model_files import load_model_file
 
     weights = tmp_path / "weights.pt"
-    torch.save(runs.load_model(run_dir)[1].state_dict(), weights)
+    torch.save(checkpoints.load_model(run_dir)[1].state_dict(), weights)
     with pytest.raises(runs.RunError, match="neither a torch.export program"):
         load_model_file(weights)
     with pytest.raises(runs.RunError, match="no model file"):

@@ -14,12 +14,9 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-import torch
 from PySide6.QtCore import QSettings
 
 from engine.config import RunConfig
-
-torch.set_num_threads(1)  # as gui.app does on a 2-core machine: one core for the engine, one for the GUI
 
 
 def small_config(**changes: object) -> RunConfig:
@@ -40,6 +37,14 @@ def small_config(**changes: object) -> RunConfig:
     return RunConfig().with_changes({**base, **changes})
 
 
+def answer(qtbot, call, *args, **kwargs) -> bool:
+    """Call one of gui.own_data's functions and wait for its answer (the engine process gives it)."""
+    result: list[bool] = []
+    call(*args, done=result.append, **kwargs)
+    qtbot.waitUntil(lambda: bool(result), timeout=60_000)
+    return result[0]
+
+
 @pytest.fixture
 def settings(tmp_path: Path, qapp) -> QSettings:
     qapp.setOrganizationName("Robustness Lab Tests")
@@ -50,7 +55,11 @@ def settings(tmp_path: Path, qapp) -> QSettings:
 
 
 def _child_pids() -> set[int]:
-    """Live child processes of this process (Linux /proc; empty elsewhere)."""
+    """Live child processes of this process (Linux /proc; empty elsewhere), but not multiprocessing's
+    resource tracker: it is started with the first spawned process and stays, by design, until this
+    process ends (it cleans up after the children, and cannot leak per window)."""
+    from multiprocessing import resource_tracker
+
     pids: set[int] = set()
     for children in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
         pids |= {int(p) for p in children.read_text().split()}
@@ -62,7 +71,7 @@ def _child_pids() -> set[int]:
             continue
         if state != "Z":
             alive.add(pid)
-    return alive
+    return alive - {getattr(resource_tracker._resource_tracker, "_pid", None)}
 
 
 @pytest.fixture(autouse=True)
@@ -133,5 +142,5 @@ def make_window(qtbot, tmp_path: Path, settings: QSettings, monkeypatch) -> Iter
     yield make
     for window in windows:
         window.close()
-        assert not window.controller.running
-        assert not window.controller._tasks
+        assert not window.controller.busy()
+        assert not window.controller.engine.alive()

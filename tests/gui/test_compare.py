@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.messages import RunFinished, RunStarted
+from engine.messages import RunFinished, RunStarted, StepMetrics
 from tests.gui.conftest import small_config
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
@@ -74,7 +74,9 @@ def test_sweep_two_runs_then_compare_them(qtbot, make_window, tmp_path) -> None:
     assert browser.transfer.table.item(1, 1).text() == f"{100 * matrix.accuracy[1][1]:.1f}%"
     assert browser.transfer.run_button.isEnabled() and not browser.transfer.progress.isVisible()
 
-    html = browser.export_comparison(browser.selected_runs(), tmp_path / "cmp.html").read_text(encoding="utf-8")
+    with qtbot.waitSignal(browser.reportWritten, timeout=TIMEOUT) as written:
+        browser.export_comparison(browser.selected_runs(), tmp_path / "cmp.html")
+    html = Path(written.args[0]).read_text(encoding="utf-8")
     assert len(re.findall(r'<circle class="point"', html)) == 2
     assert "Transferability" in html and html.count('class="series"') >= 6
 
@@ -83,8 +85,10 @@ def test_cancel_sweep_keeps_the_current_run_and_drops_the_rest(qtbot, make_windo
     window = make_window(small_config())  # 300 epochs: the first run is still going when we cancel
     browser = _open_runs_tab(window)
     _type(qtbot, browser.lambdas, "0, 0.5, 1")
+    steps = []
+    window.controller.message.connect(lambda m: steps.append(m) if isinstance(m, StepMetrics) else None)
     qtbot.mouseClick(browser.sweep_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.controller.state == "running", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: bool(steps), timeout=TIMEOUT)  # the first run trains
     assert browser.sweep_cancel.isEnabled()
     qtbot.mouseClick(browser.sweep_cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=TIMEOUT)
@@ -112,5 +116,5 @@ def test_a_failing_run_ends_the_sweep_with_one_message(qtbot, make_window, tmp_p
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=TIMEOUT)
     qtbot.wait(200)  # a queued next run would have started by now
     assert window.controller.state == "idle" and "a run failed" in browser.sweep_status.text()
-    assert browser.sweep_button.isEnabled() and not window._queue
+    assert browser.sweep_button.isEnabled() and not window.sweep.pending
     window.error_box.close()

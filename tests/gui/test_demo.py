@@ -15,7 +15,7 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from engine.demo import DEMO_ATTACK, demo_model_dir
 from engine.messages import RunStarted
 from gui import i18n
-from tests.gui.conftest import small_config
+from tests.gui.conftest import answer, small_config
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
@@ -44,7 +44,7 @@ def open_app(qtbot, tmp_path: Path, settings: QSettings) -> Iterator:
     yield make
     for window in windows:
         window.close()
-        assert not window.controller.running and not window.controller._tasks
+        assert not window.controller.busy() and not window.controller.engine.alive()
     i18n.install_translator("en")
     leaked = [
         t
@@ -104,31 +104,37 @@ def test_presets_set_the_knobs_and_explain(qtbot, open_app, settings) -> None:
     assert window.knobs.values()["train.lam"] == 0.0 and "λ" in panel.explanation.text()
 
 
-def test_draw_a_digit_get_a_prediction_and_its_adversarial_version(qtbot) -> None:
+def test_draw_a_digit_get_a_prediction_and_its_adversarial_version(qtbot, open_app, settings) -> None:
+    from engine.checkpoints import load_model
+    from engine.demo_attacks import predict_image
     from gui.canvas import DrawDigitDialog
 
-    dialog = DrawDigitDialog()
-    qtbot.addWidget(dialog)
+    settings.setValue("config", small_config().to_json())
+    window = open_app()
+    dialog = DrawDigitDialog(window.controller, parent=window)
     dialog.show()
     assert dialog.prediction is None and not dialog.attack_button.isEnabled()
     canvas = dialog.canvas
-    # A "1": one vertical stroke.
-    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(128, 40))
-    for y in range(50, 221, 10):
-        qtbot.mouseMove(canvas, QPoint(128, y))
-    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(128, 220))
+    # A "1": one vertical stroke; the engine process answers each stroke, the last answer is shown.
+    with qtbot.waitSignal(dialog.answered, timeout=60_000):
+        qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(128, 40))
+        for y in range(50, 221, 10):
+            qtbot.mouseMove(canvas, QPoint(128, y))
+        qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(128, 220))
+    qtbot.waitUntil(lambda: dialog.attack_button.isEnabled(), timeout=10_000)
     digit = canvas.digit()
     assert digit.shape == (8, 8) and 0.0 <= digit.min() and digit.max() <= 1.0 and digit.max() > 0.5
-    assert dialog.prediction is not None
-    assert abs(float(dialog.prediction.probabilities.sum()) - 1.0) < 1e-4
-    assert dialog.bars.headline.text() != "–"
-    qtbot.mouseClick(dialog.attack_button, Qt.MouseButton.LeftButton)
+    # The answer shown is the shipped model's on this very drawing, checked independently here.
+    model = load_model(demo_model_dir("standard"))[1]
+    expected = predict_image(model, digit)
+    assert dialog.prediction is not None and dialog.prediction.label == expected.label
+    np.testing.assert_allclose(dialog.prediction.probabilities, expected.probabilities, atol=1e-5)
+    assert dialog.bars.headline.text().startswith(f"It is a {expected.label}")
+    with qtbot.waitSignal(dialog.answered, timeout=60_000):
+        qtbot.mouseClick(dialog.attack_button, Qt.MouseButton.LeftButton)
     assert dialog.adversarial is not None
     assert np.abs(dialog.adversarial[0] - digit).max() <= DEMO_ATTACK.eps + 1e-6
-    # The verdict shown is the model's own answer on the adversarial digit, checked independently here.
-    from engine.demo import predict_image
-
-    again = predict_image(dialog.model, dialog.adversarial)
+    again = predict_image(model, dialog.adversarial)
     fooled = again.label != dialog.prediction.label
     assert dialog.adv_prediction.label == again.label
     assert dialog.adv_bars.headline.text().startswith("Fooled" if fooled else "Not fooled")
@@ -201,10 +207,10 @@ def test_open_an_image_folder_and_train_on_it(qtbot, open_app, settings, tmp_pat
 
     settings.setValue("config", small_config().to_json())
     window = open_app()
-    assert not open_image_folder(window, tmp_path / "missing")
+    assert not answer(qtbot, open_image_folder, window, tmp_path / "missing")
     assert "does not exist" in window.error_box.text()
     folder = _write_images(tmp_path / "mine")
-    assert open_image_folder(window, folder)
+    assert answer(qtbot, open_image_folder, window, folder)
     config = window.build_config()
     assert config.data.name == "folder" and config.data.data_dir == str(folder)
     started = []
@@ -218,7 +224,7 @@ def test_open_an_image_folder_and_train_on_it(qtbot, open_app, settings, tmp_pat
 
 @pytest.fixture(scope="module")
 def standard_model():
-    from engine.runs import load_model
+    from engine.checkpoints import load_model
 
     _config, model, _names = load_model(demo_model_dir("standard"))
     return model
@@ -237,7 +243,7 @@ def test_open_an_exported_program(qtbot, open_app, settings, tmp_path, standard_
     path = export_model(standard_model, (1, 8, 8), tmp_path / "mine.pt2")
     window = _digits_window(open_app, settings)
     with qtbot.waitSignal(window.controller.galleryReady, timeout=TIMEOUT):
-        assert open_model_file(window, path)
+        assert answer(qtbot, open_model_file, window, path)
     assert window.gallery.batch is not None and len(window.gallery.batch.labels) == 6
     # The robustness tab measures the same foreign model (no run folder behind it).
     with qtbot.waitSignal(window.controller.robustnessReady, timeout=TIMEOUT) as blocker:
@@ -246,7 +252,7 @@ def test_open_an_exported_program(qtbot, open_app, settings, tmp_path, standard_
     assert curve.n == 60 and curve.accuracy["fgsm"][0] > 0.9 > curve.accuracy["fgsm"][1]
 
 
-def test_a_torchscript_file_is_refused_without_asking_for_an_architecture(
+def test_a_torchscript_file_is_refused_with_a_way_out(
     qtbot, open_app, settings, tmp_path, standard_model, monkeypatch
 ) -> None:
     from PySide6.QtWidgets import QInputDialog
@@ -254,14 +260,14 @@ def test_a_torchscript_file_is_refused_without_asking_for_an_architecture(
     from gui.own_data import open_model_file
     from tests.engine.test_runs import _torchscript_file
 
-    def no_question(*_args, **_kwargs):
-        raise AssertionError("a TorchScript file is refused outright: nothing to ask")
-
-    monkeypatch.setattr(QInputDialog, "getItem", no_question)
+    # A .pt file could hold weights, so the window asks for their architecture; the engine then sees
+    # that the file is TorchScript (which can run code) and refuses it.
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("small-cnn", True))
     path = _torchscript_file(standard_model, tmp_path / "from-an-older-tool.pt")
     window = _digits_window(open_app, settings)
-    assert not open_model_file(window, path)
+    assert not answer(qtbot, open_model_file, window, path)
     assert "TorchScript file and was not opened" in window.error_box.text()
+    assert "torch.export" in window.error_box.text()
     window.error_box.close()
 
 
@@ -277,11 +283,11 @@ def test_open_a_state_dict_and_refuse_one_that_does_not_fit(
     window = _digits_window(open_app, settings)
     for path in (full, inner):
         with qtbot.waitSignal(window.controller.galleryReady, timeout=TIMEOUT):
-            assert open_model_file(window, path, "small-cnn")
-    assert not open_model_file(window, full, "seed-cnn")
+            assert answer(qtbot, open_model_file, window, path, "small-cnn")
+    assert not answer(qtbot, open_model_file, window, full, "seed-cnn")
     assert window.error_box is not None and window.error_box.isVisible()
     assert "do not fit the 'seed-cnn' model" in window.error_box.text()
     junk = tmp_path / "junk.pt"
     junk.write_bytes(b"not a model")
-    assert not open_model_file(window, junk, "small-cnn")
+    assert not answer(qtbot, open_model_file, window, junk, "small-cnn")
     assert "is not a usable weights file" in window.error_box.text()

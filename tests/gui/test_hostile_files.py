@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ from engine.data import MAX_PIXELS
 from engine.demo import demo_model_dir
 from engine.export import export_run
 from tests import hostile
-from tests.gui.conftest import small_config
+from tests.gui.conftest import answer, small_config
 
 pytestmark = [
     pytest.mark.qt_log_level_fail("WARNING"),
@@ -43,7 +42,7 @@ def test_crafted_model_files_are_refused_by_the_open_dialog(qtbot, make_window, 
     files.append(hostile.pickle_renamed(tmp_path / "renamed.pt2", marker))
     files.append(hostile.pickle_renamed(tmp_path / "weights.pth", marker))
     for path in files:
-        assert not open_model_file(window, path), path
+        assert not answer(qtbot, open_model_file, window, path), path
         text = window.error_box.text()
         assert "was not opened" in text or "is not a torch.export program" in text, text
         assert "Traceback" not in text and path.name in text
@@ -51,7 +50,7 @@ def test_crafted_model_files_are_refused_by_the_open_dialog(qtbot, make_window, 
     assert not marker.exists()
     # The window still works: a genuine program opens and its gallery is made.
     with qtbot.waitSignal(window.controller.galleryReady, timeout=TIMEOUT):
-        assert open_model_file(window, genuine)
+        assert answer(qtbot, open_model_file, window, genuine)
 
 
 def test_a_run_folder_with_a_pickle_checkpoint_is_refused_by_the_window(qtbot, make_window, tmp_path):
@@ -78,27 +77,23 @@ def test_a_decompression_bomb_in_an_image_folder_gets_a_message(qtbot, make_wind
     side = int(MAX_PIXELS**0.5) + 200
     Image.new("1", (side, side)).save(root / "a" / "bomb.png")
     window = _window(make_window)
-    assert not open_image_folder(window, root)
+    assert not answer(qtbot, open_image_folder, window, root)
     text = window.error_box.text()
     assert "bomb.png" in text and "too large to open safely" in text
     window.error_box.close()
 
 
-def test_unexpected_errors_name_the_log_file(qtbot, make_window, tmp_path, monkeypatch):
-    import engine.model_files
-    from gui.own_data import open_model_file
+def test_unexpected_errors_name_the_log_file(qtbot, make_window, tmp_path):
+    """An error the engine did not expect (here: a job asked for with a parameter of the wrong type) is
+    shown in one sentence that names the engine's log file, which holds the traceback."""
+    from engine.logs import log_file
 
-    def broken(*_args, **_kwargs):
-        raise KeyError("an internal slip")
-
-    from engine.logs import log_file, setup_logging
-
-    setup_logging()  # as gui.app.run_app does
-    monkeypatch.setattr(engine.model_files, "load_user_model", broken)
     window = _window(make_window)
-    assert not open_model_file(window, export_run(demo_model_dir("standard"), tmp_path / "m.pt2"))
-    text = window.error_box.text()
-    assert "did not expect" in text and str(log_file()) in text and "Traceback" not in text
-    window.error_box.close()
-    logged = Path(log_file()).read_text()
-    assert "Traceback" in logged and "KeyError: 'an internal slip'" in logged
+    failures: list[str] = []
+    window.controller.request("gallery", {"source": None, "attack": None}, print, on_failed=failures.append)
+    qtbot.waitUntil(lambda: bool(failures), timeout=60_000)
+    text = failures[0]
+    engine_log = log_file("engine")
+    assert "did not expect" in text and str(engine_log) in text and "Traceback" not in text
+    logged = engine_log.read_text()
+    assert "Traceback" in logged and "AttributeError" in logged

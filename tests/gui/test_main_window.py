@@ -52,9 +52,10 @@ def test_train_button_starts_a_run_and_fills_the_curves(qtbot, make_window) -> N
     assert window.controller.state == "running"
     assert not window.train_action.isEnabled() and window.stop_action.isEnabled()
     assert window.device_label.text().startswith("Device: cpu")
-    qtbot.waitUntil(lambda: window.curves.steps.size >= 5, timeout=TIMEOUT)
-    x, y = window.curves._curves["loss_total"].getData()
-    assert x is not None and len(x) >= 5 and np.isfinite(y).all()
+    curve = window.curves._curves["loss_total"]
+    qtbot.waitUntil(lambda: curve.getData()[0] is not None and len(curve.getData()[0]) >= 5, timeout=TIMEOUT)
+    x, y = curve.getData()
+    assert np.isfinite(y).all()
     assert [m.step for m in rec.of(StepMetrics)][:5] == [1, 2, 3, 4, 5]
     stop_and_wait(qtbot, window)
 
@@ -179,15 +180,24 @@ def test_robustness_tab_plots_a_curve(qtbot, make_window) -> None:
 
 def test_sanity_checks_flag_a_gradient_masked_model(qtbot, make_window, tmp_path) -> None:
     """A model that rounds its input has zero gradients: the window must say its robustness is not real."""
+
+    from engine.checkpoints import load_model
     from engine.data import load_dataset
     from engine.demo import demo_model_dir  # the shipped standard model: a real, accurate classifier
-    from engine.runs import load_model
+    from engine.export import export_model
+    from gui.own_data import open_model_file
     from tests.engine.test_sanity import RoundedInput  # rounds its input: zero gradients everywhere
 
     config, model, _ = load_model(demo_model_dir("standard"))
     window = make_window(config.with_changes({"data.limit_holdout": 120, "attack.eps": 0.1}))
-    assert load_dataset(config.data).num_classes == 10
-    window.controller.use_model(RoundedInput(model).eval(), config, tmp_path / "masked.pt2")
+    split = load_dataset(config.data)
+    assert split.num_classes == 10
+    masked = tmp_path / "masked.pt2"  # the engine process opens it like any model file of the user's
+    export_model(RoundedInput(model).eval(), split.image_shape, masked)
+    opened: list[bool] = []
+    open_model_file(window, masked, done=opened.append)
+    qtbot.waitUntil(lambda: bool(opened), timeout=TIMEOUT)
+    assert opened == [True]
     view = window.robustness
     window.tabs.setCurrentWidget(view)
     view.points.setValue(3)
@@ -204,16 +214,16 @@ def test_closing_during_training_stops_cleanly_and_saves(qtbot, make_window) -> 
     window = make_window()
     rec = start(qtbot, window, steps=5)
     controller = window.controller
-    thread = controller._thread
+    engine = controller.engine.proc
     t0 = time.perf_counter()
     window.close()
     assert time.perf_counter() - t0 < 2.0
-    assert thread is not None and thread.isFinished()
+    assert engine is not None and not engine.is_alive()  # the engine ended by itself (no kill needed)
     run_dir = Path(controller.run_dir)
     assert (run_dir / "config.json").is_file() and (run_dir / "metrics.jsonl").is_file()
     assert rec.of(StepMetrics)
     # What was learned is saved: the checkpoint loads, holds the steps trained, and the run says it was stopped.
-    from engine.runs import load_checkpoint, load_model
+    from engine.checkpoints import load_checkpoint, load_model
 
     assert load_checkpoint(run_dir)["meta"]["step"] >= 5
     load_model(run_dir)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from engine.compare import list_runs
@@ -69,12 +71,17 @@ def test_both_runs_are_points_on_the_trade_off_plot(qtbot, two_runs):
 
 
 def test_export_report_of_the_selected_run(qtbot, two_runs, tmp_path):
+    from gui.controller import TrainingController
+
     root, _ = two_runs
-    browser = RunsBrowser(root)
+    controller = TrainingController(root)  # the engine process writes the report
+    browser = RunsBrowser(root, request=controller.request)
     qtbot.addWidget(browser)
     assert not browser.report_button.isEnabled()
     browser.table.selectRow(0)
     assert browser.report_button.isEnabled() and browser.selected_run().name == "a-standard"
-    html = browser.export_report(browser.selected_run(), tmp_path / "r.html")
-    text = html.read_text(encoding="utf-8")
+    with qtbot.waitSignal(browser.reportWritten, timeout=60_000) as written:
+        browser.export_report(browser.selected_run(), tmp_path / "r.html")
+    text = Path(written.args[0]).read_text(encoding="utf-8")
     assert "<svg" in text and "data:image/png;base64," in text and (tmp_path / "r.csv").is_file()
+    controller.shutdown()

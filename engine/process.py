@@ -1,0 +1,19 @@
+"""Where the engine process begins: the window starts ``run`` in a ``spawn``-ed child process.
+
+This module is plain Python on purpose. The window's process must be able to name the child's entry
+point (multiprocessing pickles it by module and name) without importing torch, and import-linter
+checks that nothing the window imports reaches torch. So the engine service is imported here with
+``importlib`` inside the child only: the one place where the window's import graph and the engine's
+meet.
+"""
+
+from __future__ import annotations
+
+import importlib
+from multiprocessing.connection import Connection
+
+
+def run(conn: Connection, threads: int | None = None) -> None:
+    """Serve the window's commands on ``conn`` until it says Shutdown or goes away."""
+    service = importlib.import_module("engine.service")
+    service.serve(conn, threads)

@@ -1,0 +1,168 @@
+"""The engine's child process as the window sees it: start it, send it commands, read its replies,
+notice when it dies, end it.
+
+Replies are read on the GUI thread by a ~30 Hz timer (``conn.poll()`` then ``recv``), so every signal
+here is emitted in the GUI thread: no Qt object is touched from another thread and no signal carries
+a Python object across threads. Replies are unpickled by an unpickler that refuses anything from
+torch: the window's process never imports torch, even by accident (a tensor left in a result).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import multiprocessing
+import pickle
+import signal
+import time
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from engine import process as engine_process
+from engine.messages import EngineReady, Shutdown
+
+log = logging.getLogger(__name__)
+
+DRAIN_INTERVAL_MS = 33  # ~30 Hz, the window's redraw rate
+DRAIN_BUDGET_S = 0.008  # at most this long per tick on replies, so one tick never delays a frame
+SHUTDOWN_TIMEOUT_S = 2.0
+
+
+class _WindowUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):  # noqa: ANN201 - pickle's own signature
+        if module == "torch" or module.startswith("torch."):
+            raise pickle.UnpicklingError(f"a reply from the engine holds a torch object ({module}.{name})")
+        return super().find_class(module, name)
+
+
+def describe_exit(code: int | None) -> str:
+    """'killed by signal SIGKILL' / 'exited with code 1': how the process ended, in words."""
+    if code is None:
+        return "still running"
+    if code < 0:
+        try:
+            return f"killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+class EngineProcess(QObject):
+    """One engine process at a time; ``restart`` replaces it with a fresh one."""
+
+    received = Signal(object)  # every reply, in order, in the GUI thread
+    ready = Signal(object)  # EngineReady of each new process
+    died = Signal(str)  # how it ended, when it ended without being asked to
+
+    def __init__(self, threads: int | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.threads = threads
+        self.proc: BaseProcess | None = None
+        self.conn: Connection | None = None
+        self.info: EngineReady | None = None
+        self.started_at = 0.0
+        self._timer = QTimer(self, interval=DRAIN_INTERVAL_MS)
+        self._timer.timeout.connect(self.drain)
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> None:
+        """Start a process in the background (it imports torch while the window is already drawn)."""
+        ctx = multiprocessing.get_context("spawn")
+        ours, theirs = ctx.Pipe(duplex=True)
+        proc = ctx.Process(
+            target=engine_process.run, args=(theirs, self.threads), name="robustness-lab-engine", daemon=True
+        )
+        proc.start()
+        theirs.close()
+        self.proc, self.conn, self.info, self.started_at = proc, ours, None, time.monotonic()
+        self._timer.start()
+        log.info("engine process %s started", proc.pid)
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.is_alive()
+
+    def send(self, command: object) -> bool:
+        """False when there is no engine to send to (it died; ``died`` has been or will be emitted)."""
+        if self.conn is None:
+            return False
+        try:
+            self.conn.send(command)
+        except (BrokenPipeError, EOFError, OSError):
+            return False
+        return True
+
+    def kill(self) -> None:
+        """End the process now (SIGKILL) and forget it; no ``died`` signal: the caller knows."""
+        proc, conn = self.proc, self.conn
+        self.proc = self.conn = None
+        self.info = None
+        self._timer.stop()
+        if proc is not None:
+            if proc.is_alive():
+                proc.kill()
+            proc.join(1.0)
+        if conn is not None:
+            conn.close()
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+    def shutdown(self, timeout_s: float = SHUTDOWN_TIMEOUT_S) -> bool:
+        """Ask the engine to stop (a run saves first), wait up to ``timeout_s``, then kill it. True if it
+        ended by itself in time."""
+        proc = self.proc
+        if proc is None:
+            return True
+        if self.info is None:  # still starting: it holds no run and nothing to save
+            self.drain()
+        if self.info is None:
+            self.kill()
+            return True
+        self.send(Shutdown())
+        proc.join(timeout_s)
+        clean = proc.exitcode is not None
+        if not clean:
+            log.warning("engine process %s did not stop within %.1f s: killed", proc.pid, timeout_s)
+        self.kill()
+        return clean
+
+    # ------------------------------------------------------------------ replies
+    def _recv(self) -> object:
+        assert self.conn is not None
+        return _WindowUnpickler(io.BytesIO(self.conn.recv_bytes())).load()
+
+    def drain(self) -> None:
+        """Hand on the replies waiting in the pipe (for at most DRAIN_BUDGET_S), then check the process."""
+        deadline = time.perf_counter() + DRAIN_BUDGET_S
+        while self.conn is not None:
+            try:
+                if not self.conn.poll():
+                    break
+                message = self._recv()
+            except (EOFError, OSError):
+                break  # the other end is gone: the exit check below reports it
+            except pickle.UnpicklingError as exc:
+                log.error("unreadable reply from the engine: %s", exc)
+                continue
+            if isinstance(message, EngineReady):
+                self.info = message
+                log.info("engine ready after %.2f s", time.monotonic() - self.started_at)
+                self.ready.emit(message)
+            else:
+                self.received.emit(message)
+            if time.perf_counter() > deadline:
+                return
+        proc = self.proc
+        if proc is not None and not proc.is_alive():
+            proc.join(0.1)
+            how = describe_exit(proc.exitcode)
+            log.error("engine process %s ended unexpectedly: %s", proc.pid, how)
+            self.kill()
+            self.died.emit(how)
