@@ -11,6 +11,8 @@ lost between steps.
 from __future__ import annotations
 
 import dataclasses
+import io
+import pickle
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -365,3 +367,32 @@ class TrainingControl:
                 out.append(self.commands.get_nowait())
             except queue.Empty:
                 return out
+
+
+# ---------------------------------------------------------------- what the window may unpickle
+# The window's process never imports torch. Replies are therefore read with an allow-list: the classes
+# of this module and engine.config, numpy arrays and Python's own containers. The engine checks every
+# result against the same list before sending it (``window_readable``), so a result that would need
+# torch (a tensor left in it, a class from a torch-importing module) becomes a JobFailed, not a reply
+# the window cannot read.
+WINDOW_MODULES = ("engine.messages", "engine.config", "numpy", "builtins", "collections", "copyreg", "_codecs")
+
+
+class WindowUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):  # noqa: ANN201 - pickle's own signature
+        if not any(module == m or module.startswith(m + ".") for m in WINDOW_MODULES):
+            raise pickle.UnpicklingError(f"{module}.{name} is not something the window reads")
+        return super().find_class(module, name)
+
+
+def window_loads(data: bytes) -> object:
+    return WindowUnpickler(io.BytesIO(data)).load()
+
+
+def window_readable(message: object) -> bool:
+    """True if the window's process can read ``message`` (pickled and read back with its allow-list)."""
+    try:
+        window_loads(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # noqa: BLE001 - any failure means the window could not read it either
+        return False
+    return True

@@ -23,6 +23,7 @@ from PIL import Image
 from engine.compare import run_history, summarize_run
 from engine.config import ConfigError
 from engine.errors import UserError
+from engine.gallery_images import change_scale, gallery_grid, sample_tiles, upscale
 from engine.messages import GalleryBatch
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
@@ -164,29 +165,6 @@ def svg_scatter_plot(
 
 
 # ---------------------------------------------------------------------------------------------- images
-def _to_hwc_uint8(img: np.ndarray) -> np.ndarray:
-    """C×H×W (or H×W) float in [0, 1] -> H×W or H×W×3 uint8."""
-    img = np.asarray(img, dtype=np.float32)
-    if img.ndim == 3:
-        img = img[0] if img.shape[0] == 1 else np.transpose(img, (1, 2, 0))
-    return (np.clip(img, 0, 1) * 255 + 0.5).astype(np.uint8)
-
-
-def gallery_grid(original: np.ndarray, adversarial: np.ndarray, scale: int = 1, gap: int = 1) -> np.ndarray:
-    """Three rows (original, perturbation amplified around grey, adversarial), one column per sample."""
-    delta = adversarial - original
-    amp = max(float(np.abs(delta).max()), 1e-8)
-    rows = [original, 0.5 + 0.5 * delta / amp, adversarial]
-    tiles = [[_to_hwc_uint8(img) for img in row] for row in rows]
-    h, w = tiles[0][0].shape[:2]
-    shape = (3 * h + 2 * gap, len(original) * (w + gap) - gap) + tiles[0][0].shape[2:]
-    grid = np.full(shape, 255, np.uint8)
-    for r, row in enumerate(tiles):
-        for c, tile in enumerate(row):
-            grid[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = tile
-    return np.kron(grid, np.ones((scale, scale) + (1,) * (grid.ndim - 2), np.uint8)) if scale > 1 else grid
-
-
 def png_bytes(img: np.ndarray) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(img).save(buf, format="PNG")
@@ -349,19 +327,18 @@ def write_report(
         scale = _upscale_factor(gallery.original.shape[-2])
         parts.append(
             f"<h2>Adversarial examples ({html.escape(gallery.attack)}, ε = {gallery.eps:g})</h2>"
-            "<p>Top: original; middle: perturbation (amplified, grey is zero); bottom: adversarial.</p>"
+            "<p>Each sample: original | the change, amplified (red: brighter, blue: darker, white: unchanged; the "
+            "largest change in the batch is full colour) | attacked image. The window's gallery draws them the same "
+            "way.</p>"
         )
         names = gallery.class_names
         figures = []
+        amplitude = change_scale(gallery.perturbation)
         for i in range(len(gallery.original)):
-            cells = [
-                gallery.original[i],
-                0.5 + 0.5 * (gallery.perturbation[i] / max(float(np.abs(gallery.perturbation[i]).max()), 1e-8)),
-                gallery.adversarial[i],
-            ]
+            cells = sample_tiles(gallery.original[i], gallery.adversarial[i], amplitude)
             imgs = "".join(
-                f"<img alt='{alt}' src='{png_data_uri(np.kron(_to_hwc_uint8(c), _block(c, scale)))}'/>"
-                for alt, c in zip(("original", "perturbation", "adversarial"), cells, strict=True)
+                f"<img alt='{alt}' src='{png_data_uri(upscale(c, scale))}'/>"
+                for alt, c in zip(("original", "change", "adversarial"), cells, strict=True)
             )
             caption = f"true {names[gallery.labels[i]]}: {names[gallery.pred_clean[i]]} → {names[gallery.pred_adv[i]]}"
             figures.append(f"<figure>{imgs}<figcaption>{html.escape(caption)}</figcaption></figure>")
@@ -386,11 +363,6 @@ def write_report(
         writer.writerow(("section", "name", "key", "value"))
         writer.writerows(rows)
     return written
-
-
-def _block(img: np.ndarray, scale: int) -> np.ndarray:
-    channels = 3 if np.asarray(img).ndim == 3 and np.asarray(img).shape[0] == 3 else 0
-    return np.ones((scale, scale, 1) if channels else (scale, scale), np.uint8)
 
 
 def training_series(metrics: Sequence[Mapping[str, Any]]) -> dict[str, Series]:

@@ -24,6 +24,7 @@ import contextlib
 import logging
 import os
 import queue
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ from engine.messages import (
     Stop,
     TrainingControl,
     UpdateConfig,
+    window_readable,
 )
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,8 @@ class _Sender:
                 self._conn.send(message)
             except (BrokenPipeError, EOFError, OSError):
                 self.gone = True
+            except Exception:  # noqa: BLE001 - a message that cannot be pickled is a bug: log it, keep the lane
+                log.exception("could not send %s", type(message).__name__)
 
 
 @dataclass
@@ -106,10 +110,10 @@ class Lane:
         service = self.service
         while (item := self.jobs.get()) is not None:
             job, kind, work = item
+            if not service.begin(job):
+                continue  # cancelled while it waited: already answered
             control = service.controls.setdefault(job, TrainingControl())
             try:
-                if control.cancelled:
-                    raise Cancelled()
                 result = work(self, control, lambda done, total, j=job: service.send(JobProgress(j, done, total)))
                 control.raise_if_cancelled()
             except Cancelled:
@@ -118,9 +122,15 @@ class Lane:
                 log.warning("%s job %s failed", kind, job, exc_info=True)
                 service.send(JobFailed(job, kind, user_message(exc)))
             else:
-                service.send(JobDone(job, kind, result))
+                done = JobDone(job, kind, result)
+                if window_readable(done):
+                    service.send(done)
+                else:  # a tensor or a torch class in a result: a bug here, said plainly, not a lost reply
+                    log.error("%s job %s made a result the window cannot read: %r", kind, job, type(result))
+                    service.send(JobFailed(job, kind, user_message(TypeError(f"unreadable {kind} result"))))
             finally:
                 service.controls.pop(job, None)
+                service.end(job)
 
     # ------------------------------------------------------------------ what the jobs use
     def split(self, data: DataConfig) -> Any:
@@ -177,7 +187,8 @@ def _gallery(lane: Lane, cancel: TrainingControl, progress: Callable, source: Mo
     from engine.evaluate import make_gallery
 
     model, names = lane.model(source)
-    last = lane.service.last_gallery.get(source.label)
+    key = f"{source.label}|{source.config.data}"  # the same file read as other data has other images
+    last = lane.service.last_gallery.get(key)
     if last is not None and last.original.shape[0]:
         x, y = torch.from_numpy(last.original.copy()), torch.from_numpy(last.labels.copy())
         step = last.step
@@ -185,7 +196,7 @@ def _gallery(lane: Lane, cancel: TrainingControl, progress: Callable, source: Mo
         x, y = lane.held_out(source, source.config.train.gallery_size)
         step = 0
     batch = make_gallery(model, x, y, attack, names, step=step)
-    lane.service.remember_gallery(source.label, batch)
+    lane.service.remember_gallery(key, batch)
     return batch
 
 
@@ -295,9 +306,43 @@ class EngineService:
         self.conn = conn
         self.send = _Sender(conn)
         self.controls: dict[int, TrainingControl] = {}
+        self._jobs_lock = threading.Lock()
+        self._started: set[int] = set()  # jobs a lane has begun
+        self._answered: set[int] = set()  # jobs cancelled before they began (JobCancelled already sent)
+        self._queued: dict[int, str] = {}  # jobs sent to a lane and not yet begun, with their kind
+        self._kinds: dict[int, str] = {}
         self.run_job: int | None = None
         self.last_gallery: dict[str, GalleryBatch] = {}  # per model: the images the next re-make attacks
         self.lanes = {name: Lane(name, self) for name in ("run", "interactive", "analysis")}
+
+    def begin(self, job: int) -> bool:
+        """A lane is about to run ``job``: False if it was cancelled while waiting (and so answered)."""
+        with self._jobs_lock:
+            self._queued.pop(job, None)
+            if job in self._answered:
+                self._answered.discard(job)
+                self._kinds.pop(job, None)
+                return False
+            self._started.add(job)
+            return True
+
+    def end(self, job: int) -> None:
+        with self._jobs_lock:
+            self._started.discard(job)
+            self._kinds.pop(job, None)
+
+    def cancel(self, job: int, kind: str | None = None) -> None:
+        """Stop a running job at its next check; answer a waiting one at once (so the window never waits
+        for a job that only sits in a queue behind a long one)."""
+        with self._jobs_lock:
+            waiting = job not in self._started and job in self._queued
+            if waiting:
+                self._answered.add(job)
+        if waiting:
+            self._queued.pop(job, None)
+            self.send(JobCancelled(job, kind or self._kinds.get(job, "")))
+        elif (control := self.controls.get(job)) is not None:
+            control.stop()
 
     def remember_gallery(self, key: str, batch: GalleryBatch) -> None:
         """The images the next re-make of this model's gallery attacks (the last few models only)."""
@@ -325,21 +370,29 @@ class EngineService:
                 continue
             if isinstance(message, Shutdown):
                 break
-            self.dispatch(message)
-        self.close()
+            try:
+                self.dispatch(message)
+            except Exception:  # noqa: BLE001 - one bad command must not end the engine
+                log.exception("command %s failed", type(message).__name__)
 
     def dispatch(self, message: object) -> None:
         if isinstance(message, StartRun):
             self.start_run(message)
         elif isinstance(message, StartTask):
+            if message.kind not in TASKS:
+                self.send(JobFailed(message.job, message.kind, f"The engine has no job called '{message.kind}'."))
+                return
             lane_name, work = TASKS[message.kind]
             params = message.params
             self.controls[message.job] = TrainingControl()
+            with self._jobs_lock:
+                self._queued[message.job] = message.kind
+            self._kinds[message.job] = message.kind
             self.lanes[lane_name].submit(
                 message.job, message.kind, lambda lane, cancel, progress: work(lane, cancel, progress, **params)
             )
         elif isinstance(message, CancelJob):
-            self.controls.setdefault(message.job, TrainingControl()).stop()
+            self.cancel(message.job)
         elif isinstance(message, (Pause, Resume, Stop, UpdateConfig, EvaluateNow)):
             control = self.controls.get(self.run_job) if self.run_job is not None else None
             if control is not None:
@@ -359,7 +412,7 @@ class EngineService:
                 for snapshot in train(message.config, control, message.run_dir, resume=message.resume):
                     step = getattr(snapshot, "step", step)
                     if isinstance(snapshot, GalleryBatch):
-                        self.remember_gallery(message.run_dir, snapshot)
+                        self.remember_gallery(f"{message.run_dir}|{message.config.data}", snapshot)
                     self.send(snapshot)
             except Exception as exc:  # noqa: BLE001 - the trainer words its own failures; this is the last resort
                 log.exception("training failed")
@@ -369,15 +422,17 @@ class EngineService:
 
         # The run's own end (RunFinished, RunFailed, then RunEnded) is its answer: Stop is not a cancellation.
         self.lanes["run"].submit(message.job, "run", lambda lane, cancel, progress: work(lane, control, progress))
+        # (a Stop that arrives before the run thread begins it sets ``control``: the trainer then ends at once,
+        # and RunEnded is still sent, so the window never waits for a run that never started)
 
-    def close(self) -> None:
-        """Cancel every job, give a run a moment to save its checkpoint, then let the process end."""
+    def close(self) -> bool:
+        """Cancel every job, give a run a moment to save its checkpoint; True if the run thread ended."""
         for control in list(self.controls.values()):
             control.stop("stopped")
         for lane in self.lanes.values():
             lane.close()
-        for lane in self.lanes.values():
-            lane.thread.join(SHUTDOWN_WAIT_S if lane.name == "run" else 0.2)
+        self.lanes["run"].thread.join(SHUTDOWN_WAIT_S)
+        return not self.lanes["run"].thread.is_alive()
 
 
 def serve(conn: Connection, threads: int | None = None) -> None:
@@ -392,9 +447,17 @@ def serve(conn: Connection, threads: int | None = None) -> None:
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(ENGINE_NICENESS)
+    # Ctrl+C in the terminal reaches the whole process group: the window decides, the engine keeps going.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     service = EngineService(conn)
+    saved = False
     try:
         service.serve()
     finally:
+        saved = service.close()
         with contextlib.suppress(OSError):
             conn.close()
+        logging.shutdown()
+        # Straight out: threads still inside a torch call must not hold up (or crash) interpreter shutdown.
+        # Exit status 3 tells the window that a run did not get to save before the end.
+        os._exit(0 if saved else 3)

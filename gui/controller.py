@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.config import LIVE_KEYS, RunConfig
+from engine.logs import log_file
 from engine.messages import (
     CancelJob,
     ConfigApplied,
@@ -48,6 +50,7 @@ from engine.messages import (
     StartRun,
     StartTask,
     StateChanged,
+    StepMetrics,
     Stop,
     UpdateConfig,
 )
@@ -58,7 +61,12 @@ log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 120
 STOP_TIMEOUT_MS = 2000  # how long Stop waits for the engine before it is replaced
-RESTART_ATTEMPTS = 1  # a job whose engine died is sent once more to the fresh engine, not again
+MAX_EARLY_DEATHS = 3  # engines in a row that die before they are ready: the install is broken
+
+
+def resumable(run_dir: str | Path) -> bool:
+    """A run folder with settings and a checkpoint: something to resume."""
+    return (Path(run_dir) / "config.json").is_file() and (Path(run_dir) / CHECKPOINT_FILE).is_file()
 
 
 @dataclass
@@ -69,7 +77,6 @@ class _Job:
     on_progress: Callable[[int, int], None] | None
     on_failed: Callable[[str], None] | None
     cancelled: bool = False
-    attempts: int = 0
 
 
 class TrainingController(QObject):
@@ -102,7 +109,12 @@ class TrainingController(QObject):
         self.device = ""
         self._ids = itertools.count(1)
         self._run_job: int | None = None
+        self._run_dir: Path | None = None  # the folder the run in progress writes (run_dir may show another)
         self._run_started = False
+        self._last_step_at = 0.0
+        self._step_interval = 0.0  # the longest gap between the last training steps (s)
+        self._early_deaths = 0  # engines in a row that died before they were ready
+        self.broken = False  # True when engines keep dying on start: no more restarts
         self._jobs: dict[int, _Job] = {}
         self._running: dict[str, int] = {}  # kind -> job in flight
         self._waiting: dict[str, _Job] = {}  # kind -> newest request not yet sent
@@ -111,7 +123,6 @@ class TrainingController(QObject):
         self._debounce.timeout.connect(self.flush)
         self._stop_watchdog = QTimer(self, singleShot=True, interval=STOP_TIMEOUT_MS)
         self._stop_watchdog.timeout.connect(self._on_stop_timeout)
-        self._cancel_watchdogs: dict[int, QTimer] = {}
         self.engine = EngineProcess(threads, self)
         self.engine.received.connect(self._on_reply)
         self.engine.ready.connect(self._on_engine_ready)
@@ -138,8 +149,10 @@ class TrainingController(QObject):
 
     def _start_run(self, config: RunConfig, run_dir: Path, resume: bool) -> None:
         self.run_dir, self.config, self.last_gallery = run_dir, config, None
+        self._run_dir = run_dir
         self.source = ModelSource(config, run_dir=str(run_dir))
         self._run_job, self._run_started = next(self._ids), False
+        self._step_interval, self._last_step_at = 0.0, 0.0
         self.engine.send(StartRun(self._run_job, config, str(run_dir), resume))
         self._set_state("running")
         self.modelChanged.emit()
@@ -162,7 +175,7 @@ class TrainingController(QObject):
             self.engine.send(Stop())
             self._set_state("stopping")
             if self.engine.info is not None:  # a starting engine answers once it is up (see _on_engine_ready)
-                self._stop_watchdog.start()
+                self._start_stop_watchdog()
 
     def evaluate_now(self) -> None:
         if self.running:
@@ -186,7 +199,13 @@ class TrainingController(QObject):
         self._pending.clear()
 
     def _on_training_message(self, msg: object) -> None:
-        if isinstance(msg, RunStarted):
+        if isinstance(msg, StepMetrics):
+            now = time.monotonic()
+            if self._last_step_at:
+                gap = now - self._last_step_at
+                self._step_interval = max(gap, 0.8 * self._step_interval)  # follows slow steps at once
+            self._last_step_at = now
+        elif isinstance(msg, RunStarted):
             self.config, self.class_names, self.device = msg.config, msg.class_names, msg.device
             self._run_started = True
         elif isinstance(msg, ConfigApplied):
@@ -197,13 +216,15 @@ class TrainingController(QObject):
             self._set_state(msg.state)
         elif isinstance(msg, (RunFinished, RunFailed)):
             self._set_state("stopping")
-        if self.config is not None and self.run_dir is not None and isinstance(msg, (RunStarted, ConfigApplied)):
-            self.source = ModelSource(self.config, run_dir=str(self.run_dir))
+        if self.config is not None and self._run_dir is not None and isinstance(msg, (RunStarted, ConfigApplied)):
+            self.run_dir = self._run_dir
+            self.source = ModelSource(self.config, run_dir=str(self._run_dir))
         self.message.emit(msg)
 
     def _end_run(self) -> None:
         self._stop_watchdog.stop()
         self._run_job = None
+        self._run_dir = None
         self._pending.clear()
         self._set_state("idle")
 
@@ -218,7 +239,10 @@ class TrainingController(QObject):
             if msg.job == self._run_job:
                 self._end_run()
         elif isinstance(msg, (JobDone, JobFailed, JobCancelled)):
-            self._on_job_ended(msg)
+            if msg.job == self._run_job:  # the run's thread ended (RunEnded came first, or never will)
+                self._end_run()
+            else:
+                self._on_job_ended(msg)
         elif isinstance(msg, JobProgress):
             job = self._jobs.get(msg.job)
             if job is not None and not job.cancelled and job.on_progress is not None:
@@ -228,9 +252,6 @@ class TrainingController(QObject):
 
     def _on_job_ended(self, msg: JobDone | JobFailed | JobCancelled) -> None:
         job = self._jobs.pop(msg.job, None)
-        watchdog = self._cancel_watchdogs.pop(msg.job, None)
-        if watchdog is not None:
-            watchdog.stop()
         if job is None:
             return  # the run's own job, or one forgotten after a restart
         if self._running.get(job.kind) == msg.job:
@@ -243,63 +264,86 @@ class TrainingController(QObject):
         if job.kind in self._waiting and job.kind not in self._running:
             self._send_job(self._waiting.pop(job.kind))
 
+    def _start_stop_watchdog(self) -> None:
+        """Stop is answered between steps: wait 2 s, or three steps' time for a run whose steps are slow,
+        or 10 s while the run is still loading its data (that part cannot be interrupted)."""
+        if not self._run_started:
+            timeout = 10.0
+        else:
+            timeout = max(STOP_TIMEOUT_MS / 1000, 3 * self._step_interval)
+        self._stop_watchdog.start(int(timeout * 1000))
+
     def _on_engine_ready(self, info: EngineReady) -> None:
+        self._early_deaths = 0
         if self.state == "stopping" and not self._stop_watchdog.isActive():
-            self._stop_watchdog.start()  # Stop was pressed while the engine was starting: time it from now
+            self._start_stop_watchdog()  # Stop was pressed while the engine was starting: time it from now
         self.engineReady.emit(info)
 
-    def _on_engine_died(self, how: str) -> None:
+    def _on_engine_died(self, how: str, was_ready: bool = True) -> None:
         """The engine process ended by itself: keep the window, save what can be saved, start a new one."""
-        run_dir = self.run_dir if self.running else None
-        self._replace_engine(f"stopped unexpectedly ({how})")
-        if run_dir is not None:
+        run_dir = self._run_dir if self.running else None
+        self._early_deaths = 0 if was_ready else self._early_deaths + 1
+        if self._early_deaths >= MAX_EARLY_DEATHS:  # a broken install: restarting again would only loop
+            self.broken = True
+            self._forget_engine(f"stopped unexpectedly ({how})", restart=False)
+            self.engineDied.emit(
+                self.tr(
+                    "The engine cannot start (%1, %2 times in a row). Nothing can be trained or attacked until "
+                    "this is fixed; the details are in the log file %3."
+                )
+                .replace("%1", how)
+                .replace("%2", str(MAX_EARLY_DEATHS))
+                .replace("%3", str(log_file("engine"))),
+                None,
+            )
+            return
+        self._forget_engine(f"stopped unexpectedly ({how})")
+        if run_dir is not None and resumable(run_dir):
             text = self.tr(
                 "The engine stopped unexpectedly (%1). The window is fine and the run is saved up to its last "
                 "checkpoint; you can resume it."
             ).replace("%1", how)
         else:
+            run_dir = None
             text = self.tr("The engine stopped unexpectedly (%1) and was restarted.").replace("%1", how)
         self.engineDied.emit(text, run_dir)
 
     def _on_stop_timeout(self) -> None:
         """Stop was not answered in time (the engine is stuck in a long call): replace the engine."""
+        self.engine.drain()  # the answer may be waiting in the pipe already
         if not self.running:
             return
-        run_dir = self.run_dir
-        log.warning("the engine did not answer Stop within %d ms: restarting it", STOP_TIMEOUT_MS)
-        self._replace_engine("did not answer Stop within 2 s")
-        self.engineDied.emit(
-            self.tr(
+        run_dir = self._run_dir
+        log.warning("the engine did not answer Stop in time: restarting it")
+        self._forget_engine("did not answer Stop in time")
+        if run_dir is not None and resumable(run_dir):
+            text = self.tr(
                 "The engine did not answer Stop within 2 seconds, so it was restarted. The run is saved up to its "
                 "last checkpoint; you can resume it."
-            ),
-            run_dir,
-        )
+            )
+        else:
+            run_dir = None
+            text = self.tr("The engine did not answer Stop within 2 seconds, so it was restarted.")
+        self.engineDied.emit(text, run_dir)
 
-    def _replace_engine(self, why: str) -> None:
-        """Kill the engine, mark an unfinished run as interrupted, start a fresh engine and send it again
-        the jobs the old one had not answered (each once)."""
-        run_dir = self.run_dir if self.running else None
-        self.engine.restart()
+    def _forget_engine(self, why: str, restart: bool = True) -> None:
+        """Kill the engine, mark an unfinished run as interrupted, start a fresh engine, and tell every job
+        the old one had not answered that it will not be (it may be the job that killed it)."""
+        run_dir = self._run_dir if self.running else None
+        self.engine.restart() if restart else self.engine.kill()
         if run_dir is not None:
             try:
                 mark_interrupted(run_dir, f"the engine {why}")
             except OSError as exc:  # a full disk or a removed folder: the message still goes out
                 log.warning("could not mark %s as interrupted: %s", run_dir, exc)
             self._end_run()
-        for watchdog in self._cancel_watchdogs.values():
-            watchdog.stop()
-        self._cancel_watchdogs.clear()
         unanswered = [job for job in self._jobs.values() if not job.cancelled]
         self._jobs.clear()
         self._running.clear()
+        self._waiting.clear()
+        text = self.tr("The engine stopped before it answered; try again.")
         for job in unanswered:
-            if job.attempts < RESTART_ATTEMPTS:
-                job.attempts += 1
-                self._submit_job(job)
-            else:
-                text = self.tr("The engine stopped while doing this twice; it was not tried again.")
-                job.on_failed(text) if job.on_failed else self.taskFailed.emit(job.kind, text)
+            job.on_failed(text) if job.on_failed else self.taskFailed.emit(job.kind, text)
 
     # ------------------------------------------------------------------ the model in use
     def has_model(self) -> bool:
@@ -360,7 +404,10 @@ class TrainingController(QObject):
         job_id = next(self._ids)
         self._jobs[job_id] = job
         self._running[job.kind] = job_id
-        self.engine.send(StartTask(job_id, job.kind, job.params))
+        if not self.engine.send(StartTask(job_id, job.kind, job.params)):
+            del self._jobs[job_id], self._running[job.kind]
+            text = self.tr("The engine is not running.") if self.broken else self.tr("The engine could not be asked.")
+            job.on_failed(text) if job.on_failed else self.taskFailed.emit(job.kind, text)
 
     def recompute_gallery(self, eps: float, attack: str | None = None) -> bool:
         """Re-make the gallery on the current model at a new ε (outside training). False if impossible."""
@@ -422,10 +469,8 @@ class TrainingController(QObject):
         self.request("transfer", params, self.transferReady.emit, self.transferProgress.emit)
 
     def cancel_task(self, kind: str) -> None:
-        """Drop a waiting request and cancel the one in flight; its answer is ignored when it comes.
-
-        A cancelled job that has not ended within STOP_TIMEOUT_MS while no run is training means the
-        engine is stuck: it is replaced (a run in progress is never killed for an analysis job)."""
+        """Drop a waiting request and cancel the one in flight; its answer is ignored when it comes (the
+        engine answers a job that was only queued at once, and stops a running one at its next check)."""
         self._waiting.pop(kind, None)
         job_id = self._running.pop(kind, None)
         if job_id is None:
@@ -434,17 +479,6 @@ class TrainingController(QObject):
         if job is not None:
             job.cancelled = True
         self.engine.send(CancelJob(job_id))
-        watchdog = QTimer(self, singleShot=True, interval=STOP_TIMEOUT_MS)
-        watchdog.timeout.connect(lambda j=job_id: self._on_cancel_timeout(j))
-        self._cancel_watchdogs[job_id] = watchdog
-        watchdog.start()
-
-    def _on_cancel_timeout(self, job_id: int) -> None:
-        self._cancel_watchdogs.pop(job_id, None)
-        if job_id in self._jobs and not self.running:
-            log.warning("a cancelled %s job did not end within %d ms: restarting the engine", self._jobs[job_id].kind,
-                        STOP_TIMEOUT_MS)  # fmt: skip
-            self._replace_engine("did not answer a cancel")
 
     def task_running(self, kind: str) -> bool:
         return kind in self._running or kind in self._waiting
@@ -461,12 +495,9 @@ class TrainingController(QObject):
         self._waiting.clear()
         self._debounce.stop()
         self._stop_watchdog.stop()
-        for watchdog in self._cancel_watchdogs.values():
-            watchdog.stop()
-        self._cancel_watchdogs.clear()
         self._pending.clear()
-        run_dir = self.run_dir if self.running else None
-        clean = self.engine.shutdown(timeout_ms / 1000)
+        run_dir = self._run_dir if self.running else None
+        clean = self.engine.shutdown(timeout_ms / 1000, run_in_progress=run_dir is not None)
         if run_dir is not None and not clean:
             try:
                 mark_interrupted(run_dir, "the window closed while the engine did not answer")

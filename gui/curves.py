@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.messages import ConfigApplied, EpochMetrics, StepMetrics
+from gui.frame_budget import UNLIMITED
 
 REDRAW_MS = 50  # 20 Hz: smooth for curves that grow a point per step, and half the paint work of 40 Hz
 
@@ -101,6 +102,7 @@ class CurvesView(QWidget):
         self._acc_markers: list[pg.InfiniteLine] = []
         self._dirty = False
         self._epochs_drawn = -1
+        self.frame_budget = UNLIMITED  # the main window shares one with the gallery
 
         self.loss_plot = pg.PlotWidget()
         self.acc_plot = pg.PlotWidget()
@@ -234,8 +236,8 @@ class CurvesView(QWidget):
         self._dirty = True
 
     def redraw(self) -> None:
-        if not self._dirty:
-            return
+        if not self._dirty or not self.frame_budget.claim():
+            return  # nothing new, or the gallery changed this frame: next tick
         self._dirty = False
         x = self.steps.column("step")
         window = self.window.value() if self.smooth.isChecked() else 1
@@ -292,7 +294,9 @@ class CurvesView(QWidget):
     def export_png(self, path: str | Path) -> None:
         from pyqtgraph.exporters import ImageExporter
 
+        budget, self.frame_budget = self.frame_budget, UNLIMITED
         self.redraw()
+        self.frame_budget = budget
         path = Path(path)
         ImageExporter(self.loss_plot.plotItem).export(str(path.with_name(path.stem + "-losses" + path.suffix)))
         ImageExporter(self.acc_plot.plotItem).export(str(path.with_name(path.stem + "-accuracy" + path.suffix)))

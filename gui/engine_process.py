@@ -3,13 +3,13 @@ notice when it dies, end it.
 
 Replies are read on the GUI thread by a ~30 Hz timer (``conn.poll()`` then ``recv``), so every signal
 here is emitted in the GUI thread: no Qt object is touched from another thread and no signal carries
-a Python object across threads. Replies are unpickled by an unpickler that refuses anything from
-torch: the window's process never imports torch, even by accident (a tensor left in a result).
+a Python object across threads. Replies are unpickled with an allow-list (engine.messages.WindowUnpickler:
+the message classes, numpy, Python's containers), so the window's process never imports torch, even by
+accident.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import multiprocessing
 import pickle
@@ -21,20 +21,13 @@ from multiprocessing.process import BaseProcess
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine import process as engine_process
-from engine.messages import EngineReady, Shutdown
+from engine.messages import EngineReady, RunEnded, Shutdown, window_loads
 
 log = logging.getLogger(__name__)
 
 DRAIN_INTERVAL_MS = 33  # ~30 Hz, the window's redraw rate
 DRAIN_BUDGET_S = 0.008  # at most this long per tick on replies, so one tick never delays a frame
 SHUTDOWN_TIMEOUT_S = 2.0
-
-
-class _WindowUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str):  # noqa: ANN201 - pickle's own signature
-        if module == "torch" or module.startswith("torch."):
-            raise pickle.UnpicklingError(f"a reply from the engine holds a torch object ({module}.{name})")
-        return super().find_class(module, name)
 
 
 def describe_exit(code: int | None) -> str:
@@ -54,7 +47,7 @@ class EngineProcess(QObject):
 
     received = Signal(object)  # every reply, in order, in the GUI thread
     ready = Signal(object)  # EngineReady of each new process
-    died = Signal(str)  # how it ended, when it ended without being asked to
+    died = Signal(str, bool)  # how it ended, and whether it had been ready, when it ended unasked
 
     def __init__(self, threads: int | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +88,9 @@ class EngineProcess(QObject):
             self.conn.send(command)
         except (BrokenPipeError, EOFError, OSError):
             return False
+        except Exception:  # noqa: BLE001 - a command that cannot be pickled is a bug: log it, keep the window
+            log.exception("could not send %s to the engine", type(command).__name__)
+            return False
         return True
 
     def kill(self) -> None:
@@ -114,41 +110,70 @@ class EngineProcess(QObject):
         self.kill()
         self.start()
 
-    def shutdown(self, timeout_s: float = SHUTDOWN_TIMEOUT_S) -> bool:
-        """Ask the engine to stop (a run saves first), wait up to ``timeout_s``, then kill it. True if it
-        ended by itself in time."""
+    def shutdown(self, timeout_s: float = SHUTDOWN_TIMEOUT_S, run_in_progress: bool = False) -> bool:
+        """Ask the engine to stop (a run saves first), wait up to ``timeout_s``, then kill it.
+
+        Replies are read (and dropped) meanwhile, so the engine is never blocked writing to a pipe
+        nobody reads while its run tries to save. True if it ended by itself in time and, when a run
+        was in progress, that run reported its end (RunEnded) and the engine said it saved (exit 0)."""
         proc = self.proc
         if proc is None:
             return True
-        if self.info is None:  # still starting: it holds no run and nothing to save
-            self.drain()
         if self.info is None:
+            self._read_all(lambda _m: None)
+        if self.info is None:  # still starting: it holds no run and nothing to save
             self.kill()
             return True
         self.send(Shutdown())
-        proc.join(timeout_s)
-        clean = proc.exitcode is not None
-        if not clean:
+        ended = [not run_in_progress]
+
+        def note(message: object) -> None:
+            if isinstance(message, RunEnded):
+                ended[0] = True
+
+        deadline = time.monotonic() + timeout_s
+        while proc.is_alive() and time.monotonic() < deadline:
+            self._read_all(note)
+            proc.join(0.02)
+        self._read_all(note)
+        clean = proc.exitcode == 0 and ended[0]
+        if proc.exitcode is None:
             log.warning("engine process %s did not stop within %.1f s: killed", proc.pid, timeout_s)
         self.kill()
         return clean
 
+    def _read_all(self, handle) -> None:
+        while self.conn is not None:
+            try:
+                if not self.conn.poll():
+                    return
+                message = self._recv()
+            except (EOFError, OSError):
+                return
+            except pickle.UnpicklingError:
+                continue
+            if isinstance(message, EngineReady):
+                self.info = message
+            handle(message)
+
     # ------------------------------------------------------------------ replies
     def _recv(self) -> object:
         assert self.conn is not None
-        return _WindowUnpickler(io.BytesIO(self.conn.recv_bytes())).load()
+        return window_loads(self.conn.recv_bytes())
 
     def drain(self) -> None:
         """Hand on the replies waiting in the pipe (for at most DRAIN_BUDGET_S), then check the process."""
         deadline = time.perf_counter() + DRAIN_BUDGET_S
+        closed = False
         while self.conn is not None:
             try:
                 if not self.conn.poll():
                     break
                 message = self._recv()
             except (EOFError, OSError):
-                break  # the other end is gone: the exit check below reports it
-            except pickle.UnpicklingError as exc:
+                closed = True  # the other end is gone: reported below
+                break
+            except Exception as exc:  # noqa: BLE001 - the engine checks results first; log a slip, keep going
                 log.error("unreadable reply from the engine: %s", exc)
                 continue
             if isinstance(message, EngineReady):
@@ -160,9 +185,10 @@ class EngineProcess(QObject):
             if time.perf_counter() > deadline:
                 return
         proc = self.proc
-        if proc is not None and not proc.is_alive():
-            proc.join(0.1)
-            how = describe_exit(proc.exitcode)
+        if proc is not None and (closed or not proc.is_alive()):
+            proc.join(0.5)
+            how = describe_exit(proc.exitcode) if proc.exitcode is not None else "closed its connection"
+            was_ready = self.info is not None
             log.error("engine process %s ended unexpectedly: %s", proc.pid, how)
             self.kill()
-            self.died.emit(how)
+            self.died.emit(how, was_ready)

@@ -23,28 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.gallery_images import change_scale, sample_tiles
 from engine.messages import GalleryBatch
+from gui.frame_budget import UNLIMITED
 
 TILE = 64  # pixels per image in the grid
-
-
-def to_rgb8(image: np.ndarray) -> np.ndarray:
-    """C×H×W float in [0, 1] (C = 1 or 3) -> H×W×3 uint8."""
-    img = np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0)
-    img = np.repeat(img, 3, axis=0) if img.shape[0] == 1 else img[:3]
-    return np.ascontiguousarray((img.transpose(1, 2, 0) * 255.0 + 0.5).astype(np.uint8))
-
-
-def diverging_rgb8(delta: np.ndarray, scale: float) -> np.ndarray:
-    """C×H×W signed change -> H×W×3 uint8 on blue (−) / white (0) / red (+), ±scale at full colour."""
-    d = np.asarray(delta, dtype=np.float32).mean(axis=0)
-    t = np.clip(d / max(scale, 1e-12), -1.0, 1.0)
-    pos, neg = np.clip(t, 0, 1), np.clip(-t, 0, 1)
-    r = 1.0 - neg * (1.0 - 0.13)
-    g = 1.0 - pos * (1.0 - 0.20) - neg * (1.0 - 0.40)
-    b = 1.0 - pos * (1.0 - 0.15)
-    rgb = np.stack([r, g, b], axis=-1)
-    return np.ascontiguousarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8))
 
 
 def pixmap(rgb8: np.ndarray, size: int) -> QPixmap:
@@ -107,12 +90,12 @@ class GalleryCell(QFrame):
         i, names = self.index, batch.class_names
         label, pc, pa = int(batch.labels[i]), int(batch.pred_clean[i]), int(batch.pred_adv[i])
         self.prediction_clean, self.prediction_adv = pc, pa
-        original = to_rgb8(batch.original[i])
+        original, change, adversarial = sample_tiles(batch.original[i], batch.adversarial[i], scale)
         if self._shown_original is None or not np.array_equal(original, self._shown_original):
             self.original.setPixmap(pixmap(original, self.tile))  # during training it is the same image each time
             self._shown_original = original
-        self.change.setPixmap(pixmap(diverging_rgb8(batch.perturbation[i], scale), self.tile))
-        self.adversarial.setPixmap(pixmap(to_rgb8(batch.adversarial[i]), self.tile))
+        self.change.setPixmap(pixmap(change, self.tile))
+        self.adversarial.setPixmap(pixmap(adversarial, self.tile))
         conf_c, conf_a = float(batch.probs_clean[i, pc]), float(batch.probs_adv[i, pa])
         mark = "" if pc == label else " ✗"
         _set_text(
@@ -154,12 +137,13 @@ class SampleDialog(QDialog):
         names = batch.class_names
         label = int(batch.labels[index])
         self.setWindowTitle(f"Sample {index + 1}: true class {names[label]}")
-        scale = float(np.abs(batch.perturbation[index]).max()) or 1.0
+        scale = change_scale(batch.perturbation)  # as in the gallery: the batch's largest change is full colour
+        original, change, adversarial = sample_tiles(batch.original[index], batch.adversarial[index], scale)
         row = QHBoxLayout()
         for title, rgb in (
-            ("Original", to_rgb8(batch.original[index])),
-            (f"Change (±{scale * 255:.0f}/255)", diverging_rgb8(batch.perturbation[index], scale)),
-            (f"Adversarial ({batch.attack}, ε = {batch.eps * 255:.0f}/255)", to_rgb8(batch.adversarial[index])),
+            ("Original", original),
+            (f"Change (±{scale * 255:.0f}/255)", change),
+            (f"Adversarial ({batch.attack}, ε = {batch.eps * 255:.0f}/255)", adversarial),
         ):
             box = QVBoxLayout()
             caption = QLabel(title)
@@ -238,22 +222,29 @@ class GalleryView(QWidget):
         self._pending: GalleryBatch | None = None
         self._throttle = QTimer(self, singleShot=True, interval=self.REFRESH_MS)
         self._throttle.timeout.connect(self._on_throttle)
+        self.frame_budget = UNLIMITED  # the main window shares one with the live curves
 
     def show_batch(self, batch: GalleryBatch, immediate: bool = False) -> None:
         """Show a batch; during fast training at most one every REFRESH_MS (the newest wins)."""
         self._pending = batch
-        if immediate or not self._throttle.isActive():
+        if immediate:
             self._render()
+        elif not self._throttle.isActive():
+            self._throttle.start(0)  # rendered from the timer, in a frame of its own (frame_budget)
 
     def _on_throttle(self) -> None:
-        if self._pending is not None:
-            self._render()
+        if self._pending is None:
+            return
+        if not self.frame_budget.claim():  # the curves changed this frame: take the next one
+            self._throttle.start(20)
+            return
+        self._render()
 
     def _render(self) -> None:
         batch, self._pending = self._pending, None
         if batch is None:
             return
-        self._throttle.start()
+        self._throttle.start(self.REFRESH_MS)
         self.batch = batch
         n = len(batch.labels)
         while len(self.cells) > n:
@@ -266,7 +257,7 @@ class GalleryView(QWidget):
             self._grid.addWidget(cell, cell.index // self.columns, cell.index % self.columns)
             self.cells.append(cell)
         self._relayout()
-        scale = float(np.abs(batch.perturbation).max()) or 1.0
+        scale = change_scale(batch.perturbation)
         for cell in self.cells:
             cell.set_sample(batch, scale)
         fooled = int(batch.fooled.sum())

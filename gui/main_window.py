@@ -42,6 +42,7 @@ from engine.messages import (
 from gui.controller import TrainingController
 from gui.curves import CurvesView
 from gui.experiment import ExperimentPanel
+from gui.frame_budget import FrameBudget
 from gui.gallery import GalleryView
 from gui.knobs import KnobsPanel
 from gui.robustness import RobustnessView
@@ -66,12 +67,14 @@ class MainWindow(QMainWindow):
         runs_root = runs_root or os.environ.get("ROBUSTNESS_LAB_RUNS") or None
         self.controller = TrainingController(runs_root, self)
         self.error_box: QMessageBox | None = None
+        self.engine_box: QMessageBox | None = None  # the last "engine stopped" message (with Resume)
         self.sweep = SweepQueue()
 
         self.experiment = ExperimentPanel()
         self.knobs = KnobsPanel()
         self.curves = CurvesView()
         self.gallery = GalleryView()
+        self.curves.frame_budget = self.gallery.frame_budget = FrameBudget()  # one heavy redraw per frame
         self.robustness = RobustnessView()
         self._build_layout()
         self._build_actions()
@@ -377,8 +380,9 @@ class MainWindow(QMainWindow):
             self.sweep.end()
             self.runs_browser.set_sweep_state(self.tr("λ sweep stopped: the engine stopped."), False)
         self.statusBar().showMessage(text, 0)
-        if self.error_box is not None:
-            self.error_box.close()
+        for old in (self.error_box, self.engine_box):
+            if old is not None:
+                old.close()
         box = QMessageBox(
             QMessageBox.Icon.Warning, self.tr("The engine stopped"), text, QMessageBox.StandardButton.Close, self
         )
@@ -387,7 +391,7 @@ class MainWindow(QMainWindow):
             resume = box.addButton(self.tr("Resume the run"), QMessageBox.ButtonRole.AcceptRole)
             box.setDefaultButton(resume)
             resume.clicked.connect(lambda: self.resume_run(run_dir))
-        self.error_box = box
+        self.error_box = self.engine_box = box  # later errors do not close it: it may carry Resume
         box.open()
         if self.runs_browser.isVisible():
             self.runs_browser.refresh()
@@ -405,7 +409,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, title: str, text: str) -> None:
         """A readable, non-blocking message; the window stays usable."""
-        if self.error_box is not None:
+        if self.error_box is not None and self.error_box is not self.engine_box:
             self.error_box.close()
         self.error_box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
         self.error_box.setWindowModality(Qt.WindowModality.WindowModal)

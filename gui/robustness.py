@@ -163,6 +163,7 @@ class RobustnessView(QWidget):
         self.sanity_layout = QVBoxLayout(self.sanity_box)
         self.sanity_box.setVisible(False)
         self.sanity_rows: list[tuple[QLabel, QLabel]] = []
+        self._sanity_row_widgets: list[QWidget] = []
         self._sanity_pending = False
         self._last_progress = (0, 1)
         layout.addWidget(self.sanity_box)
@@ -223,14 +224,14 @@ class RobustnessView(QWidget):
 
     def expect_sanity(self, eps: float | None) -> None:
         """Clear old verdicts; with an ε, show that checks at that ε are on their way."""
-        for badge, text in self.sanity_rows:
-            badge.deleteLater()
-            text.deleteLater()
+        # Each verdict is a row widget owned by the box (Qt), removed and deleted by Qt. (Taking sub-layouts
+        # out with takeAt() hands them to Python, and deleteLater() on one then frees it twice: a crash
+        # minutes later, which the soak test found.)
+        for row in self._sanity_row_widgets:
+            self.sanity_layout.removeWidget(row)
+            row.deleteLater()
+        self._sanity_row_widgets = []
         self.sanity_rows = []
-        while self.sanity_layout.count():
-            item = self.sanity_layout.takeAt(0)
-            if item.layout() is not None:
-                item.layout().deleteLater()
         self.sanity_box.setVisible(eps is not None)
         self._sanity_pending = eps is not None
         if eps is not None:
@@ -254,10 +255,13 @@ class RobustnessView(QWidget):
             text = QLabel(check.reason)
             text.setWordWrap(True)
             text.setToolTip(", ".join(f"{k} = {v:.3g}" for k, v in check.numbers.items()))
-            row = QHBoxLayout()
-            row.addWidget(badge)
-            row.addWidget(text, 1)
-            self.sanity_layout.addLayout(row)
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.addWidget(badge)
+            line.addWidget(text, 1)
+            self.sanity_layout.addWidget(row)
+            self._sanity_row_widgets.append(row)
             self.sanity_rows.append((badge, text))
         eps = next((c.numbers.get("eps") for c in checks if "eps" in c.numbers and c.name != "large_eps"), None)
         at = f" at ε = {eps:.3g} ({eps * 255:.0f}/255)" if eps is not None else ""

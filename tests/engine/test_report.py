@@ -12,7 +12,8 @@ import pytest
 import torch
 from PIL import Image
 
-from engine.report import gallery_grid, svg_line_plot, write_report, write_run_report
+from engine.gallery_images import gallery_grid
+from engine.report import svg_line_plot, write_report, write_run_report
 from engine.suite import SuiteConfig, run_suite, suite_gallery
 
 
@@ -55,9 +56,11 @@ def test_svg_plot_maps_values_to_the_plot_box():
 def test_gallery_grid_layout():
     orig = np.zeros((3, 1, 4, 4), np.float32)
     adv = orig + 0.1
-    grid = gallery_grid(orig, adv, scale=2, gap=1)
-    assert grid.shape == (2 * (3 * 4 + 2), 2 * (3 * 5 - 1)) and grid.dtype == np.uint8
-    assert grid[0, 0] == 0 and grid[-1, 0] == round(0.1 * 255) and grid[2 * 5, 0] == 255  # rows; perturbation row
+    grid = gallery_grid(orig, adv, factor=2, gap=1)
+    assert grid.shape == (2 * (3 * 4 + 2), 2 * (3 * 5 - 1), 3) and grid.dtype == np.uint8
+    assert list(grid[0, 0]) == [0, 0, 0] and list(grid[-1, 0]) == [26, 26, 26]  # original row, attacked row
+    assert list(grid[2 * 4, 0]) == [255, 255, 255]  # the white gap between rows
+    assert list(grid[2 * 5, 0]) == [255, 51, 38]  # the change (+0.1 everywhere, the largest): full red, as the window
 
 
 def test_evaluation_report_opens_with_plots_images_and_numbers(digits_model, digits, tmp_path):
@@ -82,7 +85,8 @@ def test_evaluation_report_opens_with_plots_images_and_numbers(digits_model, dig
     first = Image.open(io.BytesIO(base64.b64decode(images[0].split(",", 1)[1])))
     assert first.size == (64, 64)  # 8×8 digits, upscaled
     assert np.array_equal(
-        np.asarray(first)[::8, ::8], (np.clip(gallery.original[0, 0], 0, 1) * 255 + 0.5).astype(np.uint8)
+        np.asarray(first.convert("L"))[::8, ::8],
+        (np.clip(gallery.original[0, 0], 0, 1) * 255 + 0.5).astype(np.uint8),
     )
     badges = [a["class"] for t, a in tags if t == "span" and "badge" in a.get("class", "")]
     assert len(badges) == 5 and "badge skip" in badges  # five checks, transfer skipped (no other model)

@@ -42,9 +42,10 @@ def test_kill_9_during_training_keeps_the_window_and_the_run_resumes(qtbot, make
     window = make_window(small_config(**{"train.epochs": 50}))
     epochs, started = _record(window, EpochMetrics), _record(window, RunStarted)
     qtbot.mouseClick(window.train_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(epochs) >= 1, timeout=TIMEOUT)  # one epoch is checkpointed
+    qtbot.waitUntil(lambda: len(epochs) >= 1, timeout=TIMEOUT)
     controller = window.controller
     run_dir, old_pid = Path(controller.run_dir), controller.engine.pid
+    qtbot.waitUntil(lambda: (run_dir / "checkpoint.pt").is_file(), timeout=TIMEOUT)  # one epoch is checkpointed
     os.kill(old_pid, signal.SIGKILL)
 
     qtbot.waitUntil(lambda: window.error_box is not None and window.error_box.isVisible(), timeout=TIMEOUT)
@@ -197,3 +198,42 @@ def test_the_window_process_never_imports_torch(tmp_path) -> None:
         [sys.executable, "-c", script], env=env, timeout=150, capture_output=True, text=True, cwd=ROOT
     )
     assert "torch imported: False gallery and run: 2" in done.stdout, done.stdout + done.stderr
+
+
+def test_stop_right_after_train_ends_the_run_without_a_restart(qtbot, make_window) -> None:
+    """Train and Stop at once, before the engine has even started: the run ends, no engine is killed."""
+    from engine.messages import RunFailed, RunFinished
+
+    window = make_window()
+    controller = window.controller
+    pid = controller.engine.pid
+    ends = _record(window, (RunFinished, RunFailed))
+    qtbot.mouseClick(window.train_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: controller.state == "idle", timeout=TIMEOUT)
+    assert controller.engine.pid == pid and controller.engine.alive()
+    assert window.engine_box is None  # no "engine stopped" message: nothing went wrong
+    assert len(ends) == 1  # the run said how it ended: stopped at its first step, or before training began
+    end = ends[0]
+    assert (isinstance(end, RunFinished) and end.reason == "stopped") or "Stopped before training" in end.message
+    if window.error_box is not None:
+        window.error_box.close()
+
+
+def _die_at_start(conn, threads) -> None:  # an engine whose install is broken (spawned by name)
+    os._exit(7)
+
+
+def test_an_engine_that_cannot_start_is_not_restarted_forever(qtbot, make_window, monkeypatch) -> None:
+    import gui.engine_process
+
+    monkeypatch.setattr(gui.engine_process.engine_process, "run", _die_at_start)
+    window = make_window()
+    controller = window.controller
+    qtbot.waitUntil(lambda: controller.broken, timeout=TIMEOUT)
+    text = window.engine_box.text()
+    assert "cannot start" in text and "exited with code 7" in text and "engine.log" in text
+    assert not controller.engine.alive()
+    failures: list[str] = []
+    controller.request("gallery", {}, print, on_failed=failures.append)
+    assert failures == ["The engine is not running."]
