@@ -172,9 +172,7 @@ def measure(seconds: float = 10.0, model: str = "seed-cnn", workdir: Path | None
         c.cancel_robustness()
 
         short = config.with_changes({"train.epochs": 1, "data.limit_train": 600})
-        window.experiment.show_config(short)
-        window.knobs.show_config(short)
-        window._base = short
+        window.set_base_config(short)
         window.start_sweep("0, 0.5, 1")
         wait_for(lambda: steps[0] > before)
         runs_before, steps_before = runs[0], steps[0]

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine.demo import DEMO_ATTACK, DEMO_MODELS
+from engine.gallery_images import to_rgb8
 from engine.messages import Prediction
-from gui.gallery import pixmap, to_rgb8
+from gui.gallery import pixmap
 
 CANVAS = 256
 PEN = 22

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from engine.messages import ConfigApplied, EpochMetrics, StepMetrics
-from gui.frame_budget import UNLIMITED
 
 REDRAW_MS = 50  # 20 Hz: smooth for curves that grow a point per step, and half the paint work of 40 Hz
 
@@ -102,7 +101,6 @@ class CurvesView(QWidget):
         self._acc_markers: list[pg.InfiniteLine] = []
         self._dirty = False
         self._epochs_drawn = -1
-        self.frame_budget = UNLIMITED  # the main window shares one with the gallery
 
         self.loss_plot = pg.PlotWidget()
         self.acc_plot = pg.PlotWidget()
@@ -201,6 +199,10 @@ class CurvesView(QWidget):
         self.steps.append((m.step, m.loss_clean, m.loss_adv, m.weighted_adv, m.l1_penalty + m.l2_penalty, m.loss_total))
         self._dirty = True
 
+    def curve(self, key: str) -> pg.PlotDataItem:
+        """The plotted curve of one quantity (a LOSS_CURVES or ACC_CURVES key), as drawn at the last redraw."""
+        return self._curves[key]
+
     def add_epoch(self, m: EpochMetrics) -> None:
         self.epochs.append((m.step, m.epoch, m.clean_accuracy, m.robust_accuracy))
         self._dirty = True
@@ -236,8 +238,8 @@ class CurvesView(QWidget):
         self._dirty = True
 
     def redraw(self) -> None:
-        if not self._dirty or not self.frame_budget.claim():
-            return  # nothing new, or the gallery changed this frame: next tick
+        if not self._dirty:
+            return
         self._dirty = False
         x = self.steps.column("step")
         window = self.window.value() if self.smooth.isChecked() else 1
@@ -294,9 +296,7 @@ class CurvesView(QWidget):
     def export_png(self, path: str | Path) -> None:
         from pyqtgraph.exporters import ImageExporter
 
-        budget, self.frame_budget = self.frame_budget, UNLIMITED
         self.redraw()
-        self.frame_budget = budget
         path = Path(path)
         ImageExporter(self.loss_plot.plotItem).export(str(path.with_name(path.stem + "-losses" + path.suffix)))
         ImageExporter(self.acc_plot.plotItem).export(str(path.with_name(path.stem + "-accuracy" + path.suffix)))

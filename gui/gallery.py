@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from engine.gallery_images import change_scale, sample_tiles
 from engine.messages import GalleryBatch
-from gui.frame_budget import UNLIMITED
 
 TILE = 64  # pixels per image in the grid
 
@@ -222,23 +221,16 @@ class GalleryView(QWidget):
         self._pending: GalleryBatch | None = None
         self._throttle = QTimer(self, singleShot=True, interval=self.REFRESH_MS)
         self._throttle.timeout.connect(self._on_throttle)
-        self.frame_budget = UNLIMITED  # the main window shares one with the live curves
 
     def show_batch(self, batch: GalleryBatch, immediate: bool = False) -> None:
         """Show a batch; during fast training at most one every REFRESH_MS (the newest wins)."""
         self._pending = batch
-        if immediate:
+        if immediate or not self._throttle.isActive():
             self._render()
-        elif not self._throttle.isActive():
-            self._throttle.start(0)  # rendered from the timer, in a frame of its own (frame_budget)
 
     def _on_throttle(self) -> None:
-        if self._pending is None:
-            return
-        if not self.frame_budget.claim():  # the curves changed this frame: take the next one
-            self._throttle.start(20)
-            return
-        self._render()
+        if self._pending is not None:
+            self._render()
 
     def _render(self) -> None:
         batch, self._pending = self._pending, None

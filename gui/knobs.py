@@ -76,6 +76,10 @@ class SliderKnob(QWidget):
     def value(self) -> Any:
         return self._to_value(self.slider.value())
 
+    def position_of(self, value: Any) -> int:
+        """The slider position that shows ``value`` (what a drag or the arrow keys would reach)."""
+        return self._to_position(value)
+
     def setValue(self, value: Any) -> None:
         """Show a value without emitting (used for the engine's answer and for restored settings)."""
         with signals_blocked(self.slider):

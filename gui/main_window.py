@@ -42,7 +42,6 @@ from engine.messages import (
 from gui.controller import TrainingController
 from gui.curves import CurvesView
 from gui.experiment import ExperimentPanel
-from gui.frame_budget import FrameBudget
 from gui.gallery import GalleryView
 from gui.knobs import KnobsPanel
 from gui.robustness import RobustnessView
@@ -74,7 +73,6 @@ class MainWindow(QMainWindow):
         self.knobs = KnobsPanel()
         self.curves = CurvesView()
         self.gallery = GalleryView()
-        self.curves.frame_budget = self.gallery.frame_budget = FrameBudget()  # one heavy redraw per frame
         self.robustness = RobustnessView()
         self._build_layout()
         self._build_actions()
@@ -196,6 +194,12 @@ class MainWindow(QMainWindow):
     def build_config(self) -> RunConfig:
         """The run the panels describe, on top of the base config (which holds the settings not shown)."""
         return self._base.with_changes({**self.experiment.values(), **self.knobs.values()})
+
+    def set_base_config(self, config: RunConfig) -> None:
+        """Make ``config`` the settings of the next run and show them in the panels."""
+        self._base = config
+        self.experiment.show_config(config)
+        self.knobs.show_config(config)
 
     def train(self) -> None:
         if self.controller.running:

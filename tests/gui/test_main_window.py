@@ -52,7 +52,7 @@ def test_train_button_starts_a_run_and_fills_the_curves(qtbot, make_window) -> N
     assert window.controller.state == "running"
     assert not window.train_action.isEnabled() and window.stop_action.isEnabled()
     assert window.device_label.text().startswith("Device: cpu")
-    curve = window.curves._curves["loss_total"]
+    curve = window.curves.curve("loss_total")
     qtbot.waitUntil(lambda: curve.getData()[0] is not None and len(curve.getData()[0]) >= 5, timeout=TIMEOUT)
     x, y = curve.getData()
     assert np.isfinite(y).all()
@@ -66,7 +66,7 @@ def test_lambda_and_eps_changed_mid_run_reach_the_engine(qtbot, make_window) -> 
     assert rec.of(StepMetrics)[-1].lam == pytest.approx(1.0)
 
     knobs = window.knobs
-    knobs.lam.slider.setValue(knobs.lam._to_position(0.5))  # as a drag or arrow keys would
+    knobs.lam.slider.setValue(knobs.lam.position_of(0.5))  # as a drag or arrow keys would
     knobs.eps.slider.setValue(16)  # 16/255
     sent_at = rec.of(StepMetrics)[-1].step
     qtbot.waitUntil(lambda: any(m.changes for m in rec.of(ConfigApplied)), timeout=TIMEOUT)
@@ -255,9 +255,10 @@ def test_curves_export_png_and_csv(qtbot, make_window, tmp_path) -> None:
 def test_curves_stay_fast_with_100k_points(qtbot, make_window) -> None:
     window = make_window()
     curves = window.curves
-    for i in range(100_000):
+    for i in range(99_999):
         curves.steps.append((i + 1, 1.0 / (i + 1), 0.5, 0.5, 0.0, 1.5))
-    curves._dirty = True
+    last = StepMetrics(100_000, 1, 1.0, 1e-5, 0.5, 1.0, 0.5, 0.0, 0.0, 1.5, 0.9, 0.5, 0.1, 1e-3, "fgsm", 100.0, 5.0)
+    curves.add_step(last)  # as the window feeds it
     t0 = time.perf_counter()
     curves.redraw()
     curves.grab()  # paint it: the cost is in drawing the points, not in handing them over
@@ -267,7 +268,7 @@ def test_curves_stay_fast_with_100k_points(qtbot, make_window) -> None:
 def test_layout_and_settings_persist(qtbot, make_window) -> None:
     window = make_window(use_settings=True)
     window.experiment.epochs.setValue(7)
-    window.knobs.lam.slider.setValue(window.knobs.lam._to_position(2.0))
+    window.knobs.lam.slider.setValue(window.knobs.lam.position_of(2.0))
     window.main_split.setSizes([400, 880])
     sizes = window.main_split.sizes()
     window.tabs.setCurrentIndex(1)
