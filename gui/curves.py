@@ -101,6 +101,7 @@ class CurvesView(QWidget):
         self._acc_markers: list[pg.InfiniteLine] = []
         self._dirty = False
         self._epochs_drawn = -1
+        self._loss_drawn = -1
 
         self.loss_plot = pg.PlotWidget()
         self.acc_plot = pg.PlotWidget()
@@ -193,7 +194,8 @@ class CurvesView(QWidget):
         for line in self._acc_markers:
             self.acc_plot.removeItem(line)
         self.markers, self._acc_markers = [], []
-        self._dirty, self._epochs_drawn = True, -1
+        self._dirty, self._epochs_drawn, self._loss_drawn = True, -1, -1
+        self._following = True  # a new run: the view follows it again
 
     def add_step(self, m: StepMetrics) -> None:
         self.steps.append((m.step, m.loss_clean, m.loss_adv, m.weighted_adv, m.l1_penalty + m.l2_penalty, m.loss_total))
@@ -238,9 +240,20 @@ class CurvesView(QWidget):
         self._dirty = True
 
     def redraw(self) -> None:
+        """Update what changed, one plot per tick: Qt paints every changed widget of the window in one
+        pass, so the accuracy plot (new points once per epoch) and the loss plot never change in the same
+        tick; the other follows 50 ms later. Each pass then costs one plot's paint, not two."""
         if not self._dirty:
             return
+        if self.epochs.size != self._epochs_drawn:
+            self._epochs_drawn = self.epochs.size
+            ex = self.epochs.column("step")
+            for key, *_ in ACC_CURVES:
+                self._curves[key].setData(ex, self.epochs.column(key), connect="finite")
+            if self._loss_drawn != self.steps.size:
+                return  # the losses next tick (still dirty)
         self._dirty = False
+        self._loss_drawn = self.steps.size
         x = self.steps.column("step")
         window = self.window.value() if self.smooth.isChecked() else 1
         shown = []
@@ -255,12 +268,6 @@ class CurvesView(QWidget):
             self._curves[key].setData(x, y, connect="finite")
             shown.append(y)
         self._follow(x, shown)
-        if self.epochs.size == self._epochs_drawn:  # the accuracy plot changes once per epoch
-            return
-        self._epochs_drawn = self.epochs.size
-        ex = self.epochs.column("step")
-        for key, *_ in ACC_CURVES:
-            self._curves[key].setData(ex, self.epochs.column(key), connect="finite")
 
     def _stop_following(self, *_: object) -> None:
         self._following = False
@@ -297,6 +304,7 @@ class CurvesView(QWidget):
         from pyqtgraph.exporters import ImageExporter
 
         self.redraw()
+        self.redraw()  # both plots (one per call)
         path = Path(path)
         ImageExporter(self.loss_plot.plotItem).export(str(path.with_name(path.stem + "-losses" + path.suffix)))
         ImageExporter(self.acc_plot.plotItem).export(str(path.with_name(path.stem + "-accuracy" + path.suffix)))
