@@ -189,9 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to measure each phase")
     parser.add_argument("--model", default="seed-cnn", help="model to train (seed-cnn, mlp, small-cnn, resnet)")
+    parser.add_argument("--json", action="store_true", help="also print the phases as one JSON line (for tests)")
     args = parser.parse_args(argv)
     report = measure(args.seconds, args.model)
     print("\n".join(report.lines()))
+    if args.json:
+        import dataclasses
+        import json
+
+        print("JSON " + json.dumps([dataclasses.asdict(p) for p in report.phases]))
     return 0
 
 
