@@ -130,7 +130,6 @@ class Lane:
                     service.send(JobFailed(job, kind, user_message(TypeError(f"unreadable {kind} result"))))
             finally:
                 service.controls.pop(job, None)
-                service.end(job)
 
     # ------------------------------------------------------------------ what the jobs use
     def split(self, data: DataConfig) -> Any:
@@ -307,10 +306,8 @@ class EngineService:
         self.send = _Sender(conn)
         self.controls: dict[int, TrainingControl] = {}
         self._jobs_lock = threading.Lock()
-        self._started: set[int] = set()  # jobs a lane has begun
         self._answered: set[int] = set()  # jobs cancelled before they began (JobCancelled already sent)
         self._queued: dict[int, str] = {}  # jobs sent to a lane and not yet begun, with their kind
-        self._kinds: dict[int, str] = {}
         self.run_job: int | None = None
         self.last_gallery: dict[str, GalleryBatch] = {}  # per model: the images the next re-make attacks
         self.lanes = {name: Lane(name, self) for name in ("run", "interactive", "analysis")}
@@ -321,26 +318,19 @@ class EngineService:
             self._queued.pop(job, None)
             if job in self._answered:
                 self._answered.discard(job)
-                self._kinds.pop(job, None)
                 return False
-            self._started.add(job)
             return True
 
-    def end(self, job: int) -> None:
-        with self._jobs_lock:
-            self._started.discard(job)
-            self._kinds.pop(job, None)
-
-    def cancel(self, job: int, kind: str | None = None) -> None:
+    def cancel(self, job: int) -> None:
         """Stop a running job at its next check; answer a waiting one at once (so the window never waits
         for a job that only sits in a queue behind a long one)."""
         with self._jobs_lock:
-            waiting = job not in self._started and job in self._queued
-            if waiting:
+            kind = self._queued.pop(job, None)  # still waiting for its lane
+            if kind is not None:
                 self._answered.add(job)
-        if waiting:
-            self._queued.pop(job, None)
-            self.send(JobCancelled(job, kind or self._kinds.get(job, "")))
+        if kind is not None:
+            self.controls.pop(job, None)
+            self.send(JobCancelled(job, kind))
         elif (control := self.controls.get(job)) is not None:
             control.stop()
 
@@ -387,7 +377,6 @@ class EngineService:
             self.controls[message.job] = TrainingControl()
             with self._jobs_lock:
                 self._queued[message.job] = message.kind
-            self._kinds[message.job] = message.kind
             self.lanes[lane_name].submit(
                 message.job, message.kind, lambda lane, cancel, progress: work(lane, cancel, progress, **params)
             )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import pickle
 import signal
 import time
 from multiprocessing.connection import Connection
@@ -120,7 +119,7 @@ class EngineProcess(QObject):
         if proc is None:
             return True
         if self.info is None:
-            self._read_all(lambda _m: None)
+            self._read(lambda _m: None)
         if self.info is None:  # still starting: it holds no run and nothing to save
             self.kill()
             return True
@@ -133,57 +132,54 @@ class EngineProcess(QObject):
 
         deadline = time.monotonic() + timeout_s
         while proc.is_alive() and time.monotonic() < deadline:
-            self._read_all(note)
+            self._read(note)
             proc.join(0.02)
-        self._read_all(note)
+        self._read(note)
         clean = proc.exitcode == 0 and ended[0]
         if proc.exitcode is None:
             log.warning("engine process %s did not stop within %.1f s: killed", proc.pid, timeout_s)
         self.kill()
         return clean
 
-    def _read_all(self, handle) -> None:
-        while self.conn is not None:
-            try:
-                if not self.conn.poll():
-                    return
-                message = self._recv()
-            except (EOFError, OSError):
-                return
-            except pickle.UnpicklingError:
-                continue
-            if isinstance(message, EngineReady):
-                self.info = message
-            handle(message)
-
     # ------------------------------------------------------------------ replies
     def _recv(self) -> object:
         assert self.conn is not None
         return window_loads(self.conn.recv_bytes())
 
-    def drain(self) -> None:
-        """Hand on the replies waiting in the pipe (for at most DRAIN_BUDGET_S), then check the process."""
-        deadline = time.perf_counter() + DRAIN_BUDGET_S
-        closed = False
+    def _read(self, handle, budget_s: float | None = None) -> str:
+        """Pass the waiting replies to ``handle`` in order (for at most ``budget_s``). Returns "empty" when
+        the pipe is drained, "budget" when time ran out first, "closed" when the other end is gone."""
+        deadline = None if budget_s is None else time.perf_counter() + budget_s
         while self.conn is not None:
             try:
                 if not self.conn.poll():
-                    break
+                    return "empty"
                 message = self._recv()
             except (EOFError, OSError):
-                closed = True  # the other end is gone: reported below
-                break
+                return "closed"
             except Exception as exc:  # noqa: BLE001 - the engine checks results first; log a slip, keep going
                 log.error("unreadable reply from the engine: %s", exc)
                 continue
             if isinstance(message, EngineReady):
                 self.info = message
-                log.info("engine ready after %.2f s", time.monotonic() - self.started_at)
-                self.ready.emit(message)
-            else:
-                self.received.emit(message)
-            if time.perf_counter() > deadline:
-                return
+            handle(message)
+            if deadline is not None and time.perf_counter() > deadline:
+                return "budget"
+        return "empty"
+
+    def _hand_on(self, message: object) -> None:
+        if isinstance(message, EngineReady):
+            log.info("engine ready after %.2f s", time.monotonic() - self.started_at)
+            self.ready.emit(message)
+        else:
+            self.received.emit(message)
+
+    def drain(self) -> None:
+        """Hand on the replies waiting in the pipe (for at most DRAIN_BUDGET_S), then check the process."""
+        state = self._read(self._hand_on, DRAIN_BUDGET_S)
+        if state == "budget":
+            return  # more next tick
+        closed = state == "closed"
         proc = self.proc
         if proc is not None and (closed or not proc.is_alive()):
             proc.join(0.5)
