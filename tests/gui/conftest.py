@@ -12,6 +12,7 @@ if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -74,10 +75,11 @@ def _child_pids() -> set[int]:
     return alive - {getattr(resource_tracker._resource_tracker, "_pid", None)}
 
 
-@pytest.fixture(autouse=True)
-def no_leaks(qapp, monkeypatch) -> Iterator[None]:
-    """Fails a GUI test that leaves a QThread running, a Python thread, a child process or a visible
-    top-level window behind (after the window fixtures have closed what they made).
+@contextmanager
+def leak_check(qapp, monkeypatch) -> Iterator[None]:
+    """Fails (AssertionError) when the block leaves a QThread running, a Python thread, a child process or
+    a visible top-level window behind. A plain context manager so that tests/gui/test_leak_check.py can
+    show it failing for each of them.
 
     QThreads are invisible to ``threading.enumerate()``, so every ``QThread.start`` is recorded here.
     """
@@ -94,6 +96,7 @@ def no_leaks(qapp, monkeypatch) -> Iterator[None]:
     threads_before, pids_before = set(threading.enumerate()), _child_pids()
     windows_before = {id(w) for w in qapp.topLevelWidgets() if w.isVisible()}
     yield
+    monkeypatch.setattr(QThread, "start", real_start)
     running = []
     for thread in started:
         try:
@@ -115,6 +118,13 @@ def no_leaks(qapp, monkeypatch) -> Iterator[None]:
     qapp.processEvents()
     shown = [type(w).__name__ for w in qapp.topLevelWidgets() if w.isVisible() and id(w) not in windows_before]
     assert not shown, f"windows left open after the test: {shown}"
+
+
+@pytest.fixture(autouse=True)
+def no_leaks(qapp, monkeypatch) -> Iterator[None]:
+    """Every GUI test runs inside ``leak_check`` (after the window fixtures have closed what they made)."""
+    with leak_check(qapp, monkeypatch):
+        yield
 
 
 @pytest.fixture
