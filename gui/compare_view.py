@@ -15,7 +15,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
-    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt import QFlowLayout
 
 from engine.compare import RunHistory, short_names
 
@@ -133,12 +133,10 @@ class TransferView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widgets in ((self.attack, self.eps, self.steps, self.images), (self.run_button, self.cancel_button)):
-            row = QHBoxLayout()  # two short rows, so the tab fits beside the table on a 1280-pixel screen
-            for w in widgets:
-                row.addWidget(w)
-            row.addStretch(1)
-            layout.addLayout(row)
+        row = QFlowLayout()  # wraps on a narrow window (the tab sits beside or under the runs table)
+        for w in (self.attack, self.eps, self.steps, self.images, self.run_button, self.cancel_button):
+            row.addWidget(w)
+        layout.addLayout(row)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)

@@ -24,13 +24,15 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
     QGraphicsItem,
-    QHBoxLayout,
+    QMenu,
     QPushButton,
     QSpinBox,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
+from superqt import QFlowLayout
 
 from engine.messages import ConfigApplied, EpochMetrics, StepMetrics
 
@@ -159,24 +161,24 @@ class CurvesView(QWidget):
         self.log_y.setToolTip("Show the losses on a logarithmic axis.")
         self.follow = QPushButton("Fit view")
         self.follow.setToolTip("Zoom out to show all data (drag to pan, wheel to zoom, right-click for more).")
-        export_png = QPushButton("Export PNG…")
-        export_png.setToolTip("Save both plots as an image.")
-        export_csv = QPushButton("Export CSV…")
-        export_csv.setToolTip("Save every recorded value as a table for a spreadsheet.")
+        # One "Export" button with a menu: two wide buttons kept the whole window wider than a 1024 px screen.
+        self.export_button = QToolButton()
+        self.export_button.setText("Export")
+        self.export_button.setToolTip("Save both plots as an image, or every recorded value as a table.")
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        menu.addAction("Image (PNG)…", self._export_png_dialog)
+        menu.addAction("Table for a spreadsheet (CSV)…", self._export_csv_dialog)
+        self.export_button.setMenu(menu)
         for w in (self.smooth, self.window, self.log_y):
             w.toggled.connect(self._mark_dirty) if isinstance(w, QCheckBox) else w.valueChanged.connect(
                 self._mark_dirty
             )
         self.log_y.toggled.connect(lambda on: self.loss_plot.setLogMode(y=on))
         self.follow.clicked.connect(self.fit_view)
-        export_png.clicked.connect(self._export_png_dialog)
-        export_csv.clicked.connect(self._export_csv_dialog)
 
-        bar = QHBoxLayout()
-        for w in (self.smooth, self.window, self.log_y):
-            bar.addWidget(w)
-        bar.addStretch(1)
-        for w in (self.follow, export_png, export_csv):
+        bar = QFlowLayout()  # wraps on a narrow window instead of widening it
+        for w in (self.smooth, self.window, self.log_y, self.follow, self.export_button):
             bar.addWidget(w)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

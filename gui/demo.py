@@ -38,6 +38,7 @@ QPushButton#attackButton { font-size: 26pt; padding: 14px; }
 QLabel#presetExplanation { font-size: 17pt; }
 """
 PRESENTATION_TILE = 112
+DOCK_MIN_PX = 270  # with the side panel and the tabs: fits a 1024 px screen
 
 
 class DemoPanel(QWidget):
@@ -163,7 +164,7 @@ class DemoMode(QObject):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.panel)
         self.dock.setWidget(scroll)
-        self.dock.setMinimumWidth(300)
+        self.dock.setMinimumWidth(DOCK_MIN_PX)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.glossary = None
         self.draw_dialog = None
@@ -340,7 +341,7 @@ class DemoMode(QObject):
             w.setStyleSheet(saved["sheet"])
             if hasattr(w.gallery, "set_tile_size"):
                 w.gallery.set_tile_size(None)
-            self.dock.setMinimumWidth(300)
+            self.dock.setMinimumWidth(DOCK_MIN_PX)
             if not saved["full"]:
                 w.showMaximized() if saved["max"] else w.showNormal()
             w.training_split.setSizes(saved["sizes"])

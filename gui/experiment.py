@@ -38,8 +38,16 @@ MODEL_LABELS = {
 DEVICE_LABELS = {"auto": "Automatic", "cpu": "CPU", "cuda": "GPU (CUDA)"}
 
 
+def narrow_combo(combo: QComboBox, characters: int = 10) -> None:
+    """Let a combo box be narrower than its longest entry (shown whole in the open list, elided in the
+    box): the side panel must fit beside the tabs and the Start panel on a 1024 px screen."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
+
+
 def _combo(names: tuple[str, ...], labels: dict[str, str], tip: str) -> QComboBox:
     combo = QComboBox()
+    narrow_combo(combo)
     for name in names:
         combo.addItem(labels.get(name, name), name)
     combo.setToolTip(tip)

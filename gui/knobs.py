@@ -28,6 +28,7 @@ from superqt import QCollapsible
 from superqt.utils import signals_blocked
 
 from engine.config import TRAIN_ATTACKS, RunConfig
+from gui.experiment import narrow_combo
 
 ATTACK_LABELS = {
     "none": "None (standard training)",
@@ -154,6 +155,7 @@ class KnobsPanel(QWidget):
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.attack = QComboBox()
+        narrow_combo(self.attack)
         for name in TRAIN_ATTACKS:
             self.attack.addItem(ATTACK_LABELS.get(name, name), name)
         self.attack.setToolTip(

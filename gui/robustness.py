@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt import QFlowLayout
 
 # attack name, legend label, colour, tooltip
 EVAL_ATTACKS = (
@@ -72,7 +73,9 @@ class RobustnessView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.checks: dict[str, QCheckBox] = {}
-        controls = QHBoxLayout()
+        # Flow layouts: the rows wrap on a narrow window (1024 px with the Start panel open) instead of
+        # keeping the whole window wider than the screen.
+        controls = QFlowLayout()
         controls.addWidget(QLabel("Attacks:"))
         for name, label, _colour, tip in EVAL_ATTACKS:
             check = QCheckBox(label)
@@ -80,14 +83,13 @@ class RobustnessView(QWidget):
             check.setToolTip(tip)
             self.checks[name] = check
             controls.addWidget(check)
-        strong_row = QHBoxLayout()
+        strong_row = QFlowLayout()
         strong_row.addWidget(QLabel("Stronger attacks:"))
         for name, label, _colour, tip in STRONG_ATTACKS:
             check = QCheckBox(label)
             check.setToolTip(tip + " Slower: try fewer images first.")
             self.checks[name] = check
             strong_row.addWidget(check)
-        strong_row.addStretch(1)
         self.max_eps = QSpinBox()
         self.max_eps.setRange(1, 128)
         self.max_eps.setValue(64)
@@ -117,19 +119,17 @@ class RobustnessView(QWidget):
             "weaker than the attack, and FGSM must not be much weaker than PGD."
         )
         controls.addWidget(self.sanity_check)
-        controls.addStretch(1)
-        settings_row = QHBoxLayout()
+        settings_row = QFlowLayout()
         settings_row.addWidget(QLabel("Measure at"))
         for w in (self.max_eps, self.points, self.steps, self.images):
             settings_row.addWidget(w)
-        settings_row.addStretch(1)
         self.run_button = QPushButton("Measure robustness")
         self.run_button.setObjectName("primaryButton")
         self.run_button.setToolTip("Attack the trained model at each ε and plot the accuracy that survives.")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
-        controls.addWidget(self.run_button)
-        controls.addWidget(self.cancel_button)
+        settings_row.addWidget(self.run_button)
+        settings_row.addWidget(self.cancel_button)
 
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m")

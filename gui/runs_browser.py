@@ -34,6 +34,9 @@ from PySide6.QtWidgets import (
 from engine.compare import RunSummary, list_runs, run_history
 from gui.compare_view import OverlayView, TransferView
 
+WIDE_PX = 860  # narrower than this, the table goes above the plots
+NARROW_PX = 380
+
 COLUMNS = ("Run", "Dataset", "Model", "Attack", "λ", "ε", "Clean", "Robust", "Status")
 
 
@@ -136,10 +139,11 @@ class RunsBrowser(QWidget):
         left_layout.addLayout(sweep)
         left_layout.addWidget(self.sweep_status)
         left_layout.addWidget(self.settings_view, 2)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.views)
         splitter.setSizes([520, 520])
+        splitter.setMinimumWidth(NARROW_PX)  # below WIDE_PX the two sit one above the other (resizeEvent)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -206,6 +210,15 @@ class RunsBrowser(QWidget):
         x_pad = max(0.05, (max(xs) - min(xs)) * 0.4)
         self.plot.setXRange(max(0.0, min(xs) - x_pad), min(1.0, max(xs) + x_pad) + 0.01)
         self.plot.setYRange(0.0, min(1.0, max(ys) + 0.1) + 0.01)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Table beside the plots when there is room, above them when not (a 1024 px screen with the
+        Start panel open leaves this tab about 400 px)."""
+        super().resizeEvent(event)
+        wide = event.size().width() >= WIDE_PX
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Runs finish while the tab is hidden: read the folder again whenever it is shown."""
