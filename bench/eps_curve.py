@@ -29,9 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from engine.config import AttackConfig, DataConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
 from engine.data import load_dataset  # noqa: E402
-from engine.evaluate import accuracy_vs_eps, robust_accuracy  # noqa: E402
+from engine.evaluate import robust_accuracy  # noqa: E402
 from engine.messages import RunFailed  # noqa: E402
 from engine.runs import load_model  # noqa: E402
+from engine.suite import attack_curve  # noqa: E402
 from engine.trainer import train  # noqa: E402
 
 EPS = (0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2)
@@ -85,7 +86,7 @@ def main() -> int:
         for search in best:
             torch.manual_seed(0)
             t = time.perf_counter()
-            curves[search] = accuracy_vs_eps(model, x, y, ["pgd"], EPS, steps=a.steps, search=search).accuracy["pgd"]
+            curves[search] = attack_curve(model, x, y, "pgd", EPS, steps=a.steps, eps_search=search).accuracy
             best[search] = min(best[search], time.perf_counter() - t)
         for k, eps in enumerate(EPS):
             torch.manual_seed(0)

@@ -318,6 +318,7 @@ def _train_config(a: argparse.Namespace) -> RunConfig:
     """The run config the train/sweep options describe (OPTION_KEYS is the one map from option to setting)."""
     changes = {key: getattr(a, dest) for dest, key in OPTION_KEYS.items()}
     changes |= {"data.image_size": a.image_size or 32, "data.download": bool(a.download), "train.gallery_every": 0}
+    changes["train.gallery_seconds"] = 0.0  # headless: nobody looks at a gallery
     return RunConfig().with_changes(changes)
 
 
@@ -549,7 +550,7 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     import torch
 
     from engine.evaluate import evaluate_model
-    from engine.suite import SuiteConfig, parse_suite, run_suite, suite_gallery
+    from engine.suite import parse_suite, run_suite, suite_gallery
     from engine.trainer import resolve_device
 
     if bool(a.run_dir) == bool(a.model_file):
@@ -636,7 +637,7 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
 
         n = min(8, len(x))
         torch.manual_seed(a.seed)
-        gallery_cfg = SuiteConfig.from_attack_config(cfg, seed=a.seed)
+        gallery_cfg = dataclasses.replace(cfg, seed=a.seed, norm="l2" if cfg.name == "pgd-l2" else "linf")
         gallery = suite_gallery(model, x[:n].to(device), y[:n].to(device), gallery_cfg, split.class_names)
         settings = {
             "model": source,

@@ -4,7 +4,8 @@ Robust accuracy attacks only the samples the model still classifies correctly (a
 is already wrong cannot become "more wrong"). The accuracy-against-ε curve reuses what one ε taught
 about another: an adversarial example found inside the ε-ball is inside every larger ball, so a
 sample fooled at ε counts as fooled at every larger ε without another attack (exact). For PGD the
-curve goes further and bisects, per sample, for the first ε that breaks it (see ``accuracy_vs_eps``).
+curve goes further and bisects, per sample, for the first ε that breaks it (``bisect_curve``; the
+curves themselves are made by ``engine.suite.attack_curve``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
@@ -22,7 +23,7 @@ from torch import nn
 
 from engine.attacks import attack, check_cancel
 from engine.config import AttackConfig
-from engine.messages import CancelToken, EpsCurve, GalleryBatch, frozen_array
+from engine.messages import CancelToken, GalleryBatch, frozen_array
 from engine.models import model_device
 
 Progress = Callable[[int, int], None]
@@ -136,70 +137,6 @@ def evaluate_model(
     return EvalResult(
         cfg, len(x), float(correct.float().mean()), float((correct & correct_adv).float().mean()), deviation, drop
     )
-
-
-def accuracy_vs_eps(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    attacks: Sequence[str],
-    eps_values: Sequence[float],
-    steps: int = 10,
-    restarts: int = 1,
-    batch_size: int = 500,
-    progress: Progress | None = None,
-    cancel: CancelToken | None = None,
-    search: Literal["ascending", "bisect"] = "bisect",
-) -> EpsCurve:
-    """Accuracy under each attack at each ε, reusing what one ε taught about the others.
-
-    PGD (``search="bisect"``, the default) finds, per sample, the first ε of the list that breaks it by
-    bisection: about log2(len(eps) + 1) attacks per sample instead of one per ε, so an 8-ε curve costs
-    about 2.4 single-ε runs (bench/eps_curve.py). "Fooled at ε ⇒ fooled at every larger ε" is exact;
-    "survived ε ⇒ survives every smaller ε" assumes PGD is at least as strong with a larger budget.
-    Measured on MNIST (a standard and an adversarially trained model, 1,000 images, 8 ε values), the
-    curve stayed within the spread of two separate runs with different seeds at every ε; the tests
-    hold it to that. ``search="ascending"`` attacks every ε in turn (only the samples still unbroken):
-    no assumption, but about 7 single-ε runs. FGSM (not monotone in ε) and random noise are always
-    measured at every ε; noise restarts from the clean-correct set each time.
-    """
-    eps_sorted = sorted(float(e) for e in eps_values)
-    correct = correct_mask(model, x, y)
-    total, done = len(attacks) * len(eps_sorted), 0
-    curves: dict[str, tuple[float, ...]] = {}
-    for name in attacks:
-        if search == "bisect" and name in BISECT_ATTACKS:
-            check_cancel(cancel)
-            base = done
-
-            def report(fraction: float, base: int = base) -> None:
-                if progress:
-                    progress(base + round(fraction * len(eps_sorted)), total)
-
-            def make_cfg(e: float, n: str = name) -> AttackConfig:
-                return AttackConfig(n, e, steps=steps, restarts=restarts)
-
-            curves[name] = bisect_curve(
-                model, x, y, eps_sorted, correct, make_cfg, batch_size=batch_size, cancel=cancel, progress=report
-            )
-            done += len(eps_sorted)
-            if progress:
-                progress(done, total)
-            continue
-        alive, values = correct.clone(), []
-        for eps in eps_sorted:
-            check_cancel(cancel)
-            cfg = AttackConfig(name=name, eps=eps, steps=steps, restarts=restarts)
-            # Random noise is not monotone in ε (a lucky draw at small ε says nothing about a larger
-            # one), so it restarts from the clean-correct set at every ε.
-            start = correct.clone() if name.startswith("noise") else alive
-            alive = robust_mask(model, x, y, cfg, start=start, batch_size=batch_size, cancel=cancel)
-            values.append(float(alive.float().mean()) if len(x) else float("nan"))
-            done += 1
-            if progress:
-                progress(done, total)
-        curves[name] = tuple(values)
-    return EpsCurve(tuple(eps_sorted), curves, float(correct.float().mean()), len(x))
 
 
 def bisect_curve(

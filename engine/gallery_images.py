@@ -2,13 +2,22 @@
 
 Plain numpy (no torch, no Qt): the window turns these arrays into pixmaps, the reports into PNGs, so a
 sample looks the same in both. The change is drawn on a diverging map (red: the attack brightened a
-pixel, blue: darkened it, white: unchanged), amplified so that the largest change in the batch is full
-colour; the same amplitude is used for every sample of a batch, so their changes can be compared.
+pixel, blue: darkened it, white: unchanged), with one fixed amplification for every gallery: a change of
+±CHANGE_FULL_SCALE (64/255) is full colour, whatever the ε, so a stronger attack looks stronger (scaling
+each batch to its own largest change made ε = 8/255 look as strong as ε = 64/255).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+CHANGE_FULL_SCALE = 64 / 255  # the change drawn at full colour: amplified ×4
+
+
+def eps_text(eps: float) -> str:
+    """ε as the window and the reports show it everywhere: grey levels out of 255, then the fraction with
+    at most two decimals, e.g. "36/255 (0.14)"."""
+    return f"{eps * 255:.0f}/255 ({eps:.2f})"
 
 
 def to_rgb8(image: np.ndarray) -> np.ndarray:
@@ -31,8 +40,9 @@ def diverging_rgb8(delta: np.ndarray, scale: float) -> np.ndarray:
 
 
 def change_scale(perturbation: np.ndarray) -> float:
-    """The amplitude drawn at full colour: the largest change in the batch (1 when nothing changed)."""
-    return float(np.abs(perturbation).max()) or 1.0
+    """The amplitude drawn at full colour: CHANGE_FULL_SCALE, or the batch's largest change when an
+    attack without an ε bound (CW, DeepFool) changed some pixel by more (nothing is clipped)."""
+    return max(CHANGE_FULL_SCALE, float(np.abs(perturbation).max()) if np.size(perturbation) else 0.0)
 
 
 def sample_tiles(original: np.ndarray, adversarial: np.ndarray, scale: float) -> tuple[np.ndarray, ...]:

@@ -23,7 +23,7 @@ from PIL import Image
 from engine.compare import run_history, summarize_run
 from engine.config import ConfigError
 from engine.errors import UserError
-from engine.gallery_images import change_scale, gallery_grid, sample_tiles, upscale
+from engine.gallery_images import change_scale, eps_text, gallery_grid, sample_tiles, upscale
 from engine.messages import GalleryBatch
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
@@ -326,10 +326,10 @@ def write_report(
     if gallery is not None and len(gallery.original):
         scale = _upscale_factor(gallery.original.shape[-2])
         parts.append(
-            f"<h2>Adversarial examples ({html.escape(gallery.attack)}, ε = {gallery.eps:g})</h2>"
-            "<p>Each sample: original | the change, amplified (red: brighter, blue: darker, white: unchanged; the "
-            "largest change in the batch is full colour) | attacked image. The window's gallery draws them the same "
-            "way.</p>"
+            f"<h2>Adversarial examples ({html.escape(gallery.attack)}, ε = {eps_text(gallery.eps)})</h2>"
+            f"<p>Each sample: original | the change, amplified ×{1 / change_scale(gallery.perturbation):.0f} (red: "
+            "brighter, blue: darker, white: unchanged; the same amplification at every ε, so a stronger attack looks "
+            "stronger) | attacked image. The window's gallery draws them the same way.</p>"
         )
         names = gallery.class_names
         figures = []

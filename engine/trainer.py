@@ -140,6 +140,7 @@ class _Trainer:
         self.generator = torch.Generator().manual_seed(cfg.train.seed)
         pick = torch.randperm(len(self.test_x), generator=torch.Generator().manual_seed(cfg.train.seed))
         self.gallery_idx = pick[: cfg.train.gallery_size].to(self.device)
+        self.last_gallery = time.perf_counter()
         self.steps_per_epoch = math.ceil(len(self.train_x) / cfg.train.batch_size)
         notes = data.notes + ((f"Resumed from epoch {self.start_epoch}.",) if self.start_epoch else ())
         return RunStarted(
@@ -290,15 +291,20 @@ class _Trainer:
         return metrics
 
     def gallery(self) -> GalleryBatch:
+        """The attacked gallery images now. Its attack's random start draws from a forked RNG: galleries are
+        made every few seconds (a wall-clock schedule), and must not change the run's random stream, which
+        the seed alone fixes."""
         idx = self.gallery_idx
-        return make_gallery(
-            self.model,
-            self.test_x[idx],
-            self.test_y[idx],
-            gallery_attack(self.config.attack),
-            self.class_names,
-            self.step,
-        )
+        devices = [self.device.index or 0] if self.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            return make_gallery(
+                self.model,
+                self.test_x[idx],
+                self.test_y[idx],
+                gallery_attack(self.config.attack),
+                self.class_names,
+                self.step,
+            )
 
     def flush(self, epoch: int | None = None) -> None:
         if self.run_dir is None:
@@ -367,8 +373,10 @@ class _Trainer:
                     if len(self.pending_metrics) >= 200:
                         self.flush()
                 yield metrics
-                every = c.train.gallery_every
-                if every and self.step % every == 0:
+                every, seconds = c.train.gallery_every, c.train.gallery_seconds
+                now = time.perf_counter()
+                if (every and self.step % every == 0) or (seconds and now - self.last_gallery >= seconds):
+                    self.last_gallery = now
                     yield self.gallery()
             yield self.evaluate(epoch, epoch_start, loss_sum / self.steps_per_epoch, full=epoch == cfg.train.epochs)
             self.flush(epoch)

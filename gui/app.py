@@ -72,7 +72,8 @@ def create_main_window(settings=None, runs_root: str | Path | None = None):
     """The main window with the first-minute features (gui.demo), in the language chosen in the settings.
 
     On first launch (settings that never held a config) it opens the shipped standard model and shows
-    its attacked digits straight away: no training needed for the first look.
+    its attacked digits straight away: no training needed for the first look. Later launches reopen the
+    last run (its curves and gallery), or show that first-launch view when there is none.
     """
     from PySide6.QtCore import QSettings
 
@@ -85,5 +86,7 @@ def create_main_window(settings=None, runs_root: str | Path | None = None):
     window = MainWindow(settings=settings, runs_root=runs_root)
     window.demo = demo.install(window)
     if first:
+        window.demo.attack(show_settings=True)
+    elif not window.reopen_last_run():
         window.demo.attack()
     return window

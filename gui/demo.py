@@ -24,20 +24,22 @@ from PySide6.QtWidgets import (
     QWhatsThis,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from engine.demo import DEMO_MODELS, demo_model_dir
+from engine.gallery_images import eps_text
 from gui import i18n
 from gui.presets import Preset, load_presets
 
 PRESENTATION_QSS = """
-QWidget { font-size: 17pt; }
-QToolBar#controls QToolButton { padding: 10px 24px; }
-QPushButton { padding: 8px 14px; }
-QLabel#demoTitle { font-size: 26pt; }
-QPushButton#attackButton { font-size: 26pt; padding: 14px; }
-QLabel#presetExplanation { font-size: 17pt; }
+QWidget { font-size: 14pt; }
+QToolBar#controls QToolButton { padding: 8px 20px; }
+QPushButton { padding: 6px 12px; }
+QLabel#demoTitle { font-size: 22pt; }
+QPushButton#attackButton { font-size: 22pt; padding: 10px; }
+QLabel#presetExplanation { font-size: 14pt; }
 """
-PRESENTATION_TILE = 112
+PRESENTATION_TILE = 96
 DOCK_MIN_PX = 270  # with the side panel and the tabs: fits a 1024 px screen
 
 
@@ -54,9 +56,9 @@ class DemoPanel(QWidget):
         title.setWordWrap(True)
         self.intro = QLabel(
             self.tr(
-                "An adversarial example is an image changed so slightly that you still see "
-                "the same thing, yet a neural network sees something else. Two ready-made "
-                "digit readers are built in: try to fool them."
+                "An adversarial example is an image changed so that a person still reads the same "
+                "digit (at small ε the change cannot be seen at all), yet a neural network sees "
+                "something else. Two ready-made digit readers are built in: try to fool them."
             )
         )
         self.intro.setWordWrap(True)
@@ -138,7 +140,7 @@ class DemoPanel(QWidget):
                 "The attack (ε = %1) fooled the %2 on <b>%3 of %4</b> digits it had read right. "
                 "Red frames in the gallery show them."
             )
-            .replace("%1", f"{eps:.2f}")
+            .replace("%1", eps_text(eps))
             .replace("%2", name)
             .replace("%3", str(fooled))
             .replace("%4", str(right))
@@ -170,11 +172,12 @@ class DemoMode(QObject):
         self.draw_dialog = None
         self._presenting: dict | None = None
         self._build_menus()
-        self.panel.attack_button.clicked.connect(self.attack)
+        self.panel.attack_button.clicked.connect(lambda: self.attack())
         self.panel.draw_button.clicked.connect(self.open_canvas)
         self.panel.help_button.clicked.connect(lambda: self.open_glossary("eps"))
         for preset in self.panel.presets:
             self.panel.preset_buttons[preset.id].clicked.connect(lambda _c=False, p=preset: self.apply_preset(p))
+        self.panel.models.buttonToggled.connect(self._on_kind_chosen)
         window.controller.galleryReady.connect(self._on_gallery)
         window.controller.stateChanged.connect(self._on_state)
 
@@ -210,7 +213,7 @@ class DemoMode(QObject):
             self.tr("Presentation mode"),
             self.set_presentation,
             "F11",
-            self.tr("Large text, full screen, only the gallery and the Start-here panel: for a projector"),
+            self.tr("Large text, full screen, for a projector: gallery, live curves, ε and λ knobs stay usable"),
         )
         self.presentation_action.setCheckable(True)
         view.addAction(self.dock.toggleViewAction())
@@ -232,8 +235,10 @@ class DemoMode(QObject):
         self._add(help_menu, self.tr("Draw your own digit…"), self.open_canvas)
 
     # ------------------------------------------------------------------ the demo
-    def attack(self) -> None:
-        """Show the chosen shipped model's attacked digits in the gallery (opening the model if needed)."""
+    def attack(self, show_settings: bool = False) -> None:
+        """Show the chosen shipped model's attacked digits in the gallery (opening the model if needed), at
+        the ε and attack set on the left. The panels keep the person's settings (``show_settings``: the
+        first launch, which has none, shows the model's); the status bar says which model is attacked."""
         w, c = self.window, self.window.controller
         if c.running:
             w.statusBar().showMessage(self.tr("Stop training first, then attack."), 5000)
@@ -241,14 +246,24 @@ class DemoMode(QObject):
         kind = self.panel.kind()
         folder = demo_model_dir(kind)
         w.tabs.setCurrentIndex(0)
-        w.training_split.setSizes([0, 1])  # no training yet: the empty charts would only puzzle
+        if not w.curves.steps.size:
+            w.training_split.setSizes([0, 1])  # nothing trained yet: empty charts would only puzzle
         self.panel.result.setText(self.tr("Attacking…"))
         if c.run_dir is None or Path(c.run_dir) != folder:
-            w.load_run(folder)  # shows its settings and re-makes the gallery
-            w.statusBar().showMessage(self.tr("Ready-made digit reader opened: no training needed."), 8000)
+            if w.load_run(folder, show_settings=show_settings):
+                name = self.tr("standard model") if kind == "standard" else self.tr("robust model")
+                text = self.tr("Attacking the ready-made %1: no training needed.").replace("%1", name)
+                if not show_settings:
+                    text += " " + self.tr("Your settings on the left are unchanged.")
+                w.statusBar().showMessage(text, 8000)
         else:
             values = w.knobs.values()
             c.recompute_gallery(values["attack.eps"], values["attack.name"])
+
+    def _on_kind_chosen(self, button, checked: bool) -> None:
+        """Choosing the other model shows its attacked digits at once (when nothing trains)."""
+        if checked and not self.window.controller.running:
+            self.attack()
 
     def _on_state(self, state: str) -> None:
         self.panel.attack_button.setEnabled(state == "idle")
@@ -264,10 +279,12 @@ class DemoMode(QObject):
                 self.panel.show_result(kind, int(batch.fooled.sum()), right, len(batch.labels), batch.eps)
 
     def apply_preset(self, preset: Preset) -> None:
+        """Put a guided tour's settings in the panels and bring the gallery up to date with them."""
         w = self.window
         self.panel.show_explanation(preset)
         if preset.model:
-            self.panel.set_kind(preset.model)
+            with signals_blocked(self.panel.models):
+                self.panel.set_kind(preset.model)
             if not w.controller.running and w.controller.run_dir != demo_model_dir(preset.model):
                 w.load_run(demo_model_dir(preset.model))
         config = w.build_config().with_changes(preset.changes)
@@ -275,6 +292,8 @@ class DemoMode(QObject):
         w.knobs.show_config(config)
         if preset.action == "attack":
             self.attack()
+        elif not w.controller.running and w.controller.run_dir is not None:
+            w.refresh_gallery()  # the header and images show the tour's ε, not the previous one
 
     def open_canvas(self) -> None:
         from gui.canvas import DrawDigitDialog
@@ -309,42 +328,34 @@ class DemoMode(QObject):
 
     # ------------------------------------------------------------------ presentation mode
     def set_presentation(self, on: bool) -> None:
+        """Large text, full screen, for a live demo: the gallery, the live curves, the ε and λ knobs,
+        Train/Stop and the Attack! button stay visible and usable; only what nobody changes during a demo
+        (the dataset and model form, the Start panel's explanations) is put away. Leaving shows again
+        exactly what was put away and changes no panel sizes, so a run's curves stay where they were."""
         w = self.window
         if on and self._presenting is None:
-            side = w.main_split.widget(0)
-            self._presenting = {
-                "sheet": w.styleSheet(),
-                "full": w.isFullScreen(),
-                "max": w.isMaximized(),
-                "sizes": w.training_split.sizes(),
-            }
-            side.hide()
-            w.curves.hide()
-            for widget in (self.panel.intro, self.panel.preset_box, self.panel.help_button):
+            tucked = [
+                x
+                for x in (w.experiment, self.panel.intro, self.panel.preset_box, self.panel.help_button,
+                          self.panel.draw_button, self.panel.explanation)
+                if x.isVisible()
+            ]  # fmt: skip
+            self._presenting = {"sheet": w.styleSheet(), "full": w.isFullScreen(), "max": w.isMaximized(),
+                                "tucked": tucked}  # fmt: skip
+            for widget in tucked:
                 widget.hide()
-            w.statusBar().hide()
             w.setStyleSheet(w.styleSheet() + PRESENTATION_QSS)
-            if hasattr(w.gallery, "set_tile_size"):
-                w.gallery.set_tile_size(PRESENTATION_TILE)
+            w.gallery.set_tile_size(PRESENTATION_TILE)
             self.dock.show()
-            self.dock.setMinimumWidth(480)
-            self.dock.setMaximumWidth(520)
             w.showFullScreen()
         elif not on and self._presenting is not None:
             saved, self._presenting = self._presenting, None
-            w.main_split.widget(0).show()
-            w.curves.show()
-            w.statusBar().show()
-            for widget in (self.panel.intro, self.panel.preset_box, self.panel.help_button):
+            for widget in saved["tucked"]:
                 widget.show()
-            self.dock.setMaximumWidth(16777215)
             w.setStyleSheet(saved["sheet"])
-            if hasattr(w.gallery, "set_tile_size"):
-                w.gallery.set_tile_size(None)
-            self.dock.setMinimumWidth(DOCK_MIN_PX)
+            w.gallery.set_tile_size(None)
             if not saved["full"]:
                 w.showMaximized() if saved["max"] else w.showNormal()
-            w.training_split.setSizes(saved["sizes"])
         self.presentation_action.setChecked(self._presenting is not None)
 
     @property

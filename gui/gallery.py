@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.gallery_images import change_scale, sample_tiles
+from engine.gallery_images import change_scale, eps_text, sample_tiles
 from engine.messages import GalleryBatch
 
 TILE = 64  # pixels per image in the grid
+SUBTLE_EPS = 8 / 255  # up to this ε most people see no change in an image (the usual bound for "imperceptible")
 
 
 def pixmap(rgb8: np.ndarray, size: int) -> QPixmap:
@@ -35,6 +36,10 @@ def pixmap(rgb8: np.ndarray, size: int) -> QPixmap:
     return QPixmap.fromImage(image).scaled(
         size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
     )
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Gallery", text)
 
 
 def _set_text(label: QLabel, text: str) -> None:
@@ -65,10 +70,10 @@ class GalleryCell(QFrame):
         self._shown_original: np.ndarray | None = None
         self.setObjectName("galleryCell")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip("Click to enlarge and see all class probabilities")
-        self.original = _image_label(QPixmap(), "Original image")
-        self.change = _image_label(QPixmap(), "The attacker's change, amplified (red brighter, blue darker)")
-        self.adversarial = _image_label(QPixmap(), "Attacked image")
+        self.setToolTip(_tr("Click to enlarge and see all class probabilities"))
+        self.original = _image_label(QPixmap(), _tr("Original image"))
+        self.change = _image_label(QPixmap(), _tr("The attacker's change, amplified (red brighter, blue darker)"))
+        self.adversarial = _image_label(QPixmap(), _tr("Attacked image"))
         images = QHBoxLayout()
         images.setSpacing(3)
         for label in (self.original, self.change, self.adversarial):
@@ -135,14 +140,17 @@ class SampleDialog(QDialog):
         super().__init__(parent)
         names = batch.class_names
         label = int(batch.labels[index])
-        self.setWindowTitle(f"Sample {index + 1}: true class {names[label]}")
-        scale = change_scale(batch.perturbation)  # as in the gallery: the batch's largest change is full colour
+        self.setWindowTitle(_tr("Sample {n}: true class {name}").format(n=index + 1, name=names[label]))
+        scale = change_scale(batch.perturbation)  # as in the gallery: the same amplification at every ε
         original, change, adversarial = sample_tiles(batch.original[index], batch.adversarial[index], scale)
         row = QHBoxLayout()
         for title, rgb in (
-            ("Original", original),
-            (f"Change (±{scale * 255:.0f}/255)", change),
-            (f"Adversarial ({batch.attack}, ε = {batch.eps * 255:.0f}/255)", adversarial),
+            (_tr("Original"), original),
+            (_tr("Change (±{px}/255 at full colour)").format(px=f"{scale * 255:.0f}"), change),
+            (
+                _tr("Attacked ({attack}, ε = {eps})").format(attack=batch.attack.upper(), eps=eps_text(batch.eps)),
+                adversarial,
+            ),
         ):
             box = QVBoxLayout()
             caption = QLabel(title)
@@ -151,16 +159,16 @@ class SampleDialog(QDialog):
             box.addWidget(_image_label(pixmap(rgb, 220), title))
             row.addLayout(box)
         self.plot = pg.PlotWidget()
-        self.plot.setTitle("Class probabilities")
-        self.plot.setLabel("left", "probability")
+        self.plot.setTitle(_tr("Class probabilities"))
+        self.plot.setLabel("left", _tr("probability"))
         self.plot.setYRange(0, 1.0, padding=0.02)
         k = len(names)
         xs = np.arange(k)
         self.bars_clean = pg.BarGraphItem(
-            x=xs - 0.2, height=batch.probs_clean[index], width=0.38, brush="#1f77b4", name="before attack"
+            x=xs - 0.2, height=batch.probs_clean[index], width=0.38, brush="#1f77b4", name=_tr("before attack")
         )
         self.bars_adv = pg.BarGraphItem(
-            x=xs + 0.2, height=batch.probs_adv[index], width=0.38, brush="#d62728", name="after attack"
+            x=xs + 0.2, height=batch.probs_adv[index], width=0.38, brush="#d62728", name=_tr("after attack")
         )
         self.plot.addLegend(offset=(-10, 10))  # the bars' names fill it
         self.plot.addItem(self.bars_clean)
@@ -169,18 +177,26 @@ class SampleDialog(QDialog):
         self.plot.setMouseEnabled(x=False, y=False)
         pc, pa = int(batch.pred_clean[index]), int(batch.pred_adv[index])
         verdict = (
-            "<b style='color:#c62828'>The attack fooled the model.</b>"
+            "<b style='color:#c62828'>" + _tr("The attack fooled the model.") + "</b>"
             if batch.fooled[index]
-            else "The attack did not change a right answer."
+            else _tr("The attack did not change a right answer.")
             if pc == label == pa
-            else "The model was already wrong before the attack."
+            else _tr("The model was already wrong before the attack.")
             if pc != label
-            else "The model was right before and still is."
+            else _tr("The model was right before and still is.")
         )
         self.summary = QLabel(
-            f"True class <b>{names[label]}</b>. Before the attack the model says <b>{names[pc]}</b> "
-            f"({batch.probs_clean[index, pc]:.0%}); after it, <b>{names[pa]}</b> "
-            f"({batch.probs_adv[index, pa]:.0%}). {verdict}"
+            _tr(
+                "True class <b>{true}</b>. Before the attack the model says <b>{before}</b> ({p_before}); "
+                "after it, <b>{after}</b> ({p_after}). {verdict}"
+            ).format(
+                true=names[label],
+                before=names[pc],
+                p_before=f"{batch.probs_clean[index, pc]:.0%}",
+                after=names[pa],
+                p_after=f"{batch.probs_adv[index, pa]:.0%}",
+                verdict=verdict,
+            )
         )
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -260,21 +276,18 @@ class GalleryView(QWidget):
             step = QCoreApplication.translate("Gallery", "<b>Step {step}</b> · ").format(step=batch.step)
         summary = QCoreApplication.translate(
             "Gallery",
-            "Attack <b>{attack}</b> at ε = {eps} ({px}/255) · {right}/{n} recognised before the attack, "
+            "Attack <b>{attack}</b> at ε = {eps} · {right}/{n} recognised before the attack, "
             "<b style='color:#c62828'>{fooled} fooled</b> by it",
-        ).format(
-            attack=batch.attack.upper(),
-            eps=f"{batch.eps:.3f}",
-            px=f"{batch.eps * 255:.0f}",
-            right=right,
-            n=n,
-            fooled=fooled,
-        )
+        ).format(attack=batch.attack.upper(), eps=eps_text(batch.eps), right=right, n=n, fooled=fooled)
+        if batch.eps <= SUBTLE_EPS:
+            seen = QCoreApplication.translate("Gallery", "a change most people cannot see")
+        else:
+            seen = QCoreApplication.translate("Gallery", "a change you can see, yet a person still reads each image")
         legend = QCoreApplication.translate(
             "Gallery",
-            "Each sample: original | the change, amplified ×{amp} (red brighter, blue darker) | attacked "
-            "image. Click one to enlarge.",
-        ).format(amp=f"{1 / scale:.0f}")
+            "Each sample: original | the change, amplified ×{amp} at every ε (red brighter, blue darker) | "
+            "attacked image: {seen}. Click one to enlarge.",
+        ).format(amp=f"{1 / scale:.0f}", seen=seen)
         self.header.setText(f"{step}{summary}<br><span style='color:#5f6b7a'>{legend}</span>")
 
     def set_tile_size(self, size: int | None) -> None:

@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.error_box: QMessageBox | None = None
         self.engine_box: QMessageBox | None = None  # the last "engine stopped" message (with Resume)
         self.sweep = SweepQueue()
+        self.last_run: str | None = None  # the last run trained or opened here, reopened on the next launch
 
         self.experiment = ExperimentPanel()
         self.knobs = KnobsPanel()
@@ -132,23 +133,32 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         action.setShortcuts([QKeySequence(s) for s in shortcuts])
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        keys = " or ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
+        keys = self.tr(" or ").join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
         action.setToolTip(f"{tip} ({keys})")
         action.triggered.connect(slot)
         self.addAction(action)
         return action
 
     def _build_actions(self) -> None:
-        self.train_action = self._action("▶  Train", ["Ctrl+R"], "Start training with these settings", self.train)
+        self.train_action = self._action(
+            self.tr("▶  Train"), ["Ctrl+R"], self.tr("Start training with these settings"), self.train
+        )
         self.pause_action = self._action(
-            "❚❚  Pause", ["Space", "Ctrl+P"], "Pause or resume training", self.controller.toggle_pause
+            self.tr("❚❚  Pause"), ["Space", "Ctrl+P"], self.tr("Pause or resume training"), self.controller.toggle_pause
         )
-        self.stop_action = self._action("■  Stop", ["Esc", "Ctrl+."], "Stop training and save the run", self.stop)
+        self.stop_action = self._action(
+            self.tr("■  Stop"), ["Esc", "Ctrl+."], self.tr("Stop training and save the run"), self.stop
+        )
         self.evaluate_action = self._action(
-            "✓  Evaluate", ["Ctrl+E"], "Measure accuracy now (during training) or robustness (after)", self.evaluate
+            self.tr("✓  Evaluate"),
+            ["Ctrl+E"],
+            self.tr("Measure accuracy now (during training) or robustness (after)"),
+            self.evaluate,
         )
-        self.open_action = self._action("Open run…", ["Ctrl+O"], "Load a finished run to inspect", self.open_run)
-        toolbar = QToolBar("Controls")
+        self.open_action = self._action(
+            self.tr("Open run…"), ["Ctrl+O"], self.tr("Load a finished run to inspect"), self.open_run
+        )
+        toolbar = QToolBar(self.tr("Controls"))
         toolbar.setObjectName("controls")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -188,7 +198,7 @@ class MainWindow(QMainWindow):
         c.transferProgress.connect(self.runs_browser.transfer.on_progress)
         c.transferReady.connect(self.runs_browser.transfer.show_matrix)
         self._gallery_timer = QTimer(self, singleShot=True, interval=60)
-        self._gallery_timer.timeout.connect(self._recompute_gallery)
+        self._gallery_timer.timeout.connect(self.refresh_gallery)
 
     # ------------------------------------------------------------------ user actions
     def build_config(self) -> RunConfig:
@@ -207,7 +217,7 @@ class MainWindow(QMainWindow):
         try:
             config = self.build_config()
         except ConfigError as exc:
-            self.show_error("These settings cannot be used", user_message(exc))
+            self.show_error(self.tr("These settings cannot be used"), user_message(exc))
             return
         self._base = config
         self.curves.clear()
@@ -216,7 +226,7 @@ class MainWindow(QMainWindow):
     def stop(self) -> None:
         """Stop the run; during a λ sweep, the runs still waiting are dropped too."""
         if self.sweep.drop_waiting():
-            self.runs_browser.set_sweep_state("Sweep cancelled: the current run stops and is saved.", False)
+            self.runs_browser.set_sweep_state(self.tr("Sweep cancelled: the current run stops and is saved."), False)
         self.controller.stop()
 
     def start_sweep(self, text: str) -> None:
@@ -224,12 +234,14 @@ class MainWindow(QMainWindow):
         from engine.compare import parse_lambdas, sweep_configs
 
         if self.controller.running:
-            self.show_error("A run is in progress", "Stop the current run (Esc) before starting a sweep.")
+            self.show_error(
+                self.tr("A run is in progress"), self.tr("Stop the current run (Esc) before starting a sweep.")
+            )
             return
         try:
             self.sweep.start(sweep_configs(self.build_config(), parse_lambdas(text)))
         except ConfigError as exc:
-            self.show_error("This sweep cannot start", user_message(exc))
+            self.show_error(self.tr("This sweep cannot start"), user_message(exc))
             return
         self._start_next_in_queue()
 
@@ -237,7 +249,12 @@ class MainWindow(QMainWindow):
         if not self.sweep.pending or self.controller.running:  # ended meanwhile (Stop, a failure, the engine)
             return
         index, name, config = self.sweep.next()
-        text = f"λ sweep: run {index} of {self.sweep.total} (λ = {config.train.lam:g}) is training…"
+        text = (
+            self.tr("λ sweep: run %1 of %2 (λ = %3) is training…")
+            .replace("%1", str(index))
+            .replace("%2", str(self.sweep.total))
+            .replace("%3", f"{config.train.lam:g}")
+        )
         self.runs_browser.set_sweep_state(text, True)
         self.statusBar().showMessage(text, 0)
         self.curves.clear()
@@ -245,12 +262,17 @@ class MainWindow(QMainWindow):
         self.controller.start(config, run_name=name)
 
     def _on_transfer_requested(self, run_dirs: tuple, attack: str, eps: float, steps: int, images: int) -> None:
-        self.runs_browser.transfer.set_busy(True, f"Attacking {images} images on each of {len(run_dirs)} models…")
+        self.runs_browser.transfer.set_busy(
+            True,
+            self.tr("Attacking %1 images on each of %2 models…")
+            .replace("%1", str(images))
+            .replace("%2", str(len(run_dirs))),
+        )
         self.controller.run_transfer(run_dirs, attack, eps, steps, images)
 
     def _on_transfer_cancel(self) -> None:
         self.controller.cancel_task("transfer")
-        self.runs_browser.transfer.set_busy(False, "Cancelled.")
+        self.runs_browser.transfer.set_busy(False, self.tr("Cancelled."))
 
     def evaluate(self) -> None:
         if self.controller.running:
@@ -263,21 +285,68 @@ class MainWindow(QMainWindow):
         from engine.runs import default_runs_root
 
         root = str(self.controller.runs_root or default_runs_root())
-        folder = QFileDialog.getExistingDirectory(self, "Open a run folder", root)
-        if folder:
-            self.load_run(folder)
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a run folder"), root)
+        if folder and self.load_run(folder):
+            self.last_run = str(folder)
+            self.show_run_history(folder)
+            self.schedule_settings_save()
 
-    def load_run(self, folder: str | Path) -> None:
+    def show_run_history(self, folder: str | Path) -> int:
+        """Draw a run's logged losses and accuracies (from its metrics.jsonl) in the curves; the number of
+        steps drawn. A line that does not read as this version's metrics is skipped, not trusted."""
+        import dataclasses
+
+        from engine.runs import read_metrics
+
+        self.curves.clear()
+        kinds = {"step": (StepMetrics, self.curves.add_step), "epoch": (EpochMetrics, self.curves.add_epoch)}
+        steps = 0
+        try:
+            records = read_metrics(folder)
+        except Exception:  # noqa: BLE001 - an unreadable log: no curves, the run itself still opens
+            return 0
+        for record in records:
+            kind = kinds.get(record.get("type")) if isinstance(record, dict) else None
+            if kind is None:
+                continue
+            cls, add = kind
+            try:
+                add(cls(**{f.name: record[f.name] for f in dataclasses.fields(cls)}))
+            except (KeyError, TypeError, ValueError):
+                continue
+            steps += cls is StepMetrics
+        if steps:
+            self.training_split.setSizes([430, 300])
+        return steps
+
+    def reopen_last_run(self) -> bool:
+        """Second launch: the last run trained or opened comes back with its curves and gallery (True), if
+        its folder is still there."""
+        last = self.settings.value("lastRun")
+        if not isinstance(last, str) or not last or not (Path(last) / "config.json").is_file():
+            return False
+        if not self.load_run(last, show_settings=False):
+            return False
+        self.last_run = last
+        self.show_run_history(last)
+        self.statusBar().showMessage(self.tr("Reopened your last run: %1").replace("%1", last), 8000)
+        return True
+
+    def load_run(self, folder: str | Path, show_settings: bool = True) -> bool:
+        """Make a finished run the model in use and re-make the gallery with it. ``show_settings`` also
+        puts its settings in the panels (Open run…); the Start panel's Attack! leaves the panels alone."""
         try:
             config = self.controller.open_run(folder)
         except Exception as exc:  # noqa: BLE001 - a broken or foreign folder: say so, keep going
-            self.show_error("Cannot open this run", user_message(exc))
-            return
-        self._base = config
-        self.experiment.show_config(config)
-        self.knobs.show_config(config)
-        self.statusBar().showMessage(f"Opened {folder}", 5000)
-        self._recompute_gallery()
+            self.show_error(self.tr("Cannot open this run"), user_message(exc))
+            return False
+        if show_settings:
+            self._base = config
+            self.experiment.show_config(config)
+            self.knobs.show_config(config)
+            self.statusBar().showMessage(self.tr("Opened %1").replace("%1", str(folder)), 5000)
+        self.refresh_gallery()
+        return True
 
     def _on_knobs_changed(self, changes: dict[str, Any]) -> None:
         if self.controller.running:
@@ -289,7 +358,7 @@ class MainWindow(QMainWindow):
         if self.controller.running:
             self.controller.update_config(changes)
 
-    def _recompute_gallery(self) -> None:
+    def refresh_gallery(self) -> None:
         values = self.knobs.values()
         self.controller.recompute_gallery(values["attack.eps"], values["attack.name"])
 
@@ -301,14 +370,14 @@ class MainWindow(QMainWindow):
         sanity_eps = (knob_eps if knob_eps > 0 else max(eps_values)) if sanity else None
         if self.controller.run_robustness(attacks, eps_values, steps, images, sanity_eps=sanity_eps):
             self.robustness.expect_sanity(sanity_eps)
-            self.robustness.set_busy(True, f"Attacking {images} held-out images…")
+            self.robustness.set_busy(True, self.tr("Attacking %1 held-out images…").replace("%1", str(images)))
         else:
-            self.robustness.set_busy(False, "There is no trained model yet: train one (Ctrl+R) or open a run.")
+            self.robustness.set_busy(False, self.tr("There is no trained model yet: train one (Ctrl+R) or open a run."))
 
     def _on_robustness_cancel(self) -> None:
         self.controller.cancel_robustness()
         self.robustness.expect_sanity(None)
-        self.robustness.set_busy(False, "Cancelled.")
+        self.robustness.set_busy(False, self.tr("Cancelled."))
 
     # ------------------------------------------------------------------ engine snapshots
     def _on_message(self, msg: object) -> None:
@@ -321,7 +390,11 @@ class MainWindow(QMainWindow):
             self.curves.add_epoch(msg)
             robust = "–" if msg.robust_accuracy != msg.robust_accuracy else f"{msg.robust_accuracy:.1%}"
             self.statusBar().showMessage(
-                f"Epoch {msg.epoch}: clean accuracy {msg.clean_accuracy:.1%}, robust accuracy {robust}", 8000
+                self.tr("Epoch %1: clean accuracy %2, robust accuracy %3")
+                .replace("%1", str(msg.epoch))
+                .replace("%2", f"{msg.clean_accuracy:.1%}")
+                .replace("%3", robust),
+                8000,
             )
         elif isinstance(msg, ConfigApplied):
             self.curves.add_marker(msg)
@@ -330,30 +403,46 @@ class MainWindow(QMainWindow):
         elif isinstance(msg, RunStarted):
             self.status.run_started(msg)
             self.curves.set_run_length(msg.steps_per_epoch * msg.config.train.epochs)
+            if msg.run_dir:
+                self.last_run = msg.run_dir
+                self.schedule_settings_save()
             self.experiment.notes.setText(" ".join(msg.notes))
             self.knobs.show_config(msg.config)
             self.knobs.reset_applied()
-            self.statusBar().showMessage(f"Training {msg.n_train} images, {msg.steps_per_epoch} steps per epoch", 5000)
+            self.statusBar().showMessage(
+                self.tr("Training %1 images, %2 steps per epoch")
+                .replace("%1", str(msg.n_train))
+                .replace("%2", str(msg.steps_per_epoch)),
+                5000,
+            )
         elif isinstance(msg, RunFinished):
             self.status.run_finished(msg)
             robust = "–" if msg.robust_accuracy != msg.robust_accuracy else f"{msg.robust_accuracy:.1%}"
+            ended = {
+                "completed": self.tr("Training completed"),
+                "stopped": self.tr("Training stopped"),
+                "interrupted": self.tr("Training interrupted"),
+            }
             self.statusBar().showMessage(
-                f"Training {msg.reason}: clean accuracy {msg.clean_accuracy:.1%}, robust {robust}. "
-                f"Saved in {msg.run_dir}",
+                self.tr("%1: clean accuracy %2, robust %3. Saved in %4")
+                .replace("%1", ended.get(msg.reason, msg.reason))
+                .replace("%2", f"{msg.clean_accuracy:.1%}")
+                .replace("%3", robust)
+                .replace("%4", str(msg.run_dir)),
                 0,
             )
             if self.runs_browser.isVisible():
                 self.runs_browser.refresh()
         elif isinstance(msg, RunFailed):
             if self.sweep.drop_waiting():  # the same settings would most likely fail again: end the sweep here
-                self.runs_browser.set_sweep_state("λ sweep stopped: a run failed.", False)
-            self.show_error("Training stopped with an error", msg.message)
+                self.runs_browser.set_sweep_state(self.tr("λ sweep stopped: a run failed."), False)
+            self.show_error(self.tr("Training stopped with an error"), msg.message)
 
     def _on_state(self, state: str) -> None:
         running = state != "idle"
         self.train_action.setEnabled(not running)
         self.pause_action.setEnabled(state in ("running", "paused"))
-        self.pause_action.setText("▶  Resume" if state == "paused" else "❚❚  Pause")
+        self.pause_action.setText(self.tr("▶  Resume") if state == "paused" else self.tr("❚❚  Pause"))
         self.stop_action.setEnabled(state in ("running", "paused"))
         self.experiment.set_running(running)
         self.status.set_state(state)
@@ -364,17 +453,20 @@ class MainWindow(QMainWindow):
                 self.sweep.end()
                 if self.runs_browser.sweep_cancel.isEnabled():
                     self.runs_browser.set_sweep_state(
-                        "λ sweep finished: every run is a point on the trade-off plot.", False
+                        self.tr("λ sweep finished: every run is a point on the trade-off plot."), False
                     )
 
     def _on_task_failed(self, kind: str, text: str) -> None:
         if kind in ("robustness", "sanity"):
             self.robustness.expect_sanity(None)
-            self.robustness.set_busy(False, "The measurement failed.")
+            self.robustness.set_busy(False, self.tr("The measurement failed."))
         if kind == "transfer":
-            self.runs_browser.transfer.set_busy(False, "The transfer measurement failed.")
-        titles = {"gallery": "The gallery could not be updated", "transfer": "Transfer could not be measured"}
-        self.show_error(titles.get(kind, "Robustness check failed"), text)
+            self.runs_browser.transfer.set_busy(False, self.tr("The transfer measurement failed."))
+        titles = {
+            "gallery": self.tr("The gallery could not be updated"),
+            "transfer": self.tr("Transfer could not be measured"),
+        }
+        self.show_error(titles.get(kind, self.tr("Robustness check failed")), text)
 
     def _on_engine_ready(self, info) -> None:
         self.status.engine_ready(info)
@@ -489,6 +581,8 @@ class MainWindow(QMainWindow):
         s.setValue("mainSplit", self.main_split.saveState())
         s.setValue("trainingSplit", self.training_split.saveState())
         s.setValue("tab", self.tabs.currentIndex())
+        if self.last_run:
+            s.setValue("lastRun", self.last_run)
         try:
             s.setValue("config", self.build_config().to_json())
         except ConfigError:

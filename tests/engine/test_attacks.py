@@ -7,8 +7,9 @@ import torch
 
 from engine.attacks import attack, fgsm, fgsm_rs, pgd, random_noise
 from engine.config import AttackConfig
-from engine.evaluate import accuracy_vs_eps, clean_accuracy, robust_accuracy, robust_mask
+from engine.evaluate import clean_accuracy, robust_accuracy, robust_mask
 from engine.messages import Cancelled, TrainingControl
+from engine.suite import attack_curve
 
 torchattacks = pytest.importorskip("torchattacks")
 
@@ -108,11 +109,11 @@ def test_eps_curve_reuse_matches_separate_runs(digits_model, digits, search):
     x, y = digits.test_x, digits.test_y
     eps_values = [0.02, 0.05, 0.1, 0.2]
     torch.manual_seed(0)
-    curve = accuracy_vs_eps(digits_model, x, y, ["pgd", "fgsm"], eps_values, steps=20, search=search)
-    values = curve.accuracy["pgd"]
+    values = attack_curve(digits_model, x, y, "pgd", eps_values, steps=20, eps_search=search).accuracy
+    fgsm = attack_curve(digits_model, x, y, "fgsm", eps_values, steps=20, eps_search=search).accuracy
     assert list(values) == sorted(values, reverse=True)
     n = len(x)
-    for eps, reused, fgsm_reused in zip(eps_values, values, curve.accuracy["fgsm"], strict=True):
+    for eps, reused, fgsm_reused in zip(eps_values, values, fgsm, strict=True):
         separate = []
         for seed in (0, 1):
             torch.manual_seed(seed)

@@ -12,9 +12,10 @@ import pytest
 import torch
 from PIL import Image
 
+from engine.config import AttackConfig
 from engine.gallery_images import gallery_grid
 from engine.report import svg_line_plot, write_report, write_run_report
-from engine.suite import SuiteConfig, run_suite, suite_gallery
+from engine.suite import run_suite, suite_gallery
 
 
 class _Collector(HTMLParser):
@@ -60,14 +61,18 @@ def test_gallery_grid_layout():
     assert grid.shape == (2 * (3 * 4 + 2), 2 * (3 * 5 - 1), 3) and grid.dtype == np.uint8
     assert list(grid[0, 0]) == [0, 0, 0] and list(grid[-1, 0]) == [26, 26, 26]  # original row, attacked row
     assert list(grid[2 * 4, 0]) == [255, 255, 255]  # the white gap between rows
-    assert list(grid[2 * 5, 0]) == [255, 51, 38]  # the change (+0.1 everywhere, the largest): full red, as the window
+    # The change (+0.1 everywhere) on the fixed scale, ±64/255 at full colour: 0.1/0.251 of the way to red.
+    assert list(grid[2 * 5, 0]) == [255, 174, 169]
+    stronger = gallery_grid(orig, orig + 0.2, factor=2, gap=1)[2 * 5, 0]
+    assert stronger[1] < 174 and stronger[2] < 169  # twice the change looks stronger (not rescaled per batch)
+    assert list(gallery_grid(orig, orig + 0.4, factor=2, gap=1)[2 * 5, 0]) == [255, 51, 38]  # beyond: full red
 
 
 def test_evaluation_report_opens_with_plots_images_and_numbers(digits_model, digits, tmp_path):
     x, y = digits.test_x[:200], digits.test_y[:200]
     torch.manual_seed(0)
     suite = run_suite(digits_model, x, y, ["fgsm", "pgd", "cw"], [0.05, 0.1], steps=10)
-    gallery = suite_gallery(digits_model, x[:6], y[:6], SuiteConfig("pgd", 0.1), digits.class_names)
+    gallery = suite_gallery(digits_model, x[:6], y[:6], AttackConfig("pgd", 0.1), digits.class_names)
     written = write_report(
         tmp_path / "r" / "report.html",
         title="Test <report>",

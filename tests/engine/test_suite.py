@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from engine.config import ConfigError
+from engine.config import AttackConfig, ConfigError
 from engine.evaluate import clean_accuracy, correct_mask, robust_accuracy
 from engine.messages import Cancelled, TrainingControl
-from engine.suite import SuiteConfig, attack_curve, parse_suite, perturbation_norm, run_suite, suite_attack
+from engine.suite import attack_curve, parse_suite, perturbation_norm, run_suite, suite_attack
 
 torchattacks = pytest.importorskip("torchattacks")
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,7 @@ def small(digits):
 
 def _direct(name: str, model, eps: float):
     """torchattacks' own object for the same settings the wrapper uses by default."""
-    cfg = SuiteConfig(name=name, eps=eps)
+    cfg = AttackConfig(name=name, eps=eps)
     if name in ("apgd-ce", "apgd-dlr"):
         return torchattacks.APGD(model, eps=eps, steps=cfg.steps, n_restarts=1, seed=0, loss=name[5:])
     if name == "square":
@@ -45,7 +45,7 @@ def test_wrapper_is_torchattacks_within_range_ball_and_mode(digits_model, small,
         x, y = x[:16], y[:16]
     eps = 0.1
     digits_model.train()
-    ours = suite_attack(digits_model, x, y, SuiteConfig(name=name, eps=eps), batch_size=16)
+    ours = suite_attack(digits_model, x, y, AttackConfig(name=name, eps=eps), batch_size=16)
     assert digits_model.training, "the model's mode must be restored"
     digits_model.eval()
     assert ours.shape == x.shape and ours.min() >= 0.0 and ours.max() <= 1.0
@@ -106,7 +106,7 @@ def test_cancel_between_batches_and_bad_names(digits_model, small):
     event = TrainingControl()
     event.stop()
     with pytest.raises(Cancelled):
-        suite_attack(digits_model, x, y, SuiteConfig(name="apgd-ce", eps=0.1), cancel=event)
+        suite_attack(digits_model, x, y, AttackConfig(name="apgd-ce", eps=0.1), cancel=event)
     with pytest.raises(ConfigError, match="Unknown attack"):
         parse_suite("pgd,bogus")
     assert parse_suite(" PGD, cw ") == ("pgd", "cw")
@@ -194,12 +194,10 @@ def test_bisect_curve_agrees_with_ascending_and_attacks_each_sample_at_most_4_ti
 
     monkeypatch.setattr(ev, "adversarial_examples", counting)
     torch.manual_seed(0)
-    ascending = ev.accuracy_vs_eps(digits_model, x, y, ["pgd"], eps_values, steps=10, search="ascending").accuracy[
-        "pgd"
-    ]
+    ascending = attack_curve(digits_model, x, y, "pgd", eps_values, steps=10, eps_search="ascending").accuracy
     n_ascending, attacked[:] = sum(attacked), []
     torch.manual_seed(0)
-    bisect = ev.accuracy_vs_eps(digits_model, x, y, ["pgd"], eps_values, steps=10, search="bisect").accuracy["pgd"]
+    bisect = attack_curve(digits_model, x, y, "pgd", eps_values, steps=10, eps_search="bisect").accuracy
     n_correct = int(correct_mask(digits_model, x, y).sum())
     print(f"attacked samples: ascending {n_ascending}, bisect {sum(attacked)}; correct {n_correct}")
     assert list(bisect) == sorted(bisect, reverse=True)

@@ -122,6 +122,25 @@ def test_same_seed_same_results_on_cpu(digits):
     assert a != c
 
 
+def test_galleries_on_a_clock_do_not_change_the_seeded_run(digits):
+    """Galleries come every few seconds of training (wall clock), with a random-start attack: the run's
+    results must still be fixed by its seed alone, with or without them."""
+    cfg = small_config(epochs=1, gallery_seconds=0.0)
+    quiet = train(cfg, dataset=digits)
+    busy = list(train(cfg.with_changes({"train.gallery_seconds": 1e-6}), dataset=digits))
+    assert sum(isinstance(m, GalleryBatch) for m in busy) >= len(steps_of(busy)) - 1  # one after (nearly) every step
+    assert [m.loss_total for m in steps_of(quiet)] == [m.loss_total for m in steps_of(busy)]
+
+
+def test_a_run_from_settings_without_step_galleries_still_shows_them(digits, monkeypatch):
+    """A run whose settings say gallery_every 0 (the shipped models' do) still sends a gallery every
+    gallery_seconds of training."""
+    clock = iter(range(0, 10_000, 3))  # each reading 3 s after the last: past the 2 s default every time
+    monkeypatch.setattr("engine.trainer.time.perf_counter", lambda: float(next(clock)))
+    messages = list(train(small_config(epochs=1, gallery_every=0), dataset=digits))
+    assert sum(isinstance(m, GalleryBatch) for m in messages) >= 3
+
+
 def test_lambda_change_shows_in_the_very_next_step(digits):
     control = TrainingControl()
     gen = train(small_config(lam=1.0, epochs=3), control, dataset=digits)

@@ -154,3 +154,33 @@ def make_window(qtbot, tmp_path: Path, settings: QSettings, monkeypatch) -> Iter
         window.close()
         assert not window.controller.busy()
         assert not window.controller.engine.alive()
+
+
+@pytest.fixture
+def open_app(qtbot, tmp_path: Path, settings: QSettings) -> Iterator:
+    """Windows made as run_app makes them (gui.app.create_main_window); closed and checked afterwards."""
+    from gui import i18n
+    from gui.app import create_main_window, load_style_sheet
+
+    before = set(threading.enumerate())
+    windows = []
+
+    def make(base_settings: QSettings | None = None):
+        window = create_main_window(base_settings or settings, runs_root=tmp_path / "runs")
+        window.setStyleSheet(load_style_sheet())
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+        assert not window.controller.busy() and not window.controller.engine.alive()
+    i18n.install_translator("en")
+    leaked = [
+        t
+        for t in threading.enumerate()
+        if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
+    ]  # see tests/gui/conftest.py
+    assert not leaked, f"threads left running: {leaked}"

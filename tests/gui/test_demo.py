@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 
 from engine.demo import DEMO_ATTACK, demo_model_dir
 from engine.messages import RunStarted
@@ -23,35 +21,6 @@ pytestmark = [
 ]
 
 TIMEOUT = 20_000
-
-
-@pytest.fixture
-def open_app(qtbot, tmp_path: Path, settings: QSettings) -> Iterator:
-    """Windows made as run_app makes them (gui.app.create_main_window); closed and checked afterwards."""
-    from gui.app import create_main_window, load_style_sheet
-
-    before = set(threading.enumerate())
-    windows = []
-
-    def make(base_settings: QSettings | None = None):
-        window = create_main_window(base_settings or settings, runs_root=tmp_path / "runs")
-        window.setStyleSheet(load_style_sheet())
-        qtbot.addWidget(window)
-        window.show()
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-        assert not window.controller.busy() and not window.controller.engine.alive()
-    i18n.install_translator("en")
-    leaked = [
-        t
-        for t in threading.enumerate()
-        if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
-    ]  # see tests/gui/conftest.py
-    assert not leaked, f"threads left running: {leaked}"
 
 
 def test_first_launch_shows_attacked_digits_within_seconds(qtbot, open_app, capsys) -> None:
@@ -86,10 +55,14 @@ def test_first_launch_shows_attacked_digits_within_seconds(qtbot, open_app, caps
     assert r_fooled < r_right / 2
 
 
-def test_second_launch_does_not_force_the_demo(qtbot, open_app, settings) -> None:
-    settings.setValue("config", small_config().to_json())
+def test_second_launch_without_a_last_run_shows_the_first_launch_view(qtbot, open_app, settings) -> None:
+    """Settings saved, no run made yet: the shipped model's attacked digits, the saved panel kept."""
+    config = small_config()
+    settings.setValue("config", config.to_json())
     window = open_app()
-    assert window.controller.run_dir is None and window.gallery.batch is None
+    qtbot.waitUntil(lambda: window.gallery.batch is not None, timeout=TIMEOUT)
+    assert window.controller.run_dir == demo_model_dir("standard")
+    assert window.build_config().model.name == config.model.name
 
 
 def test_presets_set_the_knobs_and_explain(qtbot, open_app, settings) -> None:
@@ -142,17 +115,19 @@ def test_draw_a_digit_get_a_prediction_and_its_adversarial_version(qtbot, open_a
     dialog.close()
 
 
-def test_presentation_mode_enlarges_and_hides_panels(qtbot, open_app, settings) -> None:
+def test_presentation_mode_enlarges_and_keeps_the_live_panels(qtbot, open_app, settings) -> None:
     settings.setValue("config", small_config().to_json())
     window = open_app()
-    side = window.main_split.widget(0)
     size_before = window.demo.panel.attack_button.font().pointSizeF()
     window.demo.presentation_action.trigger()
     assert window.demo.presenting and window.isFullScreen()
-    assert not side.isVisible() and not window.curves.isVisible() and window.gallery.isVisible()
+    for shown in (window.gallery, window.curves, window.knobs, window.demo.panel.attack_button, window.train_button):
+        assert shown.isVisible(), type(shown).__name__
+    assert not window.experiment.isVisible() and not window.demo.panel.intro.isVisible()
     assert window.demo.panel.attack_button.font().pointSizeF() > size_before
     window.demo.presentation_action.trigger()
-    assert not window.demo.presenting and side.isVisible() and window.curves.isVisible()
+    assert not window.demo.presenting and window.experiment.isVisible() and window.curves.isVisible()
+    assert window.demo.panel.intro.isVisible() and not window.demo.panel.explanation.isVisible()
 
 
 def test_glossary_and_whats_this(qtbot, open_app, settings) -> None:
