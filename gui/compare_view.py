@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,6 +28,8 @@ from superqt import QFlowLayout
 
 from engine.compare import RunHistory, short_names
 
+# The transfer attacks by the engine's name (shown through tr(), e.g. "PGD" in Chinese).
+TRANSFER_ATTACKS = (QT_TRANSLATE_NOOP("TransferView", "pgd"), QT_TRANSLATE_NOOP("TransferView", "fgsm"))
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 
 
@@ -38,14 +40,16 @@ class OverlayView(QWidget):
         super().__init__(parent)
         self.plot = pg.PlotWidget()
         self.plot.setBackground("w")
-        self.plot.setLabel("bottom", "epoch")
-        self.plot.setLabel("left", "held-out accuracy")
+        self.plot.setLabel("bottom", self.tr("epoch"))
+        self.plot.setLabel("left", self.tr("held-out accuracy"))
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setYRange(0, 1)
         self.legend = self.plot.addLegend(offset=(-10, 10))
         self.hint = QLabel(
-            "Select runs in the table (Ctrl- or Shift-click) to overlay their accuracy curves: "
-            "solid lines are clean accuracy, dashed lines accuracy under attack."
+            self.tr(
+                "Select runs in the table (Ctrl- or Shift-click) to overlay their accuracy curves: "
+                "solid lines are clean accuracy, dashed lines accuracy under attack."
+            )
         )
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -59,6 +63,7 @@ class OverlayView(QWidget):
         self.legend.clear()
         self.curves = {}
         labels = short_names([h.name for h in histories])
+        clean_name, robust_name = self.tr("%1 clean"), self.tr("%1 robust")
         for k, (h, label) in enumerate(zip(histories, labels, strict=True)):
             colour = COLOURS[k % len(COLOURS)]
             clean = self.plot.plot(
@@ -68,7 +73,7 @@ class OverlayView(QWidget):
                 symbol="o",
                 symbolSize=5,
                 symbolBrush=colour,
-                name=f"{label} clean",
+                name=clean_name.replace("%1", label),
             )
             robust = self.plot.plot(
                 list(h.epochs),
@@ -77,7 +82,7 @@ class OverlayView(QWidget):
                 symbol="t",
                 symbolSize=6,
                 symbolBrush=colour,
-                name=f"{label} robust",
+                name=robust_name.replace("%1", label),
                 connect="finite",
             )
             self.curves[h.name] = (clean, robust)
@@ -94,37 +99,42 @@ class TransferView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.attack = QComboBox()
-        self.attack.addItems(["pgd", "fgsm"])
-        self.attack.setToolTip("The attack run on each model to make its adversarial examples.")
+        for name in TRANSFER_ATTACKS:
+            self.attack.addItem(self.tr(name), name)
+        self.attack.setToolTip(self.tr("The attack run on each model to make its adversarial examples."))
         self.eps = QDoubleSpinBox()
         self.eps.setRange(0.001, 1.0)
         self.eps.setDecimals(3)
         self.eps.setSingleStep(0.01)
         self.eps.setValue(0.1)
         self.eps.setPrefix("ε ")
-        self.eps.setToolTip("How far each pixel may move (as a fraction of the full range).")
+        self.eps.setToolTip(self.tr("How far each pixel may move (as a fraction of the full range)."))
         self.steps = QSpinBox()
         self.steps.setRange(1, 200)
         self.steps.setValue(10)
-        self.steps.setSuffix(" PGD steps")
+        self.steps.setSuffix(self.tr(" PGD steps"))
         self.images = QSpinBox()
         self.images.setRange(10, 10_000)
         self.images.setValue(300)
-        self.images.setSuffix(" images")
-        self.images.setToolTip("How many held-out images are attacked on each model.")
-        self.run_button = QPushButton("Measure transfer")
+        self.images.setSuffix(self.tr(" images"))
+        self.images.setToolTip(self.tr("How many held-out images are attacked on each model."))
+        self.run_button = QPushButton(self.tr("Measure transfer"))
         self.run_button.setToolTip(
-            "Make adversarial examples on each selected run's model and test every "
-            "selected model on them (needs two or more runs on the same data)."
+            self.tr(
+                "Make adversarial examples on each selected run's model and test every "
+                "selected model on them (needs two or more runs on the same data)."
+            )
         )
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.status = QLabel(
-            "Rows: the model the examples were made on. Columns: the model tested. The diagonal "
-            "is the ordinary (white-box) robust accuracy; a cell far below its column's "
-            "diagonal means that model's own gradients hide its weakness."
+            self.tr(
+                "Rows: the model the examples were made on. Columns: the model tested. The diagonal "
+                "is the ordinary (white-box) robust accuracy; a cell far below its column's "
+                "diagonal means that model's own gradients hide its weakness."
+            )
         )
         self.status.setWordWrap(True)
         self.table = QTableWidget(0, 0)
@@ -144,7 +154,7 @@ class TransferView(QWidget):
         self.cancel_button.clicked.connect(self.cancelRequested.emit)
 
     def _request(self) -> None:
-        self.runRequested.emit(self.attack.currentText(), self.eps.value(), self.steps.value(), self.images.value())
+        self.runRequested.emit(self.attack.currentData(), self.eps.value(), self.steps.value(), self.images.value())
 
     def set_busy(self, busy: bool, text: str | None = None) -> None:
         self.run_button.setEnabled(not busy)
@@ -157,22 +167,32 @@ class TransferView(QWidget):
     def on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.progress.setFormat(f"model {min(done + 1, total)} of {total}" if done < total else "scoring")
+        self.progress.setFormat(
+            self.tr("model %1 of %2").replace("%1", str(min(done + 1, total))).replace("%2", str(total))
+            if done < total
+            else self.tr("scoring")
+        )
 
     def show_matrix(self, matrix: Any) -> None:
         """Cells coloured from red (the attack works) to green (the model resists it)."""
         self.set_busy(
             False,
-            f"{matrix.attack.name.upper()} at ε = {matrix.attack.eps:g} on {matrix.n} images. "
-            "Rows: made on; columns: tested on. The diagonal is white-box robust accuracy.",
+            self.tr(
+                "%1 at ε = %2 on %3 images. Rows: made on; columns: tested on. "
+                "The diagonal is white-box robust accuracy."
+            )
+            .replace("%1", matrix.attack.name.upper())
+            .replace("%2", f"{matrix.attack.eps:g}")
+            .replace("%3", str(matrix.n)),
         )
         self.matrix = matrix
         n = len(matrix.names)
         self.table.setRowCount(n)
         self.table.setColumnCount(n)
         names = short_names(list(matrix.names))
-        self.table.setHorizontalHeaderLabels([f"tested on {name}" for name in names])
-        self.table.setVerticalHeaderLabels([f"made on {name}" for name in names])
+        tested, made = self.tr("tested on %1"), self.tr("made on %1")
+        self.table.setHorizontalHeaderLabels([tested.replace("%1", name) for name in names])
+        self.table.setVerticalHeaderLabels([made.replace("%1", name) for name in names])
         for i, row in enumerate(matrix.accuracy):
             for j, value in enumerate(row):
                 item = QTableWidgetItem(f"{100 * value:.1f}%")

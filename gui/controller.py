@@ -55,7 +55,7 @@ from engine.messages import (
     UpdateConfig,
 )
 from engine.runs import CHECKPOINT_FILE, load_config, mark_interrupted, new_run_dir
-from gui.engine_process import EngineProcess
+from gui.engine_process import EngineProcess, exit_text
 
 log = logging.getLogger(__name__)
 
@@ -291,7 +291,7 @@ class TrainingController(QObject):
                     "The engine cannot start (%1, %2 times in a row). Nothing can be trained or attacked until "
                     "this is fixed; the details are in the log file %3."
                 )
-                .replace("%1", how)
+                .replace("%1", exit_text(how))
                 .replace("%2", str(MAX_EARLY_DEATHS))
                 .replace("%3", str(log_file("engine"))),
                 None,
@@ -302,10 +302,10 @@ class TrainingController(QObject):
             text = self.tr(
                 "The engine stopped unexpectedly (%1). The window is fine and the run is saved up to its last "
                 "checkpoint; you can resume it."
-            ).replace("%1", how)
+            ).replace("%1", exit_text(how))
         else:
             run_dir = None
-            text = self.tr("The engine stopped unexpectedly (%1) and was restarted.").replace("%1", how)
+            text = self.tr("The engine stopped unexpectedly (%1) and was restarted.").replace("%1", exit_text(how))
         self.engineDied.emit(text, run_dir)
 
     def _on_stop_timeout(self) -> None:

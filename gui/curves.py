@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -39,18 +39,22 @@ from engine.messages import ConfigApplied, EpochMetrics, StepMetrics
 REDRAW_MS = 50  # 20 Hz: smooth for curves that grow a point per step, and half the paint work of 40 Hz
 WHOLE_RUN_MAX_STEPS = 20_000  # longer runs would start as a sliver at the left: their x axis doubles instead
 
-# key, legend label, colour, pen style
+# key, legend label (English source; shown through translate("CurvesView", …)), colour, pen style
 LOSS_CURVES = (
     ("loss_clean", "L_clean", "#1f77b4", None),
     ("loss_adv", "L_adv", "#d62728", None),
     ("weighted_adv", "λ·L_adv", "#ff7f0e", "dash"),
-    ("penalties", "penalties (L1+L2)", "#7f7f7f", None),
+    ("penalties", QT_TRANSLATE_NOOP("CurvesView", "penalties (L1+L2)"), "#7f7f7f", None),
     ("loss_total", "L_total", "#111111", None),
 )
 ACC_CURVES = (
-    ("clean_accuracy", "clean accuracy (held-out)", "#1f77b4"),
-    ("robust_accuracy", "robust accuracy (held-out, PGD)", "#d62728"),
+    ("clean_accuracy", QT_TRANSLATE_NOOP("CurvesView", "clean accuracy (held-out)"), "#1f77b4"),
+    ("robust_accuracy", QT_TRANSLATE_NOOP("CurvesView", "robust accuracy (held-out, PGD)"), "#d62728"),
 )
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("CurvesView", text)
 
 
 class GrowingBuffer:
@@ -113,23 +117,23 @@ class CurvesView(QWidget):
 
         self.loss_plot = pg.PlotWidget()
         self.acc_plot = pg.PlotWidget()
-        self.loss_plot.setLabel("left", "loss")
-        self.loss_plot.setLabel("bottom", "training step")
-        self.loss_plot.setTitle("Losses per step")
-        self.acc_plot.setLabel("left", "accuracy")
-        self.acc_plot.setLabel("bottom", "training step")
-        self.acc_plot.setTitle("Accuracy after each epoch")
+        self.loss_plot.setLabel("left", self.tr("loss"))
+        self.loss_plot.setLabel("bottom", self.tr("training step"))
+        self.loss_plot.setTitle(self.tr("Losses per step"))
+        self.acc_plot.setLabel("left", self.tr("accuracy"))
+        self.acc_plot.setLabel("bottom", self.tr("training step"))
+        self.acc_plot.setTitle(self.tr("Accuracy after each epoch"))
         self.acc_plot.setYRange(0, 1, padding=0.02)
         self._curves: dict[str, pg.PlotDataItem] = {}
         loss_legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="9pt")
         loss_legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         for key, label, colour, style in LOSS_CURVES:
-            self._curves[key] = self.loss_plot.plot(name=label, pen=_pen(colour, style))
+            self._curves[key] = self.loss_plot.plot(name=_tr(label), pen=_pen(colour, style))
         acc_legend = self.acc_plot.addLegend(offset=(-10, -10), labelTextSize="9pt")
         acc_legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         for key, label, colour in ACC_CURVES:
             self._curves[key] = self.acc_plot.plot(
-                name=label, pen=_pen(colour, width=2), symbol="o", symbolSize=6, symbolBrush=colour, symbolPen=None
+                name=_tr(label), pen=_pen(colour, width=2), symbol="o", symbolSize=6, symbolBrush=colour, symbolPen=None
             )
         for plot in (self.loss_plot, self.acc_plot):
             plot.showGrid(x=True, y=True, alpha=0.25)
@@ -149,26 +153,26 @@ class CurvesView(QWidget):
         self.acc_plot.disableAutoRange(axis="x")
         self.loss_plot.getViewBox().sigRangeChangedManually.connect(self._stop_following)
 
-        self.smooth = QCheckBox("Smooth")
-        self.smooth.setToolTip("Show a moving average of the per-step losses (they are noisy batch by batch).")
+        self.smooth = QCheckBox(self.tr("Smooth"))
+        self.smooth.setToolTip(self.tr("Show a moving average of the per-step losses (they are noisy batch by batch)."))
         self.smooth.setChecked(True)
         self.window = QSpinBox()
         self.window.setRange(2, 500)
         self.window.setValue(10)
-        self.window.setSuffix(" steps")
-        self.window.setToolTip("How many steps the moving average spans.")
-        self.log_y = QCheckBox("Log scale")
-        self.log_y.setToolTip("Show the losses on a logarithmic axis.")
-        self.follow = QPushButton("Fit view")
-        self.follow.setToolTip("Zoom out to show all data (drag to pan, wheel to zoom, right-click for more).")
+        self.window.setSuffix(self.tr(" steps"))
+        self.window.setToolTip(self.tr("How many steps the moving average spans."))
+        self.log_y = QCheckBox(self.tr("Log scale"))
+        self.log_y.setToolTip(self.tr("Show the losses on a logarithmic axis."))
+        self.follow = QPushButton(self.tr("Fit view"))
+        self.follow.setToolTip(self.tr("Zoom out to show all data (drag to pan, wheel to zoom, right-click for more)."))
         # One "Export" button with a menu: two wide buttons kept the whole window wider than a 1024 px screen.
         self.export_button = QToolButton()
-        self.export_button.setText("Export")
-        self.export_button.setToolTip("Save both plots as an image, or every recorded value as a table.")
+        self.export_button.setText(self.tr("Export"))
+        self.export_button.setToolTip(self.tr("Save both plots as an image, or every recorded value as a table."))
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
-        menu.addAction("Image (PNG)…", self._export_png_dialog)
-        menu.addAction("Table for a spreadsheet (CSV)…", self._export_csv_dialog)
+        menu.addAction(self.tr("Image (PNG)…"), self._export_png_dialog)
+        menu.addAction(self.tr("Table for a spreadsheet (CSV)…"), self._export_csv_dialog)
         self.export_button.setMenu(menu)
         for w in (self.smooth, self.window, self.log_y):
             w.toggled.connect(self._mark_dirty) if isinstance(w, QCheckBox) else w.valueChanged.connect(
@@ -245,7 +249,7 @@ class CurvesView(QWidget):
                 "fill": pg.mkBrush(255, 255, 255, 220),
             },
         )
-        line.setToolTip(f"Applied from step {applied.step}: {text}")
+        line.setToolTip(self.tr("Applied from step %1: %2").replace("%1", str(applied.step)).replace("%2", text))
         self.loss_plot.addItem(line)
         twin = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=_pen("#6a3d9a", "dash"))
         self.acc_plot.addItem(twin)
@@ -354,29 +358,41 @@ class CurvesView(QWidget):
                 writer.writerow([int(row[0]), *(f"{v:.6g}" for v in row[1:]), c, r])
 
     def _export_png_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export plots", "curves.png", "PNG image (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export plots"), "curves.png", self.tr("PNG image (*.png)"))
         if path:
             self.export_png(path)
 
     def _export_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export values", "curves.csv", "CSV table (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export values"), "curves.csv", self.tr("CSV table (*.csv)")
+        )
         if path:
             self.export_csv(path)
 
 
+# The short names of the live settings in change markers and the knobs' "in force" note (context "Knob").
+SHORT_NAMES = {
+    "train.lam": "λ",
+    "attack.eps": "ε",
+    "attack.name": QT_TRANSLATE_NOOP("Knob", "attack"),
+    "attack.steps": QT_TRANSLATE_NOOP("Knob", "PGD steps"),
+    "attack.step_size": QT_TRANSLATE_NOOP("Knob", "step size"),
+    "train.lr": QT_TRANSLATE_NOOP("Knob", "learning rate"),
+    "model.dropout": QT_TRANSLATE_NOOP("Knob", "dropout"),
+    "regularization.l1": "L1",
+    "regularization.l2": "L2",
+    "augment.noise_std": QT_TRANSLATE_NOOP("Knob", "noise"),
+    "augment.crop_padding": QT_TRANSLATE_NOOP("Knob", "crop"),
+    "augment.rotation": QT_TRANSLATE_NOOP("Knob", "rotation"),
+    "augment.shift": QT_TRANSLATE_NOOP("Knob", "shift"),
+    "augment.hflip": QT_TRANSLATE_NOOP("Knob", "hflip"),
+    "train.gallery_every": QT_TRANSLATE_NOOP("Knob", "gallery_every"),
+    "train.gallery_seconds": QT_TRANSLATE_NOOP("Knob", "gallery_seconds"),
+}
+
+
 def _short(key: str) -> str:
-    return {
-        "train.lam": "λ",
-        "attack.eps": "ε",
-        "attack.name": "attack",
-        "attack.steps": "PGD steps",
-        "train.lr": "learning rate",
-        "model.dropout": "dropout",
-        "regularization.l1": "L1",
-        "regularization.l2": "L2",
-        "augment.noise_std": "noise",
-        "augment.crop_padding": "crop",
-    }.get(key, key.split(".")[-1])
+    return QCoreApplication.translate("Knob", SHORT_NAMES.get(key, key.split(".")[-1]))
 
 
 def _fmt(key: str, value: Any) -> str:
@@ -384,7 +400,7 @@ def _fmt(key: str, value: Any) -> str:
     if key == "attack.eps":
         return f"→ {value * 255:.0f}/255"
     if isinstance(value, bool):
-        return "on" if value else "off"
+        return QCoreApplication.translate("Knob", "on") if value else QCoreApplication.translate("Knob", "off")
     if isinstance(value, float):
         return f"→ {value:.3g}"
     return f"→ {value}"

@@ -17,10 +17,11 @@ import time
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 
 from engine import process as engine_process
 from engine.messages import EngineReady, RunEnded, Shutdown, window_loads
+from gui.i18n import translate_sentences
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,21 @@ def describe_exit(code: int | None) -> str:
         except ValueError:
             return f"killed by signal {-code}"
     return f"exited with code {code}"
+
+
+# How the process ended (describe_exit, and the pipe closing), as the window's messages say it: the logs
+# keep the English words, the messages to the person show ``exit_text``.
+EXIT_TEXTS = (
+    QT_TRANSLATE_NOOP("EngineProcess", "still running"),
+    QT_TRANSLATE_NOOP("EngineProcess", "killed by signal %1"),
+    QT_TRANSLATE_NOOP("EngineProcess", "exited with code %1"),
+    QT_TRANSLATE_NOOP("EngineProcess", "closed its connection"),
+)
+
+
+def exit_text(how: str) -> str:
+    """``describe_exit``'s words in the window's language."""
+    return translate_sentences("EngineProcess", how, EXIT_TEXTS)
 
 
 class EngineProcess(QObject):

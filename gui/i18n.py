@@ -4,7 +4,10 @@ New modules mark their texts with ``self.tr()`` / ``QCoreApplication.translate()
 before translation existed are translated after they are built: ``translate_widget_tree`` looks up each
 static text (labels, titles, buttons, menu items, tool tips, combo entries, tabs) in the context "ui",
 whose source strings are listed below with ``QT_TRANSLATE_NOOP`` so that ``pyside6-lupdate`` finds them.
-Texts made while the program runs (gallery header, status messages) stay English for now.
+Texts made while the program runs are translated where they are made (placeholders %1, %2 or {name},
+filled after the lookup). Sentences that come from the engine process in English (dataset notes, sanity
+verdicts) are matched against their templates and re-made in the active language by
+``translate_sentences``; one that matches no template is shown as it came.
 
 Update and compile the catalogue (from the repository root):
 
@@ -16,9 +19,12 @@ The chosen language is kept in QSettings ("language") and applies when the windo
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, QTranslator
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QSettings, QTranslator
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QMenu, QTabWidget, QWidget
 
 from resources import resource_path
@@ -84,6 +90,33 @@ UI_STRINGS = (
     QT_TRANSLATE_NOOP("ui", "Click to enlarge and see all class probabilities"),
 )
 
+# Texts that are translated where they are made but that pyside6-lupdate cannot find there (inside an
+# f-string, or through a helper such as gallery.py's ``_tr``): listed here so that the catalogue keeps them.
+ELSEWHERE_STRINGS = (
+    QT_TRANSLATE_NOOP("Gallery", "FOOLED"),
+    QT_TRANSLATE_NOOP("Gallery", "Click to enlarge and see all class probabilities"),
+    QT_TRANSLATE_NOOP("Gallery", "Original image"),
+    QT_TRANSLATE_NOOP("Gallery", "The attacker's change, amplified (red brighter, blue darker)"),
+    QT_TRANSLATE_NOOP("Gallery", "Attacked image"),
+    QT_TRANSLATE_NOOP("Gallery", "Sample {n}: true class {name}"),
+    QT_TRANSLATE_NOOP("Gallery", "Original"),
+    QT_TRANSLATE_NOOP("Gallery", "Change (±{px}/255 at full colour)"),
+    QT_TRANSLATE_NOOP("Gallery", "Attacked ({attack}, ε = {eps})"),
+    QT_TRANSLATE_NOOP("Gallery", "Class probabilities"),
+    QT_TRANSLATE_NOOP("Gallery", "probability"),
+    QT_TRANSLATE_NOOP("Gallery", "before attack"),
+    QT_TRANSLATE_NOOP("Gallery", "after attack"),
+    QT_TRANSLATE_NOOP("Gallery", "The attack fooled the model."),
+    QT_TRANSLATE_NOOP("Gallery", "The attack did not change a right answer."),
+    QT_TRANSLATE_NOOP("Gallery", "The model was already wrong before the attack."),
+    QT_TRANSLATE_NOOP("Gallery", "The model was right before and still is."),
+    QT_TRANSLATE_NOOP(
+        "Gallery",
+        "True class <b>{true}</b>. Before the attack the model says <b>{before}</b> ({p_before}); "
+        "after it, <b>{after}</b> ({p_after}). {verdict}",
+    ),
+)
+
 
 def current_language(settings: QSettings | None = None) -> str:
     settings = settings if settings is not None else QSettings()
@@ -101,7 +134,10 @@ def qm_path(language: str) -> Path:
 
 
 def install_translator(language: str) -> bool:
-    """Make ``language`` the one tr() answers in (removing an earlier one); True if a catalogue was loaded."""
+    """Make ``language`` the one tr() answers in (removing an earlier one); True if a catalogue was loaded.
+
+    Qt's own catalogue for the language (qtbase: standard buttons, "What's This?", the text fields'
+    context menus, file dialogs) is installed with it when the Qt installation has one."""
     app = QCoreApplication.instance()
     while _installed:
         app.removeTranslator(_installed.pop())
@@ -111,7 +147,11 @@ def install_translator(language: str) -> bool:
     if not translator.load(str(qm_path(language))):
         return False
     app.installTranslator(translator)
-    _installed.append(translator)
+    _installed.append(translator)  # first: active_language() reads it
+    qt_own = QTranslator(app)
+    if qt_own.load(f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt_own)
+        _installed.append(qt_own)
     return True
 
 
@@ -146,3 +186,46 @@ def translate_widget_tree(root: QWidget) -> None:
             w.setTitle(_ui(w.title()))
         for action in w.actions():
             action.setText(_ui(action.text()))
+
+
+_PLACEHOLDER = re.compile(r"%(\d)")
+
+
+@lru_cache(maxsize=256)
+def _template_regex(template: str) -> re.Pattern[str]:
+    """``"At ε = %1 PGD …"`` -> a regex with one lazy group per placeholder, ending at a space or the end."""
+    pieces = _PLACEHOLDER.split(template)  # literal, digit, literal, digit, …
+    regex = "".join(f"(?P<p{piece}>.+?)" if i % 2 else re.escape(piece) for i, piece in enumerate(pieces))
+    return re.compile(regex + r"(?=\s|\Z)", re.DOTALL)
+
+
+def translate_sentences(context: str, text: str, templates: Iterable[str]) -> str:
+    """Re-make English sentences built from ``templates`` (source strings with %1, %2 … marked with
+    QT_TRANSLATE_NOOP in ``context``) in the active language; the filled-in values are translated the
+    same way (a template may be a part of another's sentence). Sentences that match no template, and
+    everything in English mode, stay as they are."""
+    if not _installed or not text:
+        return text
+    templates = tuple(templates)
+    out: list[str] = []
+    pos = 0
+    while pos < len(text):
+        for template in templates:
+            match = _template_regex(template).match(text, pos)
+            if match is not None:
+                values = {k[1:]: translate_sentences(context, v, templates) for k, v in match.groupdict().items()}
+                translated = QCoreApplication.translate(context, template)
+                out.append(_PLACEHOLDER.sub(lambda m, values=values: values.get(m[1], m[0]), translated))
+                pos = match.end()
+                break
+        else:  # an unknown sentence: keep it up to its end
+            end = text.find(". ", pos)
+            end = len(text) if end < 0 else end + 1
+            out.append(text[pos:end])
+            pos = end
+        gap = pos
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if not out[-1].endswith(("。", "！", "？")):  # no space after a full-width full stop
+            out.append(text[gap:pos])
+    return "".join(out)

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,13 +29,21 @@ from superqt.utils import signals_blocked
 
 from engine.config import TRAIN_ATTACKS, RunConfig
 from gui.experiment import narrow_combo
+from gui.i18n import translate_sentences
 
+# English sources, shown through translate("KnobsPanel", …)
 ATTACK_LABELS = {
-    "none": "None (standard training)",
-    "fgsm": "FGSM (one step)",
-    "fgsm-rs": "FGSM + random start",
-    "pgd": "PGD (several steps)",
+    "none": QT_TRANSLATE_NOOP("KnobsPanel", "None (standard training)"),
+    "fgsm": QT_TRANSLATE_NOOP("KnobsPanel", "FGSM (one step)"),
+    "fgsm-rs": QT_TRANSLATE_NOOP("KnobsPanel", "FGSM + random start"),
+    "pgd": QT_TRANSLATE_NOOP("KnobsPanel", "PGD (several steps)"),
 }
+# Why the engine refused a live change (engine.trainer), re-made in the window's language.
+REJECTED_REASONS = (QT_TRANSLATE_NOOP("KnobsPanel", "This setting cannot change while training runs."),)
+
+
+def _tr(text: str, context: str = "KnobsPanel") -> str:
+    return QCoreApplication.translate(context, text)
 
 
 def _get(config: RunConfig, key: str) -> Any:
@@ -121,7 +129,9 @@ def log_knob(low: float, high: float, per_decade: int = 4) -> SliderKnob:
             return 0
         return max(1, min(n, round(math.log10(v / low) * per_decade) + 1))
 
-    return SliderKnob(0, n, to_value, to_position, lambda v: "off" if v == 0 else f"{v:.0e}".replace("e-0", "e-"))
+    return SliderKnob(
+        0, n, to_value, to_position, lambda v: _tr("off", "Knob") if v == 0 else f"{v:.0e}".replace("e-0", "e-")
+    )
 
 
 def eps_text(eps: float) -> str:
@@ -136,7 +146,7 @@ class KnobsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._widgets: dict[str, QWidget] = {}
-        self._applied_label = QLabel("Changes act on the next training step.")
+        self._applied_label = QLabel(self.tr("Changes act on the next training step."))
         self._applied_label.setObjectName("appliedLabel")
         self._applied_label.setWordWrap(True)
 
@@ -151,33 +161,42 @@ class KnobsPanel(QWidget):
 
     # ------------------------------------------------------------------ building
     def _attack_box(self) -> QGroupBox:
-        box = QGroupBox("Adversary and balance (live)")
+        box = QGroupBox(self.tr("Adversary and balance (live)"))
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.attack = QComboBox()
         narrow_combo(self.attack)
         for name in TRAIN_ATTACKS:
-            self.attack.addItem(ATTACK_LABELS.get(name, name), name)
+            self.attack.addItem(_tr(ATTACK_LABELS.get(name, name)), name)
         self.attack.setToolTip(
-            "How the training images are attacked to make the adversarial loss.\n"
-            "FGSM takes one step, PGD several (stronger, slower). 'None' trains normally."
+            self.tr(
+                "How the training images are attacked to make the adversarial loss.\n"
+                "FGSM takes one step, PGD several (stronger, slower). 'None' trains normally."
+            )
         )
         self.eps = linear_knob(0.0, 80 / 255, 1 / 255, eps_text)
         self.eps.setToolTip(
-            "ε (epsilon): how far the attacker may change each pixel, as a fraction of the full\n"
-            "brightness range and in 1/255 grey-level steps. Larger ε = stronger attack."
+            self.tr(
+                "ε (epsilon): how far the attacker may change each pixel, as a fraction of the full\n"
+                "brightness range and in 1/255 grey-level steps. Larger ε = stronger attack."
+            )
         )
-        self.steps = linear_knob(1, 50, 1, lambda v: f"{v} steps", integer=True)
-        self.steps.setToolTip("Number of PGD steps: more steps find stronger adversarial images but cost time.")
+        steps_text = self.tr("%1 steps")
+        self.steps = linear_knob(1, 50, 1, lambda v: steps_text.replace("%1", str(v)), integer=True)
+        self.steps.setToolTip(
+            self.tr("Number of PGD steps: more steps find stronger adversarial images but cost time.")
+        )
         self.lam = linear_knob(0.0, 5.0, 0.05, lambda v: f"λ = {v:.2f}")
         self.lam.setToolTip(
-            "λ (lambda): how much the adversarial loss counts.\n"
-            "0 = standard training; 1 = clean and adversarial equally; higher = favour robustness."
+            self.tr(
+                "λ (lambda): how much the adversarial loss counts.\n"
+                "0 = standard training; 1 = clean and adversarial equally; higher = favour robustness."
+            )
         )
-        form.addRow("Attack", self.attack)
-        form.addRow("ε (strength)", self.eps)
-        form.addRow("PGD steps", self.steps)
-        form.addRow("λ (weight)", self.lam)
+        form.addRow(self.tr("Attack"), self.attack)
+        form.addRow(self.tr("ε (strength)"), self.eps)
+        form.addRow(self.tr("PGD steps"), self.steps)
+        form.addRow(self.tr("λ (weight)"), self.lam)
         self._widgets.update(
             {"attack.name": self.attack, "attack.eps": self.eps, "attack.steps": self.steps, "train.lam": self.lam}
         )
@@ -212,46 +231,67 @@ class KnobsPanel(QWidget):
     def _augment_section(self) -> QCollapsible:
         self._toggles: dict[str, QCheckBox] = {}
         self._last_strength: dict[str, Any] = {}
-        section = QCollapsible("Augmentation (live)", expandedIcon="▼", collapsedIcon="▶")
+        section = QCollapsible(self.tr("Augmentation (live)"), expandedIcon="▼", collapsedIcon="▶")
         body = QWidget()
         form = QFormLayout(body)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.rotation = linear_knob(0, 45, 1, lambda v: f"±{v:.0f}°")
-        self.shift = linear_knob(0.0, 0.3, 0.01, lambda v: f"{v * 100:.0f}% of size")
-        self.crop = linear_knob(0, 8, 1, lambda v: f"{v} px pad", integer=True)
+        shift_text, crop_text = self.tr("%1% of size"), self.tr("%1 px pad")
+        self.shift = linear_knob(0.0, 0.3, 0.01, lambda v: shift_text.replace("%1", f"{v * 100:.0f}"))
+        self.crop = linear_knob(0, 8, 1, lambda v: crop_text.replace("%1", str(v)), integer=True)
         self.noise = linear_knob(0.0, 0.3, 0.01, lambda v: f"σ = {v:.2f}")
         self._switch(
-            "augment.rotation", self.rotation, "Randomly rotate training images by up to this angle.", form, "Rotation"
+            "augment.rotation",
+            self.rotation,
+            self.tr("Randomly rotate training images by up to this angle."),
+            form,
+            self.tr("Rotation"),
         )
         self._switch(
-            "augment.shift", self.shift, "Randomly move training images by up to this fraction.", form, "Shift"
+            "augment.shift",
+            self.shift,
+            self.tr("Randomly move training images by up to this fraction."),
+            form,
+            self.tr("Shift"),
         )
         self._switch(
-            "augment.hflip", None, "Randomly mirror training images left-right (not for digits!).", form, "Mirror"
+            "augment.hflip",
+            None,
+            self.tr("Randomly mirror training images left-right (not for digits!)."),
+            form,
+            self.tr("Mirror"),
         )
         self._switch(
-            "augment.crop_padding", self.crop, "Pad with black and cut a random window back out.", form, "Crop"
+            "augment.crop_padding",
+            self.crop,
+            self.tr("Pad with black and cut a random window back out."),
+            form,
+            self.tr("Crop"),
         )
         self._switch(
-            "augment.noise_std", self.noise, "Add random Gaussian noise of this strength to pixels.", form, "Noise"
+            "augment.noise_std",
+            self.noise,
+            self.tr("Add random Gaussian noise of this strength to pixels."),
+            form,
+            self.tr("Noise"),
         )
         section.addWidget(body)
         return section
 
     def _regularization_section(self) -> QCollapsible:
-        section = QCollapsible("Regularization (live)", expandedIcon="▼", collapsedIcon="▶")
+        section = QCollapsible(self.tr("Regularization (live)"), expandedIcon="▼", collapsedIcon="▶")
         body = QWidget()
         form = QFormLayout(body)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.l1 = log_knob(1e-7, 1e-2)
-        self.l1.setToolTip("L1 penalty: pushes weights to exactly zero (sparser model). Far left = off.")
+        self.l1.setToolTip(self.tr("L1 penalty: pushes weights to exactly zero (sparser model). Far left = off."))
         self.l2 = log_knob(1e-6, 1e-1)
-        self.l2.setToolTip("L2 penalty (weight decay): keeps weights small. Far left = off.")
+        self.l2.setToolTip(self.tr("L2 penalty (weight decay): keeps weights small. Far left = off."))
         self.dropout = linear_knob(0.0, 0.8, 0.05, lambda v: f"{v * 100:.0f}%")
-        self.dropout.setToolTip("Dropout: randomly silence this share of neurons while training.")
+        self.dropout.setToolTip(self.tr("Dropout: randomly silence this share of neurons while training."))
         form.addRow("L1", self.l1)
         form.addRow("L2", self.l2)
-        form.addRow("Dropout", self.dropout)
+        form.addRow(self.tr("Dropout"), self.dropout)
         for w in (self.l1, self.l2, self.dropout):
             self._label_for(form, w).setToolTip(w.toolTip())
         self._widgets.update(
@@ -335,12 +375,16 @@ class KnobsPanel(QWidget):
         if changes:
             from gui.curves import _fmt, _short
 
-            lines.append(f"In force from step {step}: " + ", ".join(f"{_short(k)} {_fmt(k, v)}" for k, v in changes))
+            applied = ", ".join(f"{_short(k)} {_fmt(k, v)}" for k, v in changes)
+            lines.append(self.tr("In force from step %1: %2").replace("%1", str(step)).replace("%2", applied))
         if rejected:
-            lines.append("Not applied: " + "; ".join(reason for _key, reason in rejected))
+            reasons = "; ".join(
+                translate_sentences("KnobsPanel", reason, REJECTED_REASONS) for _key, reason in rejected
+            )
+            lines.append(self.tr("Not applied: %1").replace("%1", reasons))
         if lines:
             self._applied_label.setText("\n".join(lines))
 
     def reset_applied(self) -> None:
         """A new run starts: the last run's "in force from step …" note no longer applies."""
-        self._applied_label.setText("Changes act on the next training step.")
+        self._applied_label.setText(self.tr("Changes act on the next training step."))

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QGroupBox,
@@ -20,48 +20,162 @@ from PySide6.QtWidgets import (
 )
 from superqt import QFlowLayout
 
-# attack name, legend label, colour, tooltip
+from gui.i18n import translate_sentences
+
+# attack name, legend label, colour, tooltip (English sources, shown through translate("RobustnessView", …))
 EVAL_ATTACKS = (
-    ("fgsm", "FGSM", "#ff7f0e", "One gradient step of size ε: a fast, weak attack."),
-    ("pgd", "PGD", "#d62728", "Many small gradient steps inside the ε box: the standard strong attack."),
+    (
+        "fgsm",
+        "FGSM",
+        "#ff7f0e",
+        QT_TRANSLATE_NOOP("RobustnessView", "One gradient step of size ε: a fast, weak attack."),
+    ),
+    (
+        "pgd",
+        "PGD",
+        "#d62728",
+        QT_TRANSLATE_NOOP("RobustnessView", "Many small gradient steps inside the ε box: the standard strong attack."),
+    ),
     (
         "noise-uniform",
-        "random noise",
+        QT_TRANSLATE_NOOP("RobustnessView", "random noise"),
         "#7f7f7f",
-        "Random ±ε noise, no gradient: shows how much of the drop is due to a real attack.",
+        QT_TRANSLATE_NOOP(
+            "RobustnessView", "Random ±ε noise, no gradient: shows how much of the drop is due to a real attack."
+        ),
     ),
 )
 # The stronger attacks of the suite (torchattacks' implementations), off by default: slower on a CPU.
 STRONG_ATTACKS = (
     (
         "apgd-ce",
-        "APGD-CE",
+        QT_TRANSLATE_NOOP("RobustnessView", "APGD-CE"),
         "#9467bd",
-        "Auto-PGD on the cross-entropy: PGD that tunes its own step size "
-        "(part of AutoAttack). Stronger than PGD when PGD's step size is badly chosen.",
+        QT_TRANSLATE_NOOP(
+            "RobustnessView",
+            "Auto-PGD on the cross-entropy: PGD that tunes its own step size "
+            "(part of AutoAttack). Stronger than PGD when PGD's step size is badly chosen.",
+        ),
     ),
     (
         "apgd-dlr",
-        "APGD-DLR",
+        QT_TRANSLATE_NOOP("RobustnessView", "APGD-DLR"),
         "#8c564b",
-        "Auto-PGD on a loss that ignores how confident the model is: it "
-        "sees through models that hide their gradients by being over-confident.",
+        QT_TRANSLATE_NOOP(
+            "RobustnessView",
+            "Auto-PGD on a loss that ignores how confident the model is: it "
+            "sees through models that hide their gradients by being over-confident.",
+        ),
     ),
     (
         "cw",
-        "Carlini–Wagner",
+        QT_TRANSLATE_NOOP("RobustnessView", "Carlini–Wagner"),
         "#17becf",
-        "Finds the smallest change that fools each image (L2 distance). Its "
-        "curve counts an image as fooled at ε when the change it found is at most ε per pixel.",
+        QT_TRANSLATE_NOOP(
+            "RobustnessView",
+            "Finds the smallest change that fools each image (L2 distance). Its "
+            "curve counts an image as fooled at ε when the change it found is at most ε per pixel.",
+        ),
     ),
     (
         "deepfool",
         "DeepFool",
         "#e377c2",
-        "Steps straight to the nearest decision boundary: the smallest change "
-        "it finds is a quick estimate of how far each image is from being misread.",
+        QT_TRANSLATE_NOOP(
+            "RobustnessView",
+            "Steps straight to the nearest decision boundary: the smallest change "
+            "it finds is a quick estimate of how far each image is from being misread.",
+        ),
     ),
 )
+
+# The sentences of engine.sanity (English there), re-made in the window's language by translate_sentences.
+SANITY_SENTENCES = (
+    QT_TRANSLATE_NOOP("SanityCheck", "At ε = %1 PGD brings accuracy down to %2, as it should."),
+    QT_TRANSLATE_NOOP(
+        "SanityCheck",
+        "At ε = %1 accuracy is still %2 under PGD: the attack cannot follow the gradients "
+        "(a sign of gradient masking).",
+    ),
+    QT_TRANSLATE_NOOP(
+        "SanityCheck",
+        "More PGD steps or restarts raised robust accuracy (%1 → %2): the attack is unstable, "
+        "a sign of randomised or shattered gradients.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "SanityCheck",
+        "More PGD steps or restarts lowered robust accuracy (%1 → %2): PGD-%3 had not converged, "
+        "so its number is too optimistic.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "SanityCheck",
+        "4× the steps and 3 restarts leave robust accuracy at %1 (PGD-%2: %3): the attack has converged.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "SanityCheck",
+        "Neither noise nor PGD changes accuracy at ε = %1; nothing to compare (see the large-ε check).",
+    ),
+    QT_TRANSLATE_NOOP(
+        "SanityCheck", "PGD (%1) is much stronger than random noise (%2) of the same size, as it should be."
+    ),
+    QT_TRANSLATE_NOOP(
+        "SanityCheck",
+        "Random noise (%1) is nearly as strong as PGD (%2): the gradients do not help the attack (gradient masking).",
+    ),
+    QT_TRANSLATE_NOOP("SanityCheck", "Not run: no other model was given to transfer attacks from."),
+    QT_TRANSLATE_NOOP(
+        "SanityCheck",
+        "Examples made on another model (%1) beat the white-box attack on this one (%2): its gradients are masked.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "SanityCheck", "The transfer attack (%1) is weaker than the white-box attack (%2), as it should be."
+    ),
+    QT_TRANSLATE_NOOP(
+        "SanityCheck",
+        "One-step FGSM (%1) beats PGD (%2): the iterative attack is being misled (gradient masking).",
+    ),
+    QT_TRANSLATE_NOOP(
+        "SanityCheck",
+        "FGSM leaves %1 but PGD only %2: the model resists the one-step attack but not a real one "
+        "(%3; a masking sign).",
+    ),
+    QT_TRANSLATE_NOOP("SanityCheck", "catastrophic overfitting to the one-step training attack"),
+    QT_TRANSLATE_NOOP("SanityCheck", "the gradient at the clean image points the wrong way"),
+    QT_TRANSLATE_NOOP("SanityCheck", "FGSM (%1) and PGD (%2) agree as expected."),
+)
+# The numbers behind a verdict (its tooltip), by the engine's key.
+SANITY_NUMBERS = {
+    "eps": "ε",
+    "accuracy": QT_TRANSLATE_NOOP("SanityCheck", "accuracy"),
+    "limit": QT_TRANSLATE_NOOP("SanityCheck", "limit"),
+    "steps": QT_TRANSLATE_NOOP("SanityCheck", "steps"),
+    "accuracy_4x_steps": QT_TRANSLATE_NOOP("SanityCheck", "accuracy with 4× the steps"),
+    "accuracy_3_restarts": QT_TRANSLATE_NOOP("SanityCheck", "accuracy with 3 restarts"),
+    "clean_accuracy": QT_TRANSLATE_NOOP("SanityCheck", "clean accuracy"),
+    "noise_accuracy": QT_TRANSLATE_NOOP("SanityCheck", "accuracy under noise"),
+    "pgd_accuracy": QT_TRANSLATE_NOOP("SanityCheck", "accuracy under PGD"),
+    "fgsm_accuracy": QT_TRANSLATE_NOOP("SanityCheck", "accuracy under FGSM"),
+    "whitebox_accuracy": QT_TRANSLATE_NOOP("SanityCheck", "white-box accuracy"),
+    "transfer_accuracy": QT_TRANSLATE_NOOP("SanityCheck", "transfer accuracy"),
+}
+VERDICTS = {
+    "pass": QT_TRANSLATE_NOOP("SanityCheck", "pass"),
+    "warning": QT_TRANSLATE_NOOP("SanityCheck", "warning"),
+    "skipped": QT_TRANSLATE_NOOP("SanityCheck", "skipped"),
+}
+
+
+def _tr(text: str, context: str = "RobustnessView") -> str:
+    return QCoreApplication.translate(context, text)
+
+
+def sanity_reason(reason: str) -> str:
+    """An engine.sanity sentence in the window's language."""
+    return translate_sentences("SanityCheck", reason, SANITY_SENTENCES)
+
+
+def sanity_numbers(numbers: dict[str, float]) -> str:
+    return ", ".join(f"{_tr(SANITY_NUMBERS.get(k, k), 'SanityCheck')} = {v:.3g}" for k, v in numbers.items())
 
 
 class RobustnessView(QWidget):
@@ -76,57 +190,59 @@ class RobustnessView(QWidget):
         # Flow layouts: the rows wrap on a narrow window (1024 px with the Start panel open) instead of
         # keeping the whole window wider than the screen.
         controls = QFlowLayout()
-        controls.addWidget(QLabel("Attacks:"))
+        controls.addWidget(QLabel(self.tr("Attacks:")))
         for name, label, _colour, tip in EVAL_ATTACKS:
-            check = QCheckBox(label)
+            check = QCheckBox(_tr(label))
             check.setChecked(True)
-            check.setToolTip(tip)
+            check.setToolTip(_tr(tip))
             self.checks[name] = check
             controls.addWidget(check)
         strong_row = QFlowLayout()
-        strong_row.addWidget(QLabel("Stronger attacks:"))
+        strong_row.addWidget(QLabel(self.tr("Stronger attacks:")))
         for name, label, _colour, tip in STRONG_ATTACKS:
-            check = QCheckBox(label)
-            check.setToolTip(tip + " Slower: try fewer images first.")
+            check = QCheckBox(_tr(label))
+            check.setToolTip(_tr(tip) + self.tr(" Slower: try fewer images first."))
             self.checks[name] = check
             strong_row.addWidget(check)
         self.max_eps = QSpinBox()
         self.max_eps.setRange(1, 128)
         self.max_eps.setValue(64)
-        self.max_eps.setPrefix("ε up to ")
+        self.max_eps.setPrefix(self.tr("ε up to "))
         self.max_eps.setSuffix("/255")
-        self.max_eps.setToolTip("The largest pixel change tried, in grey levels out of 255.")
+        self.max_eps.setToolTip(self.tr("The largest pixel change tried, in grey levels out of 255."))
         self.points = QSpinBox()
         self.points.setRange(2, 40)
         self.points.setValue(9)
-        self.points.setSuffix(" ε values")
-        self.points.setToolTip("How many ε values between 0 and the maximum are measured.")
+        self.points.setSuffix(self.tr(" ε values"))
+        self.points.setToolTip(self.tr("How many ε values between 0 and the maximum are measured."))
         self.steps = QSpinBox()
         self.steps.setRange(1, 200)
         self.steps.setValue(10)
-        self.steps.setSuffix(" PGD steps")
-        self.steps.setToolTip("Steps of the PGD attack: more is stronger and slower.")
+        self.steps.setSuffix(self.tr(" PGD steps"))
+        self.steps.setToolTip(self.tr("Steps of the PGD attack: more is stronger and slower."))
         self.images = QSpinBox()
         self.images.setRange(10, 10_000)
         self.images.setValue(300)
-        self.images.setSuffix(" images")
-        self.images.setToolTip("How many held-out images are attacked (more = more precise, slower).")
-        self.sanity_check = QCheckBox("Sanity checks")
+        self.images.setSuffix(self.tr(" images"))
+        self.images.setToolTip(self.tr("How many held-out images are attacked (more = more precise, slower)."))
+        self.sanity_check = QCheckBox(self.tr("Sanity checks"))
         self.sanity_check.setChecked(True)
         self.sanity_check.setToolTip(
-            "After the curve, test whether its numbers can be trusted: a huge ε must "
-            "break the model, more attack steps must not help it, random noise must be "
-            "weaker than the attack, and FGSM must not be much weaker than PGD."
+            self.tr(
+                "After the curve, test whether its numbers can be trusted: a huge ε must "
+                "break the model, more attack steps must not help it, random noise must be "
+                "weaker than the attack, and FGSM must not be much weaker than PGD."
+            )
         )
         controls.addWidget(self.sanity_check)
         settings_row = QFlowLayout()
-        settings_row.addWidget(QLabel("Measure at"))
+        settings_row.addWidget(QLabel(self.tr("Measure at")))
         for w in (self.max_eps, self.points, self.steps, self.images):
             settings_row.addWidget(w)
-        self.run_button = QPushButton("Measure robustness")
+        self.run_button = QPushButton(self.tr("Measure robustness"))
         self.run_button.setObjectName("primaryButton")
-        self.run_button.setToolTip("Attack the trained model at each ε and plot the accuracy that survives.")
-        self.cancel_button = QPushButton("Cancel")
+        self.run_button.setToolTip(self.tr("Attack the trained model at each ε and plot the accuracy that survives."))
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setEnabled(False)
         settings_row.addWidget(self.run_button)
         settings_row.addWidget(self.cancel_button)
@@ -134,12 +250,12 @@ class RobustnessView(QWidget):
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m")
         self.progress.setValue(0)
-        self.status = QLabel("Train a model (or open a run), then measure how its accuracy falls as ε grows.")
+        self.status = QLabel(self.tr("Train a model (or open a run), then measure how its accuracy falls as ε grows."))
         self.status.setWordWrap(True)
         self.plot = pg.PlotWidget()
-        self.plot.setTitle("Accuracy under attack")
-        self.plot.setLabel("left", "accuracy")
-        self.plot.setLabel("bottom", "ε (grey levels out of 255)")
+        self.plot.setTitle(self.tr("Accuracy under attack"))
+        self.plot.setLabel("left", self.tr("accuracy"))
+        self.plot.setLabel("bottom", self.tr("ε (grey levels out of 255)"))
         self.plot.setYRange(0, 1, padding=0.02)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.legend = self.plot.addLegend(offset=(10, -10), labelTextSize="10pt")
@@ -155,10 +271,12 @@ class RobustnessView(QWidget):
         row.addWidget(self.progress)
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
-        self.sanity_box = QGroupBox("Can these numbers be trusted?")
+        self.sanity_box = QGroupBox(self.tr("Can these numbers be trusted?"))
         self.sanity_box.setToolTip(
-            "A model can look robust only because the attack cannot use its gradients "
-            "(gradient masking). These checks look for the usual signs of that."
+            self.tr(
+                "A model can look robust only because the attack cannot use its gradients "
+                "(gradient masking). These checks look for the usual signs of that."
+            )
         )
         self.sanity_layout = QVBoxLayout(self.sanity_box)
         self.sanity_box.setVisible(False)
@@ -176,7 +294,7 @@ class RobustnessView(QWidget):
     def request_run(self) -> None:
         attacks = tuple(name for name, check in self.checks.items() if check.isChecked())
         if not attacks:
-            self.status.setText("Tick at least one attack.")
+            self.status.setText(self.tr("Tick at least one attack."))
             return
         self.runRequested.emit(
             attacks, self.eps_values(), self.steps.value(), self.images.value(), self.sanity_check.isChecked()
@@ -205,6 +323,7 @@ class RobustnessView(QWidget):
         styles = {name: (label, colour) for name, label, colour, _ in EVAL_ATTACKS + STRONG_ATTACKS}
         for name, values in curve.accuracy.items():
             label, colour = styles.get(name, (name, "#333"))
+            label = _tr(label)
             style = Qt.PenStyle.DashLine if name.startswith("noise") else Qt.PenStyle.SolidLine
             self.curves[name] = self.plot.plot(
                 x,
@@ -218,8 +337,12 @@ class RobustnessView(QWidget):
             )
         self.plot.setXRange(0, float(x.max()) if len(x) else 1, padding=0.02)
         self.status.setText(
-            f"Clean accuracy {curve.clean_accuracy:.1%} on {curve.n} held-out images. "
-            "A robust model keeps its curve high as ε grows; noise should barely hurt."
+            self.tr(
+                "Clean accuracy %1 on %2 held-out images. "
+                "A robust model keeps its curve high as ε grows; noise should barely hurt."
+            )
+            .replace("%1", f"{curve.clean_accuracy:.1%}")
+            .replace("%2", str(curve.n))
         )
 
     def expect_sanity(self, eps: float | None) -> None:
@@ -236,7 +359,9 @@ class RobustnessView(QWidget):
         self._sanity_pending = eps is not None
         if eps is not None:
             self.sanity_box.setTitle(
-                f"Can these numbers be trusted? (checks at ε = {eps:.3g}, {eps * 255:.0f}/255) — checking…"
+                self.tr("Can these numbers be trusted? (checks at ε = %1, %2/255) — checking…")
+                .replace("%1", f"{eps:.3g}")
+                .replace("%2", f"{eps * 255:.0f}")
             )
 
     def show_sanity(self, checks: Any) -> None:
@@ -247,14 +372,14 @@ class RobustnessView(QWidget):
         for check in checks:
             kind = "skipped" if check.skipped else "pass" if check.passed else "warning"
             warnings += kind == "warning"
-            badge = QLabel(kind)
+            badge = QLabel(_tr(VERDICTS[kind], "SanityCheck"))
             badge.setObjectName("sanityBadge")
             badge.setProperty("verdict", kind)
             badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
             badge.setFixedWidth(72)
-            text = QLabel(check.reason)
+            text = QLabel(sanity_reason(check.reason))
             text.setWordWrap(True)
-            text.setToolTip(", ".join(f"{k} = {v:.3g}" for k, v in check.numbers.items()))
+            text.setToolTip(sanity_numbers(check.numbers))
             row = QWidget()
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 0, 0, 0)
@@ -264,8 +389,20 @@ class RobustnessView(QWidget):
             self._sanity_row_widgets.append(row)
             self.sanity_rows.append((badge, text))
         eps = next((c.numbers.get("eps") for c in checks if "eps" in c.numbers and c.name != "large_eps"), None)
-        at = f" at ε = {eps:.3g} ({eps * 255:.0f}/255)" if eps is not None else ""
-        verdict = "all passed" if not warnings else f"{warnings} warning{'s' if warnings > 1 else ''}"
-        self.sanity_box.setTitle(f"Can these numbers be trusted? Checks{at}: {verdict}")
+        if not warnings:
+            verdict = self.tr("all passed")
+        elif warnings == 1:
+            verdict = self.tr("1 warning")
+        else:
+            verdict = self.tr("%1 warnings").replace("%1", str(warnings))
+        if eps is not None:
+            title = (
+                self.tr("Can these numbers be trusted? Checks at ε = %1 (%2/255): %3")
+                .replace("%1", f"{eps:.3g}")
+                .replace("%2", f"{eps * 255:.0f}")
+            )
+        else:
+            title = self.tr("Can these numbers be trusted? Checks: %3")
+        self.sanity_box.setTitle(title.replace("%3", verdict))
         self.set_busy(False)
         self.on_progress(*self._last_progress)  # the indeterminate "checking" bar back to the curve's count

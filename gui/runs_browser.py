@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -37,7 +37,43 @@ from gui.compare_view import OverlayView, TransferView
 WIDE_PX = 860  # narrower than this, the table goes above the plots
 NARROW_PX = 380
 
-COLUMNS = ("Run", "Dataset", "Model", "Attack", "λ", "ε", "Clean", "Robust", "Status")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("RunsBrowser", "Run"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "Dataset"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "Model"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "Attack"),
+    "λ",
+    "ε",
+    QT_TRANSLATE_NOOP("RunsBrowser", "Clean"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "Robust"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "Status"),
+)
+# The table's cells in the window's language (English: the run folder's own words, unchanged).
+CELL_TEXT = (
+    QT_TRANSLATE_NOOP("RunsBrowser", "completed"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "stopped"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "interrupted"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "unfinished"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "finished"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "failed"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "digits"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "mnist"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "fashion-mnist"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "cifar10"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "folder"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "seed-cnn"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "mlp"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "small-cnn"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "resnet"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "none"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "fgsm"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "fgsm-rs"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "pgd"),
+)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("RunsBrowser", text)
 
 
 def _pct(v: float) -> str:
@@ -63,51 +99,61 @@ class RunsBrowser(QWidget):
         self.labels: list[pg.TextItem] = []
 
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([_tr(c) for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setToolTip("Every run in the runs folder. Ctrl- or Shift-click to select several and compare them.")
+        self.table.setToolTip(
+            self.tr("Every run in the runs folder. Ctrl- or Shift-click to select several and compare them.")
+        )
         self.settings_view = QPlainTextEdit()
         self.settings_view.setReadOnly(True)
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setToolTip("Read the runs folder again (F5)")
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.refresh_button.setToolTip(self.tr("Read the runs folder again (F5)"))
         self.refresh_button.setShortcut("F5")
-        self.report_button = QPushButton("Export report…")
+        self.report_button = QPushButton(self.tr("Export report…"))
         self.report_button.setToolTip(
-            "Write the selected run's settings, curves and adversarial examples as an "
-            "HTML report (with a CSV of every number beside it)"
+            self.tr(
+                "Write the selected run's settings, curves and adversarial examples as an "
+                "HTML report (with a CSV of every number beside it)"
+            )
         )
         self.report_button.setEnabled(False)
-        self.compare_button = QPushButton("Compare report…")
+        self.compare_button = QPushButton(self.tr("Compare report…"))
         self.compare_button.setToolTip(
-            "Write an HTML report comparing the selected runs: settings, the trade-off "
-            "plot, their curves overlaid and the transfer matrix if measured"
+            self.tr(
+                "Write an HTML report comparing the selected runs: settings, the trade-off "
+                "plot, their curves overlaid and the transfer matrix if measured"
+            )
         )
         self.compare_button.setEnabled(False)
 
         self.lambdas = QLineEdit("0, 0.25, 0.5, 1")
         self.lambdas.setToolTip(
-            "The λ values to train with, separated by commas. λ is the weight of the attacked "
-            "images in the training loss: 0 is ordinary training."
+            self.tr(
+                "The λ values to train with, separated by commas. λ is the weight of the attacked "
+                "images in the training loss: 0 is ordinary training."
+            )
         )
-        self.sweep_button = QPushButton("Sweep λ")
+        self.sweep_button = QPushButton(self.tr("Sweep λ"))
         self.sweep_button.setObjectName("primaryButton")
         self.sweep_button.setToolTip(
-            "Train one run per λ, one after another, with all other settings taken from "
-            "the panel on the left. Each finished run becomes a point on the trade-off "
-            "plot, so you see what robustness costs in accuracy."
+            self.tr(
+                "Train one run per λ, one after another, with all other settings taken from "
+                "the panel on the left. Each finished run becomes a point on the trade-off "
+                "plot, so you see what robustness costs in accuracy."
+            )
         )
-        self.sweep_cancel = QPushButton("Cancel sweep")
-        self.sweep_cancel.setToolTip("Stop the running sweep run and drop the runs still waiting")
+        self.sweep_cancel = QPushButton(self.tr("Cancel sweep"))
+        self.sweep_cancel.setToolTip(self.tr("Stop the running sweep run and drop the runs still waiting"))
         self.sweep_cancel.setEnabled(False)
         self.sweep_status = QLabel("")
 
         self.plot = pg.PlotWidget()
         self.plot.setBackground("w")
-        self.plot.setLabel("bottom", "clean accuracy")
-        self.plot.setLabel("left", "robust accuracy")
+        self.plot.setLabel("bottom", self.tr("clean accuracy"))
+        self.plot.setLabel("left", self.tr("robust accuracy"))
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         for axis in ("left", "bottom"):
             self.plot.getAxis(axis).enableAutoSIPrefix(False)  # accuracies, not "×0.001" multiples
@@ -118,9 +164,9 @@ class RunsBrowser(QWidget):
         self.overlay = OverlayView()
         self.transfer = TransferView()
         self.views = QTabWidget()
-        self.views.addTab(self.plot, "Trade-off")
-        self.views.addTab(self.overlay, "Curves")
-        self.views.addTab(self.transfer, "Transfer")
+        self.views.addTab(self.plot, self.tr("Trade-off"))
+        self.views.addTab(self.overlay, self.tr("Curves"))
+        self.views.addTab(self.transfer, self.tr("Transfer"))
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -130,7 +176,7 @@ class RunsBrowser(QWidget):
             buttons.addWidget(w)
         buttons.addStretch(1)
         sweep = QHBoxLayout()
-        sweep.addWidget(QLabel("λ values:"))
+        sweep.addWidget(QLabel(self.tr("λ values:")))
         sweep.addWidget(self.lambdas, 1)
         sweep.addWidget(self.sweep_button)
         sweep.addWidget(self.sweep_cancel)
@@ -167,14 +213,14 @@ class RunsBrowser(QWidget):
         for row, s in enumerate(self.summaries):
             values = (
                 s.name,
-                s.dataset,
-                s.model,
-                s.attack,
+                _tr(s.dataset),
+                _tr(s.model),
+                _tr(s.attack),
                 f"{s.lam:g}",
                 f"{s.eps:g}",
                 _pct(s.clean_accuracy),
                 _pct(s.robust_accuracy),
-                s.status,
+                _tr(s.status),
             )
             for col, text in enumerate(values):
                 self.table.setItem(row, col, QTableWidgetItem(text))
@@ -259,11 +305,16 @@ class RunsBrowser(QWidget):
         if len(chosen) == 1:
             self.settings_view.setPlainText(f"{chosen[0].path}\n\n{chosen[0].settings_json}")
         elif chosen:
+            line = self.tr("  %1: %2, %3, clean %4, robust %5")
             self.settings_view.setPlainText(
-                f"{len(chosen)} runs selected:\n"
+                self.tr("%1 runs selected:").replace("%1", str(len(chosen)))
+                + "\n"
                 + "\n".join(
-                    f"  {s.name}: {s.attack}, {s.label}, "
-                    f"clean {_pct(s.clean_accuracy)}, robust {_pct(s.robust_accuracy)}"
+                    line.replace("%1", s.name)
+                    .replace("%2", _tr(s.attack))
+                    .replace("%3", s.label)
+                    .replace("%4", _pct(s.clean_accuracy))
+                    .replace("%5", _pct(s.robust_accuracy))
                     for s in chosen
                 )
             )
@@ -279,7 +330,7 @@ class RunsBrowser(QWidget):
     def _on_transfer_requested(self, attack: str, eps: float, steps: int, images: int) -> None:
         chosen = self.selected_runs()
         if len(chosen) < 2:
-            self.transfer.status.setText("Select two or more runs in the table first (Ctrl-click).")
+            self.transfer.status.setText(self.tr("Select two or more runs in the table first (Ctrl-click)."))
             return
         self.transferRequested.emit(tuple(s.path for s in chosen), attack, eps, steps, images)
 
@@ -299,7 +350,7 @@ class RunsBrowser(QWidget):
         self._write("comparison_report", params)
 
     def _ask_path(self, title: str, default: Path) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, title, str(default), "HTML report (*.html)")
+        path, _ = QFileDialog.getSaveFileName(self, title, str(default), self.tr("HTML report (*.html)"))
         if not path:
             return None
         return path if path.lower().endswith((".html", ".htm")) else path + ".html"
@@ -309,28 +360,30 @@ class RunsBrowser(QWidget):
             return
         self.report_button.setEnabled(False)
         self.compare_button.setEnabled(False)
-        self.settings_view.appendPlainText("\nWriting the report…")
+        self.settings_view.appendPlainText("\n" + self.tr("Writing the report…"))
 
         def written(path: str) -> None:
-            self.settings_view.appendPlainText(f"Report written to {path}")
+            self.settings_view.appendPlainText(self.tr("Report written to %1").replace("%1", path))
             self._on_selection()
             self.reportWritten.emit(path)
 
         def failed(text: str) -> None:
             self._on_selection()
-            QMessageBox.warning(self, "Report not written", text)
+            QMessageBox.warning(self, self.tr("Report not written"), text)
 
         self.request(kind, params, written, on_failed=failed)
 
     def _on_report_clicked(self) -> None:
         run = self.selected_run()
-        path = self._ask_path("Export report", Path(run.path) / "report.html") if run else None
+        path = self._ask_path(self.tr("Export report"), Path(run.path) / "report.html") if run else None
         if run and path:
             self.export_report(run, path)
 
     def _on_compare_clicked(self) -> None:
         chosen = self.selected_runs()
-        path = self._ask_path("Compare runs", Path(chosen[0].path).parent / "comparison.html") if chosen else None
+        path = (
+            self._ask_path(self.tr("Compare runs"), Path(chosen[0].path).parent / "comparison.html") if chosen else None
+        )
         if chosen and path:
             self.export_comparison(chosen, path)
 

@@ -7,13 +7,37 @@ progress and time left four times a second, so a fast run does not re-lay-out th
 from __future__ import annotations
 
 import math
+import re
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from engine.messages import EngineReady, RunFinished, RunStarted, StepMetrics
+from gui import i18n
 
-STATE_TEXT = {"idle": "Ready", "running": "Training", "paused": "Paused", "stopping": "Stopping…"}
+STATE_TEXT = {
+    "idle": QT_TRANSLATE_NOOP("RunStatus", "Ready"),
+    "running": QT_TRANSLATE_NOOP("RunStatus", "Training"),
+    "paused": QT_TRANSLATE_NOOP("RunStatus", "Paused"),
+    "stopping": QT_TRANSLATE_NOOP("RunStatus", "Stopping…"),
+}
+# The engine's device descriptions (engine.trainer.describe_device), re-made in the window's language.
+DEVICE_TEXTS = (
+    QT_TRANSLATE_NOOP("RunStatus", "cpu (%1 threads)"),
+    QT_TRANSLATE_NOOP("RunStatus", "cuda:%1 (%2)"),
+)
+
+
+def torch_version_text(version: str) -> str:
+    """PyTorch's version as the status bar shows it: in a translated window the build tag in words
+    ("2.5.1+cu124" -> "2.5.1 CUDA 12.4"), since "cu124" is not a word in any language."""
+    public, _, build = version.partition("+")
+    if not build or i18n.active_language() == "en":
+        return version
+    cuda = re.fullmatch(r"cu(\d+)(\d)", build)
+    if cuda:
+        return f"{public} CUDA {cuda[1]}.{cuda[2]}"
+    return f"{public} CPU" if build == "cpu" else public
 
 
 def format_seconds(seconds: float) -> str:
@@ -21,7 +45,11 @@ def format_seconds(seconds: float) -> str:
         return "–"
     seconds = round(seconds)
     if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+        return (
+            QCoreApplication.translate("RunStatus", "%1 h %2 min")
+            .replace("%1", str(seconds // 3600))
+            .replace("%2", f"{seconds % 3600 // 60:02d}")
+        )
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
@@ -58,14 +86,18 @@ class RunStatus(QObject):
 
     def engine_ready(self, info: EngineReady) -> None:
         if self.state == "idle":
-            self.device_label.setText(self.tr("Engine ready (PyTorch %1)").replace("%1", info.torch_version))
+            self.device_label.setText(
+                self.tr("Engine ready (PyTorch %1)").replace("%1", torch_version_text(info.torch_version))
+            )
 
     def run_started(self, msg: RunStarted) -> None:
         self._epochs = msg.config.train.epochs
         self._last_step = None
         self.epoch_progress.setValue(0)
         self.epoch_progress.setFormat(self.tr("epoch 1/%1").replace("%1", str(self._epochs)))
-        self.device_label.setText(self.tr("Device: %1").replace("%1", msg.device))
+        self.device_label.setText(
+            self.tr("Device: %1").replace("%1", i18n.translate_sentences("RunStatus", msg.device, DEVICE_TEXTS))
+        )
 
     def step(self, msg: StepMetrics) -> None:
         self._last_step = msg
