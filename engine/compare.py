@@ -17,6 +17,7 @@ from typing import Any
 
 from engine import runs
 from engine.config import ConfigError, RunConfig
+from engine.gallery_images import eps_text
 
 MAX_SWEEP = 12  # a longer queue is more likely a typo than a plan, and would run for hours
 
@@ -40,14 +41,51 @@ class RunSummary:
     robust_accuracy: float
     status: str
     settings_json: str
+    eval_steps: int = 10  # the per-epoch PGD check's steps: with dataset and ε, what makes runs comparable
+    started: float = 0.0  # when the run was made (its config file's time), seconds since the epoch
+    title: str = ""  # the person's own name for the run (TITLE_FILE), or "" for the generated one
 
     @property
     def label(self) -> str:
-        return f"λ={self.lam:g}, ε={self.eps:g}"
+        return f"λ={self.lam:g}, ε={eps_text(self.eps)}"
+
+    @property
+    def comparable(self) -> tuple[str, int, float]:
+        """Runs with the same key were measured the same way (dataset, PGD steps, ε): only those share a
+        trade-off plot, since robust accuracy at another ε or attack is another quantity."""
+        return (self.dataset, self.eval_steps, round(self.eps, 6))
 
     @property
     def has_point(self) -> bool:
         return math.isfinite(self.clean_accuracy) and math.isfinite(self.robust_accuracy)
+
+    @property
+    def time_text(self) -> str:
+        return time_text(self.started)
+
+
+TITLE_FILE = "title.txt"  # a run's own name, as the person typed it in the Runs tab
+TITLE_MAX = 80
+
+
+def set_run_title(folder: str | Path, title: str) -> str:
+    """Give a run its own name (one line, at most TITLE_MAX characters; "" goes back to the generated
+    one); the name as stored."""
+    clean = " ".join(str(title).split())[:TITLE_MAX]
+    path = Path(folder) / TITLE_FILE
+    if clean:
+        runs.atomic_write(path, lambda f: f.write(clean.encode("utf-8")))
+    else:
+        path.unlink(missing_ok=True)
+    return clean
+
+
+def read_title(folder: Path) -> str:
+    try:
+        raw = (folder / TITLE_FILE).read_bytes()[: 4 * TITLE_MAX]
+    except OSError:
+        return ""
+    return " ".join(raw.decode("utf-8", errors="replace").split())[:TITLE_MAX]
 
 
 def summarize_run(folder: str | Path) -> RunSummary:
@@ -80,7 +118,28 @@ def summarize_run(folder: str | Path) -> RunSummary:
         robust,
         status,
         config.to_json(),
+        eval_steps=config.train.eval_steps,
+        started=started_at(folder),
+        title=read_title(folder),
     )
+
+
+def time_text(started: float) -> str:
+    """When a run was made, short: "12-01 17:03" ("" when unknown)."""
+    return time.strftime("%m-%d %H:%M", time.localtime(started)) if started else ""
+
+
+def started_at(folder: Path) -> float:
+    """When a run was made: from its folder's name when the app named it (runs.new_run_dir), else from
+    its config file's time."""
+    try:
+        return time.mktime(time.strptime(folder.name[:15], "%Y%m%d-%H%M%S"))
+    except (ValueError, OverflowError):
+        pass
+    try:
+        return (folder / runs.CONFIG_FILE).stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def list_runs(root: str | Path | None = None) -> list[RunSummary]:

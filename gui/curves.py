@@ -37,6 +37,7 @@ from superqt import QFlowLayout
 from engine.messages import ConfigApplied, EpochMetrics, StepMetrics
 
 REDRAW_MS = 50  # 20 Hz: smooth for curves that grow a point per step, and half the paint work of 40 Hz
+SIDE_BY_SIDE_PX = 520  # narrower than this, the accuracy plot goes under the loss plot
 WHOLE_RUN_MAX_STEPS = 20_000  # longer runs would start as a sliver at the left: their x axis doubles instead
 
 # key, legend label (English source; shown through translate("CurvesView", …)), colour, pen style
@@ -48,8 +49,8 @@ LOSS_CURVES = (
     ("loss_total", "L_total", "#111111", None),
 )
 ACC_CURVES = (
-    ("clean_accuracy", QT_TRANSLATE_NOOP("CurvesView", "clean accuracy (held-out)"), "#1f77b4"),
-    ("robust_accuracy", QT_TRANSLATE_NOOP("CurvesView", "robust accuracy (held-out, PGD)"), "#d62728"),
+    ("clean_accuracy", QT_TRANSLATE_NOOP("CurvesView", "clean (held-out)"), "#1f77b4"),
+    ("robust_accuracy", QT_TRANSLATE_NOOP("CurvesView", "robust (held-out, PGD)"), "#d62728"),
 )
 
 
@@ -91,6 +92,14 @@ def moving_average(y: np.ndarray, window: int) -> np.ndarray:
     return (c[n] - c[lo]) / (n - lo)
 
 
+def _legend_below(plot: pg.PlotWidget, columns: int) -> pg.LegendItem:
+    """A legend under the plot's x axis, outside the data: it never covers a curve or a marker's label
+    (inside the plot the accuracy legend hid the robust curve, which runs along the bottom)."""
+    legend = pg.LegendItem(colCount=columns, labelTextSize="9pt", verSpacing=-8, horSpacing=8)
+    plot.getPlotItem().layout.addItem(legend, 4, 1)
+    return legend
+
+
 def _pen(colour: str, style: str | None = None, width: float = 1.0) -> Any:
     """Width 1 by default: Qt's raster engine draws 1 px lines on a fast path, wider ones ~3.5× slower
     (a 2,000-step loss plot here: 2.5 ms a frame at width 1, 9 ms at 1.6), and the paint of the loss
@@ -125,22 +134,26 @@ class CurvesView(QWidget):
         self.acc_plot.setTitle(self.tr("Accuracy after each epoch"))
         self.acc_plot.setYRange(0, 1, padding=0.02)
         self._curves: dict[str, pg.PlotDataItem] = {}
-        loss_legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="9pt")
-        loss_legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self.legends = {"loss": _legend_below(self.loss_plot, 3), "accuracy": _legend_below(self.acc_plot, 1)}
         for key, label, colour, style in LOSS_CURVES:
-            self._curves[key] = self.loss_plot.plot(name=_tr(label), pen=_pen(colour, style))
-        acc_legend = self.acc_plot.addLegend(offset=(-10, -10), labelTextSize="9pt")
-        acc_legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+            self._curves[key] = self.loss_plot.plot(pen=_pen(colour, style))
+            self.legends["loss"].addItem(self._curves[key], _tr(label))
         for key, label, colour in ACC_CURVES:
             self._curves[key] = self.acc_plot.plot(
-                name=_tr(label), pen=_pen(colour, width=2), symbol="o", symbolSize=6, symbolBrush=colour, symbolPen=None
+                pen=_pen(colour, width=2), symbol="o", symbolSize=6, symbolBrush=colour, symbolPen=None
             )
+            self.legends["accuracy"].addItem(self._curves[key], _tr(label))
+        # A plot narrower than its one-column legend or its title would cut them off (the splitter does not
+        # know a graphics scene's needs): as wide as they are, at the least.
+        title_w = self.acc_plot.fontMetrics().horizontalAdvance(self.acc_plot.getPlotItem().titleLabel.text) * 1.3
+        self.acc_plot.setMinimumWidth(int(max(self.legends["accuracy"].boundingRect().width(), title_w)) + 60)
         for plot in (self.loss_plot, self.acc_plot):
+            plot.getPlotItem().setContentsMargins(0, 0, 14, 0)  # the data end before the edge, visibly
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
             item = plot.getPlotItem()
-            cached = [item.titleLabel, item.legend]
+            cached = [item.titleLabel, *self.legends.values()]
             for name in ("left", "bottom"):
                 cached += [plot.getAxis(name), plot.getAxis(name).label]
             for graphics in cached:  # text is the costly part of a frame: paint it once, then blit it
@@ -198,6 +211,33 @@ class CurvesView(QWidget):
         self._timer = QTimer(self, interval=REDRAW_MS)
         self._timer.timeout.connect(self.redraw)
         self._timer.start()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Side by side when there is room, one above the other when not (the tab is about 400 px wide
+        on a 1024 px screen with the Start panel open); legends take as many columns as fit."""
+        super().resizeEvent(event)
+        width = event.size().width()
+        orientation = Qt.Orientation.Horizontal if width >= SIDE_BY_SIDE_PX else Qt.Orientation.Vertical
+        if self.split.orientation() != orientation:
+            self.split.setOrientation(orientation)
+            self._set_stacked(orientation == Qt.Orientation.Vertical)
+        side_by_side = orientation == Qt.Orientation.Horizontal
+        loss_w = width * 0.6 if side_by_side else width
+        acc_w = width * 0.4 if side_by_side else width
+        for legend, plot_w, most in ((self.legends["loss"], loss_w, 3), (self.legends["accuracy"], acc_w, 2)):
+            columns = max(1, min(most, int((plot_w - 50) // 125)))
+            if legend.columnCount != columns:
+                legend.setColumnCount(columns)
+
+    def _set_stacked(self, stacked: bool) -> None:
+        """One plot above the other leaves each little height: no titles (the legends and axes say what
+        is drawn) and one "training step" label, under the lower plot."""
+        for plot, title in (
+            (self.loss_plot, self.tr("Losses per step")),
+            (self.acc_plot, self.tr("Accuracy after each epoch")),
+        ):
+            plot.setTitle(None if stacked else title)
+        self.loss_plot.getAxis("bottom").showLabel(not stacked)
 
     # ------------------------------------------------------------------ data in
     def clear(self) -> None:

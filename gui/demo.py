@@ -41,6 +41,7 @@ QLabel#presetExplanation { font-size: 14pt; }
 """
 PRESENTATION_TILE = 96
 DOCK_MIN_PX = 270  # with the side panel and the tabs: fits a 1024 px screen
+DOCK_DEFAULT_PX = 320
 
 
 class DemoPanel(QWidget):
@@ -168,6 +169,8 @@ class DemoMode(QObject):
         self.dock.setWidget(scroll)
         self.dock.setMinimumWidth(DOCK_MIN_PX)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        # Its wrapped texts would make it ~500 px wide: the tabs with the live plots need the room more.
+        window.resizeDocks([self.dock], [DOCK_DEFAULT_PX], Qt.Orientation.Horizontal)
         self.glossary = None
         self.draw_dialog = None
         self._presenting: dict | None = None
@@ -337,7 +340,7 @@ class DemoMode(QObject):
             tucked = [
                 x
                 for x in (w.experiment, self.panel.intro, self.panel.preset_box, self.panel.help_button,
-                          self.panel.draw_button, self.panel.explanation)
+                          self.panel.draw_button, self.panel.explanation, w.device_label)
                 if x.isVisible()
             ]  # fmt: skip
             self._presenting = {"sheet": w.styleSheet(), "full": w.isFullScreen(), "max": w.isMaximized(),
@@ -346,6 +349,7 @@ class DemoMode(QObject):
                 widget.hide()
             w.setStyleSheet(w.styleSheet() + PRESENTATION_QSS)
             w.gallery.set_tile_size(PRESENTATION_TILE)
+            w.gallery.set_compact(True)
             self.dock.show()
             w.showFullScreen()
         elif not on and self._presenting is not None:
@@ -354,6 +358,7 @@ class DemoMode(QObject):
                 widget.show()
             w.setStyleSheet(saved["sheet"])
             w.gallery.set_tile_size(None)
+            w.gallery.set_compact(False)
             if not saved["full"]:
                 w.showMaximized() if saved["max"] else w.showNormal()
         self.presentation_action.setChecked(self._presenting is not None)

@@ -38,10 +38,6 @@ def pixmap(rgb8: np.ndarray, size: int) -> QPixmap:
     )
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Gallery", text)
-
-
 def _set_text(label: QLabel, text: str) -> None:
     """Rich text is laid out again on every setText: skip it when nothing changed (most refreshes)."""
     if label.text() != text:
@@ -70,10 +66,13 @@ class GalleryCell(QFrame):
         self._shown_original: np.ndarray | None = None
         self.setObjectName("galleryCell")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip(_tr("Click to enlarge and see all class probabilities"))
-        self.original = _image_label(QPixmap(), _tr("Original image"))
-        self.change = _image_label(QPixmap(), _tr("The attacker's change, amplified (red brighter, blue darker)"))
-        self.adversarial = _image_label(QPixmap(), _tr("Attacked image"))
+        self.setToolTip(QCoreApplication.translate("Gallery", "Click to enlarge and see all class probabilities"))
+        self.original = _image_label(QPixmap(), QCoreApplication.translate("Gallery", "Original image"))
+        self.change = _image_label(
+            QPixmap(),
+            QCoreApplication.translate("Gallery", "The attacker's change, amplified (red brighter, blue darker)"),
+        )
+        self.adversarial = _image_label(QPixmap(), QCoreApplication.translate("Gallery", "Attacked image"))
         images = QHBoxLayout()
         images.setSpacing(3)
         for label in (self.original, self.change, self.adversarial):
@@ -110,11 +109,8 @@ class GalleryCell(QFrame):
             + mark,
         )
         fooled = bool(batch.fooled[i])
-        verdict = (
-            f"<span style='color:#c62828'><b>{QCoreApplication.translate('Gallery', 'FOOLED')}</b></span> → "
-            if fooled
-            else ""
-        )
+        word = QCoreApplication.translate("Gallery", "FOOLED")
+        verdict = f"<span style='color:#c62828'><b>{word}</b></span> → " if fooled else ""
         _set_text(
             self.text_adv,
             QCoreApplication.translate("Gallery", "attacked: {verdict}{seen} ({conf})").format(
@@ -140,15 +136,26 @@ class SampleDialog(QDialog):
         super().__init__(parent)
         names = batch.class_names
         label = int(batch.labels[index])
-        self.setWindowTitle(_tr("Sample {n}: true class {name}").format(n=index + 1, name=names[label]))
+        self.setWindowTitle(
+            QCoreApplication.translate("Gallery", "Sample {n}: true class {name}").format(
+                n=index + 1, name=names[label]
+            )
+        )
         scale = change_scale(batch.perturbation)  # as in the gallery: the same amplification at every ε
         original, change, adversarial = sample_tiles(batch.original[index], batch.adversarial[index], scale)
         row = QHBoxLayout()
         for title, rgb in (
-            (_tr("Original"), original),
-            (_tr("Change (±{px}/255 at full colour)").format(px=f"{scale * 255:.0f}"), change),
+            (QCoreApplication.translate("Gallery", "Original"), original),
             (
-                _tr("Attacked ({attack}, ε = {eps})").format(attack=batch.attack.upper(), eps=eps_text(batch.eps)),
+                QCoreApplication.translate("Gallery", "Change (±{px}/255 at full colour)").format(
+                    px=f"{scale * 255:.0f}"
+                ),
+                change,
+            ),
+            (
+                QCoreApplication.translate("Gallery", "Attacked ({attack}, ε = {eps})").format(
+                    attack=batch.attack.upper(), eps=eps_text(batch.eps)
+                ),
                 adversarial,
             ),
         ):
@@ -159,16 +166,24 @@ class SampleDialog(QDialog):
             box.addWidget(_image_label(pixmap(rgb, 220), title))
             row.addLayout(box)
         self.plot = pg.PlotWidget()
-        self.plot.setTitle(_tr("Class probabilities"))
-        self.plot.setLabel("left", _tr("probability"))
+        self.plot.setTitle(QCoreApplication.translate("Gallery", "Class probabilities"))
+        self.plot.setLabel("left", QCoreApplication.translate("Gallery", "probability"))
         self.plot.setYRange(0, 1.0, padding=0.02)
         k = len(names)
         xs = np.arange(k)
         self.bars_clean = pg.BarGraphItem(
-            x=xs - 0.2, height=batch.probs_clean[index], width=0.38, brush="#1f77b4", name=_tr("before attack")
+            x=xs - 0.2,
+            height=batch.probs_clean[index],
+            width=0.38,
+            brush="#1f77b4",
+            name=QCoreApplication.translate("Gallery", "before attack"),
         )
         self.bars_adv = pg.BarGraphItem(
-            x=xs + 0.2, height=batch.probs_adv[index], width=0.38, brush="#d62728", name=_tr("after attack")
+            x=xs + 0.2,
+            height=batch.probs_adv[index],
+            width=0.38,
+            brush="#d62728",
+            name=QCoreApplication.translate("Gallery", "after attack"),
         )
         self.plot.addLegend(offset=(-10, 10))  # the bars' names fill it
         self.plot.addItem(self.bars_clean)
@@ -177,18 +192,19 @@ class SampleDialog(QDialog):
         self.plot.setMouseEnabled(x=False, y=False)
         pc, pa = int(batch.pred_clean[index]), int(batch.pred_adv[index])
         verdict = (
-            "<b style='color:#c62828'>" + _tr("The attack fooled the model.") + "</b>"
+            "<b style='color:#c62828'>" + QCoreApplication.translate("Gallery", "The attack fooled the model.") + "</b>"
             if batch.fooled[index]
-            else _tr("The attack did not change a right answer.")
+            else QCoreApplication.translate("Gallery", "The attack did not change a right answer.")
             if pc == label == pa
-            else _tr("The model was already wrong before the attack.")
+            else QCoreApplication.translate("Gallery", "The model was already wrong before the attack.")
             if pc != label
-            else _tr("The model was right before and still is.")
+            else QCoreApplication.translate("Gallery", "The model was right before and still is.")
         )
         self.summary = QLabel(
-            _tr(
+            QCoreApplication.translate(
+                "Gallery",
                 "True class <b>{true}</b>. Before the attack the model says <b>{before}</b> ({p_before}); "
-                "after it, <b>{after}</b> ({p_after}). {verdict}"
+                "after it, <b>{after}</b> ({p_after}). {verdict}",
             ).format(
                 true=names[label],
                 before=names[pc],
@@ -234,6 +250,8 @@ class GalleryView(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(scroll, 1)
         self.dialog: SampleDialog | None = None
+        self.model_text = ""
+        self.compact = False
         self._pending: GalleryBatch | None = None
         self._throttle = QTimer(self, singleShot=True, interval=self.REFRESH_MS)
         self._throttle.timeout.connect(self._on_throttle)
@@ -288,7 +306,24 @@ class GalleryView(QWidget):
             "Each sample: original | the change, amplified ×{amp} at every ε (red brighter, blue darker) | "
             "attacked image: {seen}. Click one to enlarge.",
         ).format(amp=f"{1 / scale:.0f}", seen=seen)
-        self.header.setText(f"{step}{summary}<br><span style='color:#5f6b7a'>{legend}</span>")
+        model = ""
+        if self.model_text:
+            model = QCoreApplication.translate("Gallery", "Model: {model}").format(model=self.model_text) + " · "
+        if self.compact:  # presentation mode: large type, the presenter explains the three pictures
+            self.header.setText(f"{step}{summary}")
+        else:
+            self.header.setText(f"{step}{model}{summary}<br><span style='color:#5f6b7a'>{legend}</span>")
+
+    def set_compact(self, compact: bool) -> None:
+        """A one-line header (presentation mode), or the full one with the model and the legend."""
+        self.compact = compact
+        if self.batch is not None:
+            self._pending = self.batch
+            self._render()
+
+    def set_model(self, description: str | None) -> None:
+        """Name the model whose attacked images are shown (from the next batch on)."""
+        self.model_text = description or ""
 
     def set_tile_size(self, size: int | None) -> None:
         """Bigger images (presentation mode) or back to the default (None); the cells are rebuilt."""

@@ -90,34 +90,9 @@ UI_STRINGS = (
     QT_TRANSLATE_NOOP("ui", "Click to enlarge and see all class probabilities"),
 )
 
+
 # Texts that are translated where they are made but that pyside6-lupdate cannot find there (inside an
 # f-string, or through a helper such as gallery.py's ``_tr``): listed here so that the catalogue keeps them.
-ELSEWHERE_STRINGS = (
-    QT_TRANSLATE_NOOP("Gallery", "FOOLED"),
-    QT_TRANSLATE_NOOP("Gallery", "Click to enlarge and see all class probabilities"),
-    QT_TRANSLATE_NOOP("Gallery", "Original image"),
-    QT_TRANSLATE_NOOP("Gallery", "The attacker's change, amplified (red brighter, blue darker)"),
-    QT_TRANSLATE_NOOP("Gallery", "Attacked image"),
-    QT_TRANSLATE_NOOP("Gallery", "Sample {n}: true class {name}"),
-    QT_TRANSLATE_NOOP("Gallery", "Original"),
-    QT_TRANSLATE_NOOP("Gallery", "Change (±{px}/255 at full colour)"),
-    QT_TRANSLATE_NOOP("Gallery", "Attacked ({attack}, ε = {eps})"),
-    QT_TRANSLATE_NOOP("Gallery", "Class probabilities"),
-    QT_TRANSLATE_NOOP("Gallery", "probability"),
-    QT_TRANSLATE_NOOP("Gallery", "before attack"),
-    QT_TRANSLATE_NOOP("Gallery", "after attack"),
-    QT_TRANSLATE_NOOP("Gallery", "The attack fooled the model."),
-    QT_TRANSLATE_NOOP("Gallery", "The attack did not change a right answer."),
-    QT_TRANSLATE_NOOP("Gallery", "The model was already wrong before the attack."),
-    QT_TRANSLATE_NOOP("Gallery", "The model was right before and still is."),
-    QT_TRANSLATE_NOOP(
-        "Gallery",
-        "True class <b>{true}</b>. Before the attack the model says <b>{before}</b> ({p_before}); "
-        "after it, <b>{after}</b> ({p_after}). {verdict}",
-    ),
-)
-
-
 def current_language(settings: QSettings | None = None) -> str:
     settings = settings if settings is not None else QSettings()
     value = str(settings.value(SETTINGS_KEY, "en") or "en")

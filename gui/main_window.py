@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -41,7 +41,7 @@ from engine.messages import (
 )
 from gui.controller import TrainingController
 from gui.curves import CurvesView
-from gui.experiment import ExperimentPanel
+from gui.experiment import MODEL_LABELS, ExperimentPanel
 from gui.gallery import GalleryView
 from gui.knobs import KnobsPanel
 from gui.robustness import RobustnessView
@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         c.taskFailed.connect(self._on_task_failed)
         c.engineDied.connect(self._on_engine_died)
         c.engineReady.connect(self._on_engine_ready)
+        c.modelChanged.connect(self._on_model_changed)
         self.knobs.changed.connect(self._on_knobs_changed)
         self.experiment.changed.connect(self._on_experiment_changed)
         self.robustness.runRequested.connect(self._on_robustness_requested)
@@ -290,6 +291,39 @@ class MainWindow(QMainWindow):
             self.last_run = str(folder)
             self.show_run_history(folder)
             self.schedule_settings_save()
+
+    def _on_model_changed(self) -> None:
+        text = self.model_in_use()
+        self.robustness.set_model(text)
+        self.gallery.set_model(text)
+
+    def model_in_use(self) -> str | None:
+        """The model the gallery and the Robustness tab use, in plain words: "the ready-made robust model",
+        "your model file mine.pt2", "your run 12-01 17:03 · small-cnn · λ 0.5" (or the name given to it)."""
+        from engine.compare import read_title, started_at, time_text
+        from engine.demo import DEMO_MODELS
+
+        c = self.controller
+        if c.run_dir is None:
+            return None
+        if c.source is not None and c.source.file:
+            return self.tr("your model file %1").replace("%1", Path(c.source.file).name)
+        folder = Path(c.run_dir)
+        if folder == DEMO_MODELS.get("standard"):
+            return self.tr("the ready-made standard model")
+        if folder == DEMO_MODELS.get("robust"):
+            return self.tr("the ready-made robust model")
+        title = read_title(folder)
+        if title:
+            return self.tr("your run “%1”").replace("%1", title)
+        config = c.config
+        when = time_text(started_at(folder))
+        parts = [when]
+        if config is not None:
+            model = MODEL_LABELS.get(config.model.name)
+            model = QCoreApplication.translate("ExperimentPanel", model) if model else config.model.name
+            parts += [model, f"λ {config.train.lam:g}"]
+        return self.tr("your run %1").replace("%1", " · ".join(p for p in parts if p))
 
     def show_run_history(self, folder: str | Path) -> int:
         """Draw a run's logged losses and accuracies (from its metrics.jsonl) in the curves; the number of
@@ -505,7 +539,9 @@ class MainWindow(QMainWindow):
             self.knobs.show_config(config)
 
     def show_error(self, title: str, text: str) -> None:
-        """A readable, non-blocking message; the window stays usable."""
+        """A readable, non-blocking message; the window stays usable. The status bar names the problem
+        too (it would otherwise still say, for example, "Training completed")."""
+        self.statusBar().showMessage(title, 0)
         if self.error_box is not None and self.error_box is not self.engine_box:
             self.error_box.close()
         self.error_box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)

@@ -252,17 +252,23 @@ class RobustnessView(QWidget):
         self.progress.setValue(0)
         self.status = QLabel(self.tr("Train a model (or open a run), then measure how its accuracy falls as ε grows."))
         self.status.setWordWrap(True)
+        self.model_label = QLabel(self.tr("Testing: no model yet"))
+        self.model_label.setObjectName("testingLabel")
+        self.model_label.setWordWrap(True)
+        self.model_label.setToolTip(self.tr("The model these measurements attack"))
         self.plot = pg.PlotWidget()
         self.plot.setTitle(self.tr("Accuracy under attack"))
         self.plot.setLabel("left", self.tr("accuracy"))
         self.plot.setLabel("bottom", self.tr("ε (grey levels out of 255)"))
         self.plot.setYRange(0, 1, padding=0.02)
+        self.plot.setXRange(0, 64, padding=0.02)  # grey levels, as the axis says, before the first curve
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.legend = self.plot.addLegend(offset=(10, -10), labelTextSize="10pt")
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         self.curves: dict[str, pg.PlotDataItem] = {}
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.model_label)
         layout.addLayout(controls)
         layout.addLayout(strong_row)
         layout.addLayout(settings_row)
@@ -299,6 +305,18 @@ class RobustnessView(QWidget):
         self.runRequested.emit(
             attacks, self.eps_values(), self.steps.value(), self.images.value(), self.sanity_check.isChecked()
         )
+
+    def set_model(self, description: str | None) -> None:
+        """Name the model the measurements attack (None: there is none yet), and say what to do next."""
+        self.model_label.setText(
+            self.tr("Testing: %1").replace("%1", description) if description else self.tr("Testing: no model yet")
+        )
+        if not self.cancel_button.isEnabled():  # not in the middle of a measurement
+            self.status.setText(
+                self.tr("Choose the attacks and the ε range, then press Measure robustness.")
+                if description
+                else self.tr("Train a model (or open a run), then measure how its accuracy falls as ε grows.")
+            )
 
     def set_busy(self, busy: bool, text: str | None = None) -> None:
         self.run_button.setEnabled(not busy)

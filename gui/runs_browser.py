@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -30,9 +31,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
-from engine.compare import RunSummary, list_runs, run_history
+from engine.compare import RunSummary, list_runs, run_history, set_run_title
+from engine.gallery_images import eps_text
 from gui.compare_view import OverlayView, TransferView
+from gui.experiment import narrow_combo
 
 WIDE_PX = 860  # narrower than this, the table goes above the plots
 NARROW_PX = 380
@@ -76,6 +80,20 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("RunsBrowser", text)
 
 
+def run_title(s: RunSummary, generated: bool = False) -> str:
+    """A run's name as the Runs tab shows it: the person's own, else model · attack · ε · λ · time."""
+    if s.title and not generated:
+        return s.title
+    parts = [_tr(s.model), _tr(s.attack), f"ε {eps_text(s.eps)}", f"λ {s.lam:g}", s.time_text]
+    return " · ".join(p for p in parts if p)
+
+
+def point_label(s: RunSummary) -> str:
+    """A trade-off point's label: what differs between comparable runs (their ε and dataset are the
+    group's): the person's name for the run, or λ and the time it was made."""
+    return s.title or " · ".join(p for p in (f"λ {s.lam:g}", s.time_text) if p)
+
+
 def _pct(v: float) -> str:
     return f"{100 * v:.1f}%" if math.isfinite(v) else "–"
 
@@ -97,15 +115,22 @@ class RunsBrowser(QWidget):
         self.request = request
         self.summaries: list[RunSummary] = []
         self.labels: list[pg.TextItem] = []
+        self.point_labels: list[str] = []
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([_tr(c) for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # A run's name (first column) is edited in place: double-click or F2; the other cells are read-only.
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setToolTip(
-            self.tr("Every run in the runs folder. Ctrl- or Shift-click to select several and compare them.")
+            self.tr(
+                "Every run in the runs folder. Ctrl- or Shift-click to select several and compare them; "
+                "double-click a run's name to rename it."
+            )
         )
         self.settings_view = QPlainTextEdit()
         self.settings_view.setReadOnly(True)
@@ -164,7 +189,18 @@ class RunsBrowser(QWidget):
         self.overlay = OverlayView()
         self.transfer = TransferView()
         self.views = QTabWidget()
-        self.views.addTab(self.plot, self.tr("Trade-off"))
+        # Only comparable runs share the trade-off plot (same dataset, check attack and ε): robust accuracy
+        # measured another way is another quantity. The selector chooses which of them are shown.
+        self.group = QComboBox()
+        self.group.setToolTip(self.tr("Runs measured the same way (dataset, attack and ε) share one plot"))
+        narrow_combo(self.group, 16)
+        self.group_keys: list[tuple] = []
+        trade_off = QWidget()
+        trade_layout = QVBoxLayout(trade_off)
+        trade_layout.setContentsMargins(0, 0, 0, 0)
+        trade_layout.addWidget(self.group)
+        trade_layout.addWidget(self.plot, 1)
+        self.views.addTab(trade_off, self.tr("Trade-off"))
         self.views.addTab(self.overlay, self.tr("Curves"))
         self.views.addTab(self.transfer, self.tr("Transfer"))
 
@@ -200,6 +236,8 @@ class RunsBrowser(QWidget):
         self.lambdas.returnPressed.connect(self.sweep_button.click)
         self.sweep_cancel.clicked.connect(self.sweepCancelRequested.emit)
         self.table.itemSelectionChanged.connect(self._on_selection)
+        self.table.itemChanged.connect(self._on_item_changed)
+        self.group.currentIndexChanged.connect(lambda _i: self._draw_points())
         self.scatter.sigClicked.connect(self._on_point_clicked)
         self.transfer.runRequested.connect(self._on_transfer_requested)
         self.refresh()
@@ -212,38 +250,101 @@ class RunsBrowser(QWidget):
         self.table.setRowCount(len(self.summaries))
         for row, s in enumerate(self.summaries):
             values = (
-                s.name,
+                run_title(s),
                 _tr(s.dataset),
                 _tr(s.model),
                 _tr(s.attack),
                 f"{s.lam:g}",
-                f"{s.eps:g}",
+                eps_text(s.eps),
                 _pct(s.clean_accuracy),
                 _pct(s.robust_accuracy),
                 _tr(s.status),
             )
             for col, text in enumerate(values):
-                self.table.setItem(row, col, QTableWidgetItem(text))
-        for item in self.labels:
-            self.plot.removeItem(item)
-        self.labels = []
-        spots = []
-        shown = [s for s in self.summaries if s.has_point]
-        middle = (min(s.clean_accuracy for s in shown) + max(s.clean_accuracy for s in shown)) / 2 if shown else 0.5
-        for row, s in enumerate(self.summaries):
-            if not s.has_point:
-                continue
-            spots.append({"pos": (s.clean_accuracy, s.robust_accuracy), "data": row})
-            # Labels point away from the middle of the cloud so that the ones at the edges stay in view.
-            text = pg.TextItem(s.label, color="k", anchor=(1.05, 1) if s.clean_accuracy > middle else (-0.05, 1))
-            text.setPos(s.clean_accuracy, s.robust_accuracy)
-            self.plot.addItem(text)
-            self.labels.append(text)
-        self.scatter.setData(spots)
-        self._fit_view(shown)
+                item = QTableWidgetItem(text)
+                if col == 0:
+                    item.setToolTip(s.path)
+                else:
+                    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(row, col, item)
+        self._fill_groups(chosen)
         self._select(lambda s: s.path in chosen)
         self.table.blockSignals(False)
+        self._draw_points()
         self._on_selection()
+
+    def _fill_groups(self, chosen: set[str]) -> None:
+        """The selector's entries: one per way of measuring, newest first; the chosen runs' (or the newest
+        run's) is shown unless the person picked another that still exists."""
+        previous = (
+            self.group_keys[self.group.currentIndex()]
+            if 0 <= self.group.currentIndex() < len(self.group_keys)
+            else None
+        )
+        groups: dict[tuple, list[RunSummary]] = {}
+        for s in sorted((s for s in self.summaries if s.has_point), key=lambda s: -s.started):
+            groups.setdefault(s.comparable, []).append(s)
+        self.group_keys = list(groups)
+        with signals_blocked(self.group):
+            self.group.clear()
+            for key, members in groups.items():
+                dataset, steps, eps = key
+                self.group.addItem(
+                    self.tr("%1 · PGD-%2 at ε = %3 · %4 runs")
+                    .replace("%1", _tr(dataset))
+                    .replace("%2", str(steps))
+                    .replace("%3", eps_text(eps))
+                    .replace("%4", str(len(members)))
+                )
+            wanted = next((s.comparable for s in self.summaries if s.path in chosen and s.has_point), previous)
+            index = self.group_keys.index(wanted) if wanted in self.group_keys else 0
+            self.group.setCurrentIndex(index if self.group_keys else -1)
+        self.group.setVisible(len(self.group_keys) > 1)
+
+    def _draw_points(self) -> None:
+        """The chosen group's runs as points; runs at (nearly) the same place share one label."""
+        for item in self.labels:
+            self.plot.removeItem(item)
+        self.labels, self.point_labels = [], []
+        index = self.group.currentIndex()
+        key = self.group_keys[index] if 0 <= index < len(self.group_keys) else None
+        shown = [(row, s) for row, s in enumerate(self.summaries) if s.has_point and s.comparable == key]
+        xs = [s.clean_accuracy for _row, s in shown]
+        middle = (min(xs) + max(xs)) / 2 if xs else 0.5
+        placed: list[tuple[float, float, pg.TextItem, list[str]]] = []
+        spots = []
+        for row, s in shown:
+            spots.append({"pos": (s.clean_accuracy, s.robust_accuracy), "data": row})
+            text = point_label(s)
+            self.point_labels.append(text)
+            near = next(
+                (p for p in placed if abs(p[0] - s.clean_accuracy) < 0.004 and abs(p[1] - s.robust_accuracy) < 0.004),
+                None,
+            )
+            if near is not None:  # on top of another point: one label for both
+                near[3].append(text)
+                near[2].setText(near[3][0] + (f"  (+{len(near[3]) - 1})" if len(near[3]) > 1 else ""))
+                continue
+            # Labels point away from the middle of the cloud so that the ones at the edges stay in view.
+            item = pg.TextItem(text, color="k", anchor=(1.05, 1) if s.clean_accuracy > middle else (-0.05, 1))
+            item.setPos(s.clean_accuracy, s.robust_accuracy)
+            self.plot.addItem(item)
+            self.labels.append(item)
+            placed.append((s.clean_accuracy, s.robust_accuracy, item, [text]))
+        self.scatter.setData(spots)
+        self._fit_view([s for _row, s in shown])
+        self._show_selected_points()
+
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        """A run renamed in the table: keep the name in its folder (an empty name brings back the generated one)."""
+        if item.column() != 0 or not (0 <= item.row() < len(self.summaries)):
+            return
+        run = self.summaries[item.row()]
+        try:
+            set_run_title(run.path, item.text() if item.text() != run_title(run, generated=True) else "")
+        except OSError as exc:
+            QMessageBox.warning(self, self.tr("The name could not be saved"), str(exc))
+        self.refresh()
 
     def _fit_view(self, shown: list[RunSummary]) -> None:
         """Zoom to the points (runs of one dataset often differ by a few points of clean accuracy), keeping 0-1."""
@@ -272,9 +373,10 @@ class RunsBrowser(QWidget):
         self.refresh()
 
     def points(self) -> list[tuple[float, float, str]]:
-        """(clean, robust, label) of every point on the plot, as drawn."""
+        """(clean, robust, label) of every point on the plot, as drawn (a label shared by points on top of
+        each other is each one's own here)."""
         xs, ys = self.scatter.getData()
-        return [(float(x), float(y), label.toPlainText()) for x, y, label in zip(xs, ys, self.labels, strict=True)]
+        return [(float(x), float(y), text) for x, y, text in zip(xs, ys, self.point_labels, strict=True)]
 
     def selected_runs(self) -> list[RunSummary]:
         rows = sorted(i.row() for i in self.table.selectionModel().selectedRows())
@@ -298,9 +400,12 @@ class RunsBrowser(QWidget):
 
     def _on_selection(self) -> None:
         chosen = self.selected_runs()
+        keys = {s.comparable for s in chosen if s.has_point}
+        if len(keys) == 1 and (key := keys.pop()) in self.group_keys:
+            self.group.setCurrentIndex(self.group_keys.index(key))  # the plot shows the selected run's group
         self.report_button.setEnabled(len(chosen) == 1)
         self.compare_button.setEnabled(len(chosen) >= 2)
-        self.selected.setData([{"pos": (s.clean_accuracy, s.robust_accuracy)} for s in chosen if s.has_point])
+        self._show_selected_points()
         self.overlay.show_histories([run_history(s.path) for s in chosen])
         if len(chosen) == 1:
             self.settings_view.setPlainText(f"{chosen[0].path}\n\n{chosen[0].settings_json}")
@@ -320,6 +425,17 @@ class RunsBrowser(QWidget):
             )
         else:
             self.settings_view.clear()
+
+    def _show_selected_points(self) -> None:
+        index = self.group.currentIndex()
+        key = self.group_keys[index] if 0 <= index < len(self.group_keys) else None
+        self.selected.setData(
+            [
+                {"pos": (s.clean_accuracy, s.robust_accuracy)}
+                for s in self.selected_runs()
+                if s.has_point and s.comparable == key
+            ]
+        )
 
     def set_sweep_state(self, text: str, running: bool) -> None:
         self.sweep_status.setText(text)

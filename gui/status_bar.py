@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from engine.messages import EngineReady, RunFinished, RunStarted, StepMetrics
@@ -24,6 +24,7 @@ STATE_TEXT = {
 # The engine's device descriptions (engine.trainer.describe_device), re-made in the window's language.
 DEVICE_TEXTS = (
     QT_TRANSLATE_NOOP("RunStatus", "cpu (%1 threads)"),
+    QT_TRANSLATE_NOOP("RunStatus", "cpu (%1 thread)"),
     QT_TRANSLATE_NOOP("RunStatus", "cuda:%1 (%2)"),
 )
 
@@ -70,16 +71,30 @@ class RunStatus(QObject):
             bar.addPermanentWidget(w)
         # The figures change four times a second: with fixed widths a new text repaints one label instead
         # of re-laying out the status bar and the window above it (5–8 ms a time while training, measured).
-        for label, widest in (
-            (self.speed_label, self.tr("%1 images/s").replace("%1", "88,888")),
-            (self.eta_label, self.tr("time left %1").replace("%1", "88:88:88")),
-        ):
-            label.setFixedWidth(label.fontMetrics().horizontalAdvance(widest) + 12)
+        self._widest = {
+            self.speed_label: self.tr("%1 images/s").replace("%1", "88,888"),
+            self.eta_label: self.tr("time left %1").replace("%1", "88:88:88"),
+        }
+        for label in self._widest:
+            label.installEventFilter(self)  # a new font (presentation mode) needs new widths
+        self._fit_widths()
         self._last_step: StepMetrics | None = None
         self._epochs = 1
         self._timer = QTimer(self, interval=250)
         self._timer.timeout.connect(self._refresh)
         self._timer.start()
+
+    def _fit_widths(self) -> None:
+        for label, widest in self._widest.items():
+            shown = label.text()
+            label.setText(widest)  # the label's own size for its widest text (margins and indent included)
+            label.setFixedWidth(label.sizeHint().width() + 6)
+            label.setText(shown)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and watched in self._widest:
+            QTimer.singleShot(0, self._fit_widths)  # after the new font is in place
+        return False
 
     def stop(self) -> None:
         self._timer.stop()

@@ -164,7 +164,7 @@ def test_cli_compare_writes_a_report_with_points_curves_and_matrix(sweep_root, t
     assert len(result["transfer"]["accuracy"]) == 2 and result["transfer"]["n"] == 100
     text = report.read_text(encoding="utf-8")
     points = re.findall(r'<circle class="point" data-label="([^"]+)"', text)
-    assert len(points) == 2 and "λ=0, ε=0.2" in points[0] and "λ=1, ε=0.2" in points[1]
+    assert len(points) == 2 and "λ=0, ε=51/255 (0.20)" in points[0] and "λ=1, ε=51/255 (0.20)" in points[1]
     assert text.count('class="series"') >= 6  # clean, robust and loss curves of both runs
     assert "Transferability" in text
     csv_text = (tmp_path / "comparison.csv").read_text()

@@ -158,11 +158,11 @@ def make_window(qtbot, tmp_path: Path, settings: QSettings, monkeypatch) -> Iter
 
 @pytest.fixture
 def open_app(qtbot, tmp_path: Path, settings: QSettings) -> Iterator:
-    """Windows made as run_app makes them (gui.app.create_main_window); closed and checked afterwards."""
+    """Windows made as run_app makes them (gui.app.create_main_window); closed and checked afterwards
+    (``no_leaks`` then checks that no thread, process or window outlives them)."""
     from gui import i18n
     from gui.app import create_main_window, load_style_sheet
 
-    before = set(threading.enumerate())
     windows = []
 
     def make(base_settings: QSettings | None = None):
@@ -178,9 +178,3 @@ def open_app(qtbot, tmp_path: Path, settings: QSettings) -> Iterator:
         window.close()
         assert not window.controller.busy() and not window.controller.engine.alive()
     i18n.install_translator("en")
-    leaked = [
-        t
-        for t in threading.enumerate()
-        if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
-    ]  # see tests/gui/conftest.py
-    assert not leaked, f"threads left running: {leaked}"

@@ -46,12 +46,13 @@ def test_sweep_two_runs_then_compare_them(qtbot, make_window, tmp_path) -> None:
     assert all(m.config.attack.eps == 0.2 and m.config.train.epochs == 4 for m in started)
     assert "finished" in browser.sweep_status.text()
 
-    # Both runs are points on the trade-off plot, at their final figures, labelled with λ and ε.
+    # Both runs (same dataset, check and ε: comparable) are points on the trade-off plot, at their final
+    # figures, labelled with their λ and time.
     points = browser.points()
     assert len(points) == 2
     for run in finished:
         lam = json.loads((Path(run.run_dir) / "config.json").read_text())["train"]["lam"]
-        x, y, _ = next(p for p in points if p[2] == f"λ={lam:g}, ε=0.2")
+        x, y, _ = next(p for p in points if p[2].startswith(f"λ {lam:g} · "))
         assert (x, y) == pytest.approx((run.clean_accuracy, run.robust_accuracy))
 
     # Select both: their curves are overlaid, one clean and one robust line per run.

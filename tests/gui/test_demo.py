@@ -205,10 +205,14 @@ def standard_model():
     return model
 
 
-def _digits_window(open_app, settings):
+def _digits_window(qtbot, open_app, settings):
+    """A second launch with settings and no run yet: it first shows the shipped model's attacked digits
+    (waited for here, so that the gallery a test waits for next is its own)."""
     config = small_config(**{"model.name": "small-cnn", "train.gallery_size": 6})
     settings.setValue("config", config.to_json())
-    return open_app()
+    window = open_app()
+    qtbot.waitUntil(lambda: window.gallery.batch is not None, timeout=TIMEOUT)
+    return window
 
 
 def test_open_an_exported_program(qtbot, open_app, settings, tmp_path, standard_model) -> None:
@@ -216,7 +220,7 @@ def test_open_an_exported_program(qtbot, open_app, settings, tmp_path, standard_
     from gui.own_data import open_model_file
 
     path = export_model(standard_model, (1, 8, 8), tmp_path / "mine.pt2")
-    window = _digits_window(open_app, settings)
+    window = _digits_window(qtbot, open_app, settings)
     with qtbot.waitSignal(window.controller.galleryReady, timeout=TIMEOUT):
         assert answer(qtbot, open_model_file, window, path)
     assert window.gallery.batch is not None and len(window.gallery.batch.labels) == 6
@@ -239,7 +243,7 @@ def test_a_torchscript_file_is_refused_with_a_way_out(
     # that the file is TorchScript (which can run code) and refuses it.
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("small-cnn", True))
     path = _torchscript_file(standard_model, tmp_path / "from-an-older-tool.pt")
-    window = _digits_window(open_app, settings)
+    window = _digits_window(qtbot, open_app, settings)
     assert not answer(qtbot, open_model_file, window, path)
     assert "TorchScript file and was not opened" in window.error_box.text()
     assert "torch.export" in window.error_box.text()
@@ -255,7 +259,7 @@ def test_open_a_state_dict_and_refuse_one_that_does_not_fit(
     torch.save(standard_model.state_dict(), full)
     inner = tmp_path / "inner.pth"  # without the Normalize layer, as a network made elsewhere would be
     torch.save(standard_model[1].state_dict(), inner)
-    window = _digits_window(open_app, settings)
+    window = _digits_window(qtbot, open_app, settings)
     for path in (full, inner):
         with qtbot.waitSignal(window.controller.galleryReady, timeout=TIMEOUT):
             assert answer(qtbot, open_model_file, window, path, "small-cnn")

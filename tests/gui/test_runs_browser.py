@@ -19,7 +19,7 @@ def two_runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("runs")
     digits = load_digits(RunConfig().data)
     finished = {}
-    for name, lam, eps in (("a-standard", 0.0, 0.1), ("b-robust", 1.0, 0.2)):
+    for name, lam, eps in (("a-standard", 0.0, 0.1), ("b-robust", 1.0, 0.1), ("c-other", 1.0, 0.2)):
         cfg = RunConfig().with_changes(
             {
                 "model.name": "seed-cnn",
@@ -42,32 +42,52 @@ def two_runs(tmp_path_factory):
 def test_list_runs_reads_settings_and_results(two_runs):
     root, finished = two_runs
     summaries = list_runs(root)
-    assert [s.name for s in summaries] == ["a-standard", "b-robust"]
+    assert [s.name for s in summaries] == ["a-standard", "b-robust", "c-other"]
     for s in summaries:
         assert s.clean_accuracy == pytest.approx(finished[s.name].clean_accuracy)
         assert s.robust_accuracy == pytest.approx(finished[s.name].robust_accuracy)
         assert s.status == "completed"
-    assert (summaries[0].lam, summaries[0].eps, summaries[1].lam, summaries[1].eps) == (0.0, 0.1, 1.0, 0.2)
+    assert [(s.lam, s.eps) for s in summaries] == [(0.0, 0.1), (1.0, 0.1), (1.0, 0.2)]
+    assert summaries[0].comparable == summaries[1].comparable != summaries[2].comparable
 
 
-def test_both_runs_are_points_on_the_trade_off_plot(qtbot, two_runs):
+def test_only_comparable_runs_share_the_trade_off_plot(qtbot, two_runs):
+    """Runs measured at another ε are another quantity: the selector offers each group, the plot shows one;
+    labels say what differs (λ and time), and a run renamed in the table keeps its name on disk."""
     root, finished = two_runs
     browser = RunsBrowser(root)
     qtbot.addWidget(browser)
     browser.show()
+    assert browser.group.count() == 2 and browser.group.isVisible()
+    assert "26/255 (0.10)" in browser.group.itemText(browser.group_keys.index(("digits", 3, 0.1)))
+    browser.table.selectRow(0)  # a-standard: its group is shown
     points = browser.points()
     assert len(points) == 2
-    expected = {("λ=0, ε=0.1", finished["a-standard"]), ("λ=1, ε=0.2", finished["b-robust"])}
-    for label, run in expected:
-        x, y, _ = next(p for p in points if p[2] == label)
+    assert all(label.startswith("λ ") for _x, _y, label in points)
+    for name, lam in (("a-standard", 0), ("b-robust", 1)):
+        run = finished[name]
+        x, y, _ = next(p for p in points if p[2].startswith(f"λ {lam} "))
         assert x == pytest.approx(run.clean_accuracy) and y == pytest.approx(run.robust_accuracy)
-    assert browser.table.rowCount() == 2 and browser.table.item(1, 4).text() == "1"
+    assert browser.table.rowCount() == 3 and browser.table.item(1, 4).text() == "1"
+    assert browser.table.item(2, 5).text() == "51/255 (0.20)"  # ε as everywhere: grey levels and fraction
+    browser.group.setCurrentIndex(browser.group_keys.index(("digits", 3, 0.2)))
+    assert [p[:2] for p in browser.points()] == [
+        pytest.approx((finished["c-other"].clean_accuracy, finished["c-other"].robust_accuracy))
+    ]
     browser.table.selectRow(1)
     assert '"lam": 1.0' in browser.settings_view.toPlainText()
     selected = browser.selected.getData()
     assert (float(selected[0][0]), float(selected[1][0])) == pytest.approx(
         (finished["b-robust"].clean_accuracy, finished["b-robust"].robust_accuracy)
     )
+    # Renaming: double-click the name, type, Enter; stored in the run folder, shown on the plot.
+    assert "seed-cnn" in browser.table.item(1, 0).text() and "λ 1" in browser.table.item(1, 0).text()
+    browser.table.item(1, 0).setText("my robust one")
+    assert (root / "b-robust" / "title.txt").read_text(encoding="utf-8") == "my robust one"
+    assert any(p[2] == "my robust one" for p in browser.points())
+    assert RunsBrowser(root).table.item(1, 0).text() == "my robust one"
+    browser.table.item(1, 0).setText("")  # back to the generated name
+    assert not (root / "b-robust" / "title.txt").exists()
 
 
 def test_export_report_of_the_selected_run(qtbot, two_runs, tmp_path):

@@ -35,7 +35,8 @@ def test_the_window_fits_the_screen_in_both_languages(size, tmp_path) -> None:
         f"{r['language']} · {view}: {p}" for r in reports for view, found in r["problems"].items() for p in found
     ]
     views = set(reports[0]["problems"])
-    assert {"tab 0", "tab 1", "presentation mode"} <= views and any(v.startswith("tab 2") for v in views)
+    assert {"tab 0", "tab 1", "training", "presentation mode, training"} <= views
+    assert any(v.startswith("tab 2") for v in views)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
 
 
@@ -83,14 +84,20 @@ def test_the_gallery_is_live_during_training_from_a_shipped_model(qtbot, open_ap
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=30_000)
 
 
-def test_attack_after_training_keeps_the_curves_and_the_panel(qtbot, open_app, settings) -> None:
+def _window_after_a_short_run(qtbot, open_app, settings):
     settings.setValue("config", small_config(**{"train.epochs": 1, "data.limit_train": 300}).to_json())
     window = open_app()
     window.train()
     qtbot.waitUntil(lambda: window.controller.state == "running", timeout=60_000)
     qtbot.waitUntil(lambda: window.controller.state == "idle", timeout=120_000)
+    return window
+
+
+def test_attack_after_training_keeps_the_curves_and_the_panel(qtbot, open_app, settings) -> None:
+    window = _window_after_a_short_run(qtbot, open_app, settings)
     panel = (window.experiment.values(), window.knobs.values())
     curve_steps = window.curves.steps.size
+    assert "your run" in window.robustness.model_label.text() and "Seed CNN" in window.robustness.model_label.text()
     assert curve_steps > 0 and window.curves.isVisible() and window.training_split.sizes()[0] > 0
     before = window.gallery.batch
     window.demo.panel.attack_button.click()
@@ -99,6 +106,9 @@ def test_attack_after_training_keeps_the_curves_and_the_panel(qtbot, open_app, s
     assert window.curves.steps.size == curve_steps
     assert (window.experiment.values(), window.knobs.values()) == panel
     assert "unchanged" in window.statusBar().currentMessage()
+    # Everything that names the model names the one in use: the shipped one now, not the run just trained.
+    assert "ready-made standard model" in window.robustness.model_label.text()
+    assert "ready-made standard model" in window.gallery.header.text()
     # Choosing the other model attacks it at once, without pressing Attack!.
     before = window.gallery.batch
     window.demo.panel.robust.click()
@@ -136,16 +146,12 @@ def test_presentation_mode_during_training_keeps_curves_and_knobs_working(qtbot,
 
 
 def test_the_second_launch_reopens_the_last_run(qtbot, open_app, settings) -> None:
-    settings.setValue("config", small_config(**{"train.epochs": 1, "data.limit_train": 300}).to_json())
-    first = open_app()
-    first.train()
-    qtbot.waitUntil(lambda: first.controller.state == "running", timeout=60_000)
-    qtbot.waitUntil(lambda: first.controller.state == "idle", timeout=120_000)
+    first = _window_after_a_short_run(qtbot, open_app, settings)
     run_dir, steps = first.controller.run_dir, first.curves.steps.size
     assert steps > 0 and run_dir is not None
     first.close()
     second = open_app()
     assert second.controller.run_dir == run_dir
     assert second.curves.steps.size == steps and second.curves.isVisible()
-    qtbot.waitUntil(lambda: second.gallery.batch is not None, timeout=60_000)
-    assert "last run" in second.statusBar().currentMessage() or second.gallery.batch is not None
+    assert "last run" in second.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: second.gallery.batch is not None, timeout=60_000)  # re-made with the reopened model

@@ -19,7 +19,8 @@ ALLOWED_LATIN = {
     "FGSM", "PGD", "APGD", "AutoAttack", "CW", "DeepFool", "MNIST", "Fashion", "CIFAR", "CNN", "MLP", "ResNet",
     "PyTorch", "CPU", "GPU", "CUDA", "CSV", "PNG", "HTML", "JSON", "Adam", "SGD", "L1", "L2", "L_clean", "L_adv",
     "L_total", "Robustness", "Lab", "Ctrl", "Esc", "Space", "F1", "F11", "pt2", "pt", "TorchScript", "ms", "px",
-    "Shift", "Alt", "Del", "Tab",
+    "Shift", "Alt", "Del", "Tab", "F5",
+    "English",  # the language menu names each language in its own words
 }  # fmt: skip
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 TAG = re.compile(r"<[^>]+>")
@@ -74,8 +75,10 @@ def visible_texts(window) -> list[tuple[str, str]]:
             for axis in ("left", "bottom"):
                 if item.getAxis(axis).isVisible():
                     out.append(("plot axis", item.getAxis(axis).labelText))
-            if item.legend is not None:
-                out += [("plot legend", label.text) for _sample, label in item.legend.items]
+        if isinstance(w, pg.GraphicsView) and w.scene() is not None:
+            for graphics in w.scene().items():  # legends inside the plot or beside it (gui/curves.py)
+                if isinstance(graphics, pg.LegendItem) and graphics.isVisible():
+                    out += [("plot legend", label.text) for _sample, label in graphics.items]
     for menu_action in window.menuBar().actions():
         out.append(("menu", menu_action.text()))
         if menu_action.menu() is not None:
@@ -178,9 +181,20 @@ def audit(language: str, workdir: Path) -> dict[str, list[str]]:
             else:
                 look(f"tab {index}")
         window.tabs.setCurrentIndex(0)
+        window.train()  # the texts of a run: status bar, curves, the gallery's step header
+        end = 60.0
+        while window.curves.epochs.size < 1 and end > 0:
+            _settle(0.2)
+            end -= 0.2
+        look("training")
         window.demo.set_presentation(True)
-        look("presentation mode")
+        look("presentation mode, training")
         window.demo.set_presentation(False)
+        window.stop()
+        end = 30.0
+        while window.controller.state != "idle" and end > 0:
+            _settle(0.2)
+            end -= 0.2
     finally:
         window.close()
         i18n.install_translator("en")
