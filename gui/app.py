@@ -32,11 +32,34 @@ def create_application(argv: list[str] | None = None):
     return app
 
 
+def window_options(argv: list[str]) -> tuple[str | None, list[str]]:
+    """``--lang CODE`` (or ``--lang=CODE``) out of the window's command line: the language for this start
+    only (the saved choice is left alone), and the rest for Qt. ValueError names the languages known."""
+    from gui.i18n import LANGUAGES
+
+    language, rest, args = None, [], list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg == "--lang" or arg.startswith("--lang="):
+            value = arg.partition("=")[2] if "=" in arg else (args.pop(0) if args else "")
+            if value not in LANGUAGES:
+                raise ValueError(f"Unknown language '{value}'. Choose one of: {', '.join(LANGUAGES)}.")
+            language = value
+        else:
+            rest.append(arg)
+    return language, rest
+
+
 def run_app(argv: list[str] | None = None) -> int:
     from engine.logs import setup_logging
 
     setup_logging()
-    app = create_application(argv)
+    try:
+        language, qt_args = window_options(list(sys.argv[1:] if argv is None else argv))
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    app = create_application([sys.argv[0], *qt_args])
     from gui.qt_check import binding_problem
 
     problem = binding_problem()
@@ -46,7 +69,7 @@ def run_app(argv: list[str] | None = None) -> int:
 
         QMessageBox.critical(None, APPLICATION, problem)
         return 2
-    window = create_main_window()
+    window = create_main_window(language=language)
     install_excepthook(window)
     window.show()
     return int(app.exec())
@@ -68,12 +91,13 @@ def install_excepthook(window) -> None:
     sys.excepthook = hook
 
 
-def create_main_window(settings=None, runs_root: str | Path | None = None):
+def create_main_window(settings=None, runs_root: str | Path | None = None, language: str | None = None):
     """The main window with the first-minute features (gui.demo), in the language chosen in the settings.
 
     On first launch (settings that never held a config) it opens the shipped standard model and shows
     its attacked digits straight away: no training needed for the first look. Later launches reopen the
-    last run (its curves and gallery), or show that first-launch view when there is none.
+    last run (its curves and gallery), or show that first-launch view when there is none. ``language``
+    overrides the saved one for this window only (``python main.py --lang zh_CN``).
     """
     from PySide6.QtCore import QSettings
 
@@ -81,7 +105,7 @@ def create_main_window(settings=None, runs_root: str | Path | None = None):
     from gui.main_window import MainWindow
 
     settings = settings if settings is not None else QSettings()
-    i18n.install_translator(i18n.current_language(settings))
+    i18n.install_translator(language or i18n.current_language(settings))  # --lang: this start only
     first = not settings.contains("config")
     window = MainWindow(settings=settings, runs_root=runs_root)
     window.demo = demo.install(window)

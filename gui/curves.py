@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 from superqt import QFlowLayout
 
+from engine.gallery_images import eps_text
 from engine.messages import ConfigApplied, EpochMetrics, StepMetrics
 
 REDRAW_MS = 50  # 20 Hz: smooth for curves that grow a point per step, and half the paint work of 40 Hz
@@ -438,7 +439,7 @@ def _short(key: str) -> str:
 def _fmt(key: str, value: Any) -> str:
     """A value as the knobs show it: ε in 1/255 steps, switches as on/off."""
     if key == "attack.eps":
-        return f"→ {value * 255:.0f}/255"
+        return f"→ {eps_text(value)}"
     if isinstance(value, bool):
         return QCoreApplication.translate("Knob", "on") if value else QCoreApplication.translate("Knob", "off")
     if isinstance(value, float):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -42,6 +42,8 @@ QLabel#presetExplanation { font-size: 14pt; }
 PRESENTATION_TILE = 96
 DOCK_MIN_PX = 270  # with the side panel and the tabs: fits a 1024 px screen
 DOCK_DEFAULT_PX = 320
+DOCK_PRESENTING_PX = 420
+PRESENTING_WITH_DOCK_PX = 1200  # narrower screens show no Start panel in presentation mode
 
 
 class DemoPanel(QWidget):
@@ -343,15 +345,19 @@ class DemoMode(QObject):
                           self.panel.draw_button, self.panel.explanation, w.device_label)
                 if x.isVisible()
             ]  # fmt: skip
+            screen = w.screen().availableGeometry().width() if w.screen() else 1280
+            if screen < PRESENTING_WITH_DOCK_PX and self.dock.isVisible():
+                tucked.append(self.dock)  # no room for it in large type: the knobs and the gallery come first
             self._presenting = {"sheet": w.styleSheet(), "full": w.isFullScreen(), "max": w.isMaximized(),
-                                "tucked": tucked}  # fmt: skip
+                                "tucked": tucked, "dock": self.dock.width(),
+                                "split": w.main_split.sizes()}  # fmt: skip
             for widget in tucked:
                 widget.hide()
             w.setStyleSheet(w.styleSheet() + PRESENTATION_QSS)
             w.gallery.set_tile_size(PRESENTATION_TILE)
             w.gallery.set_compact(True)
-            self.dock.show()
             w.showFullScreen()
+            QTimer.singleShot(0, self._fit_presentation)  # once the large type is in place
         elif not on and self._presenting is not None:
             saved, self._presenting = self._presenting, None
             for widget in saved["tucked"]:
@@ -361,7 +367,21 @@ class DemoMode(QObject):
             w.gallery.set_compact(False)
             if not saved["full"]:
                 w.showMaximized() if saved["max"] else w.showNormal()
+            w.resizeDocks([self.dock], [saved["dock"]], Qt.Orientation.Horizontal)
+            w.main_split.setSizes(saved["split"])
         self.presentation_action.setChecked(self._presenting is not None)
+
+    def _fit_presentation(self) -> None:
+        """Room for the knobs' and the Start panel's larger type (their panels only scroll up and down)."""
+        if self._presenting is None:
+            return
+        w = self.window
+        side = w.main_split.widget(0)
+        need = side.widget().sizeHint().width() + side.verticalScrollBar().sizeHint().width() + 4
+        total = sum(w.main_split.sizes())
+        w.main_split.setSizes([need, max(0, total - need)])
+        if self.dock.isVisible():
+            w.resizeDocks([self.dock], [DOCK_PRESENTING_PX], Qt.Orientation.Horizontal)
 
     @property
     def presenting(self) -> bool:

@@ -30,9 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
     from gui import i18n
-    from gui.app import configure_torch_threads, create_application, create_main_window
+    from gui.app import create_application, create_main_window
 
-    configure_torch_threads()
     app = create_application([sys.argv[0]])
     tmp = Path(tempfile.mkdtemp(prefix="robustness-lab-demo-shot-"))
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)

@@ -28,6 +28,7 @@ from superqt import QCollapsible
 from superqt.utils import signals_blocked
 
 from engine.config import TRAIN_ATTACKS, RunConfig
+from engine.gallery_images import eps_text
 from gui.experiment import narrow_combo
 from gui.i18n import translate_sentences
 
@@ -132,10 +133,6 @@ def log_knob(low: float, high: float, per_decade: int = 4) -> SliderKnob:
     return SliderKnob(
         0, n, to_value, to_position, lambda v: _tr("off", "Knob") if v == 0 else f"{v:.0e}".replace("e-0", "e-")
     )
-
-
-def eps_text(eps: float) -> str:
-    return f"{eps:.3f} · {eps * 255:.0f}/255"
 
 
 class KnobsPanel(QWidget):

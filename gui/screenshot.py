@@ -1,9 +1,12 @@
-"""Launch the real window, train briefly on the built-in digits, turn two knobs, and save a screenshot.
+"""Launch the real default window (as a first launch: Start panel open, the shipped model attacked), set
+the knobs for adversarial training as a person would, train on the built-in digits, turn ε and λ mid-run,
+and save a screenshot while it trains (the gallery refreshes every couple of seconds by itself).
 
-    python -m gui.screenshot resources/screenshots/main-window.png
     xvfb-run -a -s "-screen 0 1280x800x24" env QT_QPA_PLATFORM=xcb \
         python -m gui.screenshot resources/screenshots/main-window.png \
+        --presentation resources/screenshots/presentation-training.png \
         --robustness resources/screenshots/robustness.png --runs resources/screenshots/runs.png
+    ... python -m gui.screenshot resources/screenshots/main-window-zh_CN.png --language zh_CN
 
 Settings and the run folder go to a temporary directory, so the user's own are untouched.
 """
@@ -28,36 +31,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=240.0, help="give up after this many seconds")
     parser.add_argument("--robustness", type=Path, help="also save the robustness tab (after training) here")
     parser.add_argument("--runs", type=Path, help="also run a λ sweep (0, 0.25, 0.5, 1) and save the Runs tab here")
+    parser.add_argument("--presentation", type=Path, help="also press F11 during the run and save that here")
+    parser.add_argument("--language", default="en", help="en or zh_CN")
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
 
-    from engine.config import RunConfig
     from engine.messages import ConfigApplied, EpochMetrics, StepMetrics
-    from gui.app import configure_torch_threads, create_application
-    from gui.main_window import MainWindow
+    from gui import i18n
+    from gui.app import create_application, create_main_window
 
-    configure_torch_threads()
     _app = create_application([sys.argv[0]])  # kept alive until main returns
     tmp = Path(tempfile.mkdtemp(prefix="robustness-lab-shot-"))
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    config = RunConfig().with_changes(
-        {
-            "data.name": "digits",
-            "model.name": "seed-cnn",
-            "train.epochs": 40,
-            "train.batch_size": 64,
-            "train.gallery_every": 20,
-            "train.lam": 1.0,
-            "attack.name": "fgsm-rs",
-            "attack.eps": 8 / 255,
-        }
-    )
-    window = MainWindow(settings=settings, runs_root=tmp / "runs", base_config=config)
+    i18n.set_language(settings, args.language)
+    window = create_main_window(settings, runs_root=tmp / "runs")  # a first launch: the default window
     width, height = (int(v) for v in args.size.split("x"))
     window.resize(width, height)
+    window.fit_to_screen()
     window.show()
-
     seen = {"step": 0, "epochs": 0, "applied": 0}
 
     def on_message(msg: object) -> None:
@@ -82,12 +74,19 @@ def main(argv: list[str] | None = None) -> int:
                 raise SystemExit(f"timed out waiting for {what}")
             spin(0.05)
 
+    wait_for(lambda: window.gallery.batch is not None, "the shipped model's attacked digits")
+    # What a person does next: adversarial training from the shipped model's settings (gallery_every 0:
+    # the gallery still refreshes by itself, every train.gallery_seconds).
+    config = window.build_config().with_changes(
+        {"train.epochs": 40, "train.lam": 1.0, "attack.name": "fgsm-rs", "attack.eps": 8 / 255}
+    )
+    window.set_base_config(config)
     window.train()
     wait_for(lambda: seen["epochs"] >= 2, "two epochs")
     window.knobs.eps.slider.setValue(16)  # as a user would drag it: 16/255
     wait_for(lambda: seen["applied"] >= 1, "the engine to apply ε")
     wait_for(lambda: seen["epochs"] >= 4, "four epochs")
-    window.knobs.lam.slider.setValue(window.knobs.lam._to_position(2.0))
+    window.knobs.lam.slider.setValue(window.knobs.lam.position_of(2.0))
     wait_for(lambda: seen["applied"] >= 2, "the engine to apply λ")
     wait_for(lambda: seen["epochs"] >= args.epochs and window.gallery.batch is not None, "the gallery")
     spin(0.8)  # let the 30 Hz redraw and the gallery throttle catch up
@@ -95,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     if not window.grab().save(str(args.output)):
         raise SystemExit(f"could not write {args.output}")
     print(f"saved {args.output} at step {seen['step']}, epoch {seen['epochs']}")
+    if args.presentation:
+        window.demo.set_presentation(True)  # F11 during the run
+        spin(2.6)  # a new gallery and more of the curves
+        window.grab().save(str(args.presentation))
+        print(f"saved {args.presentation} at step {seen['step']}")
+        window.demo.set_presentation(False)
 
     if args.robustness:
         window.controller.stop()

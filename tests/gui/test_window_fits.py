@@ -155,3 +155,26 @@ def test_the_second_launch_reopens_the_last_run(qtbot, open_app, settings) -> No
     assert second.curves.steps.size == steps and second.curves.isVisible()
     assert "last run" in second.statusBar().currentMessage()
     qtbot.waitUntil(lambda: second.gallery.batch is not None, timeout=60_000)  # re-made with the reopened model
+
+
+def test_the_lang_option_starts_in_a_language_without_saving_it(qtbot, tmp_path, settings) -> None:
+    from gui import i18n
+    from gui.app import create_main_window, window_options
+
+    assert window_options(["--lang", "zh_CN", "-style", "fusion"]) == ("zh_CN", ["-style", "fusion"])
+    assert window_options(["--lang=en"]) == ("en", []) and window_options([]) == (None, [])
+    with pytest.raises(ValueError, match="zh_CN"):
+        window_options(["--lang", "fr"])
+    done = subprocess.run([sys.executable, "main.py", "--lang", "fr"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2 and "Unknown language 'fr'" in done.stderr and "Traceback" not in done.stderr
+
+    i18n.set_language(settings, "en")
+    window = create_main_window(settings, runs_root=tmp_path / "runs", language="zh_CN")
+    qtbot.addWidget(window)
+    try:
+        window.show()
+        assert window.tabs.tabText(0) == "训练" and window.train_action.text() != "▶  Train"
+        assert i18n.current_language(settings) == "en"  # the saved choice is untouched
+    finally:
+        window.close()
+        i18n.install_translator("en")

@@ -88,7 +88,17 @@ def visible_texts(window) -> list[tuple[str, str]]:
 
 def clipped_texts(window) -> list[str]:
     """Visible buttons, labels, group boxes and tabs whose text needs more room than they have."""
-    from PySide6.QtWidgets import QAbstractButton, QCheckBox, QGroupBox, QLabel, QRadioButton, QTabBar, QWidget
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QCheckBox,
+        QGroupBox,
+        QLabel,
+        QRadioButton,
+        QScrollArea,
+        QTabBar,
+        QWidget,
+    )
 
     problems = []
     for w in window.findChildren(QWidget):
@@ -114,6 +124,22 @@ def clipped_texts(window) -> list[str]:
             need = w.fontMetrics().horizontalAdvance(w.title()) + 16
             if need > w.width():
                 problems.append(f"group title cut ({need} > {w.width()} px): {w.title()!r}")
+        elif isinstance(w, QScrollArea) and w.widget() is not None and w.widget().isVisible():
+            # A panel that scrolls only up and down cuts off whatever is wider than its viewport.
+            if w.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
+                if w.widget().width() > w.viewport().width() + 1:
+                    problems.append(
+                        f"{type(w.widget()).__name__} cut at the right ({w.widget().width()} > "
+                        f"{w.viewport().width()} px)"
+                    )
+        elif isinstance(w, QScrollArea) and w.widget() is not None and w.widget().isVisible():
+            # A panel that scrolls only up and down cuts off whatever is wider than its viewport.
+            if w.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
+                if w.widget().width() > w.viewport().width() + 1:
+                    problems.append(
+                        f"{type(w.widget()).__name__} cut at the right ({w.widget().width()} > "
+                        f"{w.viewport().width()} px)"
+                    )
         elif isinstance(w, QTabBar):
             for i in range(w.count()):
                 if w.tabSizeHint(i).width() > w.tabRect(i).width() + 1:
