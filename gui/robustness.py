@@ -378,7 +378,7 @@ class RobustnessView(QWidget):
         if eps is not None:
             self.sanity_box.setTitle(
                 self.tr("Can these numbers be trusted? (checks at ε = %1, %2/255) — checking…")
-                .replace("%1", f"{eps:.3g}")
+                .replace("%1", f"{eps:.2f}")  # two decimals at most, as everywhere
                 .replace("%2", f"{eps * 255:.0f}")
             )
 
@@ -416,7 +416,7 @@ class RobustnessView(QWidget):
         if eps is not None:
             title = (
                 self.tr("Can these numbers be trusted? Checks at ε = %1 (%2/255): %3")
-                .replace("%1", f"{eps:.3g}")
+                .replace("%1", f"{eps:.2f}")  # two decimals at most, as everywhere
                 .replace("%2", f"{eps * 255:.0f}")
             )
         else:

@@ -178,3 +178,18 @@ def test_the_lang_option_starts_in_a_language_without_saving_it(qtbot, tmp_path,
     finally:
         window.close()
         i18n.install_translator("en")
+
+
+def test_a_guided_tour_brings_the_gallery_to_its_eps(qtbot, open_app) -> None:
+    """A tour that sets ε (without attacking) re-makes the gallery at that ε: header and images follow."""
+    window = open_app()  # first launch: the shipped model at its own ε
+    qtbot.waitUntil(lambda: window.gallery.batch is not None, timeout=60_000)
+    knob = window.knobs.eps
+    knob.slider.setValue(knob.position_of(26 / 255))  # the person moved ε first: the gallery follows
+    qtbot.waitUntil(lambda: abs(window.gallery.batch.eps - 26 / 255) < 1e-6, timeout=60_000)
+    tour = next(p for p in window.demo.panel.presets if p.id == "train-robust")
+    eps = tour.changes["attack.eps"]
+    assert tour.action != "attack" and abs(eps - 26 / 255) > 1e-3
+    window.demo.apply_preset(tour)
+    qtbot.waitUntil(lambda: abs(window.gallery.batch.eps - eps) < 1e-6, timeout=60_000)
+    qtbot.waitUntil(lambda: f"{eps * 255:.0f}/255 ({eps:.2f})" in window.gallery.header.text(), timeout=5_000)
