@@ -25,9 +25,12 @@ from engine.config import ConfigError
 from engine.errors import UserError
 from engine.gallery_images import change_scale, eps_text, gallery_grid, sample_tiles, upscale
 from engine.messages import GalleryBatch
+from engine.report_text import html_lang, sentence, setting_label, t
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 Series = Mapping[str, tuple[Sequence[float], Sequence[float]]]
+# The plots of one run's training (training_series): their series have fixed names, shown translated.
+TRAINING_LOSS, HELD_OUT_ACCURACY = "Training loss", "Held-out accuracy per epoch"
 
 
 # ---------------------------------------------------------------------------------------------- SVG
@@ -65,8 +68,10 @@ def svg_line_plot(
     width: int = 520,
     height: int = 320,
     ylim: tuple[float, float] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> str:
-    """One SVG line plot (with markers and a legend) of named (x, y) series; NaN points are skipped."""
+    """One SVG line plot (with markers and a legend) of named (x, y) series; NaN points are skipped.
+    ``labels`` gives the legend's text of a series where it is not its name."""
     points = [
         (float(a), float(b))
         for xs, ys in series.values()
@@ -91,15 +96,15 @@ def svg_line_plot(
         return top + (1 - (v - y0) / (y1 - y0)) * ph
 
     out = _svg_frame(title, xlabel, ylabel, width, height, left, top, pw, ph)
-    for t in _ticks(x0, x1):
+    for tick in _ticks(x0, x1):
         out.append(
-            f'<line x1="{sx(t):.1f}" y1="{top + ph}" x2="{sx(t):.1f}" y2="{top + ph + 4}" stroke="#888"/>'
-            f'<text x="{sx(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>'
+            f'<line x1="{sx(tick):.1f}" y1="{top + ph}" x2="{sx(tick):.1f}" y2="{top + ph + 4}" stroke="#888"/>'
+            f'<text x="{sx(tick):.1f}" y="{top + ph + 16}" text-anchor="middle">{tick:g}</text>'
         )
-    for t in _ticks(y0, y1):
+    for tick in _ticks(y0, y1):
         out.append(
-            f'<line x1="{left}" y1="{sy(t):.1f}" x2="{left + pw}" y2="{sy(t):.1f}" stroke="#eee"/>'
-            f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:g}</text>'
+            f'<line x1="{left}" y1="{sy(tick):.1f}" x2="{left + pw}" y2="{sy(tick):.1f}" stroke="#eee"/>'
+            f'<text x="{left - 6}" y="{sy(tick) + 4:.1f}" text-anchor="end">{tick:g}</text>'
         )
     for k, (name, (xs, ys)) in enumerate(series.items()):
         color = PALETTE[k % len(PALETTE)]
@@ -119,7 +124,8 @@ def svg_line_plot(
         ly = top + 12 + 16 * k
         out.append(
             f'<line x1="{left + pw + 10}" y1="{ly}" x2="{left + pw + 28}" y2="{ly}" stroke="{color}" '
-            f'stroke-width="2"/><text x="{left + pw + 32}" y="{ly + 4}">{html.escape(name)}</text>'
+            f'stroke-width="2"/><text x="{left + pw + 32}" y="{ly + 4}">'
+            f"{html.escape((labels or {}).get(name, name))}</text>"
         )
     out.append("</svg>")
     return "\n".join(out)
@@ -144,12 +150,12 @@ def svg_scatter_plot(
         return top + (1 - v) * ph
 
     out = _svg_frame(title, xlabel, ylabel, width, height, left, top, pw, ph)
-    for t in _ticks(0.0, 1.0):
+    for tick in _ticks(0.0, 1.0):
         out.append(
-            f'<line x1="{sx(t):.1f}" y1="{top}" x2="{sx(t):.1f}" y2="{top + ph}" stroke="#eee"/>'
-            f'<text x="{sx(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{t:g}</text>'
-            f'<line x1="{left}" y1="{sy(t):.1f}" x2="{left + pw}" y2="{sy(t):.1f}" stroke="#eee"/>'
-            f'<text x="{left - 6}" y="{sy(t) + 4:.1f}" text-anchor="end">{t:g}</text>'
+            f'<line x1="{sx(tick):.1f}" y1="{top}" x2="{sx(tick):.1f}" y2="{top + ph}" stroke="#eee"/>'
+            f'<text x="{sx(tick):.1f}" y="{top + ph + 16}" text-anchor="middle">{tick:g}</text>'
+            f'<line x1="{left}" y1="{sy(tick):.1f}" x2="{left + pw}" y2="{sy(tick):.1f}" stroke="#eee"/>'
+            f'<text x="{left - 6}" y="{sy(tick) + 4:.1f}" text-anchor="end">{tick:g}</text>'
         )
     for k, (label, x, y) in enumerate(points):
         if not (math.isfinite(x) and math.isfinite(y)):
@@ -189,22 +195,41 @@ figure { display: inline-block; margin: 0.5em; text-align: center; } img { image
 """
 
 
-def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None) -> str:
+def _table(rows: Sequence[Sequence[Any]], header: Sequence[str] | None = None, language: str = "en") -> str:
     head = "<tr>" + "".join(f"<th>{html.escape(str(h))}</th>" for h in header) + "</tr>" if header else ""
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>" for row in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_fmt(v, language))}</td>" for v in row) + "</tr>" for row in rows
+    )
     return f"<table>{head}{body}</table>"
 
 
-def _fmt(v: Any) -> str:
+def _fmt(v: Any, language: str = "en") -> str:
     if isinstance(v, float):
-        return "n/a" if not math.isfinite(v) else f"{v:.4g}"
-    return "n/a" if v is None else str(v)
+        return t(language, "n/a") if not math.isfinite(v) else f"{v:.4g}"
+    if isinstance(v, bool):
+        return t(language, str(v))
+    return t(language, "n/a") if v is None else str(v)
 
 
-def _flatten(prefix: str, value: Any) -> list[tuple[str, Any]]:
+def _flatten(prefix: str, value: Any, parts: tuple[str, ...] = ()) -> list[tuple[str, tuple[str, ...], Any]]:
+    """(dotted key, the key's parts, value) of every leaf of nested mappings."""
     if isinstance(value, Mapping):
-        return [kv for k, v in value.items() for kv in _flatten(f"{prefix}.{k}" if prefix else str(k), v)]
-    return [(prefix, value)]
+        return [
+            kv for k, v in value.items() for kv in _flatten(f"{prefix}.{k}" if prefix else str(k), v, (*parts, str(k)))
+        ]
+    return [(prefix, parts, value)]
+
+
+def _named_table(flat: Sequence[tuple[str, tuple[str, ...], Any]], header: Sequence[str], language: str) -> str:
+    """A settings or figures table: each key by its name in ``language``; a run's status in words."""
+    rows = [
+        (
+            setting_label(language, key, parts),
+            t(language, v) if parts and parts[-1] in ("status", "reason") and isinstance(v, str) else v,
+        )
+        for key, parts, v in flat
+    ]
+    return _table(rows, [t(language, h) for h in header], language)
 
 
 def write_report(
@@ -218,12 +243,15 @@ def write_report(
     transfer: Any = None,
     summary: Mapping[str, Any] | None = None,
     tradeoff: Sequence[tuple[str, float, float]] | None = None,
+    language: str = "en",
 ) -> dict[str, Path]:
     """Write ``path`` (HTML) and, beside it, the CSV, the PNG grid and the .npy of adversarial examples.
 
     ``suite`` is an ``engine.suite.SuiteResult``; ``training`` maps a plot title to its series;
     ``transfer`` is an ``engine.transfer.TransferMatrix``; ``tradeoff`` holds (label, clean accuracy,
-    robust accuracy) points, one per run. Returns the paths written.
+    robust accuracy) points, one per run. ``language`` is the window's ("en", "zh_CN"): the report's words
+    come from engine.report_text, ``title`` is used as given, the CSV keeps its English names. Returns the
+    paths written.
     """
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
@@ -232,33 +260,44 @@ def write_report(
     stem = path.with_suffix("")
     written = {"html": path, "csv": stem.with_suffix(".csv")}
     rows: list[tuple[str, str, str, Any]] = []
+    lang = html_lang(language)
+    lang_attr = f' lang="{lang}"' if lang else ""
     parts = [
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<!DOCTYPE html><html{lang_attr}><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
     ]
 
     flat = _flatten("", settings)
-    parts.append("<h2>Settings</h2>" + _table(flat, ("setting", "value")))
-    rows += [("setting", k, "", v) for k, v in flat]
+    parts.append(f"<h2>{t(language, 'Settings')}</h2>" + _named_table(flat, ("setting", "value"), language))
+    rows += [("setting", k, "", v) for k, _, v in flat]
     if summary:
         flat = _flatten("", summary)
-        parts.append("<h2>Summary</h2>" + _table(flat, ("figure", "value")))
-        rows += [("summary", k, "", v) for k, v in flat]
+        parts.append(f"<h2>{t(language, 'Summary')}</h2>" + _named_table(flat, ("figure", "value"), language))
+        rows += [("summary", k, "", v) for k, _, v in flat]
 
     if suite is not None:
-        parts.append(
-            f"<h2>Robust accuracy</h2><p>Clean accuracy {100 * suite.clean_accuracy:.1f}% on {suite.n} "
-            "images. CW and DeepFool are not ε-bounded: their accuracy at ε counts only examples whose "
-            "perturbation norm is at most ε.</p>"
+        clean = t(
+            language,
+            "Clean accuracy {accuracy}% on {n} images. CW and DeepFool are not ε-bounded: their accuracy at ε "
+            "counts only examples whose perturbation norm is at most ε.",
+            accuracy=f"{100 * suite.clean_accuracy:.1f}",
+            n=suite.n,
         )
+        parts.append(f"<h2>{t(language, 'Robust accuracy')}</h2><p>{clean}</p>")
         series: Series = {c.attack: (c.eps, c.accuracy) for c in suite.curves}
-        parts.append(svg_line_plot(series, "Accuracy against ε", "ε", "accuracy", ylim=(0.0, 1.0)))
-        header = ["attack"] + [f"ε={e:g}" for e in suite.eps] + ["median L∞", "median L2", "seconds"]
+        parts.append(
+            svg_line_plot(series, t(language, "Accuracy against ε"), "ε", t(language, "accuracy"), ylim=(0.0, 1.0))
+        )
+        header = (
+            [t(language, "attack")]
+            + [f"ε={e:g}" for e in suite.eps]
+            + [t(language, h) for h in ("median L∞", "median L2", "seconds")]
+        )
         table = [
             [c.attack, *[f"{100 * a:.1f}%" for a in c.accuracy], c.median_linf, c.median_l2, c.seconds]
             for c in suite.curves
         ]
-        parts.append(_table(table, header))
+        parts.append(_table(table, header, language))
         rows.append(("clean_accuracy", "", "", suite.clean_accuracy))
         rows.append(("n", "", "", suite.n))
         for c in suite.curves:
@@ -268,16 +307,17 @@ def write_report(
                 for k in ("bounded", "norm", "median_linf", "median_l2", "success_rate", "seconds")
             ]
         if suite.sanity:
-            parts.append("<h2>Sanity checks</h2>")
+            parts.append(f"<h2>{t(language, 'Sanity checks')}</h2>")
             items = []
             for s in suite.sanity:
                 kind, label = (
                     ("skip", "skipped") if s.skipped else ("pass", "pass") if s.passed else ("warn", "warning")
                 )
-                numbers = ", ".join(f"{k} = {_fmt(v)}" for k, v in s.numbers.items())
+                numbers = ", ".join(f"{t(language, k)} = {_fmt(v, language)}" for k, v in s.numbers.items())
                 items.append(
-                    f"<li><span class='badge {kind}'>{label}</span> <b>{html.escape(s.name)}</b>: "
-                    f"{html.escape(s.reason)} <small>({html.escape(numbers)})</small></li>"
+                    f"<li><span class='badge {kind}'>{html.escape(t(language, label))}</span> "
+                    f"<b>{html.escape(t(language, s.name))}</b>{t(language, ': ')}"
+                    f"{html.escape(sentence(language, s.reason))} <small>({html.escape(numbers)})</small></li>"
                 )
                 rows.append(("sanity", s.name, "passed", s.passed))
                 rows.append(("sanity", s.name, "skipped", s.skipped))
@@ -286,11 +326,21 @@ def write_report(
 
     if tradeoff:
         parts.append(
-            "<h2>Robustness against accuracy</h2><p>One point per run: further right is more accurate "
-            "on clean images, higher is more accurate under attack.</p>"
+            f"<h2>{t(language, 'Robustness against accuracy')}</h2><p>"
+            + t(
+                language,
+                "One point per run: further right is more accurate on clean images, higher is more accurate "
+                "under attack.",
+            )
+            + "</p>"
         )
         parts.append(
-            svg_scatter_plot(tradeoff, "Trade-off: clean against robust accuracy", "clean accuracy", "robust accuracy")
+            svg_scatter_plot(
+                tradeoff,
+                t(language, "Trade-off: clean against robust accuracy"),
+                t(language, "clean accuracy"),
+                t(language, "robust accuracy"),
+            )
         )
         rows += [
             ("tradeoff", label, axis, v)
@@ -299,14 +349,22 @@ def write_report(
         ]
 
     for plot_title, series in (training or {}).items():
-        parts.append(svg_line_plot(series, plot_title, "step" if "loss" in plot_title.lower() else "epoch", ""))
+        xlabel = t(language, "step" if "loss" in plot_title.lower() else "epoch")
+        # The fixed series of one run's curves are words; elsewhere (comparisons) a series is a run's name.
+        labels = {n: t(language, n) for n in series} if plot_title in (TRAINING_LOSS, HELD_OUT_ACCURACY) else None
+        parts.append(svg_line_plot(series, t(language, plot_title), xlabel, "", labels=labels))
         for name, (xs, ys) in series.items():
             rows += [(f"training:{plot_title}", name, _fmt(float(a)), b) for a, b in zip(xs, ys, strict=True)]
 
     if transfer is not None:
         parts.append(
-            "<h2>Transferability</h2><p>Rows: model the examples were made on; columns: model "
-            "evaluated. The diagonal is white-box robust accuracy.</p>"
+            f"<h2>{t(language, 'Transferability')}</h2><p>"
+            + t(
+                language,
+                "Rows: model the examples were made on; columns: model evaluated. The diagonal is white-box "
+                "robust accuracy.",
+            )
+            + "</p>"
         )
         parts.append(
             _table(
@@ -314,7 +372,8 @@ def write_report(
                     [src, *[f"{100 * a:.1f}%" for a in row]]
                     for src, row in zip(transfer.names, transfer.accuracy, strict=True)
                 ],
-                ["made on \\ evaluated on", *transfer.names],
+                [t(language, "made on \\ evaluated on"), *transfer.names],
+                language,
             )
         )
         rows += [
@@ -325,22 +384,36 @@ def write_report(
 
     if gallery is not None and len(gallery.original):
         scale = _upscale_factor(gallery.original.shape[-2])
-        parts.append(
-            f"<h2>Adversarial examples ({html.escape(gallery.attack)}, ε = {eps_text(gallery.eps)})</h2>"
-            f"<p>Each sample: original | the change, amplified ×{1 / change_scale(gallery.perturbation):.0f} (red: "
-            "brighter, blue: darker, white: unchanged; the same amplification at every ε, so a stronger attack looks "
-            "stronger) | attacked image. The window's gallery draws them the same way.</p>"
+        heading = t(
+            language,
+            "Adversarial examples ({attack}, ε = {eps})",
+            attack=html.escape(gallery.attack),
+            eps=eps_text(gallery.eps),
         )
+        how = t(
+            language,
+            "Each sample: original | the change, amplified ×{amp} (red: brighter, blue: darker, white: unchanged; "
+            "the same amplification at every ε, so a stronger attack looks stronger) | attacked image. The window's "
+            "gallery draws them the same way.",
+            amp=f"{1 / change_scale(gallery.perturbation):.0f}",
+        )
+        parts.append(f"<h2>{heading}</h2><p>{how}</p>")
         names = gallery.class_names
         figures = []
         amplitude = change_scale(gallery.perturbation)
         for i in range(len(gallery.original)):
             cells = sample_tiles(gallery.original[i], gallery.adversarial[i], amplitude)
             imgs = "".join(
-                f"<img alt='{alt}' src='{png_data_uri(upscale(c, scale))}'/>"
+                f"<img alt='{html.escape(t(language, alt))}' src='{png_data_uri(upscale(c, scale))}'/>"
                 for alt, c in zip(("original", "change", "adversarial"), cells, strict=True)
             )
-            caption = f"true {names[gallery.labels[i]]}: {names[gallery.pred_clean[i]]} → {names[gallery.pred_adv[i]]}"
+            caption = t(
+                language,
+                "true {true}: {clean} → {adv}",
+                true=names[gallery.labels[i]],
+                clean=names[gallery.pred_clean[i]],
+                adv=names[gallery.pred_adv[i]],
+            )
             figures.append(f"<figure>{imgs}<figcaption>{html.escape(caption)}</figcaption></figure>")
             rows.append(("gallery", str(i), "label", int(gallery.labels[i])))
             rows.append(("gallery", str(i), "pred_clean", int(gallery.pred_clean[i])))
@@ -351,12 +424,16 @@ def write_report(
         written["npy"] = stem.parent / f"{stem.name}_adversarial.npy"
         written["png"].write_bytes(png_bytes(grid))
         np.save(written["npy"], np.asarray(gallery.adversarial, np.float32))
-        parts.append(
-            f"<p>Files: {html.escape(written['png'].name)} (grid), {html.escape(written['npy'].name)} "
-            "(adversarial images as N×C×H×W float32).</p>"
+        files = t(
+            language,
+            "Files: {png} (grid), {npy} (adversarial images as N×C×H×W float32).",
+            png=html.escape(written["png"].name),
+            npy=html.escape(written["npy"].name),
         )
+        parts.append(f"<p>{files}</p>")
 
-    parts.append(f"<p>Every number: {html.escape(written['csv'].name)}.</p></body></html>")
+    every = t(language, "Every number: {csv}.", csv=html.escape(written["csv"].name))
+    parts.append(f"<p>{every}</p></body></html>")
     path.write_text("\n".join(parts), encoding="utf-8")
     with open(written["csv"], "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
@@ -372,12 +449,10 @@ def training_series(metrics: Sequence[Mapping[str, Any]]) -> dict[str, Series]:
     out: dict[str, Series] = {}
     if steps:
         xs = [m["step"] for m in steps]
-        out["Training loss"] = {k: (xs, [_num(m.get(f"loss_{k}")) for m in steps]) for k in ("total", "clean", "adv")}
+        out[TRAINING_LOSS] = {k: (xs, [_num(m.get(f"loss_{k}")) for m in steps]) for k in ("total", "clean", "adv")}
     if epochs:
         xs = [m["epoch"] for m in epochs]
-        out["Held-out accuracy per epoch"] = {
-            k: (xs, [_num(m.get(f"{k}_accuracy")) for m in epochs]) for k in ("clean", "robust")
-        }
+        out[HELD_OUT_ACCURACY] = {k: (xs, [_num(m.get(f"{k}_accuracy")) for m in epochs]) for k in ("clean", "robust")}
     return out
 
 
@@ -385,8 +460,10 @@ def _num(v: Any) -> float:
     return float(v) if isinstance(v, (int, float)) else float("nan")
 
 
-def write_run_report(run_dir: str | Path, path: str | Path, n_gallery: int = 8) -> dict[str, Path]:
-    """A report of a training run: its settings, training curves, final figures and a gallery."""
+def write_run_report(
+    run_dir: str | Path, path: str | Path, n_gallery: int = 8, language: str = "en"
+) -> dict[str, Path]:
+    """A report of a training run: its settings, training curves, final figures and a gallery, in ``language``."""
     import dataclasses
 
     from engine.checkpoints import load_model
@@ -413,16 +490,20 @@ def write_run_report(run_dir: str | Path, path: str | Path, n_gallery: int = 8) 
     )
     return write_report(
         path,
-        title=f"Run {Path(run_dir).name}",
+        title=t(language, "Run {name}", name=Path(run_dir).name),
         settings=config.to_dict(),
         summary=summary,
         gallery=gallery,
         training=training_series(read_metrics(run_dir)),
+        language=language,
     )
 
 
-def write_comparison_report(paths: Sequence[str | Path], out: str | Path, transfer: Any = None) -> dict[str, Path]:
-    """An HTML report of several runs: settings, the trade-off plot, overlaid curves, the transfer matrix."""
+def write_comparison_report(
+    paths: Sequence[str | Path], out: str | Path, transfer: Any = None, language: str = "en"
+) -> dict[str, Path]:
+    """An HTML report of several runs: settings, the trade-off plot, overlaid curves, the transfer matrix;
+    in ``language`` ("en", "zh_CN")."""
     if not paths:
         raise ConfigError("Choose at least one run to compare.")
     summaries = [summarize_run(p) for p in paths]
@@ -447,10 +528,11 @@ def write_comparison_report(paths: Sequence[str | Path], out: str | Path, transf
     points = [(f"{s.name} ({s.label})", s.clean_accuracy, s.robust_accuracy) for s in summaries]
     return write_report(
         out,
-        title=f"Comparison of {len(summaries)} runs",
+        title=t(language, "Comparison of {n} runs", n=len(summaries)),
         settings=settings,
         summary=figures,
         training=training,
         transfer=transfer,
         tradeoff=points,
+        language=language,
     )

@@ -271,18 +271,28 @@ def _open_model(lane: Lane, cancel: TrainingControl, progress: Callable, source:
     return source.label
 
 
-def _report(lane: Lane, cancel: TrainingControl, progress: Callable, run_dir: str, path: str) -> str:
+def _report(
+    lane: Lane, cancel: TrainingControl, progress: Callable, run_dir: str, path: str, language: str = "en"
+) -> str:
+    """A run's HTML report, in the window's ``language`` ("en", "zh_CN")."""
     from engine.report import write_run_report
 
-    return str(write_run_report(run_dir, path)["html"])
+    return str(write_run_report(run_dir, path, language=language)["html"])
 
 
 def _comparison(
-    lane: Lane, cancel: TrainingControl, progress: Callable, run_dirs: tuple[str, ...], path: str, transfer: Any
+    lane: Lane,
+    cancel: TrainingControl,
+    progress: Callable,
+    run_dirs: tuple[str, ...],
+    path: str,
+    transfer: Any,
+    language: str = "en",
 ) -> str:
+    """The comparison report of several runs, in the window's ``language``."""
     from engine.report import write_comparison_report
 
-    return str(write_comparison_report(list(run_dirs), path, transfer=transfer)["html"])
+    return str(write_comparison_report(list(run_dirs), path, transfer=transfer, language=language)["html"])
 
 
 TASKS: dict[str, tuple[str, Callable[..., Any]]] = {

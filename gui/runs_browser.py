@@ -35,6 +35,7 @@ from superqt.utils import signals_blocked
 
 from engine.compare import RunSummary, list_runs, run_history, set_run_title
 from engine.gallery_images import eps_text
+from gui import i18n
 from gui.compare_view import OverlayView, TransferView
 from gui.experiment import narrow_combo
 
@@ -459,10 +460,15 @@ class RunsBrowser(QWidget):
     def export_report(self, run: RunSummary, path: str | Path) -> None:
         """Have the engine write the run's HTML report (it attacks a few images for it); ``reportWritten``
         follows."""
-        self._write("report", {"run_dir": run.path, "path": str(path)})
+        self._write("report", {"run_dir": run.path, "path": str(path), "language": i18n.active_language()})
 
     def export_comparison(self, chosen: list[RunSummary], path: str | Path) -> None:
-        params = {"run_dirs": tuple(s.path for s in chosen), "path": str(path), "transfer": self.transfer_for(chosen)}
+        params = {
+            "run_dirs": tuple(s.path for s in chosen),
+            "path": str(path),
+            "transfer": self.transfer_for(chosen),
+            "language": i18n.active_language(),  # the report in the window's language
+        }
         self._write("comparison_report", params)
 
     def _ask_path(self, title: str, default: Path) -> str | None:

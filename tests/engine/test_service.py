@@ -6,6 +6,7 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -99,3 +100,19 @@ def test_the_window_reader_refuses_torch_and_unknown_modules() -> None:
     assert window_readable(JobDone(1, "x", (np.zeros(3), {"a": 1.0})))
     assert not window_readable(JobDone(1, "x", torch.zeros(1)))
     assert not window_readable(JobDone(1, "x", pytest.approx(1.0)))  # any class outside the allow-list
+
+
+def test_the_report_job_writes_in_the_language_the_window_asks_for(engine, tmp_path) -> None:
+    conn, recv = engine
+    folder = str(demo_model_dir("standard"))
+    conn.send(StartTask(1, "report", {"run_dir": folder, "path": str(tmp_path / "zh.html"), "language": "zh_CN"}))
+    conn.send(StartTask(2, "report", {"run_dir": folder, "path": str(tmp_path / "en.html")}))  # an older window
+    answers = {}
+    while len(answers) < 2:
+        answer = recv()
+        if isinstance(answer, (JobDone, JobFailed)):
+            answers[answer.job] = answer
+    assert all(isinstance(a, JobDone) for a in answers.values()), answers
+    zh, en = (Path(answers[j].result).read_text(encoding="utf-8") for j in (1, 2))
+    assert '<html lang="zh-CN">' in zh and "<h2>设置</h2>" in zh and "对抗样本" in zh
+    assert en.startswith("<!DOCTYPE html><html><head>") and "<h2>Settings</h2>" in en
