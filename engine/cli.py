@@ -21,10 +21,12 @@ from engine.config import (
     ATTACKS,
     DATASETS,
     DEVICES,
+    LR_SCHEDULES,
     MODELS,
     OPTIMIZERS,
     SEED_MAX,
     TRAIN_ATTACKS,
+    TRAIN_METHODS,
     AttackConfig,
     DataConfig,
     RunConfig,
@@ -138,12 +140,33 @@ def _add_train_args(t: argparse.ArgumentParser) -> None:
     t.add_argument("--batch-size", type=int_in(1, 65_536), default=128)
     t.add_argument("--lr", type=float_in(0, 10, low_open=True), default=1e-3)
     t.add_argument("--optimizer", choices=OPTIMIZERS, default="adam")
+    t.add_argument(
+        "--lr-schedule",
+        choices=LR_SCHEDULES,
+        default="constant",
+        help="constant, or step: the learning rate divided by 10 after 70%% of the steps and by 100 after 90%%",
+    )
     t.add_argument("--attack", choices=TRAIN_ATTACKS, default="fgsm-rs", help="attack that makes L_adv")
     t.add_argument("--eps", type=parse_eps, default=0.1, help="L∞ radius in [0, 1] (0.1 or 8/255)")
     t.add_argument("--steps", type=int_in(1, 1000), default=10, help="PGD steps")
     t.add_argument("--step-size", type=float_in(0, 1, low_open=True), default=None)
     t.add_argument(
         "--lambda", dest="lam", type=float_in(0, 1e6), default=1.0, help="weight λ of L_adv; 0 = standard training"
+    )
+    t.add_argument(
+        "--method",
+        choices=TRAIN_METHODS,
+        default="at",
+        help="at: adversarial training on the --attack examples; ibp: certified training on interval bounds "
+        "at --eps (the mlp, seed-cnn and small-cnn models; certify with 'evaluate RUN --certify')",
+    )
+    t.add_argument("--kappa-start", type=float_in(0, 1), default=1.0, help="ibp: weight κ of L_clean at the start")
+    t.add_argument("--kappa-end", type=float_in(0, 1), default=0.5, help="ibp: κ once ε has reached --eps")
+    t.add_argument(
+        "--eps-warmup", type=float_in(0, 1), default=0.05, help="ibp: fraction of the steps trained at ε = 0 first"
+    )
+    t.add_argument(
+        "--eps-ramp", type=float_in(0, 1), default=0.4, help="ibp: fraction of the steps over which ε grows to --eps"
     )
     t.add_argument("--l1", type=float_in(0, 1e3), default=0.0)
     t.add_argument("--l2", type=float_in(0, 1e3), default=0.0)
@@ -252,6 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
         "examples do not beat the white-box attack",
     )
     e.add_argument("--report", help="write an HTML report here (with a CSV, a PNG grid and a .npy beside it)")
+    e.add_argument(
+        "--certify",
+        action="store_true",
+        help="also prove robustness: the accuracy certified by interval bounds at the L∞ --eps (and along "
+        "--eps-list), which no attack can lower (models made of plain layers in sequence: mlp, seed-cnn, small-cnn)",
+    )
     e.add_argument("--attack", choices=[a for a in ATTACKS if a != "none"], default="pgd")
     e.add_argument("--eps", type=parse_eps, default=0.1)
     e.add_argument("--steps", type=int_in(1, 1000), default=40)
@@ -294,11 +323,17 @@ OPTION_KEYS = {  # train/sweep option dest -> the config setting it fills
     "batch_size": "train.batch_size",
     "lr": "train.lr",
     "optimizer": "train.optimizer",
+    "lr_schedule": "train.lr_schedule",
     "attack": "attack.name",
     "eps": "attack.eps",
     "steps": "attack.steps",
     "step_size": "attack.step_size",
     "lam": "train.lam",
+    "method": "train.method",
+    "kappa_start": "train.kappa_start",
+    "kappa_end": "train.kappa_end",
+    "eps_warmup": "train.eps_warmup",
+    "eps_ramp": "train.eps_ramp",
     "l1": "regularization.l1",
     "l2": "regularization.l2",
     "rotation": "augment.rotation",
@@ -322,7 +357,7 @@ def _train_config(a: argparse.Namespace) -> RunConfig:
     return RunConfig().with_changes(changes)
 
 
-def _fmt(v: float) -> str:
+def _fmt(v: float | None) -> str:
     return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f}%"
 
 
@@ -515,7 +550,7 @@ def _run_result(stream: Iterator[Any], log: Callable[[str], None], config: RunCo
                     file=sys.stderr,
                     flush=True,
                 )
-            return {
+            result = {
                 "clean_accuracy": msg.clean_accuracy,
                 "robust_accuracy": msg.robust_accuracy,
                 "robust_attack": f"pgd-{config.train.eval_steps}",
@@ -525,7 +560,24 @@ def _run_result(stream: Iterator[Any], log: Callable[[str], None], config: RunCo
                 "run_dir": msg.run_dir,
                 "images_per_second": last_step.images_per_second if last_step else None,
             }
+            if config.train.method == "ibp":
+                certified = _summary_value(msg.run_dir, "certified_accuracy")
+                result |= {"method": "ibp", "certified_accuracy": certified}
+                log(f"certified accuracy (interval bounds, ε={config.attack.eps:g}): {_fmt(certified)}")
+            return result
     raise CliError("Training ended without a result.")
+
+
+def _summary_value(run_dir: str | None, key: str) -> float | None:
+    """One figure of a run's summary.json (None when the run or the figure is missing)."""
+    from engine.runs import SUMMARY_FILE
+
+    if run_dir is None:
+        return None
+    try:
+        return json.loads((Path(run_dir) / SUMMARY_FILE).read_text(encoding="utf-8")).get(key)
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _dataset_for_run(config: RunConfig, a: argparse.Namespace):
@@ -559,6 +611,8 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     eps_list = a.eps_list or (a.eps,)
     for eps in eps_list:
         AttackConfig("pgd", eps).validate()
+    if a.certify:
+        AttackConfig("pgd", a.eps).validate()  # certification is in L∞, within [0, 1]
     device = resolve_device(a.device)
     if a.threads:
         torch.set_num_threads(a.threads)
@@ -585,6 +639,10 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         raise CliError("The held-out set is empty: there is nothing to evaluate on.")
     model.to(device)
     check_classifier(model, split.test_x[:8], split.num_classes, Path(source).name)
+    if a.certify:
+        from engine.certify import interval_layers
+
+        interval_layers(model)  # an uncertifiable model is refused before the attacks run, not after
     reference = None
     if a.transfer_from:
         reference = load_any_model(a.transfer_from).to(device)
@@ -632,6 +690,8 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         },
         "sanity": {c.name: {"passed": c.passed, "reason": c.reason, "skipped": c.skipped} for c in suite_result.sanity},
     }
+    if a.certify:
+        out |= _certify(model, x, y, a, result.robust_accuracy, log)
     if a.report:
         from engine.report import write_report
 
@@ -654,6 +714,8 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
             "clean_accuracy": result.clean_accuracy,
             f"robust_accuracy ({cfg.name}, ε={cfg.eps:g})": result.robust_accuracy,
         }
+        if a.certify:
+            summary[f"certified_accuracy (interval bounds, ε={a.eps:g})"] = out["certified_accuracy"]
         written = write_report(
             a.report,
             title=f"Robustness evaluation of {Path(source).name}",
@@ -664,6 +726,27 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         )
         out["report"] = {k: str(v) for k, v in written.items()}
         log(f"Report written to {written['html']}")
+    return out
+
+
+def _certify(
+    model: Any, x: Any, y: Any, a: argparse.Namespace, robust: float, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """evaluate --certify: certified accuracy at --eps (and the curve along --eps-list), logged in words."""
+    from engine.certify import certified_accuracy, certified_curve
+
+    log(f"Certifying {len(x)} images with interval bounds at ε = {a.eps:g}…")
+    certified = certified_accuracy(model, x, y, a.eps, batch_size=a.batch_size)
+    log(
+        f"Certified accuracy at ε = {a.eps:g}: {_fmt(certified)} of {len(x)} images are proven robust "
+        f"(no attack can change them; {a.attack} left {_fmt(robust)})."
+    )
+    out: dict[str, Any] = {"certified_accuracy": certified, "certified_eps": a.eps}
+    if a.eps_list:
+        curve = certified_curve(model, x, y, a.eps_list, batch_size=a.batch_size)
+        out["certified_curve"] = {"eps": list(curve.eps), "accuracy": list(curve.accuracy)}
+        along = ", ".join(f"{e:g}: {_fmt(v)}" for e, v in zip(curve.eps, curve.accuracy, strict=True))
+        log(f"Certified accuracy along ε: {along}")
     return out
 
 

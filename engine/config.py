@@ -23,6 +23,11 @@ MIN_NORM_ATTACKS = ("cw", "deepfool")  # torchattacks, the smallest change that 
 SUITE_ATTACKS = OWN_ATTACKS + TORCHATTACKS_BOUNDED + MIN_NORM_ATTACKS  # what evaluation can run
 ATTACKS = ("none", "fgsm-rs") + SUITE_ATTACKS
 OPTIMIZERS = ("adam", "sgd")
+# How a run makes its model robust: "at" adversarial training (L_clean + λ·L_adv, L_adv on the training
+# attack's examples), "ibp" certified training on interval bounds (engine.certify). Room for "trades", "mart".
+TRAIN_METHODS = ("at", "ibp")
+IBP_MODELS = ("seed-cnn", "mlp", "small-cnn")  # chains of layers interval bounds can pass (not resnet's blocks)
+LR_SCHEDULES = ("constant", "step")  # step: lr/10 after 70% of the steps, lr/100 after 90%
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -174,6 +179,7 @@ class TrainConfig:
     batch_size: int = 128
     lr: float = 1e-3
     optimizer: str = "adam"
+    lr_schedule: str = "constant"  # LR_SCHEDULES; the live lr knob sets the rate the schedule scales
     lam: float = 1.0  # λ: weight of the adversarial loss; 0 is standard training
     seed: int = 0
     device: str = "auto"
@@ -185,6 +191,13 @@ class TrainConfig:
     eval_steps: int = 10  # PGD steps of the per-epoch robust accuracy check
     eval_size: int = 1000  # held-out images for the per-epoch check (the last epoch uses all; 0 = all)
     threads: int | None = None  # torch CPU threads; None leaves the current setting
+    method: str = "at"  # TRAIN_METHODS: "at" (L_clean + λ·L_adv) or "ibp" (κ·L_clean + (1−κ)·λ·L_IBP)
+    # IBP only (Gowal et al. 2018): κ moves linearly from kappa_start to kappa_end while the training ε grows
+    # linearly from 0 to attack.eps over eps_ramp of the run's steps, after eps_warmup of them at ε = 0.
+    kappa_start: float = 1.0
+    kappa_end: float = 0.5
+    eps_warmup: float = 0.05  # fraction of all steps
+    eps_ramp: float = 0.4  # fraction of all steps
 
     def validate(self) -> None:
         _check(_whole(self.epochs, 1, 10_000), "Epochs must be a whole number from 1 to 10000.")
@@ -193,6 +206,10 @@ class TrainConfig:
         _check(
             isinstance(self.optimizer, str) and self.optimizer in OPTIMIZERS,
             f"Unknown optimizer '{self.optimizer}'. Choose adam or sgd.",
+        )
+        _check(
+            isinstance(self.lr_schedule, str) and self.lr_schedule in LR_SCHEDULES,
+            f"Unknown learning-rate schedule '{self.lr_schedule!s:.40}'. Choose one of: {', '.join(LR_SCHEDULES)}.",
         )
         _check(_finite(self.lam) and 0 <= self.lam <= 1e6, "λ (lambda) must be a number from 0 to 1000000.")
         _check(
@@ -208,6 +225,19 @@ class TrainConfig:
         _check(_whole(self.eval_steps, 1, 1000), "Evaluation PGD steps must be a whole number from 1 to 1000.")
         _check(_whole(self.eval_size, 0), "The evaluation size must be a whole number, 0 (all) or more.")
         _check(self.threads is None or _whole(self.threads, 1, 1024), "Threads must be a whole number from 1 to 1024.")
+        _check(
+            isinstance(self.method, str) and self.method in TRAIN_METHODS,
+            f"Unknown training method '{self.method!s:.40}'. Choose one of: {', '.join(TRAIN_METHODS)}.",
+        )
+        _check(
+            all(_finite(k) and 0 <= k <= 1 for k in (self.kappa_start, self.kappa_end)),
+            "κ (kappa), the weight of the clean loss in IBP training, must be from 0 to 1.",
+        )
+        _check(
+            _finite(self.eps_warmup) and _finite(self.eps_ramp) and self.eps_warmup >= 0 and self.eps_ramp >= 0
+            and self.eps_warmup + self.eps_ramp <= 1,
+            "The ε warm-up and ramp are fractions of the training steps, each 0 or more and together at most 1.",
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -221,7 +251,10 @@ class RunConfig:
 
     @property
     def adversarially_trained(self) -> bool:
-        """Whether this config makes L_adv at all: the one definition the trainer, CLI and window use."""
+        """Whether this config makes L_adv at all: the one definition the trainer, CLI and window use.
+        IBP training uses no attack, only attack.eps (its L_adv is the bound's loss)."""
+        if self.train.method == "ibp":
+            return self.train.lam > 0 and self.attack.eps > 0
         return self.train.lam > 0 and self.attack.name != "none" and self.attack.eps > 0
 
     def validate(self) -> RunConfig:
@@ -230,6 +263,12 @@ class RunConfig:
         _check(
             self.attack.name in TRAIN_ATTACKS,
             f"Training can use the attacks {', '.join(TRAIN_ATTACKS)}; '{self.attack.name}' is for evaluation.",
+        )
+        _check(self.attack.steps <= 1000, "A training attack takes at most 1000 steps (more are for evaluation).")
+        _check(
+            self.train.method != "ibp" or self.model.name in IBP_MODELS,
+            f"IBP (certified) training needs a model interval bounds can pass: {', '.join(IBP_MODELS)}; "
+            f"'{self.model.name}' has residual blocks.",
         )
         return self
 

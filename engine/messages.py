@@ -157,6 +157,16 @@ class EpsCurve:
 
 
 @dataclass(frozen=True)
+class CertifiedCurve:
+    """Certified accuracy (interval bounds, engine.certify) at each L∞ ε: a proof, not an attack's result."""
+
+    eps: tuple[float, ...]
+    accuracy: tuple[float, ...]  # fraction of the n images certified at each ε
+    n: int
+    clean_accuracy: float
+
+
+@dataclass(frozen=True)
 class SanityCheck:
     name: str
     passed: bool

@@ -1,5 +1,11 @@
 """The training loop: L_total = L_clean + λ·L_adv + L1 + L2, as a plain generator of snapshots.
 
+With ``train.method = "ibp"`` (certified training, Gowal et al. 2018) L_adv is the cross-entropy of the
+worst-case logits of interval bounds (engine.certify) at a training ε that grows from 0 to attack.eps,
+mixed with the clean loss by κ: L_total = κ·L_clean + (1−κ)·λ·L_IBP + L1 + L2 (κ and ε follow
+``ibp_schedule``). Its snapshots are the same StepMetrics: L_IBP in loss_adv, (1−κ)·λ in lam, the ε in
+force in eps, the batch's certified accuracy in accuracy_adv, attack "ibp".
+
 The GUI, the CLI and the tests all drive this one generator. Commands (knob changes, pause,
 stop) arrive on ``TrainingControl``'s queue and are applied between steps, each answered by a
 ``ConfigApplied`` so the caller shows what is really in force. User errors never escape as
@@ -24,7 +30,8 @@ from torch import nn
 from engine import checkpoints, runs
 from engine.attacks import attack
 from engine.augment import build_augment
-from engine.config import LIVE_KEYS, AttackConfig, ConfigError, RunConfig
+from engine.certify import certified_accuracy, interval_layers, worst_case_logits
+from engine.config import LIVE_KEYS, AttackConfig, ConfigError, RunConfig, TrainConfig
 from engine.data import DatasetError, DatasetSplit, load_dataset
 from engine.errors import user_message
 from engine.evaluate import clean_accuracy, make_gallery, robust_accuracy
@@ -60,7 +67,8 @@ def resolve_device(name: str) -> torch.device:
 def describe_device(device: torch.device) -> str:
     if device.type == "cuda":
         return f"cuda:{device.index or 0} ({torch.cuda.get_device_name(device)})"
-    return f"cpu ({torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    return f"cpu ({threads} thread{'' if threads == 1 else 's'})"
 
 
 def penalties(model: nn.Module, l1: float, l2: float) -> tuple[torch.Tensor, torch.Tensor]:
@@ -84,6 +92,32 @@ def eval_attack(config: RunConfig) -> AttackConfig:
     return AttackConfig(name="pgd", eps=config.attack.eps, steps=config.train.eval_steps)
 
 
+def ibp_schedule(step: int, total_steps: int, cfg: TrainConfig) -> tuple[float, float]:
+    """(fraction of the target ε, κ) for the 0-based ``step`` of an IBP run.
+
+    Bounds of a network trained at full ε from the start are so loose that it learns nothing: ε = 0 and
+    κ = kappa_start for the first eps_warmup of the steps, then both move linearly (ε to the target, κ to
+    kappa_end) over the next eps_ramp of them, and stay there.
+    """
+    warmup, ramp = round(cfg.eps_warmup * total_steps), round(cfg.eps_ramp * total_steps)
+    if step < warmup:
+        progress = 0.0
+    elif ramp == 0:
+        progress = 1.0
+    else:
+        progress = min(1.0, (step - warmup + 1) / ramp)
+    return progress, cfg.kappa_start + progress * (cfg.kappa_end - cfg.kappa_start)
+
+
+def lr_factor(step: int, total_steps: int, schedule: str) -> float:
+    """What train.lr is multiplied by at the 0-based ``step``: 1 throughout for "constant"; for "step" 1, then
+    0.1 from 70 % of the steps and 0.01 from 90 % (a run, IBP's above all, keeps gaining at a lower rate
+    once a constant one has stalled)."""
+    if schedule == "step":
+        return 0.01 if step >= 0.9 * total_steps else 0.1 if step >= 0.7 * total_steps else 1.0
+    return 1.0
+
+
 class _Trainer:
     """State of one run; ``run()`` is the generator. Kept private: callers use ``train()``."""
 
@@ -104,6 +138,7 @@ class _Trainer:
         self.start_epoch = 0
         self.clean = float("nan")
         self.robust = float("nan")
+        self.certified = float("nan")  # IBP runs: certified accuracy at attack.eps in the last evaluation
         self.pending_metrics: list[dict[str, Any]] = []
 
     # ------------------------------------------------------------------ setup
@@ -130,6 +165,8 @@ class _Trainer:
             "dataset": data.name,
         }
         self.model = build_model(cfg.model, shape, data.num_classes, mean, std).to(self.device)
+        if cfg.train.method == "ibp":
+            interval_layers(self.model)  # a model interval bounds cannot pass is refused before any step
         self.optimizer = self._make_optimizer()
         if self.run_dir is not None:
             self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -142,6 +179,7 @@ class _Trainer:
         self.gallery_idx = pick[: cfg.train.gallery_size].to(self.device)
         self.last_gallery = time.perf_counter()
         self.steps_per_epoch = math.ceil(len(self.train_x) / cfg.train.batch_size)
+        self.total_steps = self.steps_per_epoch * cfg.train.epochs
         notes = data.notes + ((f"Resumed from epoch {self.start_epoch}.",) if self.start_epoch else ())
         return RunStarted(
             cfg,
@@ -233,8 +271,10 @@ class _Trainer:
                 raise Cancelled()
 
     # ------------------------------------------------------------------ one step
-    def train_step(self, xb: torch.Tensor, yb: torch.Tensor) -> dict[str, float]:
+    def train_step(self, xb: torch.Tensor, yb: torch.Tensor) -> dict[str, Any]:
         cfg = self.config
+        if cfg.train.method == "ibp":
+            return self.ibp_step(xb, yb)
         lam, acfg = cfg.train.lam, cfg.attack
         adversarial = cfg.adversarially_trained
         if self.augment is not None:
@@ -268,6 +308,49 @@ class _Trainer:
         self.optimizer.step()
         return values
 
+    def ibp_step(self, xb: torch.Tensor, yb: torch.Tensor) -> dict[str, Any]:
+        """One step of certified training: κ·CE(f(x), y) + (1−κ)·λ·CE(worst-case logits at ε_t, y).
+
+        The clean pass runs in train mode (Dropout active); the bounds are those of the eval-mode network
+        (engine.certify), the one that is certified afterwards.
+        """
+        cfg = self.config
+        fraction, kappa = ibp_schedule(self.step, self.total_steps, cfg.train)
+        eps = fraction * cfg.attack.eps
+        weight = (1.0 - kappa) * cfg.train.lam if cfg.adversarially_trained else 0.0
+        if self.augment is not None:
+            xb = self.augment(xb)
+        self.model.train()
+        logits = self.model(xb)
+        loss_clean = F.cross_entropy(logits, yb)
+        loss_adv, acc_adv = torch.zeros((), device=xb.device), float("nan")
+        if weight > 0:
+            worst = worst_case_logits(self.model, xb, yb, eps)
+            loss_adv = F.cross_entropy(worst, yb)
+            # Certified on this batch: every bound of z_j − z_y below 0 (z_y = 0 is the batch's maximum then).
+            others = worst.scatter(1, yb[:, None], -math.inf)
+            acc_adv = float((others.max(1).values < 0).float().mean())
+        p1, p2 = penalties(self.model, cfg.regularization.l1, cfg.regularization.l2)
+        total = kappa * loss_clean + weight * loss_adv + p1 + p2
+        values: dict[str, Any] = {
+            "loss_clean": loss_clean.item(),
+            "loss_adv": loss_adv.item(),
+            "l1": p1.item(),
+            "l2": p2.item(),
+            "total": total.item(),
+            "acc": float((logits.argmax(1) == yb).float().mean()),
+            "acc_adv": acc_adv,
+            "lam": weight,
+            "eps": eps,
+            "attack": "ibp",
+        }
+        if not math.isfinite(values["total"]):
+            return values
+        self.optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        self.optimizer.step()
+        return values
+
     # ------------------------------------------------------------------ evaluation and gallery
     def evaluate(self, epoch: int, seconds_start: float, train_loss: float, full: bool = False) -> EpochMetrics:
         """Clean and PGD accuracy on the held-out set; on a subset unless ``full`` (the last epoch)."""
@@ -276,6 +359,10 @@ class _Trainer:
         x, y = self.test_x[:n], self.test_y[:n]
         self.clean = clean_accuracy(self.model, x, y)
         self.robust = robust_accuracy(self.model, x, y, acfg, cancel=self.control) if acfg.eps > 0 else float("nan")
+        record: dict[str, Any] = {}
+        if self.config.train.method == "ibp" and acfg.eps > 0:
+            self.certified = certified_accuracy(self.model, x, y, acfg.eps, cancel=self.control)
+            record["certified_accuracy"] = self.certified  # beside the fields the window reads
         metrics = EpochMetrics(
             epoch,
             self.step,
@@ -287,7 +374,7 @@ class _Trainer:
             time.perf_counter() - seconds_start,
             train_loss,
         )
-        self.pending_metrics.append({"type": "epoch", **metrics.__dict__})
+        self.pending_metrics.append({"type": "epoch", **metrics.__dict__, **record})
         return metrics
 
     def gallery(self) -> GalleryBatch:
@@ -333,6 +420,11 @@ class _Trainer:
                 yield from self.commands()
                 t0 = time.perf_counter()
                 idx = order[i * bs : (i + 1) * bs]
+                lr = self.config.train.lr
+                if self.config.train.lr_schedule != "constant":
+                    lr *= lr_factor(self.step, total_steps, self.config.train.lr_schedule)
+                    for group in self.optimizer.param_groups:
+                        group["lr"] = lr
                 values = self.train_step(self.train_x[idx], self.train_y[idx])
                 self.step += 1
                 if not math.isfinite(values["total"]):
@@ -349,22 +441,23 @@ class _Trainer:
                 dt = time.perf_counter() - t0
                 step_seconds = dt if step_seconds is None else 0.9 * step_seconds + 0.1 * dt
                 c = self.config
+                lam = values.get("lam", c.train.lam)  # IBP: the weight (1−κ)·λ in force at this step
                 metrics = StepMetrics(
                     step=self.step,
                     epoch=epoch,
                     epoch_progress=(i + 1) / self.steps_per_epoch,
                     loss_clean=values["loss_clean"],
                     loss_adv=values["loss_adv"],
-                    lam=c.train.lam,
-                    weighted_adv=c.train.lam * values["loss_adv"],
+                    lam=lam,
+                    weighted_adv=lam * values["loss_adv"],
                     l1_penalty=values["l1"],
                     l2_penalty=values["l2"],
                     loss_total=values["total"],
                     accuracy_clean=values["acc"],
                     accuracy_adv=values["acc_adv"],
-                    eps=c.attack.eps,
-                    lr=c.train.lr,
-                    attack=c.attack.name,
+                    eps=values.get("eps", c.attack.eps),
+                    lr=lr,
+                    attack=values.get("attack", c.attack.name),
                     images_per_second=len(idx) / step_seconds if step_seconds else float("nan"),
                     eta_seconds=(total_steps - self.step) * (step_seconds or 0.0),
                 )
@@ -445,16 +538,16 @@ def _train_locked(trainer: _Trainer, writer: runs.RunWriter | None) -> Iterator[
         # Keep what was learned so far: a stopped run can be evaluated, exported or resumed.
         trainer.flush(trainer.current_epoch - 1 if trainer.step % trainer.steps_per_epoch else trainer.current_epoch)
     if trainer.run_dir is not None:
-        runs.write_json(
-            trainer.run_dir / runs.SUMMARY_FILE,
-            {
-                "reason": reason,
-                "step": trainer.step,
-                "clean_accuracy": trainer.clean,
-                "robust_accuracy": trainer.robust,
-                "robust_attack": "pgd",
-                "eps": trainer.config.attack.eps,
-                "eval_steps": trainer.config.train.eval_steps,
-            },
-        )
+        summary = {
+            "reason": reason,
+            "step": trainer.step,
+            "clean_accuracy": trainer.clean,
+            "robust_accuracy": trainer.robust,
+            "robust_attack": "pgd",
+            "eps": trainer.config.attack.eps,
+            "eval_steps": trainer.config.train.eval_steps,
+        }
+        if trainer.config.train.method == "ibp":
+            summary["certified_accuracy"] = trainer.certified
+        runs.write_json(trainer.run_dir / runs.SUMMARY_FILE, summary)
     yield RunFinished(reason, trainer.step, trainer.clean, trainer.robust, trainer._dir())
