@@ -118,6 +118,28 @@ def lr_factor(step: int, total_steps: int, schedule: str) -> float:
     return 1.0
 
 
+def _step_values(
+    loss_clean: torch.Tensor,
+    loss_adv: torch.Tensor,
+    p1: torch.Tensor,
+    p2: torch.Tensor,
+    total: torch.Tensor,
+    logits: torch.Tensor,
+    yb: torch.Tensor,
+    acc_adv: float,
+) -> dict[str, Any]:
+    """One step's figures as both training methods report them (StepMetrics is made from these)."""
+    return {
+        "loss_clean": loss_clean.item(),
+        "loss_adv": loss_adv.item(),
+        "l1": p1.item(),
+        "l2": p2.item(),
+        "total": total.item(),
+        "acc": float((logits.argmax(1) == yb).float().mean()),
+        "acc_adv": acc_adv,
+    }
+
+
 class _Trainer:
     """State of one run; ``run()`` is the generator. Kept private: callers use ``train()``."""
 
@@ -292,15 +314,7 @@ class _Trainer:
             acc_adv = float((logits_adv.argmax(1) == yb).float().mean())
         p1, p2 = penalties(self.model, cfg.regularization.l1, cfg.regularization.l2)
         total = loss_clean + lam * loss_adv + p1 + p2
-        values = {
-            "loss_clean": loss_clean.item(),
-            "loss_adv": loss_adv.item(),
-            "l1": p1.item(),
-            "l2": p2.item(),
-            "total": total.item(),
-            "acc": float((logits.argmax(1) == yb).float().mean()),
-            "acc_adv": acc_adv,
-        }
+        values = _step_values(loss_clean, loss_adv, p1, p2, total, logits, yb, acc_adv)
         if not math.isfinite(values["total"]):
             return values
         self.optimizer.zero_grad(set_to_none=True)
@@ -333,13 +347,7 @@ class _Trainer:
         p1, p2 = penalties(self.model, cfg.regularization.l1, cfg.regularization.l2)
         total = kappa * loss_clean + weight * loss_adv + p1 + p2
         values: dict[str, Any] = {
-            "loss_clean": loss_clean.item(),
-            "loss_adv": loss_adv.item(),
-            "l1": p1.item(),
-            "l2": p2.item(),
-            "total": total.item(),
-            "acc": float((logits.argmax(1) == yb).float().mean()),
-            "acc_adv": acc_adv,
+            **_step_values(loss_clean, loss_adv, p1, p2, total, logits, yb, acc_adv),
             "lam": weight,
             "eps": eps,
             "attack": "ibp",

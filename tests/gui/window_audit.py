@@ -132,14 +132,6 @@ def clipped_texts(window) -> list[str]:
                         f"{type(w.widget()).__name__} cut at the right ({w.widget().width()} > "
                         f"{w.viewport().width()} px)"
                     )
-        elif isinstance(w, QScrollArea) and w.widget() is not None and w.widget().isVisible():
-            # A panel that scrolls only up and down cuts off whatever is wider than its viewport.
-            if w.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
-                if w.widget().width() > w.viewport().width() + 1:
-                    problems.append(
-                        f"{type(w.widget()).__name__} cut at the right ({w.widget().width()} > "
-                        f"{w.viewport().width()} px)"
-                    )
         elif isinstance(w, QTabBar):
             for i in range(w.count()):
                 if w.tabSizeHint(i).width() > w.tabRect(i).width() + 1:
