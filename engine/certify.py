@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -32,8 +33,9 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.dropout import _DropoutNd
 
 from engine.attacks import check_cancel
+from engine.catalogue import Text
 from engine.errors import UserError
-from engine.evaluate import clean_accuracy
+from engine.evaluate import accuracy_of, clean_accuracy
 from engine.messages import CancelToken, CertifiedCurve
 from engine.models import Normalize, model_device
 
@@ -58,21 +60,21 @@ _POSITIVE_LINEAR = (nn.AvgPool2d, nn.AdaptiveAvgPool2d)  # non-negative weights,
 _RESHAPE = (nn.Flatten, nn.Unflatten)
 
 
-def _why_unsupported(layer: nn.Module) -> str | None:
+def _why_unsupported(layer: nn.Module) -> Text | None:
     """None when IBP can pass ``layer``; otherwise the reason, for the message."""
     if isinstance(layer, nn.LeakyReLU) and layer.negative_slope < 0:
-        return "a negative slope is not monotone"
+        return Text("a negative slope is not monotone")
     if isinstance(layer, (nn.MaxPool2d, nn.AdaptiveMaxPool2d)) and layer.return_indices:
-        return "it returns indices as well as values"
+        return Text("it returns indices as well as values")
     if isinstance(layer, _BatchNorm) and (layer.running_mean is None or layer.running_var is None):
-        return "without running statistics it normalises by each batch's own, even in eval mode"
+        return Text("without running statistics it normalises by each batch's own, even in eval mode")
     if isinstance(layer, nn.Conv2d) and layer.weight is None:
-        return "it has no weight"
+        return Text("it has no weight")
     if isinstance(layer, _IDENTITY + _AFFINE + _MONOTONE + _POSITIVE_LINEAR + _RESHAPE):
         return None
     if len(list(layer.children())):
-        return "its forward may combine its parts in any way (e.g. a residual connection), not only in sequence"
-    return "interval bounds are not implemented for it"
+        return Text("its forward may combine its parts in any way (e.g. a residual connection), not only in sequence")
+    return Text("interval bounds are not implemented for it")
 
 
 def interval_layers(model: nn.Module) -> list[nn.Module]:
@@ -90,11 +92,19 @@ def interval_layers(model: nn.Module) -> list[nn.Module]:
             return
         reason = _why_unsupported(module)
         if reason is not None:
-            what = f"it has a {type(module).__name__} (layer '{path}')" if path else f"it is a {type(module).__name__}"
+            kind = type(module).__name__
+            what = (
+                Text("it has a {kind} (layer '{path}')", {"kind": kind, "path": path})
+                if path
+                else Text("it is a {kind}", {"kind": kind})
+            )
             raise CertifyError(
-                f"The model cannot be certified with interval bounds: {what}, which interval bound propagation "
-                f"does not support ({reason}). Supported: {SUPPORTED_LAYERS}. The mlp, seed-cnn and small-cnn "
-                "models can be certified."
+                "The model cannot be certified with interval bounds: {what}, which interval bound propagation "
+                "does not support ({reason}). Supported: {supported}. The mlp, seed-cnn and small-cnn "
+                "models can be certified.",
+                what=what,
+                reason=reason,
+                supported=SUPPORTED_LAYERS,
             )
         layers.append(module)
 
@@ -163,7 +173,8 @@ def _through(layer: nn.Module, box: _Bounds) -> _Bounds:
         fn = _monotone_function(layer)
         lo, hi = box.lower_upper()
         return _Bounds(fn(lo), fn(hi), ends=True)
-    raise CertifyError(f"Interval bounds do not support {type(layer).__name__}.")  # interval_layers refuses first
+    # interval_layers refuses first
+    raise CertifyError("Interval bounds do not support {kind}.", kind=type(layer).__name__)
 
 
 def _monotone_function(layer: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
@@ -190,7 +201,9 @@ def _propagate(layers: Sequence[nn.Module], box: _Bounds) -> _Bounds:
 # ---------------------------------------------------------------- bounds
 def _check_eps(eps: float) -> None:
     if not isinstance(eps, (int, float)) or isinstance(eps, bool) or not math.isfinite(eps) or eps < 0:
-        raise CertifyError(f"ε (epsilon) for certification must be a number, 0 or more (got {eps!r:.40}).")
+        raise CertifyError(
+            "ε (epsilon) for certification must be a number, 0 or more (got {value}).", value=f"{eps!r:.40}"
+        )
 
 
 def input_box(x: torch.Tensor, eps: float) -> Box:
@@ -282,19 +295,13 @@ def certified_mask(
     return torch.cat(out) if out else torch.zeros(0, dtype=torch.bool)
 
 
-def certified_accuracy(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    eps: float,
-    batch_size: int = 256,
-    cancel: CancelToken | None = None,
-    progress: Progress | None = None,
-) -> float:
-    """The fraction of images certified at ε (a lower bound of the accuracy under any attack at ε)."""
+def certified_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eps: float, **options: Any) -> float:
+    """The fraction of images certified at ε (a lower bound of the accuracy under any attack at ε).
+
+    ``options``: ``certified_mask``'s batch_size, cancel and progress."""
     if len(x) == 0:
         return float("nan")
-    return float(certified_mask(model, x, y, eps, batch_size, cancel, progress).float().mean())
+    return accuracy_of(certified_mask(model, x, y, eps, **options))
 
 
 def certified_curve(

@@ -16,6 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from engine.catalogue import Text
 from engine.config import RunConfig
 from engine.errors import first_line
 from engine.models import build_model
@@ -44,15 +45,15 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     if path.is_dir():
         path = path / CHECKPOINT_FILE
     if not path.is_file():
-        raise RunError(f"No checkpoint at {path}.")
-    state = safe_torch_load(path, "checkpoint")
+        raise RunError("No checkpoint at {path}.", path=path)
+    state = safe_torch_load(path, Text("checkpoint"))
     if (
         not isinstance(state, dict)
         or not isinstance(state.get("model"), dict)
         or not isinstance(state.get("meta"), dict)
         or not _META_KEYS <= set(state["meta"])
     ):
-        raise RunError(f"{path} is not a Robustness Lab checkpoint (no model weights and settings inside).")
+        raise RunError("{path} is not a Robustness Lab checkpoint (no model weights and settings inside).", path=path)
     _check_meta(path, state["meta"])
     return state
 
@@ -77,15 +78,16 @@ def _check_meta(path: Path, meta: dict[str, Any]) -> None:
     )  # fmt: skip
     if not ok:
         raise RunError(
-            f"{path} is not a usable checkpoint: its settings (image shape, classes, normalisation) are damaged "
-            "or out of range."
+            "{path} is not a usable checkpoint: its settings (image shape, classes, normalisation) are damaged "
+            "or out of range.",
+            path=path,
         )
 
 
 MAX_WEIGHTS_BYTES = 1 << 30  # the models of this app are a few MB; a file that unpacks to more is refused
 
 
-def _check_unpacked_size(path: Path, what: str) -> None:
+def _check_unpacked_size(path: Path, what: Text) -> None:
     """A torch.save file is a zip: its records are sized (with torch's own reader) before anything is read,
     so a few MB that would inflate to gigabytes are refused."""
     if not zipfile.is_zipfile(path):
@@ -94,24 +96,33 @@ def _check_unpacked_size(path: Path, what: str) -> None:
         reader = torch._C.PyTorchFileReader(str(path))
         total = sum(int(reader.get_record_size(name)) for name in reader.get_all_records())
     except Exception as exc:  # noqa: BLE001 - a damaged archive; torch.load would fail the same way
-        raise RunError(f"{path} is not a usable {what} (a damaged archive).") from exc
+        raise RunError("{path} is not a usable {what} (a damaged archive).", path=path, what=what) from exc
     if total > MAX_WEIGHTS_BYTES:
         raise RunError(
-            f"{path} was not opened: the {what} unpacks to {total / 2**30:.1f} GiB, far more than a "
-            "model of this app needs."
+            "{path} was not opened: the {what} unpacks to {size} GiB, far more than a model of this app needs.",
+            path=path,
+            what=what,
+            size=f"{total / 2**30:.1f}",
         )
 
 
-def _corrupt(path: Path, what: str, exc: BaseException) -> RunError:
-    return RunError(f"{path} is not a usable {what} (corrupt, truncated or not made by PyTorch): {first_line(exc)}")
+def _corrupt(path: Path, what: Text, exc: BaseException) -> RunError:
+    return RunError(
+        "{path} is not a usable {what} (corrupt, truncated or not made by PyTorch): {reason}",
+        path=path,
+        what=what,
+        reason=first_line(exc),
+    )
 
 
-def safe_torch_load(path: Path, what: str = "weights file") -> Any:
+def safe_torch_load(path: Path, what: Text | None = None) -> Any:
     """``torch.load(weights_only=True)``, with every failure as a RunError in plain words.
 
     weights_only rebuilds tensors and plain containers and refuses any other Python object, so a
-    crafted pickle is refused before anything in it runs.
+    crafted pickle is refused before anything in it runs. ``what`` names the file in messages ("weights
+    file" when not given).
     """
+    what = Text("weights file") if what is None else what
     _check_unpacked_size(path, what)
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
@@ -119,8 +130,10 @@ def safe_torch_load(path: Path, what: str = "weights file") -> Any:
         if "GLOBAL" not in str(exc) and "Unsupported global" not in str(exc):  # garbage, not a refused object
             raise _corrupt(path, what, exc) from exc
         raise RunError(
-            f"{path} was not opened: the {what} holds Python objects beyond tensors, which could run "
-            "code on this computer. Only plain PyTorch weights (state dicts) are opened."
+            "{path} was not opened: the {what} holds Python objects beyond tensors, which could run "
+            "code on this computer. Only plain PyTorch weights (state dicts) are opened.",
+            path=path,
+            what=what,
         ) from exc
     except (
         RuntimeError,
@@ -148,6 +161,9 @@ def load_model(run_dir: str | Path, device: str | torch.device = "cpu") -> tuple
         model.load_state_dict(state["model"])
     except RuntimeError as exc:
         raise RunError(
-            f"The checkpoint in {run_dir} does not fit the model '{config.model.name}': {str(exc).splitlines()[0]}"
+            "The checkpoint in {run_dir} does not fit the model '{model}': {reason}",
+            run_dir=run_dir,
+            model=config.model.name,
+            reason=first_line(exc, 400),
         ) from exc
     return config, model.to(device).eval(), tuple(meta["class_names"])

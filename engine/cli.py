@@ -17,6 +17,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
+from engine.catalogue import LANGUAGES, active_language, language_from_environment, say, set_language
 from engine.config import (
     ATTACKS,
     DATASETS,
@@ -49,7 +50,7 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        raise CliError(f"{message} (see '{self.prog} --help')")
+        raise CliError("{message} (see '{prog} --help')", message=message, prog=self.prog)
 
 
 def int_in(lo: int, hi: int) -> Callable[[str], int]:
@@ -59,9 +60,11 @@ def int_in(lo: int, hi: int) -> Callable[[str], int]:
         try:
             value = int(text.strip())
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+            raise argparse.ArgumentTypeError(say("'{text}' is not a whole number", text=text[:40])) from None
         if not lo <= value <= hi:
-            raise argparse.ArgumentTypeError(f"must be from {lo} to {hi} (got {text[:40]})")
+            raise argparse.ArgumentTypeError(
+                say("must be from {lo} to {hi} (got {text})", lo=lo, hi=hi, text=text[:40])
+            )
         return value
 
     return convert
@@ -74,12 +77,14 @@ def float_in(lo: float, hi: float, low_open: bool = False) -> Callable[[str], fl
         try:
             value = float(text.strip())
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number") from None
+            raise argparse.ArgumentTypeError(say("'{text}' is not a number", text=text[:40])) from None
         if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a finite number")
+            raise argparse.ArgumentTypeError(say("'{text}' is not a finite number", text=text[:40]))
         if value < lo or value > hi or (low_open and value == lo):
-            shown = "above " + _plain(lo) + " and at most " if low_open else "from " + _plain(lo) + " to "
-            raise argparse.ArgumentTypeError(f"must be {shown}{_plain(hi)} (got {text[:40]})")
+            bounds = {"lo": _plain(lo), "hi": _plain(hi), "text": text[:40]}
+            if low_open:
+                raise argparse.ArgumentTypeError(say("must be above {lo} and at most {hi} (got {text})", **bounds))
+            raise argparse.ArgumentTypeError(say("must be from {lo} to {hi} (got {text})", **bounds))
         return value
 
     return convert
@@ -98,16 +103,18 @@ def parse_eps(text: str) -> float:
         else:
             value = float(text)
     except (ValueError, ZeroDivisionError, OverflowError):
-        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number (use e.g. 0.1 or 8/255)") from None
+        raise argparse.ArgumentTypeError(
+            say("'{text}' is not a number (use e.g. 0.1 or 8/255)", text=text[:40])
+        ) from None
     if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a finite number (use e.g. 0.1 or 8/255)")
+        raise argparse.ArgumentTypeError(say("'{text}' is not a finite number (use e.g. 0.1 or 8/255)", text=text[:40]))
     return value
 
 
 def parse_eps_list(text: str) -> tuple[float, ...]:
     values = tuple(parse_eps(part.strip()) for part in text.split(",") if part.strip())
     if not values:
-        raise argparse.ArgumentTypeError("give at least one ε, e.g. 0.05,0.1")
+        raise argparse.ArgumentTypeError(say("give at least one ε, e.g. 0.05,0.1"))
     return values
 
 
@@ -305,6 +312,12 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="also print the log (normally only written to the log file) on stderr",
         )
+        command.add_argument(
+            "--lang",
+            choices=LANGUAGES,
+            default=None,
+            help="language of messages and reports (default: from LANGUAGE/LC_ALL/LANG; JSON stays English)",
+        )
     return parser
 
 
@@ -358,7 +371,7 @@ def _train_config(a: argparse.Namespace) -> RunConfig:
 
 
 def _fmt(v: float | None) -> str:
-    return "n/a" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f}%"
+    return say("n/a") if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100 * v:.1f}%"
 
 
 def _given_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> dict[str, str]:
@@ -388,16 +401,36 @@ def _resume_config(a: argparse.Namespace, run_dir: Path) -> tuple[RunConfig, lis
     changed = {k for k in flag if _get(wanted, k) != _get(saved, k)}
     refused = sorted(changed - RESUME_MAY_CHANGE)
     if refused:
-        listing = "; ".join(f"{flag[k]} {_get(wanted, k)!r} (the run has {_get(saved, k)!r})" for k in refused)
+        listing = "; ".join(
+            say(
+                "{option} {value} (the run has {saved})",
+                option=flag[k],
+                value=repr(_get(wanted, k)),
+                saved=repr(_get(saved, k)),
+            )
+            for k in refused
+        )
         raise CliError(
-            f"--resume continues {run_dir} with its own settings, but these options would change them: "
-            f"{listing}. Leave them out, or start a new run with another --out."
+            "--resume continues {run_dir} with its own settings, but these options would change them: "
+            "{listing}. Leave them out, or start a new run with another --out.",
+            run_dir=run_dir,
+            listing=listing,
         )
     applied = {k: _get(wanted, k) for k in sorted(changed)}
     config = saved.with_changes(applied) if applied else saved
     done = completed_epochs(run_dir)
-    notes = [f"Resuming {run_dir} after epoch {done} of {config.train.epochs}, with the run's own settings."]
-    notes += [f"Changed for this resume: {k} {_get(saved, k)!r} -> {v!r}." for k, v in applied.items()]
+    notes = [
+        say(
+            "Resuming {run_dir} after epoch {done} of {epochs}, with the run's own settings.",
+            run_dir=run_dir,
+            done=done,
+            epochs=config.train.epochs,
+        )
+    ]
+    notes += [
+        say("Changed for this resume: {key} {old} -> {new}.", key=k, old=repr(_get(saved, k)), new=repr(v))
+        for k, v in applied.items()
+    ]
     return config, notes
 
 
@@ -405,7 +438,9 @@ def cmd_train(a: argparse.Namespace) -> dict[str, Any]:
     from engine.runs import new_run_dir
 
     if (a.resume or a.overwrite) and not a.out:
-        raise CliError(f"--{'resume' if a.resume else 'overwrite'} needs --out RUN_DIR (the run folder).")
+        if a.resume:
+            raise CliError("--resume needs --out RUN_DIR (the run folder).")
+        raise CliError("--overwrite needs --out RUN_DIR (the run folder).")
     notes: list[str] = []
     if a.resume:
         config, notes = _resume_config(a, Path(a.out))
@@ -424,7 +459,8 @@ def cmd_sweep(a: argparse.Namespace) -> dict[str, Any]:
     results = []
     for k, (name, config) in enumerate(plan, 1):
         if not a.quiet:
-            print(f"λ sweep: run {k} of {len(plan)}, λ = {config.train.lam:g}", file=sys.stderr, flush=True)
+            line = say("λ sweep: run {k} of {n}, λ = {lam}", k=k, n=len(plan), lam=f"{config.train.lam:g}")
+            print(line, file=sys.stderr, flush=True)
         try:
             result = _train_one(config, new_run_dir(a.out, name), False, a.quiet)
         except Interrupted as exc:  # the runs done so far are kept and reported; the rest are not started
@@ -487,11 +523,14 @@ def cmd_compare(a: argparse.Namespace) -> dict[str, Any]:
     }
     matrix = None
     if a.transfer:
-        print(f"Transfer: {a.attack} at ε={a.eps:g} on each of {len(a.run_dirs)} models", file=sys.stderr, flush=True)
+        line = say(
+            "Transfer: {attack} at ε={eps} on each of {n} models", attack=a.attack, eps=f"{a.eps:g}", n=len(a.run_dirs)
+        )
+        print(line, file=sys.stderr, flush=True)
         matrix = transfer_between_runs(a.run_dirs, AttackConfig(a.attack, a.eps, a.steps), limit=a.limit_holdout)
         out["transfer"] = matrix.to_dict()
     if a.report:
-        written = write_comparison_report(a.run_dirs, a.report, transfer=matrix)
+        written = write_comparison_report(a.run_dirs, a.report, transfer=matrix, language=active_language())
         out["report"] = {k: str(v) for k, v in written.items()}
     return out
 
@@ -523,8 +562,16 @@ def _run_result(stream: Iterator[Any], log: Callable[[str], None], config: RunCo
     for msg in stream:
         if isinstance(msg, m.RunStarted):
             log(
-                f"Training {config.model.name} on {config.data.name} ({msg.n_train} train / {msg.n_holdout} held out) "
-                f"on {msg.device}; run folder {msg.run_dir}"
+                say(
+                    "Training {model} on {dataset} ({n_train} train / {n_holdout} held out) on {device}; "
+                    "run folder {run_dir}",
+                    model=config.model.name,
+                    dataset=config.data.name,
+                    n_train=msg.n_train,
+                    n_holdout=msg.n_holdout,
+                    device=msg.device,
+                    run_dir=msg.run_dir,
+                )
             )
             for note in msg.notes:
                 log(note)
@@ -532,21 +579,37 @@ def _run_result(stream: Iterator[Any], log: Callable[[str], None], config: RunCo
             last_step = msg
             if msg.step % 20 == 0:
                 log(
-                    f"  epoch {msg.epoch} {100 * msg.epoch_progress:5.1f}%  loss {msg.loss_total:.4f}  "
-                    f"{msg.images_per_second:.0f} img/s  ETA {msg.eta_seconds:.0f}s"
+                    say(
+                        "  epoch {epoch} {progress}%  loss {loss}  {speed} img/s  ETA {eta}s",
+                        epoch=msg.epoch,
+                        progress=f"{100 * msg.epoch_progress:5.1f}",
+                        loss=f"{msg.loss_total:.4f}",
+                        speed=f"{msg.images_per_second:.0f}",
+                        eta=f"{msg.eta_seconds:.0f}",
+                    )
                 )
         elif isinstance(msg, m.EpochMetrics):
             log(
-                f"epoch {msg.epoch}: clean {_fmt(msg.clean_accuracy)}, robust {_fmt(msg.robust_accuracy)} "
-                f"({msg.eval_attack}, ε={msg.eps:g}), {msg.seconds:.1f}s"
+                say(
+                    "epoch {epoch}: clean {clean}, robust {robust} ({attack}, ε={eps}), {seconds}s",
+                    epoch=msg.epoch,
+                    clean=_fmt(msg.clean_accuracy),
+                    robust=_fmt(msg.robust_accuracy),
+                    attack=msg.eval_attack,
+                    eps=f"{msg.eps:g}",
+                    seconds=f"{msg.seconds:.1f}",
+                )
             )
         elif isinstance(msg, m.RunFailed):
             raise CliError(msg.message)
         elif isinstance(msg, m.RunFinished):
             if msg.reason == "interrupted":  # said even with --quiet: the run did not finish
                 print(
-                    f"Interrupted: the run is saved in {msg.run_dir} (checkpoint and summary, marked interrupted). "
-                    f"Continue it with: main.py train --resume --out {msg.run_dir}",
+                    say(
+                        "Interrupted: the run is saved in {run_dir} (checkpoint and summary, marked interrupted). "
+                        "Continue it with: main.py train --resume --out {run_dir}",
+                        run_dir=msg.run_dir,
+                    ),
                     file=sys.stderr,
                     flush=True,
                 )
@@ -563,7 +626,13 @@ def _run_result(stream: Iterator[Any], log: Callable[[str], None], config: RunCo
             if config.train.method == "ibp":
                 certified = _summary_value(msg.run_dir, "certified_accuracy")
                 result |= {"method": "ibp", "certified_accuracy": certified}
-                log(f"certified accuracy (interval bounds, ε={config.attack.eps:g}): {_fmt(certified)}")
+                log(
+                    say(
+                        "certified accuracy (interval bounds, ε={eps}): {accuracy}",
+                        eps=f"{config.attack.eps:g}",
+                        accuracy=_fmt(certified),
+                    )
+                )
             return result
     raise CliError("Training ended without a result.")
 
@@ -651,13 +720,25 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     cfg.validate()
     x, y = split.test_x, split.test_y
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
-    log(f"Evaluating {source} on {len(x)} held-out images with {a.attack} ε={a.eps:g}…")
+    log(
+        say(
+            "Evaluating {source} on {n} held-out images with {attack} ε={eps}…",
+            source=source,
+            n=len(x),
+            attack=a.attack,
+            eps=f"{a.eps:g}",
+        )
+    )
     torch.manual_seed(a.seed)
     result = evaluate_model(
         model, x, y, cfg, batch_size=a.batch_size, progress=lambda done, total: log(f"  {done}/{total}")
     )
-    then = "" if a.no_sanity else f", then sanity checks on {min(a.sanity_images or len(x), len(x))} images"
-    log(f"Suite {','.join(suite)} at ε = {', '.join(f'{e:g}' for e in eps_list)}{then}…")
+    suite_fields = {"suite": ",".join(suite), "eps": ", ".join(f"{e:g}" for e in eps_list)}
+    if a.no_sanity:
+        log(say("Suite {suite} at ε = {eps}…", **suite_fields))
+    else:
+        n_sanity = min(a.sanity_images or len(x), len(x))
+        log(say("Suite {suite} at ε = {eps}, then sanity checks on {n} images…", n=n_sanity, **suite_fields))
     suite_result = run_suite(
         model,
         x,
@@ -718,14 +799,15 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
             summary[f"certified_accuracy (interval bounds, ε={a.eps:g})"] = out["certified_accuracy"]
         written = write_report(
             a.report,
-            title=f"Robustness evaluation of {Path(source).name}",
+            title=say("Robustness evaluation of {name}", name=Path(source).name),
             settings=settings,
             summary=summary,
             suite=suite_result,
             gallery=gallery,
+            language=active_language(),
         )
         out["report"] = {k: str(v) for k, v in written.items()}
-        log(f"Report written to {written['html']}")
+        log(say("Report written to {path}", path=written["html"]))
     return out
 
 
@@ -735,18 +817,25 @@ def _certify(
     """evaluate --certify: certified accuracy at --eps (and the curve along --eps-list), logged in words."""
     from engine.certify import certified_accuracy, certified_curve
 
-    log(f"Certifying {len(x)} images with interval bounds at ε = {a.eps:g}…")
+    log(say("Certifying {n} images with interval bounds at ε = {eps}…", n=len(x), eps=f"{a.eps:g}"))
     certified = certified_accuracy(model, x, y, a.eps, batch_size=a.batch_size)
     log(
-        f"Certified accuracy at ε = {a.eps:g}: {_fmt(certified)} of {len(x)} images are proven robust "
-        f"(no attack can change them; {a.attack} left {_fmt(robust)})."
+        say(
+            "Certified accuracy at ε = {eps}: {accuracy} of {n} images are proven robust "
+            "(no attack can change them; {attack} left {robust}).",
+            eps=f"{a.eps:g}",
+            accuracy=_fmt(certified),
+            n=len(x),
+            attack=a.attack,
+            robust=_fmt(robust),
+        )
     )
     out: dict[str, Any] = {"certified_accuracy": certified, "certified_eps": a.eps}
     if a.eps_list:
         curve = certified_curve(model, x, y, a.eps_list, batch_size=a.batch_size)
         out["certified_curve"] = {"eps": list(curve.eps), "accuracy": list(curve.accuracy)}
         along = ", ".join(f"{e:g}: {_fmt(v)}" for e, v in zip(curve.eps, curve.accuracy, strict=True))
-        log(f"Certified accuracy along ε: {along}")
+        log(say("Certified accuracy along ε: {along}", along=along))
     return out
 
 
@@ -762,11 +851,23 @@ def one_line(text: str) -> str:
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
+def _lang_option(argv: Sequence[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; every failure is one line on stderr (exit 2), the traceback only in the log."""
     from engine.logs import setup_logging
 
     argv = list(sys.argv[1:] if argv is None else argv)
+    # --lang before argparse reads the rest, so that its complaints are worded in it too (the parser then
+    # checks the value; a scan, not a second parser, so that a bad --lang is reported once, by the parser)
+    set_language(_lang_option(argv) or language_from_environment())
     parser = build_parser()
     handlers = {
         "train": cmd_train,
@@ -791,16 +892,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if a is None or a.command not in handlers:  # argparse's --help: the normal way out
             raise
         print(
-            f"error: {a.command} was stopped by code that tried to end the program (exit {exc.code!r}); "
-            "nothing of its result was written.",
+            say(
+                "error: {command} was stopped by code that tried to end the program (exit {code}); "
+                "nothing of its result was written.",
+                command=a.command,
+                code=repr(exc.code),
+            ),
             file=sys.stderr,
         )
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(say("interrupted"), file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - engine.errors words it; unexpected ones are logged with a traceback
-        print(f"error: {one_line(user_message(exc))}", file=sys.stderr)
+        print(say("error: {message}", message=one_line(user_message(exc))), file=sys.stderr)
         return 2
     print(json.dumps(jsonable(result), default=str))
     return 0

@@ -214,19 +214,19 @@ def parse_lambdas(text: str) -> tuple[float, ...]:
         try:
             values.append(float(part))
         except ValueError:
-            raise ConfigError(f"'{part}' is not a number: give the λ values as e.g. 0, 0.5, 1.") from None
+            raise ConfigError("'{text}' is not a number: give the λ values as e.g. 0, 0.5, 1.", text=part) from None
     return _checked_lambdas(values)
 
 
 def _checked_lambdas(lambdas: Sequence[float]) -> tuple[float, ...]:
     bad = [v for v in lambdas if not math.isfinite(v) or v < 0]
     if bad:
-        raise ConfigError(f"λ must be 0 or more (got {bad[0]:g}).")
+        raise ConfigError("λ must be 0 or more (got {value}).", value=f"{bad[0]:g}")
     values = sorted(set(lambdas))
     if len(values) < 2:
         raise ConfigError("A sweep needs at least two different λ values, e.g. 0, 0.5, 1.")
     if len(values) > MAX_SWEEP:
-        raise ConfigError(f"A sweep takes at most {MAX_SWEEP} λ values (got {len(values)}).")
+        raise ConfigError("A sweep takes at most {max} λ values (got {n}).", max=MAX_SWEEP, n=len(values))
     return tuple(values)
 
 

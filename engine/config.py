@@ -35,9 +35,11 @@ class ConfigError(UserError):
     """A value a person chose is out of range; the message says which and why."""
 
 
-def _check(condition: bool, message: str) -> None:
+def _check(condition: bool, template: str, /, **fields: object) -> None:
+    """Raise a ConfigError with ``template`` (an English sentence of the catalogue) and its fields unless
+    ``condition`` holds."""
     if not condition:
-        raise ConfigError(message)
+        raise ConfigError(template, **fields)
 
 
 def _finite(value: float) -> bool:
@@ -65,7 +67,9 @@ class DataConfig:
     def validate(self) -> None:
         _check(
             isinstance(self.name, str) and self.name in DATASETS,
-            f"Unknown dataset '{self.name}'. Choose one of: {', '.join(DATASETS)}.",
+            "Unknown dataset '{name}'. Choose one of: {choices}.",
+            name=self.name,
+            choices=", ".join(DATASETS),
         )
         _check(self.data_dir is None or isinstance(self.data_dir, str), "The data folder must be a path.")
         _check(_whole(self.image_size, 4, 512), "Image size must be a whole number of pixels from 4 to 512.")
@@ -73,8 +77,14 @@ class DataConfig:
             _finite(self.holdout_fraction) and 0.05 <= self.holdout_fraction <= 0.5,
             "The held-out fraction must be between 0.05 and 0.5.",
         )
-        for label, n in (("training", self.limit_train), ("held-out", self.limit_holdout)):
-            _check(n is None or _whole(n, 1), f"The {label} image limit must be a whole number, at least 1.")
+        _check(
+            self.limit_train is None or _whole(self.limit_train, 1),
+            "The training image limit must be a whole number, at least 1.",
+        )
+        _check(
+            self.limit_holdout is None or _whole(self.limit_holdout, 1),
+            "The held-out image limit must be a whole number, at least 1.",
+        )
         _check(isinstance(self.download, bool), "'download' must be true or false.")
 
 
@@ -86,7 +96,9 @@ class ModelConfig:
     def validate(self) -> None:
         _check(
             isinstance(self.name, str) and self.name in MODELS,
-            f"Unknown model '{self.name}'. Choose one of: {', '.join(MODELS)}.",
+            "Unknown model '{name}'. Choose one of: {choices}.",
+            name=self.name,
+            choices=", ".join(MODELS),
         )
         _check(_finite(self.dropout) and 0.0 <= self.dropout < 1.0, "Dropout must be at least 0 and below 1.")
 
@@ -119,9 +131,11 @@ class AttackConfig:
     def validate(self) -> None:
         _check(
             isinstance(self.name, str) and self.name in ATTACKS,
-            f"Unknown attack '{self.name}'. Choose one of: {', '.join(ATTACKS)}.",
+            "Unknown attack '{name}'. Choose one of: {choices}.",
+            name=self.name,
+            choices=", ".join(ATTACKS),
         )
-        _check(_finite(self.eps), f"ε (epsilon) must be a number (got {self.eps!r:.40}).")
+        _check(_finite(self.eps), "ε (epsilon) must be a number (got {value}).", value=repr(self.eps)[:40])
         _check(self.eps >= 0, "ε (epsilon) must be 0 or more.")
         _check(
             self.eps <= 1.0 or (self.name == "pgd-l2" and self.eps <= 100) or not self.bounded,
@@ -134,7 +148,7 @@ class AttackConfig:
         )
         _check(_whole(self.restarts, 1, 100), "Restarts must be a whole number from 1 to 100.")
         _check(self.norm in ("linf", "l2"), "The norm must be 'linf' or 'l2'.")
-        _check(_whole(self.seed, 0, SEED_MAX), f"The seed must be a whole number from 0 to {SEED_MAX}.")
+        _check(_whole(self.seed, 0, SEED_MAX), "The seed must be a whole number from 0 to {max}.", max=SEED_MAX)
         _check(
             _whole(self.min_norm_steps, 1, 10_000) and _whole(self.n_queries, 1, 10**7),
             "Minimum-norm steps must be 1-10000 and queries at least 1.",
@@ -205,18 +219,22 @@ class TrainConfig:
         _check(_finite(self.lr) and 0 < self.lr <= 10, "The learning rate must be a number above 0 and at most 10.")
         _check(
             isinstance(self.optimizer, str) and self.optimizer in OPTIMIZERS,
-            f"Unknown optimizer '{self.optimizer}'. Choose adam or sgd.",
+            "Unknown optimizer '{name}'. Choose adam or sgd.",
+            name=self.optimizer,
         )
         _check(
             isinstance(self.lr_schedule, str) and self.lr_schedule in LR_SCHEDULES,
-            f"Unknown learning-rate schedule '{self.lr_schedule!s:.40}'. Choose one of: {', '.join(LR_SCHEDULES)}.",
+            "Unknown learning-rate schedule '{name}'. Choose one of: {choices}.",
+            name=str(self.lr_schedule)[:40],
+            choices=", ".join(LR_SCHEDULES),
         )
         _check(_finite(self.lam) and 0 <= self.lam <= 1e6, "λ (lambda) must be a number from 0 to 1000000.")
         _check(
             isinstance(self.device, str) and self.device in DEVICES,
-            f"Unknown device '{self.device}'. Choose auto, cpu or cuda.",
+            "Unknown device '{name}'. Choose auto, cpu or cuda.",
+            name=self.device,
         )
-        _check(_whole(self.seed, 0, SEED_MAX), f"The seed must be a whole number from 0 to {SEED_MAX}.")
+        _check(_whole(self.seed, 0, SEED_MAX), "The seed must be a whole number from 0 to {max}.", max=SEED_MAX)
         _check(_whole(self.gallery_every, 0) and _whole(self.gallery_size, 1, 64), "Gallery settings out of range.")
         _check(
             _finite(self.gallery_seconds) and 0 <= self.gallery_seconds <= 3600,
@@ -227,7 +245,9 @@ class TrainConfig:
         _check(self.threads is None or _whole(self.threads, 1, 1024), "Threads must be a whole number from 1 to 1024.")
         _check(
             isinstance(self.method, str) and self.method in TRAIN_METHODS,
-            f"Unknown training method '{self.method!s:.40}'. Choose one of: {', '.join(TRAIN_METHODS)}.",
+            "Unknown training method '{name}'. Choose one of: {choices}.",
+            name=str(self.method)[:40],
+            choices=", ".join(TRAIN_METHODS),
         )
         _check(
             all(_finite(k) and 0 <= k <= 1 for k in (self.kappa_start, self.kappa_end)),
@@ -262,13 +282,16 @@ class RunConfig:
             getattr(self, section.name).validate()
         _check(
             self.attack.name in TRAIN_ATTACKS,
-            f"Training can use the attacks {', '.join(TRAIN_ATTACKS)}; '{self.attack.name}' is for evaluation.",
+            "Training can use the attacks {choices}; '{name}' is for evaluation.",
+            choices=", ".join(TRAIN_ATTACKS),
+            name=self.attack.name,
         )
         _check(self.attack.steps <= 1000, "A training attack takes at most 1000 steps (more are for evaluation).")
         _check(
             self.train.method != "ibp" or self.model.name in IBP_MODELS,
-            f"IBP (certified) training needs a model interval bounds can pass: {', '.join(IBP_MODELS)}; "
-            f"'{self.model.name}' has residual blocks.",
+            "IBP (certified) training needs a model interval bounds can pass: {choices}; '{name}' has residual blocks.",
+            choices=", ".join(IBP_MODELS),
+            name=self.model.name,
         )
         return self
 
@@ -286,14 +309,16 @@ class RunConfig:
             raise ConfigError("A run config must be a table of sections (data, model, attack, …).")
         for name, values in raw.items():
             if name not in sections:
-                raise ConfigError(f"Unknown config section '{name}'.")
+                raise ConfigError("Unknown config section '{name}'.", name=name)
             if not isinstance(values, dict):
-                raise ConfigError(f"The config section '{name}' must be a table of settings.")
+                raise ConfigError("The config section '{name}' must be a table of settings.", name=name)
             section_cls = type(getattr(cls(), name))
             known = {f.name for f in dataclasses.fields(section_cls)}
             unknown = set(values) - known
             if unknown:
-                raise ConfigError(f"Unknown setting(s) in '{name}': {', '.join(sorted(unknown))}.")
+                raise ConfigError(
+                    "Unknown setting(s) in '{name}': {settings}.", name=name, settings=", ".join(sorted(unknown))
+                )
             kwargs[name] = section_cls(**values)
         return cls(**kwargs).validate()
 
@@ -303,9 +328,9 @@ class RunConfig:
         for key, value in changes.items():
             section, _, name = key.partition(".")
             if section not in {f.name for f in dataclasses.fields(self)} or not name:
-                raise ConfigError(f"Unknown setting '{key}'.")
+                raise ConfigError("Unknown setting '{key}'.", key=key)
             if name not in {f.name for f in dataclasses.fields(getattr(self, section))}:
-                raise ConfigError(f"Unknown setting '{key}'.")
+                raise ConfigError("Unknown setting '{key}'.", key=key)
             updated.setdefault(section, {})[name] = value
         new = dataclasses.replace(self, **{s: dataclasses.replace(getattr(self, s), **v) for s, v in updated.items()})
         return new.validate()

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engine.catalogue import Text
 from engine.config import ConfigError, DataConfig
-from engine.errors import UserError
+from engine.errors import UserError, first_line
 from engine.paths import user_dir
 from resources import resource_path
 
@@ -130,26 +131,40 @@ def read_idx(path: Path) -> np.ndarray:
         with opener(path, "rb") as fh:
             head = fh.read(4)
             if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] != 0x08:
-                raise DatasetError(f"{path} is not an MNIST-format (IDX, unsigned byte) file.")
+                raise DatasetError("{path} is not an MNIST-format (IDX, unsigned byte) file.", path=path)
             ndim = head[3]
             if not 1 <= ndim <= 4:
                 raise DatasetError(
-                    f"{path} is not a usable IDX file: it declares {ndim} dimensions (images have 3, labels 1)."
+                    "{path} is not a usable IDX file: it declares {ndim} dimensions (images have 3, labels 1).",
+                    path=path,
+                    ndim=ndim,
                 )
             raw_dims = fh.read(4 * ndim)
             if len(raw_dims) < 4 * ndim:
-                raise DatasetError(f"{path} is truncated: its header is incomplete.")
+                raise DatasetError("{path} is truncated: its header is incomplete.", path=path)
             dims = struct.unpack(">" + "I" * ndim, raw_dims)
             count = math.prod(dims)
             if count > MAX_IDX_VALUES:
-                raise DatasetError(f"{path} declares {count:,} values, more than this app reads from one file.")
+                raise DatasetError(
+                    "{path} declares {count} values, more than this app reads from one file.",
+                    path=path,
+                    count=f"{count:,}",
+                )
             data = fh.read(count + 1)
     except (OSError, EOFError) as exc:
-        raise DatasetError(f"Cannot read {path}: {exc}. The file may be truncated; download it again.") from exc
+        raise DatasetError(
+            "Cannot read {path}: {reason}. The file may be truncated; download it again.", path=path, reason=str(exc)
+        ) from exc
+    if len(data) > count:
+        raise DatasetError(
+            "{path} does not hold what its header says: expected {count} values, found more.", path=path, count=count
+        )
     if len(data) != count:
         raise DatasetError(
-            f"{path} does not hold what its header says: expected {count} values, found "
-            f"{'more' if len(data) > count else len(data)}."
+            "{path} does not hold what its header says: expected {count} values, found {found}.",
+            path=path,
+            count=count,
+            found=len(data),
         )
     return np.frombuffer(data, dtype=np.uint8).reshape(dims).copy()
 
@@ -159,27 +174,39 @@ def _idx_pair(images_path: Path, labels_path: Path, num_classes: int) -> tuple[n
     images, labels = read_idx(images_path), read_idx(labels_path)
     if images.ndim == 1 and labels.ndim == 3:
         raise DatasetError(
-            f"{images_path.name} holds labels and {labels_path.name} holds images: the two files "
-            "seem to be swapped (or misnamed)."
+            "{images} holds labels and {labels} holds images: the two files seem to be swapped (or misnamed).",
+            images=images_path.name,
+            labels=labels_path.name,
         )
     if images.ndim != 3 or min(images.shape[1:], default=0) < 1 or max(images.shape[1:]) > 512:
         raise DatasetError(
-            f"{images_path} should hold images (N × height × width, 1 to 512 pixels a side) but "
-            f"holds an array of shape {list(images.shape)}."
+            "{path} should hold images (N × height × width, 1 to 512 pixels a side) but "
+            "holds an array of shape {shape}.",
+            path=images_path,
+            shape=list(images.shape),
         )
     if labels.ndim != 1:
         raise DatasetError(
-            f"{labels_path} should hold one label per image but holds an array of shape {list(labels.shape)}."
+            "{path} should hold one label per image but holds an array of shape {shape}.",
+            path=labels_path,
+            shape=list(labels.shape),
         )
     if len(images) != len(labels) or len(images) == 0:
         raise DatasetError(
-            f"{images_path.name} holds {len(images)} images but {labels_path.name} {len(labels)} "
-            "labels: they must be the same, non-zero number."
+            "{images} holds {image_count} images but {labels} {label_count} labels: they must be the same, "
+            "non-zero number.",
+            images=images_path.name,
+            image_count=len(images),
+            labels=labels_path.name,
+            label_count=len(labels),
         )
     if labels.max() >= num_classes:
         raise DatasetError(
-            f"{labels_path.name} has the label {int(labels.max())}, but this dataset has only "
-            f"{num_classes} classes (0 to {num_classes - 1})."
+            "{labels} has the label {label}, but this dataset has only {num_classes} classes (0 to {last}).",
+            labels=labels_path.name,
+            label=int(labels.max()),
+            num_classes=num_classes,
+            last=num_classes - 1,
         )
     return images, labels.astype(np.int64)
 
@@ -217,8 +244,10 @@ def download(cfg: DataConfig, root: Path) -> None:
             dataset_cls(str(root), train=train, download=True)
     except Exception as exc:  # urllib, HTTP and checksum errors all mean the same thing to the user
         raise DatasetError(
-            f"Downloading {cfg.name} into {root} failed ({str(exc).splitlines()[0][:160]}). "
-            "Without a network, copy the files there by hand."
+            "Downloading {name} into {root} failed ({reason}). Without a network, copy the files there by hand.",
+            name=cfg.name,
+            root=root,
+            reason=first_line(exc),
         ) from exc
     finally:
         socket.setdefaulttimeout(previous)
@@ -236,9 +265,11 @@ def load_idx_dataset(cfg: DataConfig, class_names: tuple[str, ...]) -> DatasetSp
             break
     else:
         raise DatasetError(
-            f"{cfg.name} files were not found in {root}. Put the four IDX files "
-            f"({', '.join(s + '.gz' for s in IDX_FILES.values())}) in that folder, or at least the two t10k "
-            "files (they are then split 8,000 / 2,000 into training and held-out images)."
+            "{name} files were not found in {root}. Put the four IDX files ({files}) in that folder, or at least "
+            "the two t10k files (they are then split 8,000 / 2,000 into training and held-out images).",
+            name=cfg.name,
+            root=root,
+            files=", ".join(s + ".gz" for s in IDX_FILES.values()),
         )
     test_x, test_y = _idx_pair(files["test_images"], files["test_labels"], len(class_names))
     notes = []
@@ -246,8 +277,10 @@ def load_idx_dataset(cfg: DataConfig, class_names: tuple[str, ...]) -> DatasetSp
         train_x, train_y = _idx_pair(files["train_images"], files["train_labels"], len(class_names))
         if train_x.shape[1:] != test_x.shape[1:]:
             raise DatasetError(
-                f"The training images are {train_x.shape[1]}×{train_x.shape[2]} but the test images "
-                f"{test_x.shape[1]}×{test_x.shape[2]}: the files are from different datasets."
+                "The training images are {train_size} but the test images {test_size}: the files are from "
+                "different datasets.",
+                train_size=f"{train_x.shape[1]}×{train_x.shape[2]}",
+                test_size=f"{test_x.shape[1]}×{test_x.shape[2]}",
             )
         tx, ty, vx, vy = _to_float(train_x), torch.from_numpy(train_y), _to_float(test_x), torch.from_numpy(test_y)
         notes.append(f"{cfg.name}: {len(tx)} training images, {len(vx)} test images held out.")
@@ -274,8 +307,9 @@ def load_cifar10(cfg: DataConfig) -> DatasetSplit:
         test = CIFAR10(str(root), train=False, download=False)
     except RuntimeError as exc:
         raise DatasetError(
-            f"CIFAR-10 was not found in {root}. Put the extracted 'cifar-10-batches-py' folder "
-            "(from cifar-10-python.tar.gz) there."
+            "CIFAR-10 was not found in {root}. Put the extracted 'cifar-10-batches-py' folder "
+            "(from cifar-10-python.tar.gz) there.",
+            root=root,
         ) from exc
     return DatasetSplit(
         "cifar10",
@@ -295,11 +329,21 @@ MAX_CLASSES = 1000
 MAX_PIXELS = 64_000_000  # 8000×8000: a larger image in a training folder is far more likely a bomb than a photo
 
 
-def _bomb_message(path: Path, detail: str = "") -> str:
-    return (
-        f"{path} is too large to open safely{(' (' + detail[:120] + ')') if detail else ''}: images of more "
-        f"than {MAX_PIXELS // 1_000_000} million pixels are refused, because decoding one could use all the "
-        "memory. Shrink it or remove it from the folder."
+def _too_large(path: Path, detail: str | Text = "") -> DatasetError:
+    limit = MAX_PIXELS // 1_000_000
+    if not detail:
+        return DatasetError(
+            "{path} is too large to open safely: images of more than {limit} million pixels are refused, "
+            "because decoding one could use all the memory. Shrink it or remove it from the folder.",
+            path=path,
+            limit=limit,
+        )
+    return DatasetError(
+        "{path} is too large to open safely ({detail}): images of more than {limit} million pixels are refused, "
+        "because decoding one could use all the memory. Shrink it or remove it from the folder.",
+        path=path,
+        detail=detail[:120] if isinstance(detail, str) else detail,
+        limit=limit,
     )
 
 
@@ -308,7 +352,7 @@ def _check_pixels(path: Path, size: tuple[int, int]) -> None:
     if width < 1 or height < 1:
         raise ValueError("empty image")  # counted as unreadable
     if width * height > MAX_PIXELS:
-        raise DatasetError(_bomb_message(path, f"{width}×{height} pixels"))
+        raise _too_large(path, Text("{width}×{height} pixels", {"width": width, "height": height}))
 
 
 def _unit_gray(im) -> np.ndarray:
@@ -350,12 +394,17 @@ def load_folder(cfg: DataConfig) -> DatasetSplit:
         raise DatasetError("Choose a folder that holds one sub-folder of images per class.")
     root = Path(cfg.data_dir)
     if not root.is_dir():
-        raise DatasetError(f"The folder {root} does not exist.")
+        raise DatasetError("The folder {root} does not exist.", root=root)
     # Class folders that are links are not followed (one linked to / would walk the whole disk), and only
     # regular files are read (a named pipe called x.png would block the read for ever).
     classes = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
     if len(classes) > MAX_CLASSES:
-        raise DatasetError(f"{root} has {len(classes)} sub-folders; at most {MAX_CLASSES} classes are supported.")
+        raise DatasetError(
+            "{root} has {count} sub-folders; at most {limit} classes are supported.",
+            root=root,
+            count=len(classes),
+            limit=MAX_CLASSES,
+        )
     per_class = {
         c.name: sorted(
             f for f in c.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file() and not f.is_symlink()
@@ -365,13 +414,17 @@ def load_folder(cfg: DataConfig) -> DatasetSplit:
     per_class = {k: v for k, v in per_class.items() if v}
     if not per_class:
         raise DatasetError(
-            f"No images were found in {root}. Put images ({', '.join(IMAGE_SUFFIXES)}) into one "
-            "sub-folder per class, e.g. cats/…, dogs/…."
+            "No images were found in {root}. Put images ({suffixes}) into one sub-folder per class, "
+            "e.g. cats/…, dogs/….",
+            root=root,
+            suffixes=", ".join(IMAGE_SUFFIXES),
         )
     if len(per_class) < 2:
         only = next(iter(per_class))
         raise DatasetError(
-            f"Only one class ('{only}') has images in {root}; a classifier needs at least two sub-folders of images."
+            "Only one class ('{name}') has images in {root}; a classifier needs at least two sub-folders of images.",
+            name=only,
+            root=root,
         )
     from PIL import Image, UnidentifiedImageError
 
@@ -390,7 +443,7 @@ def load_folder(cfg: DataConfig) -> DatasetSplit:
             except DatasetError:
                 raise  # a ValueError too, but not one to skip quietly
             except Image.DecompressionBombError as exc:
-                raise DatasetError(_bomb_message(f, str(exc))) from exc
+                raise _too_large(f, str(exc)) from exc
             except unreadable:
                 skipped += 1
     # Second pass: decode one image at a time, at reduced scale where the format allows (JPEG draft),
@@ -405,7 +458,9 @@ def load_folder(cfg: DataConfig) -> DatasetSplit:
         except unreadable:
             skipped += 1
     if len(images) < 4:
-        raise DatasetError(f"Only {len(images)} readable images in {root}; at least 4 are needed.")
+        raise DatasetError(
+            "Only {count} readable images in {root}; at least 4 are needed.", count=len(images), root=root
+        )
     x = torch.from_numpy(np.stack(images))
     x = x.unsqueeze(1) if grayscale else x.permute(0, 3, 1, 2)
     x = x.contiguous()
@@ -431,7 +486,7 @@ def load_dataset(cfg: DataConfig) -> DatasetSplit:
     elif cfg.name == "folder":
         split = load_folder(cfg)
     else:  # pragma: no cover - validate() rejects it
-        raise ConfigError(f"Unknown dataset '{cfg.name}'.")
+        raise ConfigError("Unknown dataset '{name}'.", name=cfg.name)
     if cfg.limit_train or cfg.limit_holdout:
         split = DatasetSplit(
             split.name,

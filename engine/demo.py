@@ -23,5 +23,5 @@ DEMO_ATTACK = AttackConfig(name="pgd", eps=0.2, steps=10)
 
 def demo_model_dir(kind: str = "standard") -> Path:
     if kind not in DEMO_MODELS:
-        raise RunError(f"Unknown demo model '{kind}'. Choose standard or robust.")
+        raise RunError("Unknown demo model '{kind}'. Choose standard or robust.", kind=kind)
     return DEMO_MODELS[kind]

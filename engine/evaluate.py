@@ -42,8 +42,13 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.
         model.train(was_training)
 
 
+def accuracy_of(mask: torch.Tensor) -> float:
+    """The accuracy a per-sample mask (correct, robust) stands for: the fraction True; NaN for no samples."""
+    return float(mask.float().mean()) if len(mask) else float("nan")
+
+
 def clean_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
-    return float((predict(model, x).argmax(1).cpu() == y.cpu()).float().mean()) if len(x) else float("nan")
+    return accuracy_of(correct_mask(model, x, y)) if len(x) else float("nan")
 
 
 def adversarial_examples(
@@ -92,7 +97,7 @@ def robust_mask(
 
 
 def robust_accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig, **kwargs: Any) -> float:
-    return float(robust_mask(model, x, y, cfg, **kwargs).float().mean()) if len(x) else float("nan")
+    return accuracy_of(robust_mask(model, x, y, cfg, **kwargs)) if len(x) else float("nan")
 
 
 @dataclass(frozen=True)
@@ -120,17 +125,11 @@ def confidence_effects(model: nn.Module, x: torch.Tensor, x_adv: torch.Tensor, y
     return float(deviation), float(drop)
 
 
-def evaluate_model(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    cfg: AttackConfig,
-    batch_size: int = 500,
-    cancel: CancelToken | None = None,
-    progress: Progress | None = None,
-) -> EvalResult:
-    """Full attack on every sample (no early stop), so the confidence figures describe the real x_adv."""
-    x_adv = adversarial_examples(model, x, y, cfg, batch_size, cancel, progress)
+def evaluate_model(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig, **options: Any) -> EvalResult:
+    """Full attack on every sample (no early stop), so the confidence figures describe the real x_adv.
+
+    ``options``: ``adversarial_examples``' batch_size, cancel and progress."""
+    x_adv = adversarial_examples(model, x, y, cfg, early_stop=False, **options)
     correct_adv = predict(model, x_adv).argmax(1).cpu() == y.cpu()
     correct = correct_mask(model, x, y)
     deviation, drop = confidence_effects(model, x, x_adv, y)
@@ -182,7 +181,20 @@ def make_gallery(
     """Original, adversarial and both predictions for a few samples, as read-only numpy copies."""
     device = model_device(model)
     x, y = x.to(device), y.to(device)
-    x_adv = attack(model, x, y, cfg, mode="eval")
+    return gallery_batch(model, x, attack(model, x, y, cfg, mode="eval"), y, cfg, class_names, step)
+
+
+def gallery_batch(
+    model: nn.Module,
+    x: torch.Tensor,
+    x_adv: torch.Tensor,
+    y: torch.Tensor,
+    cfg: AttackConfig,
+    class_names: Sequence[str],
+    step: int = 0,
+) -> GalleryBatch:
+    """The gallery of ``x`` and its adversarial examples ``x_adv`` (made by ``cfg``), with the model's
+    predictions on both, as read-only numpy copies."""
     p_clean = F.softmax(predict(model, x), 1).cpu().numpy()
     p_adv = F.softmax(predict(model, x_adv), 1).cpu().numpy()
     return GalleryBatch(

@@ -29,9 +29,9 @@ class _Classifier(nn.Module):
 def export_model(model: nn.Module, shape: tuple[int, int, int], path: str | Path) -> Path:
     path = Path(path)
     if path.is_dir():
-        raise RunError(f"{path} is a folder; give a file name ending in .pt2 inside it.")
+        raise RunError("{path} is a folder; give a file name ending in .pt2 inside it.", path=path)
     if path.suffix != ".pt2":
-        raise RunError(f"Export to a file ending in .pt2 (got '{path.name}').")
+        raise RunError("Export to a file ending in .pt2 (got '{name}').", name=path.name)
     wrapped = _Classifier(model.cpu().eval())
     example = torch.rand(2, *shape)
     batch = torch.export.Dim("batch", min=1, max=1 << 20)

@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from engine.catalogue import Text
 from engine.checkpoints import load_model, safe_torch_load
 from engine.config import ModelConfig
 from engine.errors import first_line
@@ -60,7 +61,9 @@ def load_program(path: str | Path) -> nn.Module:
     try:
         return program.module()
     except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad graph; the user needs one message
-        raise RunError(f"{Path(path).name} is not a usable torch.export program: {first_line(exc, 200)}") from exc
+        raise RunError(
+            "{name} is not a usable torch.export program: {reason}", name=Path(path).name, reason=first_line(exc, 200)
+        ) from exc
 
 
 def is_torchscript(path: str | Path) -> bool:
@@ -81,12 +84,12 @@ def load_model_file(path: str | Path) -> nn.Module:
     """
     path = Path(path)
     if not path.is_file():
-        raise RunError(f"There is no model file {path}.")
+        raise RunError("There is no model file {path}.", path=path)
     if path.suffix == ".pt2":
         return ProgramClassifier(load_program(path)).eval()
     if is_torchscript(path):
-        raise RunError(TORCHSCRIPT_REFUSED.format(name=path.name))
-    raise RunError(f"{path.name} is neither a torch.export program (.pt2) nor a TorchScript file.")
+        raise RunError(TORCHSCRIPT_REFUSED, name=path.name)
+    raise RunError("{name} is neither a torch.export program (.pt2) nor a TorchScript file.", name=path.name)
 
 
 def load_any_model(source: str | Path) -> nn.Module:
@@ -95,20 +98,35 @@ def load_any_model(source: str | Path) -> nn.Module:
     if source.is_file():
         return load_model_file(source)
     if not source.exists():
-        raise RunError(f"There is no run folder or model file {source}.")
+        raise RunError("There is no run folder or model file {path}.", path=source)
     return load_model(source)[1]
 
 
-def _shape_mismatches(model: nn.Module, state: dict) -> list[str]:
+def _shape_mismatches(model: nn.Module, state: dict) -> list[Text]:
     own = model.state_dict()
     lines = []
     for key, value in own.items():
         if key not in state:
-            lines.append(f"'{key}' is missing from the file")
+            lines.append(Text("'{key}' is missing from the file", {"key": key}))
         elif tuple(state[key].shape) != tuple(value.shape):
-            lines.append(f"'{key}' is {list(state[key].shape)} in the file but the model needs {list(value.shape)}")
-    lines += [f"the file has '{k}', which the model does not" for k in state if k not in own]
+            lines.append(
+                Text(
+                    "'{key}' is {shape} in the file but the model needs {needed}",
+                    {"key": key, "shape": list(state[key].shape), "needed": list(value.shape)},
+                )
+            )
+    lines += [Text("the file has '{key}', which the model does not", {"key": k}) for k in state if k not in own]
     return lines
+
+
+def _listed(problems: list[Text], most: int = 4) -> Text:
+    """The first ``most`` problems joined with "; " (and how many more there are), still to be translated."""
+    listed = problems[0]
+    for problem in problems[1:most]:
+        listed = Text("{first}; {then}", {"first": listed, "then": problem})
+    if len(problems) > most:
+        listed = Text("{problems}; and {count} more", {"problems": listed, "count": len(problems) - most})
+    return listed
 
 
 def load_state_dict_model(path: Path, architecture: str, shape: tuple[int, int, int], num_classes: int) -> nn.Module:
@@ -117,18 +135,19 @@ def load_state_dict_model(path: Path, architecture: str, shape: tuple[int, int, 
     if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
         state = state["model"]  # a Robustness Lab checkpoint
     if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise RunError(f"{path.name} does not hold a state dict (a table of named weight tensors).")
+        raise RunError("{name} does not hold a state dict (a table of named weight tensors).", name=path.name)
     model = build_model(ModelConfig(name=architecture), shape, num_classes)
     target: nn.Module = model if "0.mean" in state else list(model.children())[1]  # with or without Normalize
     problems = _shape_mismatches(target, state)
     if problems:
-        size = "×".join(map(str, shape))
         raise RunError(
-            f"The weights in {path.name} do not fit the '{architecture}' model for {size} images with "
-            f"{num_classes} classes: "
-            + "; ".join(problems[:4])
-            + (f"; and {len(problems) - 4} more" if len(problems) > 4 else "")
-            + "."
+            "The weights in {name} do not fit the '{architecture}' model for {size} images with {num_classes} "
+            "classes: {problems}.",
+            name=path.name,
+            architecture=architecture,
+            size="×".join(map(str, shape)),
+            num_classes=num_classes,
+            problems=_listed(problems),
         )
     target.load_state_dict(state)
     return model.eval()
@@ -149,7 +168,7 @@ def load_user_model(
     """
     path = Path(path)
     if not path.is_file():
-        raise RunError(f"There is no file {path}.")
+        raise RunError("There is no file {path}.", path=path)
     if path.suffix == ".pt2" or is_torchscript(path):
         model = load_model_file(path)
     else:
@@ -174,33 +193,53 @@ def check_classifier(model: nn.Module, sample: torch.Tensor, num_classes: int, n
                 out = model(sample[:n])
         except Exception as exc:  # noqa: BLE001 - a foreign graph fails in many ways; one message for the user
             first = first_line(exc, 200)
-            hint = (
-                " It may have been exported for a fixed batch size; export it with a dynamic batch dimension."
-                if n == 1 and len(sample) > 1
-                else ""
-            )
+            if n == 1 and len(sample) > 1:
+                raise RunError(
+                    "The model in {name} cannot take a batch of {n} image(s) of {size} pixels "
+                    "(the current dataset's size): {reason}. It may have been exported for a fixed batch size; "
+                    "export it with a dynamic batch dimension.",
+                    name=name,
+                    n=n,
+                    size=size,
+                    reason=first,
+                ) from exc
             raise RunError(
-                f"The model in {name} cannot take a batch of {n} image(s) of {size} pixels "
-                f"(the current dataset's size): {first}.{hint}"
+                "The model in {name} cannot take a batch of {n} image(s) of {size} pixels "
+                "(the current dataset's size): {reason}.",
+                name=name,
+                n=n,
+                size=size,
+                reason=first,
             ) from exc
         if not isinstance(out, torch.Tensor):
             raise RunError(
-                f"The model in {name} returns a {type(out).__name__}, but a classifier must return one "
-                f"tensor of class scores (a batch × {num_classes} table)."
+                "The model in {name} returns a {type}, but a classifier must return one "
+                "tensor of class scores (a batch × {num_classes} table).",
+                name=name,
+                type=type(out).__name__,
+                num_classes=num_classes,
             )
         if out.ndim != 2 or out.shape[0] != n:
             raise RunError(
-                f"The model in {name} returns scores of shape {list(out.shape)} for a batch of {n} "
-                f"image(s); a classifier must return {n} × {num_classes} (one row of class scores per "
-                "image)."
+                "The model in {name} returns scores of shape {shape} for a batch of {n} "
+                "image(s); a classifier must return {n} × {num_classes} (one row of class scores per "
+                "image).",
+                name=name,
+                shape=list(out.shape),
+                n=n,
+                num_classes=num_classes,
             )
         if out.shape[1] != num_classes:
             raise RunError(
-                f"The model in {name} gives {out.shape[1]} scores per image but the dataset has "
-                f"{num_classes} classes: it was made for other data."
+                "The model in {name} gives {count} scores per image but the dataset has "
+                "{num_classes} classes: it was made for other data.",
+                name=name,
+                count=out.shape[1],
+                num_classes=num_classes,
             )
         if not torch.isfinite(out).all():
             raise RunError(
-                f"The model in {name} returns scores that are not numbers (NaN or infinite) for these "
-                "images, so no accuracy can be measured. Check the model file."
+                "The model in {name} returns scores that are not numbers (NaN or infinite) for these "
+                "images, so no accuracy can be measured. Check the model file.",
+                name=name,
             )

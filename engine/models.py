@@ -100,7 +100,7 @@ def build_model(
     """
     cfg.validate()
     if cfg.name not in BUILDERS:
-        raise ConfigError(f"Unknown model '{cfg.name}'.")
+        raise ConfigError("Unknown model '{name}'.", name=cfg.name)
     channels = shape[0]
     mean = mean or (0.0,) * channels
     std = std or (1.0,) * channels

@@ -13,7 +13,9 @@ import importlib
 from multiprocessing.connection import Connection
 
 
-def run(conn: Connection, threads: int | None = None) -> None:
-    """Serve the window's commands on ``conn`` until it says Shutdown or goes away."""
+def run(conn: Connection, threads: int | None = None, language: str = "en") -> None:
+    """Serve the window's commands on ``conn`` until it says Shutdown or goes away; the sentences it
+    sends (errors, reasons) are in ``language``, the window's."""
+    importlib.import_module("engine.catalogue").set_language(language)
     service = importlib.import_module("engine.service")
     service.serve(conn, threads)

@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from engine.catalogue import html_lang, sentence, setting_label, t
 from engine.compare import run_history, summarize_run
 from engine.config import ConfigError
 from engine.errors import UserError
 from engine.gallery_images import change_scale, eps_text, gallery_grid, sample_tiles, upscale
 from engine.messages import GalleryBatch
-from engine.report_text import html_lang, sentence, setting_label, t
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 Series = Mapping[str, tuple[Sequence[float], Sequence[float]]]
@@ -255,7 +255,7 @@ def write_report(
     """
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
-        raise UserError(f"The report file must end in .html (got '{path.name}').")
+        raise UserError("The report file must end in .html (got '{name}').", name=path.name)
     path.parent.mkdir(parents=True, exist_ok=True)
     stem = path.with_suffix("")
     written = {"html": path, "csv": stem.with_suffix(".csv")}

@@ -19,6 +19,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from engine.catalogue import Text
 from engine.config import ConfigError, RunConfig
 from engine.errors import UserError
 from engine.paths import user_dir
@@ -58,8 +59,9 @@ def new_run_dir(root: str | Path | None = None, name: str | None = None) -> Path
 def require_run_to_resume(folder: Path) -> None:
     if not (folder / CONFIG_FILE).is_file():
         raise RunError(
-            f"There is no run to resume in {folder}: it has no {CONFIG_FILE}. "
-            "Check the path, or leave out --resume to start a new run there."
+            "There is no run to resume in {folder}: it has no config.json. "
+            "Check the path, or leave out --resume to start a new run there.",
+            folder=folder,
         )
 
 
@@ -94,7 +96,7 @@ class RunWriter:
     def acquire(self) -> RunWriter:
         folder = self.run_dir
         if folder.exists() and not folder.is_dir():
-            raise RunError(f"{folder} is a file, not a folder: choose a folder for the run.")
+            raise RunError("{folder} is a file, not a folder: choose a folder for the run.", folder=folder)
         if self.mode == "resume":
             require_run_to_resume(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -119,24 +121,36 @@ class RunWriter:
             lock.acquire()
         except Timeout as exc:
             raise RunError(
-                f"Another Robustness Lab process is writing the run in {folder} right now. Wait for it "
-                "to finish (or stop it), or choose another folder."
+                "Another Robustness Lab process is writing the run in {folder} right now. Wait for it "
+                "to finish (or stop it), or choose another folder.",
+                folder=folder,
             ) from exc
         return lock
 
     def _check_empty(self, folder: Path) -> None:
         if holds_run(folder):
+            what = describe_run(folder)
+            if what is None:
+                raise RunError(
+                    "{folder} already holds a run. Nothing was changed. "
+                    "Continue it with --resume, start again with --overwrite (the old run is moved aside, "
+                    "not deleted), or choose another --out folder.",
+                    folder=folder,
+                )
             raise RunError(
-                f"{folder} already holds a run{describe_run(folder)}. Nothing was changed. "
+                "{folder} already holds a run ({what}). Nothing was changed. "
                 "Continue it with --resume, start again with --overwrite (the old run is moved aside, "
-                "not deleted), or choose another --out folder."
+                "not deleted), or choose another --out folder.",
+                folder=folder,
+                what=what,
             )
         leftovers = set(_leftovers(folder))
         others = [p.name for p in folder.iterdir() if p.name != LOCK_FILE and p not in leftovers]
         if others:
             raise RunError(
-                f"{folder} is not empty (it holds {', '.join(sorted(others)[:3])}"
-                f"{'…' if len(others) > 3 else ''}). Choose an empty or a new folder for the run."
+                "{folder} is not empty (it holds {names}). Choose an empty or a new folder for the run.",
+                folder=folder,
+                names=", ".join(sorted(others)[:3]) + ("…" if len(others) > 3 else ""),
             )
 
     def _move_aside(self, folder: Path) -> None:
@@ -157,18 +171,24 @@ class RunWriter:
             self._lock = None
 
 
-def describe_run(folder: Path) -> str:
-    """' (completed, 30 of 30 epochs)': a few words on what a run folder holds, for messages."""
-    words = []
+def describe_run(folder: Path) -> Text | None:
+    """'completed, 30 of 30 epochs trained': a few words on what a run folder holds, for messages (None
+    when nothing can be said)."""
+    state: Text | None = None
     summary = folder / SUMMARY_FILE
     if summary.is_file():
         with contextlib.suppress(OSError, ValueError, AttributeError, RecursionError):
-            words.append(str(json.loads(summary.read_text(encoding="utf-8")).get("reason", "finished")))
+            reason = str(json.loads(summary.read_text(encoding="utf-8")).get("reason", "finished"))
+            state = Text(reason)  # completed, stopped, interrupted …: words of the catalogue
+    progress: Text | None = None
     with contextlib.suppress(RunError):
         config = load_config(folder)
-        done = logged_epochs(folder)
-        words.append(f"{done} of {config.train.epochs} epochs trained")
-    return f" ({', '.join(words)})" if words else ""
+        progress = Text(
+            "{done} of {epochs} epochs trained", {"done": logged_epochs(folder), "epochs": config.train.epochs}
+        )
+    if state is not None and progress is not None:
+        return Text("{state}, {progress}", {"state": state, "progress": progress})
+    return state or progress
 
 
 def atomic_write(path: Path, write) -> None:
@@ -206,13 +226,15 @@ def save_config(run_dir: Path, config: RunConfig) -> None:
 def load_config(run_dir: str | Path) -> RunConfig:
     path = Path(run_dir) / CONFIG_FILE
     if not path.is_file():
-        raise RunError(f"{run_dir} is not a run folder: it has no {CONFIG_FILE}.")
+        raise RunError("{folder} is not a run folder: it has no config.json.", folder=run_dir)
     try:
         return RunConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:  # bad JSON, bad UTF-8, huge integers
-        raise RunError(f"{path} is damaged or not a Robustness Lab config ({type(exc).__name__}).") from exc
+        raise RunError(
+            "{path} is damaged or not a Robustness Lab config ({error}).", path=path, error=type(exc).__name__
+        ) from exc
     except ConfigError as exc:
-        raise RunError(f"{path}: {exc}") from exc
+        raise RunError("{path}: {problem}", path=path, problem=exc.text) from exc
 
 
 def append_metrics(run_dir: Path, record: dict[str, Any]) -> None:

@@ -51,6 +51,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from engine.catalogue import Text
 from engine.errors import first_line
 from engine.runs import RunError
 
@@ -123,11 +124,15 @@ class UnsafeProgramError(RunError):
     """The file is not a plain-data torch.export program; the message says what was found."""
 
 
-def _refuse(path: Path, what: str) -> UnsafeProgramError:
+def _refuse(path: Path, what: str, /, **fields: object) -> UnsafeProgramError:
+    """The refusal of ``path``: ``what`` is an English phrase of the catalogue (its {placeholders} filled
+    with ``fields``) saying what was found."""
     return UnsafeProgramError(
-        f"{path.name} was not opened: {what}. Robustness Lab opens only .pt2 programs made of plain tensor "
+        "{name} was not opened: {what}. Robustness Lab opens only .pt2 programs made of plain tensor "
         "data and PyTorch operators, because anything else could run code on this computer. Export the model "
-        "again with torch.export.save from a plain nn.Module, or give its weights as a state dict."
+        "again with torch.export.save from a plain nn.Module, or give its weights as a state dict.",
+        name=path.name,
+        what=Text(what, fields),
     )
 
 
@@ -141,7 +146,8 @@ def _read_parts(path: Path, data: bytes) -> dict[str, bytes]:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise UnsafeProgramError(
-            f"{path.name} is not a torch.export program (.pt2): it is not a zip archive. Nothing in it was run."
+            "{name} is not a torch.export program (.pt2): it is not a zip archive. Nothing in it was run.",
+            name=path.name,
         ) from exc
     names = [i.filename for i in infos if not i.filename.endswith("/")]
     if len(names) != len(set(names)):
@@ -196,10 +202,12 @@ def _check_expr(path: Path, expr: Any) -> None:
     while pos < len(expr):
         match = _EXPR_TOKEN.match(expr, pos)
         if not match or match.end() == pos:
-            raise _refuse(path, f"a shape expression holds something other than arithmetic ({expr[:60]!r})")
+            raise _refuse(
+                path, "a shape expression holds something other than arithmetic ({expr})", expr=repr(expr[:60])
+            )
         word = match.group(1)
         if word and not (_SYMBOL.fullmatch(word) or word in _EXPR_WORDS):
-            raise _refuse(path, f"a shape expression names '{word[:40]}'")
+            raise _refuse(path, "a shape expression names '{word}'", word=word[:40])
         pos = match.end()
     if "**" in expr:
         raise _refuse(path, "a shape expression raises to a power")
@@ -230,7 +238,7 @@ def _check_spec(path: Path, text: Any) -> None:
         if depth > 32 or not isinstance(node, dict) or set(node) - {"type", "context", "children_spec"}:
             raise _refuse(path, "its input or output description is not valid")
         if node.get("type") not in _SPEC_TYPES:
-            raise _refuse(path, f"its inputs or outputs use the type '{str(node.get('type'))[:60]}'")
+            raise _refuse(path, "its inputs or outputs use the type '{type}'", type=str(node.get("type"))[:60])
         context = node.get("context")
         if context is not None:
             try:
@@ -268,11 +276,13 @@ def _check_graph_json(path: Path, program: Any) -> None:
                 ):
                     raise _refuse(
                         path,
-                        f"its graph calls '{str(target)[:80]}', which is not one of the pure tensor operators "
-                        "this app runs",
+                        "its graph calls '{target}', which is not one of the pure tensor operators this app runs",
+                        target=str(target)[:80],
                     )
                 if not isinstance(node.get("name", "x"), str) or not _IDENTIFIER.fullmatch(node.get("name", "x")):
-                    raise _refuse(path, f"a node name is not a plain identifier ({str(node.get('name'))[:60]!r})")
+                    raise _refuse(
+                        path, "a node name is not a plain identifier ({name})", name=repr(str(node.get("name"))[:60])
+                    )
         elif key == "as_graph" and value is not None:
             raise _refuse(path, "its graph holds sub-graphs (control flow), which this app does not run")
         elif key in ("as_operator", "as_graph_module", "as_custom_obj_with_source") and value is not None:
@@ -287,9 +297,9 @@ def _check_graph_json(path: Path, program: Any) -> None:
             if not isinstance(value, list) or not value:
                 raise _refuse(path, "its input names are missing")
         elif key == "forward_arg_names" and not _IDENTIFIER.fullmatch(value):
-            raise _refuse(path, f"an input name is not a plain identifier ({value[:60]!r})")
+            raise _refuse(path, "an input name is not a plain identifier ({name})", name=repr(value[:60]))
         elif key in _NAME_KEYS and isinstance(value, str) and value and not _DOTTED.fullmatch(value):
-            raise _refuse(path, f"a name in its graph is not a plain identifier ({value[:60]!r})")
+            raise _refuse(path, "a name in its graph is not a plain identifier ({name})", name=repr(value[:60]))
     constraints = program.get("range_constraints") or {}
     if not isinstance(constraints, dict):
         raise _refuse(path, "its shape constraints are not a table")
@@ -298,14 +308,14 @@ def _check_graph_json(path: Path, program: Any) -> None:
 
 
 # ---------------------------------------------------------------------------- weights and constants
-def _as_ints(path: Path, values: Any, what: str) -> list[int]:
+def _as_ints(path: Path, values: Any, what: Text) -> list[int]:
     if not isinstance(values, list) or len(values) > 8:
-        raise _refuse(path, f"its {what} are not a list of whole numbers")
+        raise _refuse(path, "its {what} are not a list of whole numbers", what=what)
     out = []
     for v in values:
         n = v.get("as_int") if isinstance(v, dict) and set(v) == {"as_int"} else None
         if type(n) is not int or not 0 <= n < 2**31:
-            raise _refuse(path, f"its {what} are not plain whole numbers from 0 to 2³¹")
+            raise _refuse(path, "its {what} are not plain whole numbers from 0 to 2³¹", what=what)
         out.append(n)
     return out
 
@@ -315,17 +325,17 @@ def _tensor_bytes(path: Path, meta: Any, fqn: str) -> int:
     from torch._export.serde.serialize import _SERIALIZE_TO_TORCH_DTYPE
 
     if not isinstance(meta, dict):
-        raise _refuse(path, f"the tensor '{fqn}' has no description")
+        raise _refuse(path, "the tensor '{name}' has no description", name=fqn)
     dtypes = {int(k): v for k, v in _SERIALIZE_TO_TORCH_DTYPE.items()}
     code = meta.get("dtype")
     dtype = dtypes.get(code) if type(code) is int else None
     if dtype is None:
-        raise _refuse(path, f"the tensor '{fqn}' has an unknown number type")
-    sizes = _as_ints(path, meta.get("sizes"), f"sizes of '{fqn}'")
-    strides = _as_ints(path, meta.get("strides"), f"strides of '{fqn}'")
-    offset = _as_ints(path, [meta.get("storage_offset")], f"offset of '{fqn}'")[0]
+        raise _refuse(path, "the tensor '{name}' has an unknown number type", name=fqn)
+    sizes = _as_ints(path, meta.get("sizes"), Text("sizes of '{name}'", {"name": fqn}))
+    strides = _as_ints(path, meta.get("strides"), Text("strides of '{name}'", {"name": fqn}))
+    offset = _as_ints(path, [meta.get("storage_offset")], Text("offset of '{name}'", {"name": fqn}))[0]
     if len(sizes) != len(strides):
-        raise _refuse(path, f"the tensor '{fqn}' has as many strides as sizes")
+        raise _refuse(path, "the tensor '{name}' has as many strides as sizes", name=fqn)
     if math.prod(sizes) == 0:
         return 0
     elements = offset + sum((s - 1) * st for s, st in zip(sizes, strides, strict=True)) + 1
@@ -334,31 +344,47 @@ def _tensor_bytes(path: Path, meta: Any, fqn: str) -> int:
 
 def _check_payload_config(path: Path, parts: dict[str, bytes], folder: str, config_name: str, prefix: str) -> set[str]:
     """Weights or constants: raw tensor bytes that hold what their description says; returns their parts."""
+    # the words for the messages: "its weights table", "its weight 'fc.bias'"
+    table, item = (Text("weights"), Text("weight")) if folder == "weights" else (Text("constants"), Text("constant"))
     try:
         config = json.loads(parts[f"data/{folder}/{config_name}"]).get("config", {})
     except KeyError as exc:
-        raise _refuse(path, f"it lacks its {folder} table") from exc
+        raise _refuse(path, "it lacks its {table} table", table=table) from exc
     except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, RecursionError) as exc:
-        raise _refuse(path, f"its {folder} table is not valid JSON") from exc
+        raise _refuse(path, "its {table} table is not valid JSON", table=table) from exc
     if not isinstance(config, dict):
-        raise _refuse(path, f"its {folder} table is not a table")
+        raise _refuse(path, "its {table} table is not a table", table=table)
     files, declared = set(), 0
     for fqn, meta in config.items():
         if not isinstance(meta, dict):
-            raise _refuse(path, f"its {folder} table is damaged")
+            raise _refuse(path, "its {table} table is damaged", table=table)
         if not _DOTTED.fullmatch(str(fqn)):
-            raise _refuse(path, f"a {folder[:-1]} name is not a plain identifier ({str(fqn)[:60]!r})")
+            raise _refuse(path, "a {item} name is not a plain identifier ({name})", item=item, name=repr(str(fqn)[:60]))
         if meta.get("use_pickle"):
-            raise _refuse(path, f"its {folder[:-1]} '{fqn}' is stored as a Python pickle, not as raw tensor data")
+            raise _refuse(
+                path, "its {item} '{name}' is stored as a Python pickle, not as raw tensor data", item=item, name=fqn
+            )
         name = meta.get("path_name")
         if not isinstance(name, str) or not name.startswith(prefix) or not _FILE_NAME.fullmatch(name):
-            raise _refuse(path, f"its {folder[:-1]} '{fqn}' is not raw tensor data ({str(name)[:60]!r})")
+            raise _refuse(
+                path,
+                "its {item} '{name}' is not raw tensor data ({file})",
+                item=item,
+                name=fqn,
+                file=repr(str(name)[:60]),
+            )
         part = f"data/{folder}/{name}"
         if name.endswith(".pt") or part not in parts:
-            raise _refuse(path, f"its {folder[:-1]} '{fqn}' has no data")
+            raise _refuse(path, "its {item} '{name}' has no data", item=item, name=fqn)
         needed = _tensor_bytes(path, meta.get("tensor_meta"), str(fqn))
         if needed > len(parts[part]):
-            raise _refuse(path, f"its {folder[:-1]} '{fqn}' claims more data ({needed} bytes) than the file holds")
+            raise _refuse(
+                path,
+                "its {item} '{name}' claims more data ({needed} bytes) than the file holds",
+                item=item,
+                name=fqn,
+                needed=needed,
+            )
         declared += needed
         files.add(part)
     if declared > MAX_FILE_BYTES:
@@ -373,11 +399,11 @@ def inspect_program_parts(path: str | Path, parts: dict[str, bytes]) -> tuple[st
     path = Path(path)
     models = [n for n in parts if re.fullmatch(r"models/[A-Za-z0-9_\-]+\.json", n)]
     if len(models) != 1:
-        raise _refuse(path, f"it holds {len(models)} programs instead of one")
+        raise _refuse(path, "it holds {count} programs instead of one", count=len(models))
     model_name = models[0][len("models/") : -len(".json")]
     if not _IDENTIFIER.fullmatch(model_name) or model_name.startswith(("weight_", "tensor_")):
         # torch reads data/{weights,constants}/<model>.pt (pickles) before the tables: no name may collide
-        raise _refuse(path, f"its program has the unusual name '{model_name[:40]}'")
+        raise _refuse(path, "its program has the unusual name '{name}'", name=model_name[:40])
     if len(parts[models[0]]) > MAX_MODEL_JSON_BYTES:
         raise _refuse(path, "its graph description is larger than 64 MB")
     if parts.get("archive_format", b"").strip() != b"pt2":
@@ -388,7 +414,7 @@ def inspect_program_parts(path: str | Path, parts: dict[str, bytes]) -> tuple[st
     allowed |= _check_payload_config(path, parts, "constants", f"{model_name}_constants_config.json", "tensor_")
     extra = sorted(n for n in parts if n not in allowed)
     if extra:
-        raise _refuse(path, f"it holds parts this app does not open ({', '.join(extra[:3])})")
+        raise _refuse(path, "it holds parts this app does not open ({parts})", parts=", ".join(extra[:3]))
     try:
         program = json.loads(parts[models[0]])
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
@@ -420,7 +446,7 @@ def _check_loaded_graph(path: Path, program: Any) -> None:
                 and _SYM_TARGET.fullmatch(f"torch.{getattr(target, '__name__', '')}")
             ):
                 continue
-        raise _refuse(path, f"its graph has a '{node.op}' step on '{str(target)[:80]}'")
+        raise _refuse(path, "its graph has a '{op}' step on '{target}'", op=node.op, target=str(target)[:80])
 
 
 @contextmanager
@@ -461,7 +487,9 @@ def load_safe_program(path: str | Path) -> Any:
             loaded = torch.export.load(io.BytesIO(_rebuild(parts)))
     except Exception as exc:  # noqa: BLE001 - torch raises many types for a damaged archive; one message
         log.info("torch.export.load refused %s", path, exc_info=exc)
-        raise UnsafeProgramError(f"{path.name} is not a readable torch.export program: {first_line(exc, 200)}") from exc
+        raise UnsafeProgramError(
+            "{name} is not a readable torch.export program: {reason}", name=path.name, reason=first_line(exc, 200)
+        ) from exc
     _check_loaded_graph(path, loaded)
     loaded._guards_code = []
     return loaded

@@ -15,13 +15,15 @@ usual advice (Carlini et al. 2019, "On Evaluating Adversarial Robustness"; Athal
   adversarially trained model, the mark of "catastrophic overfitting" to the single-step attack;
   FGSM stronger than PGD means PGD is broken.
 
-Each check returns a frozen ``SanityCheck``: a name, ``passed``, one plain-language sentence and
-the numbers behind it. A check that cannot run (no other model given) passes with ``skipped`` set.
+Each check takes the ``CheckInputs`` (the model, the images, ε and the PGD steps of the evaluation) and
+returns a frozen ``SanityCheck``: a name, ``passed``, one plain-language sentence and the numbers behind
+it. A check that cannot run (no other model given) passes with ``skipped`` set.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from functools import cached_property
 
 import torch
 from torch import nn
@@ -40,16 +42,45 @@ def _pct(v: float) -> str:
     return f"{100 * v:.1f}%"
 
 
-def check_large_eps(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    steps: int = 20,
-    eps: float = LARGE_EPS,
-    batch_size: int = 500,
-    cancel: CancelToken | None = None,
-) -> SanityCheck:
-    """PGD from the clean image (no random start, so random noise cannot do the gradient's work)."""
+@dataclass(frozen=True, eq=False)
+class CheckInputs:
+    """What the checks attack: the model, the images and their labels, the evaluation's ε and PGD steps,
+    and how the attacks run (images per batch, the cancel token polled between batches)."""
+
+    model: nn.Module
+    x: torch.Tensor
+    y: torch.Tensor
+    eps: float
+    steps: int = 10
+    batch_size: int = 500
+    cancel: CancelToken | None = None
+
+    def survivors(self, cfg: AttackConfig, start: torch.Tensor | None = None) -> torch.Tensor:
+        """Which samples stay correct under ``cfg`` (only those True in ``start`` are attacked)."""
+        return robust_mask(self.model, self.x, self.y, cfg, start=start, batch_size=self.batch_size, cancel=self.cancel)
+
+    def accuracy(self, cfg: AttackConfig) -> float:
+        """Robust accuracy under ``cfg``."""
+        return robust_accuracy(self.model, self.x, self.y, cfg, batch_size=self.batch_size, cancel=self.cancel)
+
+    def clean_accuracy(self) -> float:
+        return float(correct_mask(self.model, self.x, self.y).float().mean())
+
+    @cached_property
+    def pgd_survivors(self) -> torch.Tensor:
+        """The samples PGD-``steps`` at ε leaves standing: one run, shared by the checks that compare with it."""
+        return self.survivors(AttackConfig("pgd", self.eps, self.steps))
+
+    @property
+    def pgd_accuracy(self) -> float:
+        return float(self.pgd_survivors.float().sum()) / max(len(self.x), 1)
+
+
+def check_large_eps(inputs: CheckInputs, eps: float = LARGE_EPS) -> SanityCheck:
+    """PGD at the large ``eps`` (not the evaluation's) with at least 20 steps, from the clean image (no
+    random start, so random noise cannot do the gradient's work)."""
+    model, x, y, batch_size, cancel = inputs.model, inputs.x, inputs.y, inputs.batch_size, inputs.cancel
+    steps = max(inputs.steps, 20)
     device = model_device(model)
     num_classes = int(predict(model, x[:1]).shape[1])
     limit = max(0.05, 0.5 / num_classes)
@@ -76,29 +107,14 @@ def check_large_eps(
     )
 
 
-def check_more_iterations(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    eps: float,
-    steps: int = 10,
-    batch_size: int = 500,
-    cancel: CancelToken | None = None,
-    base_mask: torch.Tensor | None = None,
-) -> SanityCheck:
+def check_more_iterations(inputs: CheckInputs) -> SanityCheck:
     """PGD-``steps`` against PGD with 4× the steps (a separate run) and with 2 more restarts (run on the
-    samples PGD-``steps`` left standing, so 3 restarts in all); ``base_mask`` reuses a PGD-``steps`` run."""
-    if base_mask is None:
-        base_mask = robust_mask(model, x, y, AttackConfig("pgd", eps, steps), batch_size=batch_size, cancel=cancel)
-    n = max(len(x), 1)
-    base = float(base_mask.float().sum()) / n
-    more_steps = robust_accuracy(
-        model, x, y, AttackConfig("pgd", eps, min(4 * steps, 1000)), batch_size=batch_size, cancel=cancel
-    )
-    restarts = robust_mask(
-        model, x, y, AttackConfig("pgd", eps, steps, restarts=2), start=base_mask, batch_size=batch_size, cancel=cancel
-    )
-    more_restarts = float(restarts.float().sum()) / n
+    samples PGD-``steps`` left standing, so 3 restarts in all)."""
+    eps, steps = inputs.eps, inputs.steps
+    base = inputs.pgd_accuracy
+    more_steps = inputs.accuracy(AttackConfig("pgd", eps, min(4 * steps, 1000)))
+    restarts = inputs.survivors(AttackConfig("pgd", eps, steps, restarts=2), start=inputs.pgd_survivors)
+    more_restarts = float(restarts.float().sum()) / max(len(inputs.x), 1)
     numbers = {
         "eps": eps,
         "steps": steps,
@@ -134,19 +150,11 @@ def check_more_iterations(
     )
 
 
-def check_noise_vs_pgd(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    eps: float,
-    steps: int = 10,
-    batch_size: int = 500,
-    cancel: CancelToken | None = None,
-    pgd_accuracy: float | None = None,
-) -> SanityCheck:
-    clean = float(correct_mask(model, x, y).float().mean())
-    noise = robust_accuracy(model, x, y, AttackConfig("noise-uniform", eps), batch_size=batch_size, cancel=cancel)
-    pgd_acc = _pgd(model, x, y, eps, steps, batch_size, cancel) if pgd_accuracy is None else pgd_accuracy
+def check_noise_vs_pgd(inputs: CheckInputs) -> SanityCheck:
+    eps = inputs.eps
+    clean = inputs.clean_accuracy()
+    noise = inputs.accuracy(AttackConfig("noise-uniform", eps))
+    pgd_acc = inputs.pgd_accuracy
     numbers = {"eps": eps, "clean_accuracy": clean, "noise_accuracy": noise, "pgd_accuracy": pgd_acc}
     if clean - pgd_acc < TOLERANCE and clean - noise < TOLERANCE:
         return SanityCheck(
@@ -174,24 +182,15 @@ def check_noise_vs_pgd(
     )
 
 
-def check_transfer(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    eps: float,
-    steps: int = 10,
-    reference_model: nn.Module | None = None,
-    batch_size: int = 500,
-    cancel: CancelToken | None = None,
-    pgd_accuracy: float | None = None,
-) -> SanityCheck:
+def check_transfer(inputs: CheckInputs, reference_model: nn.Module | None = None) -> SanityCheck:
     if reference_model is None:
         return SanityCheck(
             "transfer", True, "Not run: no other model was given to transfer attacks from.", {}, skipped=True
         )
-    cfg = AttackConfig("pgd", eps, steps)
-    white = _pgd(model, x, y, eps, steps, batch_size, cancel) if pgd_accuracy is None else pgd_accuracy
-    x_ref = adversarial_examples(reference_model, x, y, cfg, batch_size, cancel)
+    model, x, y, eps = inputs.model, inputs.x, inputs.y, inputs.eps
+    cfg = AttackConfig("pgd", eps, inputs.steps)
+    white = inputs.pgd_accuracy
+    x_ref = adversarial_examples(reference_model, x, y, cfg, inputs.batch_size, inputs.cancel)
     correct = correct_mask(model, x, y)
     transfer = float((correct & (predict(model, x_ref).argmax(1).cpu() == y.cpu())).float().mean())
     numbers = {"eps": eps, "whitebox_accuracy": white, "transfer_accuracy": transfer}
@@ -211,19 +210,10 @@ def check_transfer(
     )
 
 
-def check_fgsm_vs_pgd(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    eps: float,
-    steps: int = 10,
-    adversarially_trained: bool | None = None,
-    batch_size: int = 500,
-    cancel: CancelToken | None = None,
-    pgd_accuracy: float | None = None,
-) -> SanityCheck:
-    fgsm_acc = robust_accuracy(model, x, y, AttackConfig("fgsm", eps), batch_size=batch_size, cancel=cancel)
-    pgd_acc = _pgd(model, x, y, eps, steps, batch_size, cancel) if pgd_accuracy is None else pgd_accuracy
+def check_fgsm_vs_pgd(inputs: CheckInputs, adversarially_trained: bool | None = None) -> SanityCheck:
+    eps = inputs.eps
+    fgsm_acc = inputs.accuracy(AttackConfig("fgsm", eps))
+    pgd_acc = inputs.pgd_accuracy
     numbers = {"eps": eps, "fgsm_accuracy": fgsm_acc, "pgd_accuracy": pgd_acc}
     if fgsm_acc < pgd_acc - TOLERANCE:
         return SanityCheck(
@@ -233,7 +223,7 @@ def check_fgsm_vs_pgd(
             "iterative attack is being misled (gradient masking).",
             numbers,
         )
-    clean = float(correct_mask(model, x, y).float().mean())
+    clean = inputs.clean_accuracy()
     numbers["clean_accuracy"] = clean
     # FGSM breaks less than half of what PGD breaks, and leaves over 10 points more standing.
     if fgsm_acc - pgd_acc > 0.1 and clean - fgsm_acc < 0.5 * (clean - pgd_acc):
@@ -254,18 +244,6 @@ def check_fgsm_vs_pgd(
     )
 
 
-def _pgd(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    eps: float,
-    steps: int,
-    batch_size: int,
-    cancel: CancelToken | None,
-) -> float:
-    return robust_accuracy(model, x, y, AttackConfig("pgd", eps, steps), batch_size=batch_size, cancel=cancel)
-
-
 def run_sanity_checks(
     model: nn.Module,
     x: torch.Tensor,
@@ -279,15 +257,13 @@ def run_sanity_checks(
 ) -> tuple[SanityCheck, ...]:
     """All checks at ``eps`` (the largest of an evaluation); ``adversarially_trained`` None means unknown.
 
-    One PGD-``steps`` run is shared by the checks that compare against it.
+    One PGD-``steps`` run is shared by the checks that compare against it (``CheckInputs.pgd_survivors``).
     """
-    common: dict[str, Any] = {"batch_size": batch_size, "cancel": cancel}
-    base_mask = robust_mask(model, x, y, AttackConfig("pgd", eps, steps), **common)
-    pgd_acc = float(base_mask.float().sum()) / max(len(x), 1)
+    inputs = CheckInputs(model, x, y, eps, steps, batch_size, cancel)
     return (
-        check_large_eps(model, x, y, steps=max(steps, 20), **common),
-        check_more_iterations(model, x, y, eps, steps, base_mask=base_mask, **common),
-        check_noise_vs_pgd(model, x, y, eps, steps, pgd_accuracy=pgd_acc, **common),
-        check_transfer(model, x, y, eps, steps, reference_model, pgd_accuracy=pgd_acc, **common),
-        check_fgsm_vs_pgd(model, x, y, eps, steps, adversarially_trained, pgd_accuracy=pgd_acc, **common),
+        check_large_eps(inputs),
+        check_more_iterations(inputs),
+        check_noise_vs_pgd(inputs),
+        check_transfer(inputs, reference_model),
+        check_fgsm_vs_pgd(inputs, adversarially_trained),
     )

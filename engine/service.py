@@ -35,6 +35,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from engine.catalogue import say
 from engine.config import AttackConfig, DataConfig
 from engine.errors import user_message
 from engine.messages import (
@@ -380,7 +381,11 @@ class EngineService:
             self.start_run(message)
         elif isinstance(message, StartTask):
             if message.kind not in TASKS:
-                self.send(JobFailed(message.job, message.kind, f"The engine has no job called '{message.kind}'."))
+                self.send(
+                    JobFailed(
+                        message.job, message.kind, say("The engine has no job called '{kind}'.", kind=message.kind)
+                    )
+                )
                 return
             lane_name, work = TASKS[message.kind]
             params = message.params

@@ -32,9 +32,10 @@ import torch
 from torch import nn
 
 from engine.attacks import check_cancel, model_mode
+from engine.catalogue import Text, say
 from engine.config import OWN_ATTACKS, SUITE_ATTACKS, AttackConfig, ConfigError
-from engine.evaluate import BISECT_ATTACKS, bisect_curve, correct_mask, predict, robust_mask
-from engine.messages import CancelToken, EpsCurve, GalleryBatch, frozen_array
+from engine.evaluate import BISECT_ATTACKS, accuracy_of, bisect_curve, correct_mask, gallery_batch, predict, robust_mask
+from engine.messages import CancelToken, EpsCurve, GalleryBatch
 from engine.models import model_device
 
 DEFAULT_SUITE = ("fgsm", "pgd", "noise-uniform")
@@ -265,38 +266,47 @@ def suite_eps_curve(
     attacks: Sequence[str],
     eps_values: Sequence[float],
     *,
-    steps: int = 10,
     progress: Progress | None = None,
-    cancel: CancelToken | None = None,
-    batch_size: int = 500,
-) -> Any:
-    """Accuracy against ε for any suite attacks, as an ``engine.evaluate.EpsCurve`` (the window's curve).
+    **options: Any,
+) -> EpsCurve:
+    """Accuracy against ε for any suite attacks, as an ``engine.messages.EpsCurve`` (the window's curve).
 
-    ``progress(done, total)`` counts (attack, ε) pairs.
+    ``progress(done, total)`` counts (attack, ε) pairs; ``options`` go to ``attack_curve`` (steps,
+    batch_size, cancel, …).
     """
-    parse_suite(",".join(attacks))
     eps_sorted = tuple(sorted(float(e) for e in eps_values))
-    correct = correct_mask(model, x, y)
-    total, curves = len(attacks) * len(eps_sorted), {}
-    for k, name in enumerate(attacks):
+    total = len(attacks) * len(eps_sorted)
 
-        def step(done: int, _n: int, base: int = k * len(eps_sorted)) -> None:
+    def pairs_done(k: int, _name: str) -> Progress:
+        def step(done: int, _n: int) -> None:
             if progress:
-                progress(base + done, total)
+                progress(k * len(eps_sorted) + done, total)
 
-        curves[name] = attack_curve(
-            model,
-            x,
-            y,
-            name,
-            eps_sorted,
-            steps=steps,
-            batch_size=batch_size,
-            correct=correct,
-            cancel=cancel,
-            progress=step,
-        ).accuracy
-    return EpsCurve(eps_sorted, curves, float(correct.float().mean()) if len(x) else float("nan"), len(x))
+        return step
+
+    correct, curves = _suite_curves(model, x, y, attacks, eps_sorted, pairs_done, **options)
+    return EpsCurve(eps_sorted, {c.attack: c.accuracy for c in curves}, accuracy_of(correct), len(x))
+
+
+def _suite_curves(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    attacks: Sequence[str],
+    eps_sorted: tuple[float, ...],
+    before_each: Callable[[int, str], Progress | None],
+    **options: Any,
+) -> tuple[torch.Tensor, list[AttackCurve]]:
+    """The clean-correct samples, and each attack's curve over them (the attack names checked first).
+
+    ``before_each(k, name)`` runs before the k-th attack and gives the ``progress`` of its curve."""
+    parse_suite(",".join(attacks))
+    correct = correct_mask(model, x, y)
+    curves = []
+    for k, name in enumerate(attacks):
+        progress = before_each(k, name)
+        curves.append(attack_curve(model, x, y, name, eps_sorted, correct=correct, progress=progress, **options))
+    return correct, curves
 
 
 def parse_suite(text: str) -> tuple[str, ...]:
@@ -304,7 +314,9 @@ def parse_suite(text: str) -> tuple[str, ...]:
     unknown = [n for n in names if n not in SUITE_ATTACKS]
     if unknown or not names:
         raise ConfigError(
-            f"Unknown attack(s) {', '.join(unknown) or '(none given)'}. Choose from: {', '.join(SUITE_ATTACKS)}."
+            "Unknown attack(s) {unknown}. Choose from: {choices}.",
+            unknown=", ".join(unknown) or Text("(none given)"),
+            choices=", ".join(SUITE_ATTACKS),
         )
     return names
 
@@ -337,36 +349,34 @@ def run_suite(
     eps_sorted = tuple(sorted(float(e) for e in eps_values))
     if not eps_sorted:
         raise ConfigError("Give at least one ε.")
-    parse_suite(",".join(attacks))  # a readable error for an unknown name, before any work
-    correct = correct_mask(model, x, y)
-    curves = []
-    for name in attacks:
+
+    def announce(_k: int, name: str) -> None:
         if progress:
-            progress(f"{name} at ε = {', '.join(f'{e:g}' for e in eps_sorted)}")
+            progress(say("{attack} at ε = {eps}", attack=name, eps=", ".join(f"{e:g}" for e in eps_sorted)))
         torch.manual_seed(seed)
-        curves.append(
-            attack_curve(
-                model,
-                x,
-                y,
-                name,
-                eps_sorted,
-                steps=steps,
-                restarts=restarts,
-                seed=seed,
-                batch_size=batch_size,
-                correct=correct,
-                cancel=cancel,
-                eps_search=eps_search,
-                **settings,
-            )
-        )
+
+    # _suite_curves checks the names first: a readable error for an unknown one, before any work.
+    correct, curves = _suite_curves(
+        model,
+        x,
+        y,
+        attacks,
+        eps_sorted,
+        announce,
+        steps=steps,
+        restarts=restarts,
+        seed=seed,
+        batch_size=batch_size,
+        cancel=cancel,
+        eps_search=eps_search,
+        **settings,
+    )
     checks: tuple[Any, ...] = ()
     if sanity:
         from engine.sanity import run_sanity_checks
 
         if progress:
-            progress("sanity checks")
+            progress(say("sanity checks"))
         torch.manual_seed(seed)
         xs, ys = (x[:sanity_limit], y[:sanity_limit]) if sanity_limit else (x, y)
         checks = run_sanity_checks(
@@ -380,31 +390,11 @@ def run_suite(
             batch_size=batch_size,
             cancel=cancel,
         )
-    return SuiteResult(
-        float(correct.float().mean()) if len(x) else float("nan"), len(x), eps_sorted, tuple(curves), checks
-    )
+    return SuiteResult(accuracy_of(correct), len(x), eps_sorted, tuple(curves), checks)
 
 
 def suite_gallery(
     model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig, class_names: Sequence[str]
 ) -> GalleryBatch:
     """Original, adversarial and predictions for a few samples under any suite attack (read-only numpy)."""
-    import numpy as np
-    import torch.nn.functional as F
-
-    x_adv = suite_attack(model, x, y, cfg, num_classes=len(class_names))
-    p_clean = F.softmax(predict(model, x), 1).cpu().numpy()
-    p_adv = F.softmax(predict(model, x_adv), 1).cpu().numpy()
-    return GalleryBatch(
-        step=0,
-        attack=cfg.name,
-        eps=cfg.eps,
-        original=frozen_array(x.cpu().numpy().astype(np.float32)),
-        adversarial=frozen_array(x_adv.cpu().numpy().astype(np.float32)),
-        labels=frozen_array(y.cpu().numpy()),
-        pred_clean=frozen_array(p_clean.argmax(1)),
-        pred_adv=frozen_array(p_adv.argmax(1)),
-        probs_clean=frozen_array(p_clean),
-        probs_adv=frozen_array(p_adv),
-        class_names=tuple(class_names),
-    )
+    return gallery_batch(model, x, suite_attack(model, x, y, cfg, num_classes=len(class_names)), y, cfg, class_names)

@@ -30,6 +30,7 @@ from torch import nn
 from engine import checkpoints, runs
 from engine.attacks import attack
 from engine.augment import build_augment
+from engine.catalogue import say
 from engine.certify import certified_accuracy, interval_layers, worst_case_logits
 from engine.config import LIVE_KEYS, AttackConfig, ConfigError, RunConfig, TrainConfig
 from engine.data import DatasetError, DatasetSplit, load_dataset
@@ -202,7 +203,8 @@ class _Trainer:
         self.last_gallery = time.perf_counter()
         self.steps_per_epoch = math.ceil(len(self.train_x) / cfg.train.batch_size)
         self.total_steps = self.steps_per_epoch * cfg.train.epochs
-        notes = data.notes + ((f"Resumed from epoch {self.start_epoch}.",) if self.start_epoch else ())
+        resumed = (say("Resumed from epoch {epoch}.", epoch=self.start_epoch),) if self.start_epoch else ()
+        notes = data.notes + resumed
         return RunStarted(
             cfg,
             describe_device(self.device),
@@ -229,16 +231,20 @@ class _Trainer:
                 self.optimizer.load_state_dict(state["optimizer"])
         except (RuntimeError, ValueError, KeyError) as exc:
             raise runs.RunError(
-                f"The checkpoint in {self.run_dir} does not fit this model: {str(exc).splitlines()[0]}"
+                "The checkpoint in {run_dir} does not fit this model: {detail}",
+                run_dir=self.run_dir,
+                detail=(str(exc).splitlines() or [type(exc).__name__])[0],
             ) from exc
         self.start_epoch = int(state["meta"].get("epoch", 0))
         self.step = int(state["meta"].get("step", 0))
         if self.start_epoch >= self.config.train.epochs:
             raise runs.RunError(
-                f"The run in {self.run_dir} has already trained all {self.start_epoch} of its "
-                f"{self.config.train.epochs} epochs. To train it further, give a larger number "
-                "of epochs (e.g. --epochs "
-                f"{self.start_epoch + 5})."
+                "The run in {run_dir} has already trained all {done} of its {epochs} epochs. To train it further, "
+                "give a larger number of epochs (e.g. --epochs {more}).",
+                run_dir=self.run_dir,
+                done=self.start_epoch,
+                epochs=self.config.train.epochs,
+                more=self.start_epoch + 5,
             )
         for group in self.optimizer.param_groups:
             group["lr"] = self.config.train.lr
@@ -248,13 +254,15 @@ class _Trainer:
         accepted, rejected = {}, []
         for key, value in command.changes:
             if key not in LIVE_KEYS:
-                rejected.append((key, "This setting cannot change while training runs."))
+                rejected.append((key, say("This setting cannot change while training runs.")))
             else:
                 accepted[key] = value
         try:
             new = self.config.with_changes(accepted)
         except ConfigError as exc:
-            return ConfigApplied(self.step, (), self.config, tuple(rejected) + tuple((k, str(exc)) for k in accepted))
+            return ConfigApplied(
+                self.step, (), self.config, tuple(rejected) + tuple((k, user_message(exc)) for k in accepted)
+            )
         old, self.config = self.config, new
         if new.train.lr != old.train.lr:
             for group in self.optimizer.param_groups:
@@ -314,12 +322,15 @@ class _Trainer:
             acc_adv = float((logits_adv.argmax(1) == yb).float().mean())
         p1, p2 = penalties(self.model, cfg.regularization.l1, cfg.regularization.l2)
         total = loss_clean + lam * loss_adv + p1 + p2
-        values = _step_values(loss_clean, loss_adv, p1, p2, total, logits, yb, acc_adv)
-        if not math.isfinite(values["total"]):
-            return values
-        self.optimizer.zero_grad(set_to_none=True)
-        total.backward()
-        self.optimizer.step()
+        return self._descend(total, _step_values(loss_clean, loss_adv, p1, p2, total, logits, yb, acc_adv))
+
+    def _descend(self, total: torch.Tensor, values: dict[str, Any]) -> dict[str, Any]:
+        """One optimiser step on ``total``, unless it is not finite: then nothing is changed and the caller
+        stops the run with the last good checkpoint. Returns ``values`` (the step's figures)."""
+        if math.isfinite(values["total"]):
+            self.optimizer.zero_grad(set_to_none=True)
+            total.backward()
+            self.optimizer.step()
         return values
 
     def ibp_step(self, xb: torch.Tensor, yb: torch.Tensor) -> dict[str, Any]:
@@ -352,12 +363,7 @@ class _Trainer:
             "eps": eps,
             "attack": "ibp",
         }
-        if not math.isfinite(values["total"]):
-            return values
-        self.optimizer.zero_grad(set_to_none=True)
-        total.backward()
-        self.optimizer.step()
-        return values
+        return self._descend(total, values)
 
     # ------------------------------------------------------------------ evaluation and gallery
     def evaluate(self, epoch: int, seconds_start: float, train_loss: float, full: bool = False) -> EpochMetrics:
@@ -438,9 +444,14 @@ class _Trainer:
                 if not math.isfinite(values["total"]):
                     self.flush()
                     yield RunFailed(
-                        f"The loss became {values['total']} at step {self.step} (epoch {epoch}), so training "
-                        "stopped. Try a smaller learning rate or smaller L1/L2 coefficients. The run folder keeps "
-                        "its settings, metrics and the last good checkpoint.",
+                        say(
+                            "The loss became {loss} at step {step} (epoch {epoch}), so training stopped. Try a smaller "
+                            "learning rate or smaller L1/L2 coefficients. The run folder keeps its settings, metrics "
+                            "and the last good checkpoint.",
+                            loss=values["total"],
+                            step=self.step,
+                            epoch=epoch,
+                        ),
                         self.step,
                         self._dir(),
                     )
@@ -519,14 +530,16 @@ def _train_locked(trainer: _Trainer, writer: runs.RunWriter | None) -> Iterator[
             writer.acquire()
         started = trainer.setup()
     except Cancelled:
-        yield RunFailed("Stopped before training began; nothing was trained.", 0, trainer._dir())
+        yield RunFailed(say("Stopped before training began; nothing was trained."), 0, trainer._dir())
         return
     except Exception as exc:  # noqa: BLE001 - every failure becomes one plain message (engine.errors)
         yield RunFailed(user_message(exc), 0, trainer._dir())
         return
     if writer is not None and writer.moved_aside is not None:
         started = dataclasses.replace(
-            started, notes=started.notes + (f"The run that was in this folder was moved to {writer.moved_aside}.",)
+            started,
+            notes=started.notes
+            + (say("The run that was in this folder was moved to {path}.", path=writer.moved_aside),),
         )
     yield started
     reason = "completed"

@@ -80,8 +80,12 @@ def transfer_between_runs(
             names
         ) != len(loaded[0][2]):
             raise ConfigError(
-                f"Run {Path(p).name} was trained on other data ({data.name}) than "
-                f"{Path(paths[0]).name} ({first.name}): transfer needs the same images."
+                "Run {run} was trained on other data ({dataset}) than {first} ({first_dataset}): "
+                "transfer needs the same images.",
+                run=Path(p).name,
+                dataset=data.name,
+                first=Path(paths[0]).name,
+                first_dataset=first.name,
             )
     split = load_dataset(dataclasses.replace(first, limit_holdout=limit or None))
     x, y = split.test_x[: limit or None], split.test_y[: limit or None]

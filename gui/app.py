@@ -80,13 +80,17 @@ def install_excepthook(window) -> None:
     (engine.errors), instead of a traceback on the terminal and a window in an unknown state."""
     import sys
 
+    from PySide6.QtCore import QCoreApplication
+
     from engine.errors import user_message
 
     def hook(kind, exc, tb) -> None:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, exc, tb)
             return
-        window.show_error("Something went wrong", user_message(exc.with_traceback(tb)))
+        window.show_error(
+            QCoreApplication.translate("App", "Something went wrong"), user_message(exc.with_traceback(tb))
+        )
 
     sys.excepthook = hook
 

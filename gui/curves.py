@@ -229,6 +229,17 @@ class CurvesView(QWidget):
             columns = max(1, min(most, int((plot_w - 50) // 125)))
             if legend.columnCount != columns:
                 legend.setColumnCount(columns)
+        QTimer.singleShot(0, self._fit_to_height)  # once the plots have their new height
+
+    def _fit_to_height(self) -> None:
+        """Marker labels in rows, and a y-axis title only where it fits along its axis (a short plot
+        showed "accurac"; the legend still says what is drawn)."""
+        self._place_marker_labels()
+        for plot in (self.loss_plot, self.acc_plot):
+            axis = plot.getAxis("left")
+            fits = axis.label.boundingRect().width() + 4 <= axis.geometry().height()
+            if axis.label.isVisible() != fits:
+                axis.showLabel(fits)
 
     def _set_stacked(self, stacked: bool) -> None:
         """One plot above the other leaves each little height: no titles (the legends and axes say what
@@ -284,7 +295,7 @@ class CurvesView(QWidget):
             pen=_pen("#6a3d9a", "dash"),
             label=text,
             labelOpts={
-                "position": 0.97 - 0.07 * (len(self.markers) % 3),
+                "position": 0.97,  # placed in rows by _place_marker_labels
                 "color": "#4a2377",
                 "anchors": [(0, 0), (0, 0)],
                 "fill": pg.mkBrush(255, 255, 255, 220),
@@ -296,7 +307,20 @@ class CurvesView(QWidget):
         self.acc_plot.addItem(twin)
         self.markers.append(line)
         self._acc_markers.append(twin)
+        self._place_marker_labels()
         return line
+
+    def _place_marker_labels(self) -> None:
+        """Marker labels in rows one text line apart from the top of the loss plot (three rows, then
+        again from the top), so that nearby markers' labels do not cover each other at any plot height
+        or text size (a fixed fraction of the height overlapped in short plots)."""
+        view_h = self.loss_plot.getPlotItem().vb.height()
+        if view_h <= 0 or not self.markers:
+            return
+        line_h = max(m.label.boundingRect().height() for m in self.markers) + 2
+        rows = max(1, min(3, int(view_h // line_h)))
+        for i, marker in enumerate(self.markers):
+            marker.label.setPosition(max(0.0, 1.0 - (2 + (i % rows) * line_h) / view_h))
 
     # ------------------------------------------------------------------ drawing
     def _mark_dirty(self, *_: object) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
@@ -29,6 +30,7 @@ from superqt.utils import signals_blocked
 from engine.demo import DEMO_MODELS, demo_model_dir
 from engine.gallery_images import eps_text
 from gui import i18n
+from gui.plot_text import set_plot_text_size
 from gui.presets import Preset, load_presets
 
 PRESENTATION_QSS = """
@@ -40,6 +42,8 @@ QPushButton#attackButton { font-size: 22pt; padding: 10px; }
 QLabel#presetExplanation { font-size: 14pt; }
 """
 PRESENTATION_TILE = 96
+PRESENTATION_PLOT_PT = 11  # the plots' labels and legends in presentation mode (ticks × 0.85): larger than the
+# default 8–9 pt, no larger, or at 1280×800 the curves themselves get no room
 DOCK_MIN_PX = 270  # with the side panel and the tabs: fits a 1024 px screen
 DOCK_DEFAULT_PX = 320
 DOCK_PRESENTING_PX = 420
@@ -354,6 +358,8 @@ class DemoMode(QObject):
             for widget in tucked:
                 widget.hide()
             w.setStyleSheet(w.styleSheet() + PRESENTATION_QSS)
+            for plot in w.findChildren(pg.PlotWidget):  # style sheets do not reach inside plots
+                set_plot_text_size(plot, PRESENTATION_PLOT_PT)
             w.gallery.set_tile_size(PRESENTATION_TILE)
             w.gallery.set_compact(True)
             w.showFullScreen()
@@ -363,6 +369,8 @@ class DemoMode(QObject):
             for widget in saved["tucked"]:
                 widget.show()
             w.setStyleSheet(saved["sheet"])
+            for plot in w.findChildren(pg.PlotWidget):
+                set_plot_text_size(plot, None)
             w.gallery.set_tile_size(None)
             w.gallery.set_compact(False)
             if not saved["full"]:

@@ -21,7 +21,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, QTimer, Signal
 
 from engine import process as engine_process
 from engine.messages import EngineReady, RunEnded, Shutdown, window_loads
-from gui.i18n import translate_sentences
+from gui.i18n import active_language, translate_sentences
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,10 @@ class EngineProcess(QObject):
         ctx = multiprocessing.get_context("spawn")
         ours, theirs = ctx.Pipe(duplex=True)
         proc = ctx.Process(
-            target=engine_process.run, args=(theirs, self.threads), name="robustness-lab-engine", daemon=True
+            target=engine_process.run,
+            args=(theirs, self.threads, active_language()),  # its errors and reasons in the window's language
+            name="robustness-lab-engine",
+            daemon=True,
         )
         proc.start()
         theirs.close()

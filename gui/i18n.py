@@ -27,6 +27,7 @@ from pathlib import Path
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QSettings, QTranslator
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QMenu, QTabWidget, QWidget
 
+from engine import catalogue as engine_catalogue
 from resources import resource_path
 
 I18N_DIR = resource_path("i18n")
@@ -111,16 +112,20 @@ def qm_path(language: str) -> Path:
 def install_translator(language: str) -> bool:
     """Make ``language`` the one tr() answers in (removing an earlier one); True if a catalogue was loaded.
 
-    Qt's own catalogue for the language (qtbase: standard buttons, "What's This?", the text fields'
-    context menus, file dialogs) is installed with it when the Qt installation has one."""
+    The engine's message catalogue (engine.catalogue) follows, for the engine errors this process shows;
+    the engine process is started in ``active_language()``. Qt's own catalogue for the language
+    (qtbase: standard buttons, "What's This?", the text fields' context menus, file dialogs) is
+    installed with it when the Qt installation has one."""
     app = QCoreApplication.instance()
     while _installed:
         app.removeTranslator(_installed.pop())
+    engine_catalogue.set_language("en")
     if language == "en" or language not in LANGUAGES:
         return False
     translator = QTranslator(app)
     if not translator.load(str(qm_path(language))):
         return False
+    engine_catalogue.set_language(language)  # the engine's errors raised in this process (settings checks)
     app.installTranslator(translator)
     _installed.append(translator)  # first: active_language() reads it
     qt_own = QTranslator(app)

@@ -27,6 +27,17 @@ def mnist_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _english_messages(monkeypatch):
+    """Tests read the engine's English words whatever the machine's locale; a test that switches the
+    language (the CLI's --lang, a window in zh_CN) leaves English behind for the next."""
+    from engine import catalogue
+
+    monkeypatch.setenv("LANGUAGE", "en")
+    yield
+    catalogue.set_language("en")
+
+
+@pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path_factory, monkeypatch):
     """Never write runs or data into the user's home during tests."""
     monkeypatch.setenv("ROBUSTNESS_LAB_RUNS", str(tmp_path_factory.getbasetemp() / "runs"))

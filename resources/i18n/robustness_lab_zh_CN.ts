@@ -2,132 +2,140 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>App</name>
+    <message>
+        <location filename="../../gui/app.py" line="92"/>
+        <source>Something went wrong</source>
+        <translation>出错了</translation>
+    </message>
+</context>
+<context>
     <name>CurvesView</name>
     <message>
-        <location filename="../../gui/curves.py" line="48"/>
+        <location filename="../../gui/curves.py" line="49"/>
         <source>penalties (L1+L2)</source>
         <translation>惩罚项（L1+L2）</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="52"/>
+        <location filename="../../gui/curves.py" line="53"/>
         <source>clean (held-out)</source>
         <translation>干净（留出集）</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="53"/>
+        <location filename="../../gui/curves.py" line="54"/>
         <source>robust (held-out, PGD)</source>
         <translation>稳健（留出集，PGD）</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="129"/>
+        <location filename="../../gui/curves.py" line="130"/>
         <source>loss</source>
         <translation>损失</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="130"/>
-        <location filename="../../gui/curves.py" line="133"/>
+        <location filename="../../gui/curves.py" line="131"/>
+        <location filename="../../gui/curves.py" line="134"/>
         <source>training step</source>
         <translation>训练步</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="131"/>
-        <location filename="../../gui/curves.py" line="236"/>
+        <location filename="../../gui/curves.py" line="132"/>
+        <location filename="../../gui/curves.py" line="248"/>
         <source>Losses per step</source>
         <translation>每步的损失</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="132"/>
+        <location filename="../../gui/curves.py" line="133"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="134"/>
-        <location filename="../../gui/curves.py" line="237"/>
+        <location filename="../../gui/curves.py" line="135"/>
+        <location filename="../../gui/curves.py" line="249"/>
         <source>Accuracy after each epoch</source>
         <translation>每轮结束后的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="169"/>
+        <location filename="../../gui/curves.py" line="170"/>
         <source>Smooth</source>
         <translation>平滑</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="170"/>
+        <location filename="../../gui/curves.py" line="171"/>
         <source>Show a moving average of the per-step losses (they are noisy batch by batch).</source>
         <translation>显示每步损失的滑动平均（逐批次的损失波动很大）。</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="175"/>
+        <location filename="../../gui/curves.py" line="176"/>
         <source> steps</source>
         <translation> 步</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="176"/>
+        <location filename="../../gui/curves.py" line="177"/>
         <source>How many steps the moving average spans.</source>
         <translation>滑动平均覆盖多少步。</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="177"/>
+        <location filename="../../gui/curves.py" line="178"/>
         <source>Log scale</source>
         <translation>对数坐标</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="178"/>
+        <location filename="../../gui/curves.py" line="179"/>
         <source>Show the losses on a logarithmic axis.</source>
         <translation>用对数坐标轴显示损失。</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="179"/>
+        <location filename="../../gui/curves.py" line="180"/>
         <source>Fit view</source>
         <translation>显示全部</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="180"/>
+        <location filename="../../gui/curves.py" line="181"/>
         <source>Zoom out to show all data (drag to pan, wheel to zoom, right-click for more).</source>
         <translation>缩小以显示全部数据（拖动可平移，滚轮可缩放，右键查看更多选项）。</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="183"/>
+        <location filename="../../gui/curves.py" line="184"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="184"/>
+        <location filename="../../gui/curves.py" line="185"/>
         <source>Save both plots as an image, or every recorded value as a table.</source>
         <translation>把两张图保存为图片，或把记录下的所有数值保存为表格。</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="187"/>
+        <location filename="../../gui/curves.py" line="188"/>
         <source>Image (PNG)…</source>
         <translation>图片 (PNG)…</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="188"/>
+        <location filename="../../gui/curves.py" line="189"/>
         <source>Table for a spreadsheet (CSV)…</source>
         <translation>电子表格 (CSV)…</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="292"/>
+        <location filename="../../gui/curves.py" line="304"/>
         <source>Applied from step %1: %2</source>
         <translation>从第 %1 步起生效：%2</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="401"/>
+        <location filename="../../gui/curves.py" line="426"/>
         <source>Export plots</source>
         <translation>导出图表</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="401"/>
+        <location filename="../../gui/curves.py" line="426"/>
         <source>PNG image (*.png)</source>
         <translation>PNG 图片 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="407"/>
+        <location filename="../../gui/curves.py" line="432"/>
         <source>Export values</source>
         <translation>导出数值</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="407"/>
+        <location filename="../../gui/curves.py" line="432"/>
         <source>CSV table (*.csv)</source>
         <translation>CSV 表格 (*.csv)</translation>
     </message>
@@ -183,102 +191,102 @@
 <context>
     <name>DemoMode</name>
     <message>
-        <location filename="../../gui/demo.py" line="160"/>
+        <location filename="../../gui/demo.py" line="166"/>
         <source>Start here</source>
         <translation>从这里开始</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="200"/>
+        <location filename="../../gui/demo.py" line="206"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="204"/>
+        <location filename="../../gui/demo.py" line="210"/>
         <source>Open an image folder as dataset…</source>
         <translation>打开图片文件夹作为数据集…</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="207"/>
+        <location filename="../../gui/demo.py" line="213"/>
         <source>Open my own model (.pt2 or weights)…</source>
         <translation>打开我自己的模型（.pt2 或权重）…</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="211"/>
+        <location filename="../../gui/demo.py" line="217"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="213"/>
+        <location filename="../../gui/demo.py" line="219"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="216"/>
+        <location filename="../../gui/demo.py" line="222"/>
         <source>Presentation mode</source>
         <translation>演示模式</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="219"/>
+        <location filename="../../gui/demo.py" line="225"/>
         <source>Large text, full screen, for a projector: gallery, live curves, ε and λ knobs stay usable</source>
         <translation>大字体、全屏，适合投影仪：图库、实时曲线以及 ε 和 λ 旋钮仍可使用</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="257"/>
+        <location filename="../../gui/demo.py" line="263"/>
         <source>standard model</source>
         <translation>普通模型</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="257"/>
+        <location filename="../../gui/demo.py" line="263"/>
         <source>robust model</source>
         <translation>稳健模型</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="258"/>
+        <location filename="../../gui/demo.py" line="264"/>
         <source>Attacking the ready-made %1: no training needed.</source>
         <translation>正在攻击现成的%1：无需训练。</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="260"/>
+        <location filename="../../gui/demo.py" line="266"/>
         <source>Your settings on the left are unchanged.</source>
         <translation>你在左侧的设置没有改变。</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="224"/>
+        <location filename="../../gui/demo.py" line="230"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="235"/>
+        <location filename="../../gui/demo.py" line="241"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="236"/>
+        <location filename="../../gui/demo.py" line="242"/>
         <source>What is this? Glossary…</source>
         <translation>这是什么？术语表…</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="238"/>
+        <location filename="../../gui/demo.py" line="244"/>
         <source>Draw your own digit…</source>
         <translation>自己画一个数字…</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="247"/>
+        <location filename="../../gui/demo.py" line="253"/>
         <source>Stop training first, then attack.</source>
         <translation>请先停止训练，再进行攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="254"/>
+        <location filename="../../gui/demo.py" line="260"/>
         <source>Attacking…</source>
         <translation>正在攻击…</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="324"/>
+        <location filename="../../gui/demo.py" line="330"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="325"/>
+        <location filename="../../gui/demo.py" line="331"/>
         <source>The new language is used the next time Robustness Lab starts.</source>
         <translation>新语言将在下次启动 Robustness Lab 时生效。</translation>
     </message>
@@ -286,86 +294,86 @@
 <context>
     <name>DemoPanel</name>
     <message>
-        <location filename="../../gui/demo.py" line="55"/>
+        <location filename="../../gui/demo.py" line="61"/>
         <source>Fool a neural network</source>
         <translation>骗过神经网络</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="60"/>
+        <location filename="../../gui/demo.py" line="66"/>
         <source>An adversarial example is an image changed so that a person still reads the same digit (at small ε the change cannot be seen at all), yet a neural network sees something else. Two ready-made digit readers are built in: try to fool them.</source>
         <translation>对抗样本是一张被改动过的图片：人仍然能认出同一个数字（ε 很小时根本看不出改动），神经网络却看成了别的。这里内置了两个现成的数字识别模型：试着骗过它们。</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="67"/>
+        <location filename="../../gui/demo.py" line="73"/>
         <source>Guided tours</source>
         <translation>引导演示</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="82"/>
+        <location filename="../../gui/demo.py" line="88"/>
         <source>Which model do you attack?</source>
         <translation>你要攻击哪个模型？</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="84"/>
+        <location filename="../../gui/demo.py" line="90"/>
         <source>Standard model
 (trained the usual way)</source>
         <translation>普通模型
 （按常规方式训练）</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="85"/>
+        <location filename="../../gui/demo.py" line="91"/>
         <source>Robust model
 (trained against attacks)</source>
         <translation>稳健模型
 （针对攻击训练过）</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="89"/>
+        <location filename="../../gui/demo.py" line="95"/>
         <source>Reads 99% of the test digits right, but was never shown an attacked image.</source>
         <translation>能正确识别 99% 的测试数字，但从未见过被攻击的图片。</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="92"/>
+        <location filename="../../gui/demo.py" line="98"/>
         <source>Learned from attacked digits too (adversarial training), so small changes rarely fool it.</source>
         <translation>也从被攻击的数字中学习过（对抗训练），所以微小的改动很少能骗过它。</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="98"/>
+        <location filename="../../gui/demo.py" line="104"/>
         <source>⚡ Attack!</source>
         <translation>⚡ 攻击！</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="101"/>
+        <location filename="../../gui/demo.py" line="107"/>
         <source>Attack held-out digits with PGD at the ε set on the left, and show them in the gallery</source>
         <translation>用左侧设置的 ε 以 PGD 攻击留出的测试数字，并在图库中显示</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="110"/>
+        <location filename="../../gui/demo.py" line="116"/>
         <source>✎ Draw your own digit…</source>
         <translation>✎ 自己画一个数字…</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="111"/>
+        <location filename="../../gui/demo.py" line="117"/>
         <source>Draw a digit with the mouse, see what the model says, then attack it</source>
         <translation>用鼠标画一个数字，看看模型怎么说，然后攻击它</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="112"/>
+        <location filename="../../gui/demo.py" line="118"/>
         <source>What do ε, λ, FGSM and PGD mean?</source>
         <translation>ε、λ、FGSM 和 PGD 是什么意思？</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="138"/>
+        <location filename="../../gui/demo.py" line="144"/>
         <source>standard model</source>
         <translation>普通模型</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="138"/>
+        <location filename="../../gui/demo.py" line="144"/>
         <source>robust model</source>
         <translation>稳健模型</translation>
     </message>
     <message>
-        <location filename="../../gui/demo.py" line="141"/>
+        <location filename="../../gui/demo.py" line="147"/>
         <source>The attack (ε = %1) fooled the %2 on &lt;b&gt;%3 of %4&lt;/b&gt; digits it had read right. Red frames in the gallery show them.</source>
         <translation>攻击（ε = %1）在%2原本认对的 &lt;b&gt;%4 个数字中骗过了 %3 个&lt;/b&gt;。图库中的红框标出了它们。</translation>
     </message>
@@ -661,27 +669,27 @@
         <translation>攻击后：{verdict}{seen}（{conf}）</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="293"/>
+        <location filename="../../gui/gallery.py" line="294"/>
         <source>&lt;b&gt;Step {step}&lt;/b&gt; · </source>
         <translation>&lt;b&gt;第 {step} 步&lt;/b&gt; · </translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="294"/>
+        <location filename="../../gui/gallery.py" line="295"/>
         <source>Attack &lt;b&gt;{attack}&lt;/b&gt; at ε = {eps} · {right}/{n} recognised before the attack, &lt;b style=&apos;color:#c62828&apos;&gt;{fooled} fooled&lt;/b&gt; by it</source>
         <translation>攻击 &lt;b&gt;{attack}&lt;/b&gt;，ε = {eps} · 攻击前认对 {right}/{n}，其中 &lt;b style=&apos;color:#c62828&apos;&gt;{fooled} 个被骗&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="300"/>
+        <location filename="../../gui/gallery.py" line="301"/>
         <source>a change most people cannot see</source>
         <translation>大多数人看不出的改动</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="302"/>
+        <location filename="../../gui/gallery.py" line="303"/>
         <source>a change you can see, yet a person still reads each image</source>
         <translation>看得出的改动，但人仍能认出每张图</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="303"/>
+        <location filename="../../gui/gallery.py" line="304"/>
         <source>Each sample: original | the change, amplified ×{amp} at every ε (red brighter, blue darker) | attacked image: {seen}. Click one to enlarge.</source>
         <translation>每个样本：原图 | 改动（任何 ε 下都放大 ×{amp}，红色更亮，蓝色更暗）| 攻击后的图：{seen}。点击样本可放大。</translation>
     </message>
@@ -776,7 +784,7 @@
         <translation>真实类别 &lt;b&gt;{true}&lt;/b&gt;。攻击前模型认为是 &lt;b&gt;{before}&lt;/b&gt;（{p_before}）；攻击后认为是 &lt;b&gt;{after}&lt;/b&gt;（{p_after}）。{verdict}</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="310"/>
+        <location filename="../../gui/gallery.py" line="311"/>
         <source>Model: {model}</source>
         <translation>模型：{model}</translation>
     </message>
@@ -875,72 +883,72 @@
 <context>
     <name>Knob</name>
     <message>
-        <location filename="../../gui/curves.py" line="417"/>
+        <location filename="../../gui/curves.py" line="442"/>
         <source>attack</source>
         <translation>攻击</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="418"/>
+        <location filename="../../gui/curves.py" line="443"/>
         <source>PGD steps</source>
         <translation>PGD 步数</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="419"/>
+        <location filename="../../gui/curves.py" line="444"/>
         <source>step size</source>
         <translation>步长</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="420"/>
+        <location filename="../../gui/curves.py" line="445"/>
         <source>learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="421"/>
+        <location filename="../../gui/curves.py" line="446"/>
         <source>dropout</source>
         <translation>随机失活</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="424"/>
+        <location filename="../../gui/curves.py" line="449"/>
         <source>noise</source>
         <translation>噪声</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="425"/>
+        <location filename="../../gui/curves.py" line="450"/>
         <source>crop</source>
         <translation>裁剪</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="426"/>
+        <location filename="../../gui/curves.py" line="451"/>
         <source>rotation</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="427"/>
+        <location filename="../../gui/curves.py" line="452"/>
         <source>shift</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="428"/>
+        <location filename="../../gui/curves.py" line="453"/>
         <source>hflip</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="429"/>
+        <location filename="../../gui/curves.py" line="454"/>
         <source>gallery_every</source>
         <translation>图库刷新间隔（步）</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="430"/>
+        <location filename="../../gui/curves.py" line="455"/>
         <source>gallery_seconds</source>
         <translation>图库刷新间隔（秒）</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="443"/>
+        <location filename="../../gui/curves.py" line="468"/>
         <source>on</source>
         <translation>开</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="443"/>
+        <location filename="../../gui/curves.py" line="468"/>
         <source>off</source>
         <translation>关</translation>
     </message>
@@ -948,189 +956,189 @@
 <context>
     <name>KnobsPanel</name>
     <message>
-        <location filename="../../gui/knobs.py" line="36"/>
+        <location filename="../../gui/knobs.py" line="37"/>
         <source>None (standard training)</source>
         <translation>无（普通训练）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="37"/>
+        <location filename="../../gui/knobs.py" line="38"/>
         <source>FGSM (one step)</source>
         <translation>FGSM（一步）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="38"/>
+        <location filename="../../gui/knobs.py" line="39"/>
         <source>FGSM + random start</source>
         <translation>FGSM + 随机起点</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="39"/>
+        <location filename="../../gui/knobs.py" line="40"/>
         <source>PGD (several steps)</source>
         <translation>PGD（多步）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="42"/>
+        <location filename="../../gui/knobs.py" line="43"/>
         <source>This setting cannot change while training runs.</source>
         <translation>训练进行时不能更改这个设置。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="149"/>
-        <location filename="../../gui/knobs.py" line="390"/>
+        <location filename="../../gui/knobs.py" line="146"/>
+        <location filename="../../gui/knobs.py" line="387"/>
         <source>Changes act on the next training step.</source>
         <translation>改动将在下一个训练步生效。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="164"/>
+        <location filename="../../gui/knobs.py" line="161"/>
         <source>Adversary and balance (live)</source>
         <translation>攻击者与权衡（实时）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="173"/>
+        <location filename="../../gui/knobs.py" line="170"/>
         <source>How the training images are attacked to make the adversarial loss.
 FGSM takes one step, PGD several (stronger, slower). &apos;None&apos; trains normally.</source>
         <translation>如何攻击训练图像以得到对抗损失。
 FGSM 走一步，PGD 走多步（更强、更慢）。“无”表示普通训练。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="180"/>
+        <location filename="../../gui/knobs.py" line="177"/>
         <source>ε (epsilon): how far the attacker may change each pixel, as a fraction of the full
 brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</source>
         <translation>ε：攻击者最多可以把每个像素改动多少，用整个亮度范围的比例表示，
 以 1/255 个灰度级为单位。ε 越大，攻击越强。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="184"/>
+        <location filename="../../gui/knobs.py" line="181"/>
         <source>%1 steps</source>
         <translation>%1 步</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="187"/>
+        <location filename="../../gui/knobs.py" line="184"/>
         <source>Number of PGD steps: more steps find stronger adversarial images but cost time.</source>
         <translation>PGD 的步数：步数越多，找到的对抗图像越强，但也越费时间。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="192"/>
+        <location filename="../../gui/knobs.py" line="189"/>
         <source>λ (lambda): how much the adversarial loss counts.
 0 = standard training; 1 = clean and adversarial equally; higher = favour robustness.</source>
         <translation>λ：对抗损失的分量。
 0 = 普通训练；1 = 干净样本与对抗样本同样重要；更大 = 更偏重稳健性。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="196"/>
+        <location filename="../../gui/knobs.py" line="193"/>
         <source>Attack</source>
         <translation>攻击</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="197"/>
+        <location filename="../../gui/knobs.py" line="194"/>
         <source>ε (strength)</source>
         <translation>ε（强度）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="198"/>
+        <location filename="../../gui/knobs.py" line="195"/>
         <source>PGD steps</source>
         <translation>PGD 步数</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="199"/>
+        <location filename="../../gui/knobs.py" line="196"/>
         <source>λ (weight)</source>
         <translation>λ（权重）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="234"/>
+        <location filename="../../gui/knobs.py" line="231"/>
         <source>Augmentation (live)</source>
         <translation>数据增强（实时）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="239"/>
+        <location filename="../../gui/knobs.py" line="236"/>
         <source>%1% of size</source>
         <translation>尺寸的 %1%</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="239"/>
+        <location filename="../../gui/knobs.py" line="236"/>
         <source>%1 px pad</source>
         <translation>填充 %1 像素</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="246"/>
+        <location filename="../../gui/knobs.py" line="243"/>
         <source>Randomly rotate training images by up to this angle.</source>
         <translation>随机旋转训练图像，最多转到这个角度。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="248"/>
+        <location filename="../../gui/knobs.py" line="245"/>
         <source>Rotation</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="253"/>
+        <location filename="../../gui/knobs.py" line="250"/>
         <source>Randomly move training images by up to this fraction.</source>
         <translation>随机平移训练图像，最多移动这个比例。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="255"/>
+        <location filename="../../gui/knobs.py" line="252"/>
         <source>Shift</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="260"/>
+        <location filename="../../gui/knobs.py" line="257"/>
         <source>Randomly mirror training images left-right (not for digits!).</source>
         <translation>随机左右镜像训练图像（不适用于数字！）。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="262"/>
+        <location filename="../../gui/knobs.py" line="259"/>
         <source>Mirror</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="267"/>
+        <location filename="../../gui/knobs.py" line="264"/>
         <source>Pad with black and cut a random window back out.</source>
         <translation>在四周补上黑边，再随机裁剪出原大小的一块。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="269"/>
+        <location filename="../../gui/knobs.py" line="266"/>
         <source>Crop</source>
         <translation>裁剪</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="274"/>
+        <location filename="../../gui/knobs.py" line="271"/>
         <source>Add random Gaussian noise of this strength to pixels.</source>
         <translation>给像素加上这个强度的随机高斯噪声。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="276"/>
+        <location filename="../../gui/knobs.py" line="273"/>
         <source>Noise</source>
         <translation>噪声</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="282"/>
+        <location filename="../../gui/knobs.py" line="279"/>
         <source>Regularization (live)</source>
         <translation>正则化（实时）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="287"/>
+        <location filename="../../gui/knobs.py" line="284"/>
         <source>L1 penalty: pushes weights to exactly zero (sparser model). Far left = off.</source>
         <translation>L1 惩罚：把权重压到正好为零（模型更稀疏）。拖到最左端 = 关闭。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="289"/>
+        <location filename="../../gui/knobs.py" line="286"/>
         <source>L2 penalty (weight decay): keeps weights small. Far left = off.</source>
         <translation>L2 惩罚（权重衰减）：让权重保持较小。拖到最左端 = 关闭。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="291"/>
+        <location filename="../../gui/knobs.py" line="288"/>
         <source>Dropout: randomly silence this share of neurons while training.</source>
         <translation>随机失活：训练时随机关闭这个比例的神经元。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="294"/>
+        <location filename="../../gui/knobs.py" line="291"/>
         <source>Dropout</source>
         <translation>随机失活</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="379"/>
+        <location filename="../../gui/knobs.py" line="376"/>
         <source>In force from step %1: %2</source>
         <translation>从第 %1 步起生效：%2</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="384"/>
+        <location filename="../../gui/knobs.py" line="381"/>
         <source>Not applied: %1</source>
         <translation>未应用：%1</translation>
     </message>
@@ -1154,7 +1162,7 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="147"/>
-        <location filename="../../gui/main_window.py" line="475"/>
+        <location filename="../../gui/main_window.py" line="479"/>
         <source>❚❚  Pause</source>
         <translation>❚❚  暂停</translation>
     </message>
@@ -1235,7 +1243,7 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="276"/>
-        <location filename="../../gui/main_window.py" line="410"/>
+        <location filename="../../gui/main_window.py" line="414"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -1265,127 +1273,127 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
         <translation>你的运行“%1”</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="322"/>
+        <location filename="../../gui/main_window.py" line="326"/>
         <source>your run %1</source>
         <translation>你的运行 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="362"/>
+        <location filename="../../gui/main_window.py" line="366"/>
         <source>Reopened your last run: %1</source>
         <translation>已重新打开你上次的运行记录：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="371"/>
+        <location filename="../../gui/main_window.py" line="375"/>
         <source>Cannot open this run</source>
         <translation>无法打开这个运行记录</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="377"/>
+        <location filename="../../gui/main_window.py" line="381"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="403"/>
+        <location filename="../../gui/main_window.py" line="407"/>
         <source>Attacking %1 held-out images…</source>
         <translation>正在攻击 %1 张留出图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="405"/>
+        <location filename="../../gui/main_window.py" line="409"/>
         <source>There is no trained model yet: train one (Ctrl+R) or open a run.</source>
         <translation>还没有训练好的模型：请训练一个（Ctrl+R）或打开一个运行记录。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="423"/>
+        <location filename="../../gui/main_window.py" line="427"/>
         <source>Epoch %1: clean accuracy %2, robust accuracy %3</source>
         <translation>第 %1 轮：干净准确率 %2，稳健准确率 %3</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="443"/>
+        <location filename="../../gui/main_window.py" line="447"/>
         <source>Training %1 images, %2 steps per epoch</source>
         <translation>正在训练 %1 张图像，每轮 %2 步</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="452"/>
+        <location filename="../../gui/main_window.py" line="456"/>
         <source>Training completed</source>
         <translation>训练完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="453"/>
+        <location filename="../../gui/main_window.py" line="457"/>
         <source>Training stopped</source>
         <translation>训练已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="454"/>
+        <location filename="../../gui/main_window.py" line="458"/>
         <source>Training interrupted</source>
         <translation>训练被中断</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="457"/>
+        <location filename="../../gui/main_window.py" line="461"/>
         <source>%1: clean accuracy %2, robust %3. Saved in %4</source>
         <translation>%1：干净准确率 %2，稳健准确率 %3。已保存到 %4</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="468"/>
+        <location filename="../../gui/main_window.py" line="472"/>
         <source>λ sweep stopped: a run failed.</source>
         <translation>λ 扫描已停止：有一次运行失败了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="469"/>
+        <location filename="../../gui/main_window.py" line="473"/>
         <source>Training stopped with an error</source>
         <translation>训练因错误而停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="475"/>
+        <location filename="../../gui/main_window.py" line="479"/>
         <source>▶  Resume</source>
         <translation>▶  继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="486"/>
+        <location filename="../../gui/main_window.py" line="490"/>
         <source>λ sweep finished: every run is a point on the trade-off plot.</source>
         <translation>λ 扫描完成：每次运行都是权衡图上的一个点。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="492"/>
+        <location filename="../../gui/main_window.py" line="496"/>
         <source>The measurement failed.</source>
         <translation>测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="494"/>
+        <location filename="../../gui/main_window.py" line="498"/>
         <source>The transfer measurement failed.</source>
         <translation>迁移测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="496"/>
+        <location filename="../../gui/main_window.py" line="500"/>
         <source>The gallery could not be updated</source>
         <translation>无法更新图库</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="497"/>
+        <location filename="../../gui/main_window.py" line="501"/>
         <source>Transfer could not be measured</source>
         <translation>无法测量迁移</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="499"/>
+        <location filename="../../gui/main_window.py" line="503"/>
         <source>Robustness check failed</source>
         <translation>稳健性检查失败</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="508"/>
+        <location filename="../../gui/main_window.py" line="512"/>
         <source>λ sweep stopped: the engine stopped.</source>
         <translation>λ 扫描已停止：引擎停止了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="514"/>
+        <location filename="../../gui/main_window.py" line="518"/>
         <source>The engine stopped</source>
         <translation>引擎停止了</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="518"/>
+        <location filename="../../gui/main_window.py" line="522"/>
         <source>Resume the run</source>
         <translation>继续这次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="530"/>
+        <location filename="../../gui/main_window.py" line="534"/>
         <source>Cannot resume this run</source>
         <translation>无法继续这次运行</translation>
     </message>
@@ -1771,7 +1779,7 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
     </message>
     <message>
         <location filename="../../gui/status_bar.py" line="64"/>
-        <location filename="../../gui/status_bar.py" line="130"/>
+        <location filename="../../gui/status_bar.py" line="133"/>
         <source>– images/s</source>
         <translation>– 张/秒</translation>
     </message>
@@ -1782,44 +1790,44 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
     </message>
     <message>
         <location filename="../../gui/status_bar.py" line="69"/>
-        <location filename="../../gui/status_bar.py" line="129"/>
+        <location filename="../../gui/status_bar.py" line="132"/>
         <source>time left –</source>
         <translation>剩余时间 –</translation>
     </message>
     <message>
         <location filename="../../gui/status_bar.py" line="75"/>
-        <location filename="../../gui/status_bar.py" line="136"/>
+        <location filename="../../gui/status_bar.py" line="139"/>
         <source>%1 images/s</source>
         <translation>%1 张/秒</translation>
     </message>
     <message>
         <location filename="../../gui/status_bar.py" line="76"/>
-        <location filename="../../gui/status_bar.py" line="144"/>
+        <location filename="../../gui/status_bar.py" line="147"/>
         <source>time left %1</source>
         <translation>剩余时间 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/status_bar.py" line="102"/>
+        <location filename="../../gui/status_bar.py" line="105"/>
         <source>Engine ready (PyTorch %1)</source>
         <translation>引擎已就绪（PyTorch %1）</translation>
     </message>
     <message>
-        <location filename="../../gui/status_bar.py" line="109"/>
+        <location filename="../../gui/status_bar.py" line="112"/>
         <source>epoch 1/%1</source>
         <translation>第 1/%1 轮</translation>
     </message>
     <message>
-        <location filename="../../gui/status_bar.py" line="111"/>
+        <location filename="../../gui/status_bar.py" line="114"/>
         <source>Device: %1</source>
         <translation>设备：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/status_bar.py" line="120"/>
+        <location filename="../../gui/status_bar.py" line="123"/>
         <source>epoch %1/%1 · done</source>
         <translation>第 %1/%1 轮 · 完成</translation>
     </message>
     <message>
-        <location filename="../../gui/status_bar.py" line="139"/>
+        <location filename="../../gui/status_bar.py" line="142"/>
         <source>epoch %1/%2 · %3</source>
         <translation>第 %1/%2 轮 · %3</translation>
     </message>
@@ -1827,282 +1835,282 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
 <context>
     <name>RunsBrowser</name>
     <message>
-        <location filename="../../gui/runs_browser.py" line="45"/>
+        <location filename="../../gui/runs_browser.py" line="46"/>
         <source>Run</source>
         <translation>运行记录</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="46"/>
+        <location filename="../../gui/runs_browser.py" line="47"/>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="47"/>
+        <location filename="../../gui/runs_browser.py" line="48"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="48"/>
+        <location filename="../../gui/runs_browser.py" line="49"/>
         <source>Attack</source>
         <translation>攻击</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="51"/>
+        <location filename="../../gui/runs_browser.py" line="52"/>
         <source>Clean</source>
         <translation>干净</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="52"/>
+        <location filename="../../gui/runs_browser.py" line="53"/>
         <source>Robust</source>
         <translation>稳健</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="53"/>
+        <location filename="../../gui/runs_browser.py" line="54"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="57"/>
+        <location filename="../../gui/runs_browser.py" line="58"/>
         <source>completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="58"/>
+        <location filename="../../gui/runs_browser.py" line="59"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="59"/>
+        <location filename="../../gui/runs_browser.py" line="60"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="60"/>
+        <location filename="../../gui/runs_browser.py" line="61"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="61"/>
+        <location filename="../../gui/runs_browser.py" line="62"/>
         <source>finished</source>
         <translation>已结束</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="62"/>
+        <location filename="../../gui/runs_browser.py" line="63"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="63"/>
+        <location filename="../../gui/runs_browser.py" line="64"/>
         <source>digits</source>
         <translation>8×8 数字</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="64"/>
+        <location filename="../../gui/runs_browser.py" line="65"/>
         <source>mnist</source>
         <translation>MNIST</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="65"/>
+        <location filename="../../gui/runs_browser.py" line="66"/>
         <source>fashion-mnist</source>
         <translation>Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="66"/>
+        <location filename="../../gui/runs_browser.py" line="67"/>
         <source>cifar10</source>
         <translation>CIFAR-10</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="67"/>
+        <location filename="../../gui/runs_browser.py" line="68"/>
         <source>folder</source>
         <translation>图片文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="68"/>
+        <location filename="../../gui/runs_browser.py" line="69"/>
         <source>seed-cnn</source>
         <translation>种子 CNN</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="69"/>
+        <location filename="../../gui/runs_browser.py" line="70"/>
         <source>mlp</source>
         <translation>MLP</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="70"/>
+        <location filename="../../gui/runs_browser.py" line="71"/>
         <source>small-cnn</source>
         <translation>小型 CNN</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="71"/>
+        <location filename="../../gui/runs_browser.py" line="72"/>
         <source>resnet</source>
         <translation>小型 ResNet</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="72"/>
+        <location filename="../../gui/runs_browser.py" line="73"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="73"/>
+        <location filename="../../gui/runs_browser.py" line="74"/>
         <source>fgsm</source>
         <translation>FGSM</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="74"/>
+        <location filename="../../gui/runs_browser.py" line="75"/>
         <source>fgsm-rs</source>
         <translation>FGSM + 随机起点</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="75"/>
+        <location filename="../../gui/runs_browser.py" line="76"/>
         <source>pgd</source>
         <translation>PGD</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="131"/>
+        <location filename="../../gui/runs_browser.py" line="132"/>
         <source>Every run in the runs folder. Ctrl- or Shift-click to select several and compare them; double-click a run&apos;s name to rename it.</source>
         <translation>运行记录文件夹中的所有运行。按住 Ctrl 或 Shift 点击可选择多个进行比较；双击运行名称可重命名。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="137"/>
+        <location filename="../../gui/runs_browser.py" line="138"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="138"/>
+        <location filename="../../gui/runs_browser.py" line="139"/>
         <source>Read the runs folder again (F5)</source>
         <translation>重新读取运行记录文件夹（F5）</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="140"/>
+        <location filename="../../gui/runs_browser.py" line="141"/>
         <source>Export report…</source>
         <translation>导出报告…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="143"/>
+        <location filename="../../gui/runs_browser.py" line="144"/>
         <source>Write the selected run&apos;s settings, curves and adversarial examples as an HTML report (with a CSV of every number beside it)</source>
         <translation>把选中运行的设置、曲线和对抗样本写成 HTML 报告（旁边附带一个包含全部数字的 CSV 文件）</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="148"/>
+        <location filename="../../gui/runs_browser.py" line="149"/>
         <source>Compare report…</source>
         <translation>比较报告…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="151"/>
+        <location filename="../../gui/runs_browser.py" line="152"/>
         <source>Write an HTML report comparing the selected runs: settings, the trade-off plot, their curves overlaid and the transfer matrix if measured</source>
         <translation>写一份比较选中运行的 HTML 报告：设置、权衡图、叠加的曲线，以及测量过的迁移矩阵</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="160"/>
+        <location filename="../../gui/runs_browser.py" line="161"/>
         <source>The λ values to train with, separated by commas. λ is the weight of the attacked images in the training loss: 0 is ordinary training.</source>
         <translation>用来训练的 λ 值，用逗号分隔。λ 是训练损失中被攻击图像的权重：0 是普通训练。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="164"/>
+        <location filename="../../gui/runs_browser.py" line="165"/>
         <source>Sweep λ</source>
         <translation>扫描 λ</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="168"/>
+        <location filename="../../gui/runs_browser.py" line="169"/>
         <source>Train one run per λ, one after another, with all other settings taken from the panel on the left. Each finished run becomes a point on the trade-off plot, so you see what robustness costs in accuracy.</source>
         <translation>每个 λ 训练一次，依次进行，其他设置都取自左侧面板。每次完成的运行都会成为权衡图上的一个点，让你看到稳健性要付出多少准确率。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="173"/>
+        <location filename="../../gui/runs_browser.py" line="174"/>
         <source>Cancel sweep</source>
         <translation>取消扫描</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="174"/>
+        <location filename="../../gui/runs_browser.py" line="175"/>
         <source>Stop the running sweep run and drop the runs still waiting</source>
         <translation>停止正在进行的扫描运行，并放弃仍在等待的运行</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="180"/>
+        <location filename="../../gui/runs_browser.py" line="181"/>
         <source>clean accuracy</source>
         <translation>干净准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="181"/>
+        <location filename="../../gui/runs_browser.py" line="182"/>
         <source>robust accuracy</source>
         <translation>稳健准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="195"/>
+        <location filename="../../gui/runs_browser.py" line="196"/>
         <source>Runs measured the same way (dataset, attack and ε) share one plot</source>
         <translation>以相同方式（数据集、攻击和 ε）测量的运行共用一张图</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="203"/>
+        <location filename="../../gui/runs_browser.py" line="204"/>
         <source>Trade-off</source>
         <translation>权衡</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="204"/>
+        <location filename="../../gui/runs_browser.py" line="205"/>
         <source>Curves</source>
         <translation>曲线</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="205"/>
+        <location filename="../../gui/runs_browser.py" line="206"/>
         <source>Transfer</source>
         <translation>迁移</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="215"/>
+        <location filename="../../gui/runs_browser.py" line="216"/>
         <source>λ values:</source>
         <translation>λ 值：</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="293"/>
+        <location filename="../../gui/runs_browser.py" line="294"/>
         <source>%1 · PGD-%2 at ε = %3 · %4 runs</source>
         <translation>%1 · PGD-%2，ε = %3 · %4 次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="346"/>
+        <location filename="../../gui/runs_browser.py" line="347"/>
         <source>The name could not be saved</source>
         <translation>无法保存名称</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="413"/>
+        <location filename="../../gui/runs_browser.py" line="414"/>
         <source>  %1: %2, %3, clean %4, robust %5</source>
         <translation>  %1：%2，%3，干净 %4，稳健 %5</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="415"/>
+        <location filename="../../gui/runs_browser.py" line="416"/>
         <source>%1 runs selected:</source>
         <translation>已选择 %1 次运行：</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="449"/>
+        <location filename="../../gui/runs_browser.py" line="450"/>
         <source>Select two or more runs in the table first (Ctrl-click).</source>
         <translation>请先在表格中选择两次或更多运行（按住 Ctrl 点击）。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="469"/>
+        <location filename="../../gui/runs_browser.py" line="475"/>
         <source>HTML report (*.html)</source>
         <translation>HTML 报告 (*.html)</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="479"/>
+        <location filename="../../gui/runs_browser.py" line="485"/>
         <source>Writing the report…</source>
         <translation>正在写报告…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="482"/>
+        <location filename="../../gui/runs_browser.py" line="488"/>
         <source>Report written to %1</source>
         <translation>报告已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="488"/>
+        <location filename="../../gui/runs_browser.py" line="494"/>
         <source>Report not written</source>
         <translation>报告未能写入</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="494"/>
+        <location filename="../../gui/runs_browser.py" line="500"/>
         <source>Export report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="501"/>
+        <location filename="../../gui/runs_browser.py" line="507"/>
         <source>Compare runs</source>
         <translation>比较运行记录</translation>
     </message>
@@ -2389,257 +2397,257 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
 <context>
     <name>ui</name>
     <message>
-        <location filename="../../gui/i18n.py" line="40"/>
+        <location filename="../../gui/i18n.py" line="41"/>
         <source>Experiment</source>
         <translation>实验</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="41"/>
+        <location filename="../../gui/i18n.py" line="42"/>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="42"/>
+        <location filename="../../gui/i18n.py" line="43"/>
         <source>Data folder</source>
         <translation>数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="43"/>
+        <location filename="../../gui/i18n.py" line="44"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="44"/>
+        <location filename="../../gui/i18n.py" line="45"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="45"/>
+        <location filename="../../gui/i18n.py" line="46"/>
         <source>Epochs</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="46"/>
+        <location filename="../../gui/i18n.py" line="47"/>
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="47"/>
+        <location filename="../../gui/i18n.py" line="48"/>
         <source>Learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="48"/>
+        <location filename="../../gui/i18n.py" line="49"/>
         <source>Optimizer</source>
         <translation>优化器</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="49"/>
+        <location filename="../../gui/i18n.py" line="50"/>
         <source>Seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="50"/>
+        <location filename="../../gui/i18n.py" line="51"/>
         <source>Digits 8×8 (built in)</source>
         <translation>8×8 数字（内置）</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="51"/>
+        <location filename="../../gui/i18n.py" line="52"/>
         <source>MNIST handwritten digits</source>
         <translation>MNIST 手写数字</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="52"/>
+        <location filename="../../gui/i18n.py" line="53"/>
         <source>Fashion-MNIST clothes</source>
         <translation>Fashion-MNIST 服装</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="53"/>
+        <location filename="../../gui/i18n.py" line="54"/>
         <source>CIFAR-10 photos</source>
         <translation>CIFAR-10 照片</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="54"/>
+        <location filename="../../gui/i18n.py" line="55"/>
         <source>My image folder…</source>
         <translation>我的图片文件夹…</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="55"/>
+        <location filename="../../gui/i18n.py" line="56"/>
         <source>Seed CNN (tiny, fast)</source>
         <translation>种子 CNN（很小、很快）</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="56"/>
+        <location filename="../../gui/i18n.py" line="57"/>
         <source>MLP (fully connected)</source>
         <translation>MLP（全连接）</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="57"/>
+        <location filename="../../gui/i18n.py" line="58"/>
         <source>Small CNN</source>
         <translation>小型 CNN</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="58"/>
+        <location filename="../../gui/i18n.py" line="59"/>
         <source>Small ResNet</source>
         <translation>小型 ResNet</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="59"/>
+        <location filename="../../gui/i18n.py" line="60"/>
         <source>Automatic</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="60"/>
+        <location filename="../../gui/i18n.py" line="61"/>
         <source>Adversary and balance (live)</source>
         <translation>攻击者与权衡（实时）</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="61"/>
+        <location filename="../../gui/i18n.py" line="62"/>
         <source>Attack</source>
         <translation>攻击</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="62"/>
+        <location filename="../../gui/i18n.py" line="63"/>
         <source>ε (strength)</source>
         <translation>ε（强度）</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="63"/>
+        <location filename="../../gui/i18n.py" line="64"/>
         <source>PGD steps</source>
         <translation>PGD 步数</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="64"/>
+        <location filename="../../gui/i18n.py" line="65"/>
         <source>λ (weight)</source>
         <translation>λ（权重）</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="65"/>
+        <location filename="../../gui/i18n.py" line="66"/>
         <source>None (standard training)</source>
         <translation>无（普通训练）</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="66"/>
+        <location filename="../../gui/i18n.py" line="67"/>
         <source>FGSM (one step)</source>
         <translation>FGSM（一步）</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="67"/>
+        <location filename="../../gui/i18n.py" line="68"/>
         <source>FGSM + random start</source>
         <translation>FGSM + 随机起点</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="68"/>
+        <location filename="../../gui/i18n.py" line="69"/>
         <source>PGD (several steps)</source>
         <translation>PGD（多步）</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="69"/>
+        <location filename="../../gui/i18n.py" line="70"/>
         <source>Augmentation (live)</source>
         <translation>数据增强（实时）</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="70"/>
+        <location filename="../../gui/i18n.py" line="71"/>
         <source>Regularization (live)</source>
         <translation>正则化（实时）</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="71"/>
+        <location filename="../../gui/i18n.py" line="72"/>
         <source>Rotation</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="72"/>
+        <location filename="../../gui/i18n.py" line="73"/>
         <source>Shift</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="73"/>
+        <location filename="../../gui/i18n.py" line="74"/>
         <source>Mirror</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="74"/>
+        <location filename="../../gui/i18n.py" line="75"/>
         <source>Crop</source>
         <translation>裁剪</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="75"/>
+        <location filename="../../gui/i18n.py" line="76"/>
         <source>Noise</source>
         <translation>噪声</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="76"/>
+        <location filename="../../gui/i18n.py" line="77"/>
         <source>Dropout</source>
         <translation>Dropout</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="77"/>
+        <location filename="../../gui/i18n.py" line="78"/>
         <source>Changes act on the next training step.</source>
         <translation>改动将在下一个训练步生效。</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="78"/>
+        <location filename="../../gui/i18n.py" line="79"/>
         <source>Training</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="79"/>
+        <location filename="../../gui/i18n.py" line="80"/>
         <source>Robustness</source>
         <translation>稳健性</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="80"/>
+        <location filename="../../gui/i18n.py" line="81"/>
         <source>Runs</source>
         <translation>运行记录</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="81"/>
+        <location filename="../../gui/i18n.py" line="82"/>
         <source>▶  Train</source>
         <translation>▶  训练</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="82"/>
+        <location filename="../../gui/i18n.py" line="83"/>
         <source>❚❚  Pause</source>
         <translation>❚❚  暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="83"/>
+        <location filename="../../gui/i18n.py" line="84"/>
         <source>■  Stop</source>
         <translation>■  停止</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="84"/>
+        <location filename="../../gui/i18n.py" line="85"/>
         <source>✓  Evaluate</source>
         <translation>✓  评估</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="85"/>
+        <location filename="../../gui/i18n.py" line="86"/>
         <source>Open run…</source>
         <translation>打开运行记录…</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="86"/>
+        <location filename="../../gui/i18n.py" line="87"/>
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="87"/>
+        <location filename="../../gui/i18n.py" line="88"/>
         <source>Attacks:</source>
         <translation>攻击方式：</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="88"/>
+        <location filename="../../gui/i18n.py" line="89"/>
         <source>random noise</source>
         <translation>随机噪声</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="89"/>
+        <location filename="../../gui/i18n.py" line="90"/>
         <source>The gallery shows attacked examples once training starts.</source>
         <translation>训练开始后，图库会显示被攻击的样本。</translation>
     </message>
     <message>
-        <location filename="../../gui/i18n.py" line="90"/>
+        <location filename="../../gui/i18n.py" line="91"/>
         <source>Click to enlarge and see all class probabilities</source>
         <translation>点击放大并查看所有类别的概率</translation>
     </message>

@@ -79,3 +79,19 @@ def test_a_library_that_calls_exit_does_not_end_the_command_silently(monkeypatch
     with pytest.raises(SystemExit) as help_exit:  # --help still exits normally
         cli.main(["--help"])
     assert help_exit.value.code == 0
+
+
+def test_messages_in_chinese_with_lang_or_the_locale(capsys, monkeypatch, tmp_path):
+    """`--lang zh_CN` (or a Chinese locale) words the errors in Chinese, argparse's range checks included;
+    the JSON on stdout stays English."""
+    from tests.gui.window_audit import latin_words, without_code
+
+    assert cli.main(["train", "--epochs", "0", "--lang", "zh_CN"]) == 2
+    err = capsys.readouterr().err
+    assert "1" in err and "10000" in err and not latin_words(without_code(err.replace("argument", ""))), err
+    monkeypatch.setenv("LANGUAGE", "zh_CN")
+    assert cli.main(["export", str(tmp_path / "no-run"), str(tmp_path / "m.pt2")]) == 2
+    err = capsys.readouterr().err
+    assert "错误" in err and not latin_words(without_code(err.replace(str(tmp_path / "no-run"), " "))), err
+    assert cli.main(["export", str(tmp_path / "no-run"), str(tmp_path / "m.pt2"), "--lang", "en"]) == 2
+    assert capsys.readouterr().err.startswith("error: ")

@@ -14,11 +14,12 @@ import pytest
 import torch
 from PIL import Image
 
+from engine.catalogue import SANITY_SENTENCES, sentence, t
+from engine.catalogue_zh_CN import ZH_CN
 from engine.config import AttackConfig
 from engine.gallery_images import gallery_grid
 from engine.messages import TransferMatrix
 from engine.report import svg_line_plot, write_comparison_report, write_report, write_run_report
-from engine.report_text import SANITY_SENTENCES, ZH_CN, sentence, t
 from engine.suite import run_suite, suite_gallery
 from tests.gui.window_audit import LATIN_WORD, latin_words
 

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from engine.evaluate import clean_accuracy
-from engine.sanity import SanityCheck, check_fgsm_vs_pgd, check_transfer, run_sanity_checks
+from engine.sanity import CheckInputs, SanityCheck, check_fgsm_vs_pgd, check_transfer, run_sanity_checks
 
 
 class RoundedInput(nn.Module):
@@ -85,11 +85,11 @@ def test_noise_as_strong_as_pgd_is_flagged(digits_model, digits):
 
 def test_checks_are_frozen_and_transfer_without_a_model_is_skipped(digits_model, digits):
     x, y = digits.test_x[:50], digits.test_y[:50]
-    check = check_transfer(digits_model, x, y, eps=0.1)
+    check = check_transfer(CheckInputs(digits_model, x, y, eps=0.1))
     assert check.skipped and check.passed and "no other model" in check.reason
     with pytest.raises(dataclasses.FrozenInstanceError):
         check.passed = False  # type: ignore[misc]
-    assert isinstance(check_fgsm_vs_pgd(digits_model, x, y, eps=0.1), SanityCheck)
+    assert isinstance(check_fgsm_vs_pgd(CheckInputs(digits_model, x, y, eps=0.1)), SanityCheck)
 
 
 def test_fgsm_much_weaker_than_pgd_is_flagged_on_an_adversarially_trained_model(digits_model, digits):
@@ -116,7 +116,7 @@ def test_fgsm_much_weaker_than_pgd_is_flagged_on_an_adversarially_trained_model(
 
     blind = FgsmBlind(digits_model, x, 0.1).eval()
     torch.manual_seed(0)
-    flagged = check_fgsm_vs_pgd(blind, x, y, eps=0.1, adversarially_trained=True)
+    flagged = check_fgsm_vs_pgd(CheckInputs(blind, x, y, eps=0.1), adversarially_trained=True)
     print(flagged.reason, flagged.numbers)
     assert not flagged.passed and "catastrophic" in flagged.reason
-    assert check_fgsm_vs_pgd(digits_model, x, y, eps=0.1, adversarially_trained=True).passed
+    assert check_fgsm_vs_pgd(CheckInputs(digits_model, x, y, eps=0.1), adversarially_trained=True).passed

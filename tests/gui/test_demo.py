@@ -125,9 +125,19 @@ def test_presentation_mode_enlarges_and_keeps_the_live_panels(qtbot, open_app, s
         assert shown.isVisible(), type(shown).__name__
     assert not window.experiment.isVisible() and not window.demo.panel.intro.isVisible()
     assert window.demo.panel.attack_button.font().pointSizeF() > size_before
+    plots = [window.curves.loss_plot, window.curves.acc_plot, window.robustness.plot]
+    # Style sheets stop at a plot's edge: the ticks, axis titles and legends grow too (they read 8–9 pt).
+    for plot in plots:
+        assert plot.getAxis("bottom").style["tickFont"].pointSizeF() > 8.5
+        assert plot.getAxis("left").labelStyle["font-size"] == "11pt"
+    legend_label = window.curves.legends["loss"].items[0][1]
+    assert legend_label.opts["size"] == "11pt" and "11pt" in legend_label.item.toHtml()
     window.demo.presentation_action.trigger()
     assert not window.demo.presenting and window.experiment.isVisible() and window.curves.isVisible()
     assert window.demo.panel.intro.isVisible() and not window.demo.panel.explanation.isVisible()
+    for plot in plots:
+        assert plot.getAxis("bottom").style["tickFont"] is None and "font-size" not in plot.getAxis("left").labelStyle
+    assert legend_label.opts["size"] == "9pt"
 
 
 def test_glossary_and_whats_this(qtbot, open_app, settings) -> None:

@@ -220,7 +220,7 @@ def test_stop_right_after_train_ends_the_run_without_a_restart(qtbot, make_windo
         window.error_box.close()
 
 
-def _die_at_start(conn, threads) -> None:  # an engine whose install is broken (spawned by name)
+def _die_at_start(conn, threads, language) -> None:  # an engine whose install is broken (spawned by name)
     os._exit(7)
 
 

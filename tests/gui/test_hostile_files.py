@@ -97,3 +97,27 @@ def test_unexpected_errors_name_the_log_file(qtbot, make_window, tmp_path):
     assert "did not expect" in text and str(engine_log) in text and "Traceback" not in text
     logged = engine_log.read_text()
     assert "Traceback" in logged and "AttributeError" in logged
+
+
+def test_refusals_and_their_titles_read_in_chinese(qtbot, open_app, settings, tmp_path) -> None:
+    """In 简体中文 the engine's refusals (made in the engine process) and the dialog around them are
+    Chinese: no English word but proper names and what the person sees on disk (file names, options)."""
+    from engine import catalogue
+    from gui.own_data import open_model_file
+    from tests.gui.window_audit import latin_words, without_code
+
+    settings.setValue("config", small_config(**{"model.name": "seed-cnn"}).to_json())
+    settings.setValue("language", "zh_CN")
+    window = open_app()
+    assert catalogue.active_language() == "zh_CN"  # the engine errors this (the window's) process shows
+    genuine = export_run(demo_model_dir("standard"), tmp_path / "genuine.pt2")
+    marker = tmp_path / "payload-ran"
+    files = [make(genuine, tmp_path / f"{name}.pt2", marker) for name, make in sorted(hostile.PT2_VARIANTS.items())[:3]]
+    files.append(tmp_path / "missing.pt2")
+    for path in files:
+        assert not answer(qtbot, open_model_file, window, path), path
+        shown = window.error_box.windowTitle() + " " + window.error_box.text()
+        assert path.name in shown
+        assert not latin_words(without_code(shown.replace(str(path), " ").replace(path.name, " "))), shown
+        window.error_box.close()
+    assert not marker.exists()

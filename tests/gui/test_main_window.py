@@ -304,3 +304,26 @@ def test_stronger_attacks_from_the_suite_plot_curves(qtbot, make_window) -> None
         assert list(values) == sorted(values, reverse=True), name
     assert curve.accuracy["apgd-ce"][-1] <= curve.accuracy["pgd"][-1] + 0.05  # at least about as strong as PGD
     assert not view.sanity_box.isVisible() and view.run_button.isEnabled()
+
+
+@pytest.mark.parametrize("height", [260, 600])
+def test_nearby_marker_labels_do_not_cover_each_other(qtbot, height) -> None:
+    """Three knob changes a few steps apart: their labels sit in rows, whatever the plot's height (a
+    fixed fraction of the height overlapped in a short plot), and below the plot's top edge."""
+    from gui.curves import CurvesView
+
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(700, height)
+    view.set_run_length(200)
+    view.show()
+    config = small_config()
+    for step, change in ((50, ("eps", 16 / 255)), (53, ("lam", 2.0)), (56, ("lam", 0.5))):
+        view.add_marker(ConfigApplied(step, (change,), config))
+    qtbot.wait(50)  # the rows are placed once the plots have their height
+    boxes = [m.label.sceneBoundingRect() for m in view.markers]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.intersects(b), (a, b)
+    top = view.loss_plot.getPlotItem().vb.sceneBoundingRect()
+    assert all(top.contains(box.topLeft()) for box in boxes)

@@ -26,6 +26,16 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]+")
 TAG = re.compile(r"<[^>]+>")
 
 
+# What a person types or sees on disk stays as it is in any language: quoted names, options, file names,
+# code identifiers (config.json, --epochs, 'small-cnn', torch.export.save, state_dict), {placeholders}.
+CODE = re.compile(r"'[^']*'|\"[^\"]*\"|--?[A-Za-z][\w-]*|\b[\w-]+(?:\.[\w-]+)+\b|\b\w*_\w*\b|\{[^}]*\}")
+
+
+def without_code(text: str) -> str:
+    """``text`` with the names and identifiers of ``CODE`` taken out."""
+    return CODE.sub(" ", text)
+
+
 def latin_words(text: str) -> list[str]:
     """Latin words of two or more letters in ``text`` (HTML tags and entities removed) not on the allow-list."""
     plain = TAG.sub(" ", text).replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
