@@ -217,6 +217,23 @@ def _robustness(
     return suite_eps_curve(model, x, y, attacks, eps_values, steps=steps, progress=progress, cancel=cancel)
 
 
+def _certify(
+    lane: Lane,
+    cancel: TrainingControl,
+    progress: Callable,
+    source: ModelSource,
+    eps_values: tuple[float, ...],
+    limit: int,
+) -> Any:
+    """Certified accuracy (interval bounds) at each ε on the same held-out images as the attack curve; a
+    model IBP cannot pass (a ResNet, a file with unsupported layers) fails with CertifyError's words."""
+    from engine.certify import certified_curve
+
+    model, _names = lane.model(source)
+    x, y = lane.held_out(source, limit)
+    return certified_curve(model, x, y, eps_values, cancel=cancel)
+
+
 def _sanity(
     lane: Lane, cancel: TrainingControl, progress: Callable, source: ModelSource, eps: float, steps: int, limit: int
 ) -> Any:
@@ -304,6 +321,7 @@ TASKS: dict[str, tuple[str, Callable[..., Any]]] = {
     "open_model": ("interactive", _open_model),
     "robustness": ("analysis", _robustness),
     "sanity": ("analysis", _sanity),
+    "certify": ("analysis", _certify),
     "transfer": ("analysis", _transfer),
     "report": ("analysis", _report),
     "comparison_report": ("analysis", _comparison),

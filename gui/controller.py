@@ -87,6 +87,8 @@ class TrainingController(QObject):
     galleryReady = Signal(object)  # GalleryBatch re-made outside training
     robustnessProgress = Signal(int, int)
     robustnessReady = Signal(object)  # engine.messages.EpsCurve
+    certifiedReady = Signal(object)  # engine.messages.CertifiedCurve
+    certifyFailed = Signal(str)  # why this model cannot be certified (engine.certify's words)
     sanityReady = Signal(object)  # tuple of engine.messages.SanityCheck
     transferProgress = Signal(int, int)
     transferReady = Signal(object)  # engine.messages.TransferMatrix
@@ -431,11 +433,14 @@ class TrainingController(QObject):
         steps: int = 10,
         limit: int = 500,
         sanity_eps: float | None = None,
+        certify: bool = False,
     ) -> bool:
         """Accuracy-vs-ε curves of the current model on (up to ``limit``) held-out images.
 
         With ``sanity_eps`` the sanity checks (engine.sanity) follow at that ε as a second job, so the
-        curve is shown as soon as it is ready and the verdicts arrive after it (``sanityReady``).
+        curve is shown as soon as it is ready and the verdicts arrive after it (``sanityReady``). With
+        ``certify`` the certified accuracy at the same ε follows too (``certifiedReady``, or
+        ``certifyFailed`` with the reason when the model cannot be certified).
         """
         if self.source is None:
             return False
@@ -443,6 +448,9 @@ class TrainingController(QObject):
 
         def on_curve(curve: Any) -> None:
             self.robustnessReady.emit(curve)
+            if certify:
+                params = {"source": source, "eps_values": tuple(eps_values), "limit": limit}
+                self.request("certify", params, self.certifiedReady.emit, on_failed=self.certifyFailed.emit)
             if sanity_eps:
                 params = {"source": source, "eps": float(sanity_eps), "steps": steps, "limit": limit}
                 self.request("sanity", params, self.sanityReady.emit)
@@ -459,6 +467,7 @@ class TrainingController(QObject):
 
     def cancel_robustness(self) -> None:
         self.cancel_task("robustness")
+        self.cancel_task("certify")
         self.cancel_task("sanity")
 
     def run_transfer(self, run_dirs: tuple[str, ...], attack: str, eps: float, steps: int, limit: int) -> None:

@@ -184,6 +184,8 @@ class MainWindow(QMainWindow):
         c.robustnessProgress.connect(self.robustness.on_progress)
         c.robustnessReady.connect(self.robustness.show_curve)
         c.sanityReady.connect(self.robustness.show_sanity)
+        c.certifiedReady.connect(self.robustness.show_certified)
+        c.certifyFailed.connect(self.robustness.show_not_certified)
         c.taskFailed.connect(self._on_task_failed)
         c.engineDied.connect(self._on_engine_died)
         c.engineReady.connect(self._on_engine_ready)
@@ -402,7 +404,7 @@ class MainWindow(QMainWindow):
         # The checks run at the ε the person is looking at (the Adversary knob), or the curve's largest.
         knob_eps = float(self.knobs.values()["attack.eps"])
         sanity_eps = (knob_eps if knob_eps > 0 else max(eps_values)) if sanity else None
-        if self.controller.run_robustness(attacks, eps_values, steps, images, sanity_eps=sanity_eps):
+        if self.controller.run_robustness(attacks, eps_values, steps, images, sanity_eps=sanity_eps, certify=True):
             self.robustness.expect_sanity(sanity_eps)
             self.robustness.set_busy(True, self.tr("Attacking %1 held-out images…").replace("%1", str(images)))
         else:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 from superqt import QFlowLayout
 
+from engine.gallery_images import eps_text
 from gui.i18n import translate_sentences
 
 # attack name, legend label, colour, tooltip (English sources, shown through translate("RobustnessView", …))
@@ -277,6 +278,11 @@ class RobustnessView(QWidget):
         row.addWidget(self.progress)
         layout.addLayout(row)
         layout.addWidget(self.plot, 1)
+        self.certified_note = QLabel()
+        self.certified_note.setObjectName("certifiedNote")
+        self.certified_note.setWordWrap(True)
+        self.certified_note.setVisible(False)
+        layout.addWidget(self.certified_note)
         self.sanity_box = QGroupBox(self.tr("Can these numbers be trusted?"))
         self.sanity_box.setToolTip(
             self.tr(
@@ -354,6 +360,8 @@ class RobustnessView(QWidget):
                 pen=pg.mkPen(colour, width=2, style=style),
             )
         self.plot.setXRange(0, float(x.max()) if len(x) else 1, padding=0.02)
+        self.certified_note.setText(self.tr("Proving which images no attack can change (interval bounds)…"))
+        self.certified_note.setVisible(True)
         self.status.setText(
             self.tr(
                 "Clean accuracy %1 on %2 held-out images. "
@@ -362,6 +370,40 @@ class RobustnessView(QWidget):
             .replace("%1", f"{curve.clean_accuracy:.1%}")
             .replace("%2", str(curve.n))
         )
+
+    def show_certified(self, curve: Any) -> None:
+        """Draw an ``engine.messages.CertifiedCurve`` under the attacks' curves, shaded down to zero (the
+        images proven safe), and say in words what the gap between it and the attacks means."""
+        x = np.asarray(curve.eps) * 255
+        y = np.asarray(curve.accuracy)
+        self.curves["certified"] = self.plot.plot(
+            x,
+            y,
+            name=self.tr("certified (interval bounds)"),
+            pen=pg.mkPen("#111111", width=2, style=Qt.PenStyle.DotLine),
+            fillLevel=0.0,
+            brush=pg.mkBrush(44, 160, 44, 50),
+        )
+        # The sentence names the largest ε at which anything is proven (at the grid's end a model trained
+        # by attacking is usually proven for nothing, which the curve already shows), else the first ε > 0.
+        proven = [i for i, (e, a) in enumerate(zip(curve.eps, y, strict=True)) if e > 0 and a > 0]
+        at = proven[-1] if proven else min(1, len(y) - 1)
+        self.certified_note.setText(
+            self.tr(
+                "Certified (dotted line, green area): at ε = %1, %2 of the %3 images are proven to keep their "
+                "label under every change of that size, whatever the attack. Between this line and the attacks' "
+                "curves: not broken by our attacks, not proven safe."
+            )
+            .replace("%1", eps_text(float(curve.eps[at])) if len(y) else "–")
+            .replace("%2", f"{float(y[at]) if len(y) else 0.0:.1%}")
+            .replace("%3", str(curve.n))
+        )
+        self.certified_note.setVisible(True)
+
+    def show_not_certified(self, reason: str) -> None:
+        """The model cannot be certified (a layer interval bounds cannot pass): say why, in one line."""
+        self.certified_note.setText(self.tr("No certified curve: %1").replace("%1", reason))
+        self.certified_note.setVisible(True)
 
     def expect_sanity(self, eps: float | None) -> None:
         """Clear old verdicts; with an ε, show that checks at that ε are on their way."""

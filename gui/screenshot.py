@@ -108,10 +108,12 @@ def main(argv: list[str] | None = None) -> int:
         window.tabs.setCurrentWidget(view)
         view.points.setValue(9)
         view.images.setValue(300)
-        done = []
+        done: list[object] = []
         window.controller.sanityReady.connect(done.append)
+        window.controller.certifiedReady.connect(done.append)
+        window.controller.certifyFailed.connect(done.append)
         view.request_run()
-        wait_for(lambda: bool(done), "the robustness curves and sanity checks")
+        wait_for(lambda: len(done) >= 2, "the robustness curves, certified curve and sanity checks")
         spin(0.5)
         window.grab().save(str(args.robustness))
         print(f"saved {args.robustness}")

@@ -1162,7 +1162,7 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="147"/>
-        <location filename="../../gui/main_window.py" line="479"/>
+        <location filename="../../gui/main_window.py" line="481"/>
         <source>❚❚  Pause</source>
         <translation>❚❚  暂停</translation>
     </message>
@@ -1207,193 +1207,193 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="221"/>
+        <location filename="../../gui/main_window.py" line="223"/>
         <source>These settings cannot be used</source>
         <translation>这些设置无法使用</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="230"/>
+        <location filename="../../gui/main_window.py" line="232"/>
         <source>Sweep cancelled: the current run stops and is saved.</source>
         <translation>扫描已取消：当前运行会停止并保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="239"/>
+        <location filename="../../gui/main_window.py" line="241"/>
         <source>A run is in progress</source>
         <translation>有一次运行正在进行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="239"/>
+        <location filename="../../gui/main_window.py" line="241"/>
         <source>Stop the current run (Esc) before starting a sweep.</source>
         <translation>开始扫描前，请先停止当前运行（Esc）。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="245"/>
+        <location filename="../../gui/main_window.py" line="247"/>
         <source>This sweep cannot start</source>
         <translation>这次扫描无法开始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="254"/>
+        <location filename="../../gui/main_window.py" line="256"/>
         <source>λ sweep: run %1 of %2 (λ = %3) is training…</source>
         <translation>λ 扫描：第 %1 次运行（共 %2 次，λ = %3）正在训练…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="268"/>
+        <location filename="../../gui/main_window.py" line="270"/>
         <source>Attacking %1 images on each of %2 models…</source>
         <translation>正在 %2 个模型上各攻击 %1 张图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="276"/>
-        <location filename="../../gui/main_window.py" line="414"/>
+        <location filename="../../gui/main_window.py" line="278"/>
+        <location filename="../../gui/main_window.py" line="416"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="289"/>
+        <location filename="../../gui/main_window.py" line="291"/>
         <source>Open a run folder</source>
         <translation>打开运行记录文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="310"/>
+        <location filename="../../gui/main_window.py" line="312"/>
         <source>your model file %1</source>
         <translation>你的模型文件 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="313"/>
+        <location filename="../../gui/main_window.py" line="315"/>
         <source>the ready-made standard model</source>
         <translation>现成的普通模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="315"/>
+        <location filename="../../gui/main_window.py" line="317"/>
         <source>the ready-made robust model</source>
         <translation>现成的稳健模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="318"/>
+        <location filename="../../gui/main_window.py" line="320"/>
         <source>your run “%1”</source>
         <translation>你的运行“%1”</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="326"/>
+        <location filename="../../gui/main_window.py" line="328"/>
         <source>your run %1</source>
         <translation>你的运行 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="366"/>
+        <location filename="../../gui/main_window.py" line="368"/>
         <source>Reopened your last run: %1</source>
         <translation>已重新打开你上次的运行记录：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="375"/>
+        <location filename="../../gui/main_window.py" line="377"/>
         <source>Cannot open this run</source>
         <translation>无法打开这个运行记录</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="381"/>
+        <location filename="../../gui/main_window.py" line="383"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="407"/>
+        <location filename="../../gui/main_window.py" line="409"/>
         <source>Attacking %1 held-out images…</source>
         <translation>正在攻击 %1 张留出图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="409"/>
+        <location filename="../../gui/main_window.py" line="411"/>
         <source>There is no trained model yet: train one (Ctrl+R) or open a run.</source>
         <translation>还没有训练好的模型：请训练一个（Ctrl+R）或打开一个运行记录。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="427"/>
+        <location filename="../../gui/main_window.py" line="429"/>
         <source>Epoch %1: clean accuracy %2, robust accuracy %3</source>
         <translation>第 %1 轮：干净准确率 %2，稳健准确率 %3</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="447"/>
+        <location filename="../../gui/main_window.py" line="449"/>
         <source>Training %1 images, %2 steps per epoch</source>
         <translation>正在训练 %1 张图像，每轮 %2 步</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="456"/>
+        <location filename="../../gui/main_window.py" line="458"/>
         <source>Training completed</source>
         <translation>训练完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="457"/>
+        <location filename="../../gui/main_window.py" line="459"/>
         <source>Training stopped</source>
         <translation>训练已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="458"/>
+        <location filename="../../gui/main_window.py" line="460"/>
         <source>Training interrupted</source>
         <translation>训练被中断</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="461"/>
+        <location filename="../../gui/main_window.py" line="463"/>
         <source>%1: clean accuracy %2, robust %3. Saved in %4</source>
         <translation>%1：干净准确率 %2，稳健准确率 %3。已保存到 %4</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="472"/>
+        <location filename="../../gui/main_window.py" line="474"/>
         <source>λ sweep stopped: a run failed.</source>
         <translation>λ 扫描已停止：有一次运行失败了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="473"/>
+        <location filename="../../gui/main_window.py" line="475"/>
         <source>Training stopped with an error</source>
         <translation>训练因错误而停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="479"/>
+        <location filename="../../gui/main_window.py" line="481"/>
         <source>▶  Resume</source>
         <translation>▶  继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="490"/>
+        <location filename="../../gui/main_window.py" line="492"/>
         <source>λ sweep finished: every run is a point on the trade-off plot.</source>
         <translation>λ 扫描完成：每次运行都是权衡图上的一个点。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="496"/>
+        <location filename="../../gui/main_window.py" line="498"/>
         <source>The measurement failed.</source>
         <translation>测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="498"/>
+        <location filename="../../gui/main_window.py" line="500"/>
         <source>The transfer measurement failed.</source>
         <translation>迁移测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="500"/>
+        <location filename="../../gui/main_window.py" line="502"/>
         <source>The gallery could not be updated</source>
         <translation>无法更新图库</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="501"/>
+        <location filename="../../gui/main_window.py" line="503"/>
         <source>Transfer could not be measured</source>
         <translation>无法测量迁移</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="503"/>
+        <location filename="../../gui/main_window.py" line="505"/>
         <source>Robustness check failed</source>
         <translation>稳健性检查失败</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="512"/>
+        <location filename="../../gui/main_window.py" line="514"/>
         <source>λ sweep stopped: the engine stopped.</source>
         <translation>λ 扫描已停止：引擎停止了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="518"/>
+        <location filename="../../gui/main_window.py" line="520"/>
         <source>The engine stopped</source>
         <translation>引擎停止了</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="522"/>
+        <location filename="../../gui/main_window.py" line="524"/>
         <source>Resume the run</source>
         <translation>继续这次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="534"/>
+        <location filename="../../gui/main_window.py" line="536"/>
         <source>Cannot resume this run</source>
         <translation>无法继续这次运行</translation>
     </message>
@@ -1493,234 +1493,254 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
 <context>
     <name>RobustnessView</name>
     <message>
-        <location filename="../../gui/robustness.py" line="31"/>
+        <location filename="../../gui/robustness.py" line="32"/>
         <source>One gradient step of size ε: a fast, weak attack.</source>
         <translation>沿梯度走一步，步长为 ε：快速但较弱的攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="37"/>
+        <location filename="../../gui/robustness.py" line="38"/>
         <source>Many small gradient steps inside the ε box: the standard strong attack.</source>
         <translation>在 ε 范围内沿梯度走许多小步：标准的强攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="41"/>
+        <location filename="../../gui/robustness.py" line="42"/>
         <source>random noise</source>
         <translation>随机噪声</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="43"/>
+        <location filename="../../gui/robustness.py" line="44"/>
         <source>Random ±ε noise, no gradient: shows how much of the drop is due to a real attack.</source>
         <translation>随机的 ±ε 噪声，不用梯度：用来看出准确率的下降有多少来自真正的攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="52"/>
+        <location filename="../../gui/robustness.py" line="53"/>
         <source>APGD-CE</source>
         <translation>APGD（交叉熵）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="54"/>
+        <location filename="../../gui/robustness.py" line="55"/>
         <source>Auto-PGD on the cross-entropy: PGD that tunes its own step size (part of AutoAttack). Stronger than PGD when PGD&apos;s step size is badly chosen.</source>
         <translation>基于交叉熵的 APGD：自动调整步长的 PGD（AutoAttack 的一部分）。当 PGD 的步长选得不好时，它比 PGD 更强。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="62"/>
+        <location filename="../../gui/robustness.py" line="63"/>
         <source>APGD-DLR</source>
         <translation>APGD（差比损失）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="64"/>
+        <location filename="../../gui/robustness.py" line="65"/>
         <source>Auto-PGD on a loss that ignores how confident the model is: it sees through models that hide their gradients by being over-confident.</source>
         <translation>基于一种不看模型有多自信的损失的 APGD：能识破那些靠过度自信来隐藏梯度的模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="72"/>
+        <location filename="../../gui/robustness.py" line="73"/>
         <source>Carlini–Wagner</source>
         <translation>CW</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="74"/>
+        <location filename="../../gui/robustness.py" line="75"/>
         <source>Finds the smallest change that fools each image (L2 distance). Its curve counts an image as fooled at ε when the change it found is at most ε per pixel.</source>
         <translation>为每张图像找出能骗过模型的最小改动（L2 距离）。在它的曲线上，如果找到的改动每个像素不超过 ε，这张图像就算在 ε 处被骗。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="84"/>
+        <location filename="../../gui/robustness.py" line="85"/>
         <source>Steps straight to the nearest decision boundary: the smallest change it finds is a quick estimate of how far each image is from being misread.</source>
         <translation>直接走向最近的决策边界：它找到的最小改动可以快速估计每张图像离被认错还有多远。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="193"/>
+        <location filename="../../gui/robustness.py" line="194"/>
         <source>Attacks:</source>
         <translation>攻击方式：</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="201"/>
+        <location filename="../../gui/robustness.py" line="202"/>
         <source>Stronger attacks:</source>
         <translation>更强的攻击：</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="204"/>
+        <location filename="../../gui/robustness.py" line="205"/>
         <source> Slower: try fewer images first.</source>
         <translation> 较慢：先用较少的图像试试。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="210"/>
+        <location filename="../../gui/robustness.py" line="211"/>
         <source>ε up to </source>
         <translation>ε 最大 </translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="212"/>
+        <location filename="../../gui/robustness.py" line="213"/>
         <source>The largest pixel change tried, in grey levels out of 255.</source>
         <translation>尝试的最大像素改动，以 255 级灰度中的级数表示。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="216"/>
+        <location filename="../../gui/robustness.py" line="217"/>
         <source> ε values</source>
         <translation> 个 ε 值</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="217"/>
+        <location filename="../../gui/robustness.py" line="218"/>
         <source>How many ε values between 0 and the maximum are measured.</source>
         <translation>在 0 到最大值之间测量多少个 ε 值。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="221"/>
+        <location filename="../../gui/robustness.py" line="222"/>
         <source> PGD steps</source>
         <translation> 步 PGD</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="222"/>
+        <location filename="../../gui/robustness.py" line="223"/>
         <source>Steps of the PGD attack: more is stronger and slower.</source>
         <translation>PGD 攻击的步数：越多越强，也越慢。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="226"/>
+        <location filename="../../gui/robustness.py" line="227"/>
         <source> images</source>
         <translation> 张图像</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="227"/>
+        <location filename="../../gui/robustness.py" line="228"/>
         <source>How many held-out images are attacked (more = more precise, slower).</source>
         <translation>攻击多少张留出图像（越多越精确，也越慢）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="228"/>
+        <location filename="../../gui/robustness.py" line="229"/>
         <source>Sanity checks</source>
         <translation>可信度检查</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="232"/>
+        <location filename="../../gui/robustness.py" line="233"/>
         <source>After the curve, test whether its numbers can be trusted: a huge ε must break the model, more attack steps must not help it, random noise must be weaker than the attack, and FGSM must not be much weaker than PGD.</source>
         <translation>画出曲线后，检验这些数字是否可信：很大的 ε 必须能攻破模型，更多的攻击步数不能让模型变好，随机噪声必须比攻击弱，FGSM 也不能比 PGD 弱太多。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="239"/>
+        <location filename="../../gui/robustness.py" line="240"/>
         <source>Measure at</source>
         <translation>测量范围</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="242"/>
+        <location filename="../../gui/robustness.py" line="243"/>
         <source>Measure robustness</source>
         <translation>测量稳健性</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="244"/>
+        <location filename="../../gui/robustness.py" line="245"/>
         <source>Attack the trained model at each ε and plot the accuracy that survives.</source>
         <translation>在每个 ε 下攻击训练好的模型，并画出剩下的准确率。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="245"/>
+        <location filename="../../gui/robustness.py" line="246"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="253"/>
-        <location filename="../../gui/robustness.py" line="318"/>
+        <location filename="../../gui/robustness.py" line="254"/>
+        <location filename="../../gui/robustness.py" line="324"/>
         <source>Train a model (or open a run), then measure how its accuracy falls as ε grows.</source>
         <translation>先训练一个模型（或打开一个运行记录），再测量随着 ε 增大它的准确率下降多少。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="255"/>
-        <location filename="../../gui/robustness.py" line="312"/>
+        <location filename="../../gui/robustness.py" line="256"/>
+        <location filename="../../gui/robustness.py" line="318"/>
         <source>Testing: no model yet</source>
         <translation>测试对象：还没有模型</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="258"/>
+        <location filename="../../gui/robustness.py" line="259"/>
         <source>The model these measurements attack</source>
         <translation>这些测量所攻击的模型</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="260"/>
+        <location filename="../../gui/robustness.py" line="261"/>
         <source>Accuracy under attack</source>
         <translation>受攻击时的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="261"/>
+        <location filename="../../gui/robustness.py" line="262"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="262"/>
+        <location filename="../../gui/robustness.py" line="263"/>
         <source>ε (grey levels out of 255)</source>
         <translation>ε（255 级灰度中的级数）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="280"/>
+        <location filename="../../gui/robustness.py" line="286"/>
         <source>Can these numbers be trusted?</source>
         <translation>这些数字可信吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="283"/>
+        <location filename="../../gui/robustness.py" line="289"/>
         <source>A model can look robust only because the attack cannot use its gradients (gradient masking). These checks look for the usual signs of that.</source>
         <translation>模型看起来稳健，可能只是因为攻击无法利用它的梯度（梯度掩蔽）。这些检查会寻找这种情况的常见迹象。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="303"/>
+        <location filename="../../gui/robustness.py" line="309"/>
         <source>Tick at least one attack.</source>
         <translation>请至少勾选一种攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="312"/>
+        <location filename="../../gui/robustness.py" line="318"/>
         <source>Testing: %1</source>
         <translation>测试对象：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="316"/>
+        <location filename="../../gui/robustness.py" line="322"/>
         <source>Choose the attacks and the ε range, then press Measure robustness.</source>
         <translation>选择攻击方法和 ε 范围，然后点击“测量稳健性”。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="359"/>
+        <location filename="../../gui/robustness.py" line="363"/>
+        <source>Proving which images no attack can change (interval bounds)…</source>
+        <translation>正在证明哪些图像是任何攻击都改变不了的（区间界）…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/robustness.py" line="367"/>
         <source>Clean accuracy %1 on %2 held-out images. A robust model keeps its curve high as ε grows; noise should barely hurt.</source>
         <translation>在 %2 张留出图像上的干净准确率为 %1。稳健的模型在 ε 增大时曲线仍保持在高处；噪声应该几乎没有影响。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="380"/>
+        <location filename="../../gui/robustness.py" line="382"/>
+        <source>certified (interval bounds)</source>
+        <translation>可证明（区间界）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/robustness.py" line="390"/>
+        <source>Certified (dotted line, green area): at ε = %1, %2 of the %3 images are proven to keep their label under every change of that size, whatever the attack. Between this line and the attacks&apos; curves: not broken by our attacks, not proven safe.</source>
+        <translation>可证明（点线，绿色区域）：在 ε = %1 时，%3 张图像中有 %2 被证明在这个大小以内的任何改动下都保持原来的类别，无论用什么攻击。这条线与各攻击曲线之间的部分：我们的攻击没有攻破，但也没有被证明安全。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/robustness.py" line="402"/>
+        <source>No certified curve: %1</source>
+        <translation>没有可证明曲线：%1</translation>
+    </message>
+    <message>
+        <location filename="../../gui/robustness.py" line="419"/>
         <source>Can these numbers be trusted? (checks at ε = %1, %2/255) — checking…</source>
         <translation>这些数字可信吗？（在 ε = %1、%2/255 处检查）——检查中…</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="411"/>
+        <location filename="../../gui/robustness.py" line="450"/>
         <source>all passed</source>
         <translation>全部通过</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="413"/>
+        <location filename="../../gui/robustness.py" line="452"/>
         <source>1 warning</source>
         <translation>1 个警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="415"/>
+        <location filename="../../gui/robustness.py" line="454"/>
         <source>%1 warnings</source>
         <translation>%1 个警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="418"/>
+        <location filename="../../gui/robustness.py" line="457"/>
         <source>Can these numbers be trusted? Checks at ε = %1 (%2/255): %3</source>
         <translation>这些数字可信吗？在 ε = %1（%2/255）处检查：%3</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="423"/>
+        <location filename="../../gui/robustness.py" line="462"/>
         <source>Can these numbers be trusted? Checks: %3</source>
         <translation>这些数字可信吗？检查结果：%3</translation>
     </message>
@@ -2118,152 +2138,152 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
 <context>
     <name>SanityCheck</name>
     <message>
-        <location filename="../../gui/robustness.py" line="94"/>
+        <location filename="../../gui/robustness.py" line="95"/>
         <source>At ε = %1 PGD brings accuracy down to %2, as it should.</source>
         <translation>在 ε = %1 时，PGD 把准确率降到了 %2，符合预期。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="95"/>
+        <location filename="../../gui/robustness.py" line="96"/>
         <source>At ε = %1 accuracy is still %2 under PGD: the attack cannot follow the gradients (a sign of gradient masking).</source>
         <translation>在 ε = %1 时，PGD 攻击下准确率仍有 %2：攻击无法沿着梯度进行（梯度掩蔽的迹象）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="100"/>
+        <location filename="../../gui/robustness.py" line="101"/>
         <source>More PGD steps or restarts raised robust accuracy (%1 → %2): the attack is unstable, a sign of randomised or shattered gradients.</source>
         <translation>更多的 PGD 步数或重启反而提高了稳健准确率（%1 → %2）：攻击不稳定，这是梯度被随机化或被打碎的迹象。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="105"/>
+        <location filename="../../gui/robustness.py" line="106"/>
         <source>More PGD steps or restarts lowered robust accuracy (%1 → %2): PGD-%3 had not converged, so its number is too optimistic.</source>
         <translation>更多的 PGD 步数或重启降低了稳健准确率（%1 → %2）：PGD-%3 还没有收敛，所以它给出的数字过于乐观。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="110"/>
+        <location filename="../../gui/robustness.py" line="111"/>
         <source>4× the steps and 3 restarts leave robust accuracy at %1 (PGD-%2: %3): the attack has converged.</source>
         <translation>用 4 倍步数和 3 次重启后，稳健准确率为 %1（PGD-%2：%3）：攻击已经收敛。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="114"/>
+        <location filename="../../gui/robustness.py" line="115"/>
         <source>Neither noise nor PGD changes accuracy at ε = %1; nothing to compare (see the large-ε check).</source>
         <translation>在 ε = %1 时，噪声和 PGD 都没有改变准确率；无从比较（见大 ε 检查）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="118"/>
+        <location filename="../../gui/robustness.py" line="119"/>
         <source>PGD (%1) is much stronger than random noise (%2) of the same size, as it should be.</source>
         <translation>PGD（%1）比同样大小的随机噪声（%2）强得多，符合预期。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="121"/>
+        <location filename="../../gui/robustness.py" line="122"/>
         <source>Random noise (%1) is nearly as strong as PGD (%2): the gradients do not help the attack (gradient masking).</source>
         <translation>随机噪声（%1）几乎和 PGD（%2）一样强：梯度对攻击没有帮助（梯度掩蔽）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="125"/>
+        <location filename="../../gui/robustness.py" line="126"/>
         <source>Not run: no other model was given to transfer attacks from.</source>
         <translation>未运行：没有提供可以迁移攻击的其他模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="126"/>
+        <location filename="../../gui/robustness.py" line="127"/>
         <source>Examples made on another model (%1) beat the white-box attack on this one (%2): its gradients are masked.</source>
         <translation>在另一个模型上生成的样本（%1）比对这个模型的白盒攻击（%2）更有效：它的梯度被掩蔽了。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="130"/>
+        <location filename="../../gui/robustness.py" line="131"/>
         <source>The transfer attack (%1) is weaker than the white-box attack (%2), as it should be.</source>
         <translation>迁移攻击（%1）比白盒攻击（%2）弱，符合预期。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="133"/>
+        <location filename="../../gui/robustness.py" line="134"/>
         <source>One-step FGSM (%1) beats PGD (%2): the iterative attack is being misled (gradient masking).</source>
         <translation>一步的 FGSM（%1）胜过了 PGD（%2）：迭代攻击被误导了（梯度掩蔽）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="137"/>
+        <location filename="../../gui/robustness.py" line="138"/>
         <source>FGSM leaves %1 but PGD only %2: the model resists the one-step attack but not a real one (%3; a masking sign).</source>
         <translation>FGSM 后还剩 %1，PGD 后只剩 %2：模型挡住了一步攻击，却挡不住真正的攻击（%3；这是掩蔽的迹象）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="142"/>
+        <location filename="../../gui/robustness.py" line="143"/>
         <source>catastrophic overfitting to the one-step training attack</source>
         <translation>对训练时所用一步攻击的灾难性过拟合</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="143"/>
+        <location filename="../../gui/robustness.py" line="144"/>
         <source>the gradient at the clean image points the wrong way</source>
         <translation>干净图像处的梯度指错了方向</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="144"/>
+        <location filename="../../gui/robustness.py" line="145"/>
         <source>FGSM (%1) and PGD (%2) agree as expected.</source>
         <translation>FGSM（%1）与 PGD（%2）的结果相符，符合预期。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="149"/>
+        <location filename="../../gui/robustness.py" line="150"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="150"/>
+        <location filename="../../gui/robustness.py" line="151"/>
         <source>limit</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="151"/>
+        <location filename="../../gui/robustness.py" line="152"/>
         <source>steps</source>
         <translation>步数</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="152"/>
+        <location filename="../../gui/robustness.py" line="153"/>
         <source>accuracy with 4× the steps</source>
         <translation>4 倍步数时的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="153"/>
+        <location filename="../../gui/robustness.py" line="154"/>
         <source>accuracy with 3 restarts</source>
         <translation>3 次重启时的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="154"/>
+        <location filename="../../gui/robustness.py" line="155"/>
         <source>clean accuracy</source>
         <translation>干净准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="155"/>
+        <location filename="../../gui/robustness.py" line="156"/>
         <source>accuracy under noise</source>
         <translation>噪声下的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="156"/>
+        <location filename="../../gui/robustness.py" line="157"/>
         <source>accuracy under PGD</source>
         <translation>PGD 下的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="157"/>
+        <location filename="../../gui/robustness.py" line="158"/>
         <source>accuracy under FGSM</source>
         <translation>FGSM 下的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="158"/>
+        <location filename="../../gui/robustness.py" line="159"/>
         <source>white-box accuracy</source>
         <translation>白盒准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="159"/>
+        <location filename="../../gui/robustness.py" line="160"/>
         <source>transfer accuracy</source>
         <translation>迁移准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="162"/>
+        <location filename="../../gui/robustness.py" line="163"/>
         <source>pass</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="163"/>
+        <location filename="../../gui/robustness.py" line="164"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="164"/>
+        <location filename="../../gui/robustness.py" line="165"/>
         <source>skipped</source>
         <translation>跳过</translation>
     </message>
@@ -2271,42 +2291,42 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
 <context>
     <name>TrainingController</name>
     <message>
-        <location filename="../../gui/controller.py" line="291"/>
+        <location filename="../../gui/controller.py" line="293"/>
         <source>The engine cannot start (%1, %2 times in a row). Nothing can be trained or attacked until this is fixed; the details are in the log file %3.</source>
         <translation>引擎无法启动（%1，已连续 %2 次）。在解决这个问题之前，无法训练或攻击；详细信息在日志文件 %3 中。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="303"/>
+        <location filename="../../gui/controller.py" line="305"/>
         <source>The engine stopped unexpectedly (%1). The window is fine and the run is saved up to its last checkpoint; you can resume it.</source>
         <translation>引擎意外停止（%1）。窗口没有问题，运行已保存到最近的检查点；你可以继续这次运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="308"/>
+        <location filename="../../gui/controller.py" line="310"/>
         <source>The engine stopped unexpectedly (%1) and was restarted.</source>
         <translation>引擎意外停止（%1），已重新启动。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="321"/>
+        <location filename="../../gui/controller.py" line="323"/>
         <source>The engine did not answer Stop within 2 seconds, so it was restarted. The run is saved up to its last checkpoint; you can resume it.</source>
         <translation>引擎在 2 秒内没有响应“停止”，因此已重新启动。运行已保存到最近的检查点；你可以继续这次运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="326"/>
+        <location filename="../../gui/controller.py" line="328"/>
         <source>The engine did not answer Stop within 2 seconds, so it was restarted.</source>
         <translation>引擎在 2 秒内没有响应“停止”，因此已重新启动。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="344"/>
+        <location filename="../../gui/controller.py" line="346"/>
         <source>The engine stopped before it answered; try again.</source>
         <translation>引擎在回答之前停止了；请再试一次。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="409"/>
+        <location filename="../../gui/controller.py" line="411"/>
         <source>The engine is not running.</source>
         <translation>引擎没有在运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="409"/>
+        <location filename="../../gui/controller.py" line="411"/>
         <source>The engine could not be asked.</source>
         <translation>无法向引擎发送请求。</translation>
     </message>

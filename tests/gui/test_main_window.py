@@ -327,3 +327,30 @@ def test_nearby_marker_labels_do_not_cover_each_other(qtbot, height) -> None:
             assert not a.intersects(b), (a, b)
     top = view.loss_plot.getPlotItem().vb.sceneBoundingRect()
     assert all(top.contains(box.topLeft()) for box in boxes)
+
+
+def test_measure_robustness_draws_the_certified_curve_under_the_attacks(qtbot, make_window) -> None:
+    """Measure robustness also certifies (interval bounds) the same images at the same ε: the certified
+    curve lies under every attack's (a proof cannot beat an attack), and the note says what the gap
+    means."""
+    from engine.demo import demo_model_dir
+
+    window = make_window()
+    window.load_run(demo_model_dir("robust"))
+    view = window.robustness
+    window.tabs.setCurrentWidget(view)
+    view.sanity_check.setChecked(False)
+    view.points.setValue(3)
+    view.images.setValue(60)
+    with qtbot.waitSignal(window.controller.robustnessReady, timeout=TIMEOUT) as attacked:
+        with qtbot.waitSignal(window.controller.certifiedReady, timeout=TIMEOUT) as certified:
+            qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    curve, proof = attacked.args[0], certified.args[0]
+    assert proof.eps == curve.eps and proof.n == curve.n
+    assert proof.accuracy[0] == pytest.approx(curve.clean_accuracy, abs=1e-6)  # ε = 0: every correct image
+    for name, values in curve.accuracy.items():
+        assert all(c <= a + 1e-9 for c, a in zip(proof.accuracy, values, strict=True)), name
+    assert "certified" in view.curves and view.certified_note.isVisible()
+    assert "not proven safe" in view.certified_note.text()
+    drawn = view.curves["certified"].getData()[1]
+    assert list(drawn) == pytest.approx(list(proof.accuracy))
