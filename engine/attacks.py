@@ -78,6 +78,25 @@ def fgsm_rs(
     return _linf_project(start + alpha * grad.sign(), x, eps).detach()
 
 
+def n_fgsm(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps: float,
+    alpha: float | None = None,
+    noise: float = 2.0,
+    mode: Mode = "eval",
+) -> torch.Tensor:
+    """N-FGSM (de Jorge et al. 2022): one FGSM step of α = ε from uniform noise of up to ``noise``·ε, the
+    result not clipped back to the ε-ball (only to the pixel range). The stronger noise is what keeps
+    one-step training from catastrophic overfitting at large ε, at FGSM's cost."""
+    alpha = eps if alpha is None else alpha
+    start = (x + torch.empty_like(x).uniform_(-noise * eps, noise * eps)).clamp_(0.0, 1.0)
+    with model_mode(model, mode):
+        grad, _ = _input_grad(model, start, y)
+    return (start + alpha * grad.sign()).clamp_(0.0, 1.0).detach()
+
+
 def pgd(
     model: nn.Module,
     x: torch.Tensor,
@@ -138,6 +157,36 @@ def pgd(
     return best
 
 
+def kl_pgd(
+    model: nn.Module,
+    x: torch.Tensor,
+    eps: float,
+    steps: int = 10,
+    alpha: float | None = None,
+    *,
+    mode: Mode = "eval",
+    cancel: CancelToken | None = None,
+) -> torch.Tensor:
+    """TRADES's adversary (Zhang et al. 2019): L∞ PGD that maximises KL(p(x) ‖ p(x')) instead of the
+    cross-entropy, so it needs no labels. It starts at x + 0.001·N(0, 1) as the authors do: the KL is 0 at
+    x itself, and a start in the whole ball would begin the search somewhere arbitrary."""
+    if eps == 0:
+        return x.clone()
+    alpha = (2.5 * eps / steps) if alpha is None else alpha
+    with model_mode(model, mode):
+        with torch.no_grad():
+            p_clean = F.softmax(model(x), dim=1)
+        x_adv = (x + 0.001 * torch.randn_like(x)).clamp_(0.0, 1.0)
+        for _step in range(steps):
+            check_cancel(cancel)
+            x_adv = x_adv.detach().requires_grad_(True)
+            with torch.enable_grad():
+                loss = F.kl_div(F.log_softmax(model(x_adv), dim=1), p_clean, reduction="sum")
+                (grad,) = torch.autograd.grad(loss, x_adv)
+            x_adv = _linf_project(x_adv.detach() + alpha * grad.sign(), x, eps)
+    return x_adv.detach()
+
+
 def _random_start(x: torch.Tensor, eps: float, norm: str) -> torch.Tensor:
     if norm == "linf":
         return (x + torch.empty_like(x).uniform_(-eps, eps)).clamp_(0.0, 1.0)
@@ -178,6 +227,8 @@ def attack(
         return fgsm(model, x, y, eps, mode=mode)
     if name == "fgsm-rs":
         return fgsm_rs(model, x, y, eps, cfg.step_size, mode=mode)
+    if name == "n-fgsm":
+        return n_fgsm(model, x, y, eps, cfg.step_size, mode=mode)
     if name in ("pgd", "pgd-l2"):
         return pgd(
             model,

@@ -153,7 +153,13 @@ def _add_train_args(t: argparse.ArgumentParser) -> None:
         default="constant",
         help="constant, or step: the learning rate divided by 10 after 70%% of the steps and by 100 after 90%%",
     )
-    t.add_argument("--attack", choices=TRAIN_ATTACKS, default="fgsm-rs", help="attack that makes L_adv")
+    t.add_argument(
+        "--attack",
+        choices=TRAIN_ATTACKS,
+        default="fgsm-rs",
+        help="attack that makes L_adv; n-fgsm: FGSM from noise of up to 2ε, not clipped to ε (no catastrophic "
+        "overfitting at large ε; runs trained on one-step attacks are checked for it each epoch)",
+    )
     t.add_argument("--eps", type=parse_eps, default=0.1, help="L∞ radius in [0, 1] (0.1 or 8/255)")
     t.add_argument("--steps", type=int_in(1, 1000), default=10, help="PGD steps")
     t.add_argument("--step-size", type=float_in(0, 1, low_open=True), default=None)
@@ -164,9 +170,12 @@ def _add_train_args(t: argparse.ArgumentParser) -> None:
         "--method",
         choices=TRAIN_METHODS,
         default="at",
-        help="at: adversarial training on the --attack examples; ibp: certified training on interval bounds "
-        "at --eps (the mlp, seed-cnn and small-cnn models; certify with 'evaluate RUN --certify')",
+        help="at: adversarial training on the --attack examples (L_clean + λ·L_adv); trades: CE + β·KL(f(x) ‖ f(x')) "
+        "with x' maximising the KL (Zhang et al. 2019); mart: boosted CE on x' + β·KL weighted by 1 − p_y(x) "
+        "(Wang et al. 2020); ibp: certified training on interval bounds at --eps (the mlp, seed-cnn and "
+        "small-cnn models; certify with 'evaluate RUN --certify')",
     )
+    t.add_argument("--beta", type=float_in(0, 1e6), default=6.0, help="trades, mart: weight β of the KL term")
     t.add_argument("--kappa-start", type=float_in(0, 1), default=1.0, help="ibp: weight κ of L_clean at the start")
     t.add_argument("--kappa-end", type=float_in(0, 1), default=0.5, help="ibp: κ once ε has reached --eps")
     t.add_argument(
@@ -343,6 +352,7 @@ OPTION_KEYS = {  # train/sweep option dest -> the config setting it fills
     "step_size": "attack.step_size",
     "lam": "train.lam",
     "method": "train.method",
+    "beta": "train.beta",
     "kappa_start": "train.kappa_start",
     "kappa_end": "train.kappa_end",
     "eps_warmup": "train.eps_warmup",
@@ -600,6 +610,8 @@ def _run_result(stream: Iterator[Any], log: Callable[[str], None], config: RunCo
                     seconds=f"{msg.seconds:.1f}",
                 )
             )
+        elif isinstance(msg, m.TrainingWarning):  # said even with --quiet: the run's numbers mislead
+            print(say("warning: {message}", message=msg.message), file=sys.stderr)
         elif isinstance(msg, m.RunFailed):
             raise CliError(msg.message)
         elif isinstance(msg, m.RunFinished):

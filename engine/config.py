@@ -16,16 +16,21 @@ from engine.errors import UserError
 
 DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "folder")
 MODELS = ("seed-cnn", "mlp", "small-cnn", "resnet")
-TRAIN_ATTACKS = ("none", "fgsm", "fgsm-rs", "pgd")
+# n-fgsm (de Jorge et al. 2022): FGSM from noise of up to 2ε with step ε, not clipped to the ε-ball — the
+# one-step attack that does not overfit catastrophically; training only.
+TRAIN_ATTACKS = ("none", "fgsm", "fgsm-rs", "n-fgsm", "pgd")
+ONE_STEP_ATTACKS = ("fgsm", "fgsm-rs", "n-fgsm")  # training attacks that can overfit catastrophically
 OWN_ATTACKS = ("fgsm", "pgd", "pgd-l2", "noise-uniform", "noise-gaussian")  # engine.attacks makes these
 TORCHATTACKS_BOUNDED = ("apgd-ce", "apgd-dlr", "square", "autoattack")  # torchattacks, within ε
 MIN_NORM_ATTACKS = ("cw", "deepfool")  # torchattacks, the smallest change that fools (no ε)
 SUITE_ATTACKS = OWN_ATTACKS + TORCHATTACKS_BOUNDED + MIN_NORM_ATTACKS  # what evaluation can run
-ATTACKS = ("none", "fgsm-rs") + SUITE_ATTACKS
+ATTACKS = ("none", "fgsm-rs", "n-fgsm") + SUITE_ATTACKS
 OPTIMIZERS = ("adam", "sgd")
-# How a run makes its model robust: "at" adversarial training (L_clean + λ·L_adv, L_adv on the training
-# attack's examples), "ibp" certified training on interval bounds (engine.certify). Room for "trades", "mart".
-TRAIN_METHODS = ("at", "ibp")
+# How a run makes its model robust: "at" adversarial training (the seed's L_clean + λ·L_adv, L_adv on the
+# training attack's examples), "trades" (Zhang et al. 2019: CE(f(x), y) + β·KL(f(x) ‖ f(x')), x' found by
+# maximising the KL), "mart" (Wang et al. 2020: boosted CE on x' + β·KL weighted by 1 − p_y(x)), "ibp"
+# certified training on interval bounds (engine.certify).
+TRAIN_METHODS = ("at", "trades", "mart", "ibp")
 IBP_MODELS = ("seed-cnn", "mlp", "small-cnn")  # chains of layers interval bounds can pass (not resnet's blocks)
 LR_SCHEDULES = ("constant", "step")  # step: lr/10 after 70% of the steps, lr/100 after 90%
 DEVICES = ("auto", "cpu", "cuda")
@@ -205,7 +210,8 @@ class TrainConfig:
     eval_steps: int = 10  # PGD steps of the per-epoch robust accuracy check
     eval_size: int = 1000  # held-out images for the per-epoch check (the last epoch uses all; 0 = all)
     threads: int | None = None  # torch CPU threads; None leaves the current setting
-    method: str = "at"  # TRAIN_METHODS: "at" (L_clean + λ·L_adv) or "ibp" (κ·L_clean + (1−κ)·λ·L_IBP)
+    method: str = "at"  # TRAIN_METHODS: "at" (L_clean + λ·L_adv), "trades", "mart", "ibp" (κ·L_clean + (1−κ)·λ·L_IBP)
+    beta: float = 6.0  # β of TRADES and MART: the weight of their KL term (both papers' default is 6)
     # IBP only (Gowal et al. 2018): κ moves linearly from kappa_start to kappa_end while the training ε grows
     # linearly from 0 to attack.eps over eps_ramp of the run's steps, after eps_warmup of them at ε = 0.
     kappa_start: float = 1.0
@@ -229,6 +235,7 @@ class TrainConfig:
             choices=", ".join(LR_SCHEDULES),
         )
         _check(_finite(self.lam) and 0 <= self.lam <= 1e6, "λ (lambda) must be a number from 0 to 1000000.")
+        _check(_finite(self.beta) and 0 <= self.beta <= 1e6, "β (beta) must be a number from 0 to 1000000.")
         _check(
             isinstance(self.device, str) and self.device in DEVICES,
             "Unknown device '{name}'. Choose auto, cpu or cuda.",
@@ -275,7 +282,12 @@ class RunConfig:
         IBP training uses no attack, only attack.eps (its L_adv is the bound's loss)."""
         if self.train.method == "ibp":
             return self.train.lam > 0 and self.attack.eps > 0
-        return self.train.lam > 0 and self.attack.name != "none" and self.attack.eps > 0
+        attacked = self.attack.name != "none" and self.attack.eps > 0
+        if self.train.method == "trades":  # β = 0 leaves the clean cross-entropy alone
+            return attacked and self.train.beta > 0
+        if self.train.method == "mart":  # its first term is already on the attacked images
+            return attacked
+        return attacked and self.train.lam > 0
 
     def validate(self) -> RunConfig:
         for section in dataclasses.fields(self):
@@ -341,6 +353,7 @@ class RunConfig:
 LIVE_KEYS = frozenset(
     {
         "train.lam",
+        "train.beta",
         "train.lr",
         "attack.name",
         "attack.eps",

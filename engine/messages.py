@@ -136,6 +136,18 @@ class RunFinished:
 
 
 @dataclass(frozen=True)
+class TrainingWarning:
+    """Something about a run that a person must know while it trains (said once per run and kind), e.g.
+    ``kind = "catastrophic_overfitting"``; ``message`` says it in plain words with the remedy."""
+
+    step: int
+    epoch: int
+    kind: str
+    message: str
+    numbers: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class RunFailed:
     message: str  # readable by a person; no traceback
     step: int
@@ -143,7 +155,15 @@ class RunFailed:
 
 
 Message = (
-    RunStarted | StepMetrics | EpochMetrics | GalleryBatch | ConfigApplied | StateChanged | RunFinished | RunFailed
+    RunStarted
+    | StepMetrics
+    | EpochMetrics
+    | GalleryBatch
+    | ConfigApplied
+    | StateChanged
+    | TrainingWarning
+    | RunFinished
+    | RunFailed
 )
 
 

@@ -1,5 +1,9 @@
 """The training loop: L_total = L_clean + λ·L_adv + L1 + L2, as a plain generator of snapshots.
 
+With ``train.method = "trades"`` or ``"mart"`` the objective is engine.objectives' (first term + β·KL term
++ L1 + L2; β is ``train.beta``, live like λ); the snapshots carry the first term in loss_clean, the KL term
+in loss_adv and β in lam, so that L_total = loss_clean + lam·loss_adv + L1 + L2 holds for every method.
+
 With ``train.method = "ibp"`` (certified training, Gowal et al. 2018) L_adv is the cross-entropy of the
 worst-case logits of interval bounds (engine.certify) at a training ε that grows from 0 to attack.eps,
 mixed with the clean loss by κ: L_total = κ·L_clean + (1−κ)·λ·L_IBP + L1 + L2 (κ and ε follow
@@ -28,11 +32,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine import checkpoints, runs
-from engine.attacks import attack
+from engine.attacks import attack, kl_pgd
 from engine.augment import build_augment
 from engine.catalogue import say
 from engine.certify import certified_accuracy, interval_layers, worst_case_logits
-from engine.config import LIVE_KEYS, AttackConfig, ConfigError, RunConfig, TrainConfig
+from engine.config import LIVE_KEYS, ONE_STEP_ATTACKS, AttackConfig, ConfigError, RunConfig, TrainConfig
 from engine.data import DatasetError, DatasetSplit, load_dataset
 from engine.errors import user_message
 from engine.evaluate import clean_accuracy, make_gallery, robust_accuracy
@@ -52,9 +56,11 @@ from engine.messages import (
     StepMetrics,
     Stop,
     TrainingControl,
+    TrainingWarning,
     UpdateConfig,
 )
 from engine.models import build_model, channel_stats, model_device, set_dropout
+from engine.objectives import mart_terms, trades_terms
 
 
 def resolve_device(name: str) -> torch.device:
@@ -91,6 +97,33 @@ def gallery_attack(cfg: AttackConfig) -> AttackConfig:
 def eval_attack(config: RunConfig) -> AttackConfig:
     """The per-epoch robust accuracy check: PGD at the training ε (or the knob's ε when training is standard)."""
     return AttackConfig(name="pgd", eps=config.attack.eps, steps=config.train.eval_steps)
+
+
+# Catastrophic overfitting (Wong et al. 2020): a model trained on one-step examples learns to defeat that
+# attack alone; FGSM accuracy stays high (often rises) while PGD's collapses within an epoch. A gap of 30
+# points between the two on the held-out check is far beyond what a sound model shows (a few points).
+OVERFITTING_GAP = 0.3
+
+
+def watches_for_overfitting(config: RunConfig) -> bool:
+    """Whether each epoch compares FGSM with PGD accuracy: runs trained on one-step attacks."""
+    return config.adversarially_trained and config.train.method != "ibp" and config.attack.name in ONE_STEP_ATTACKS
+
+
+def overfitting_warning(epoch: int, step: int, fgsm: float, pgd: float) -> TrainingWarning | None:
+    """The warning (plain words and the remedy) when PGD has collapsed while FGSM stays high, else None."""
+    if not (math.isfinite(fgsm) and math.isfinite(pgd)) or fgsm - pgd < OVERFITTING_GAP:
+        return None
+    message = say(
+        "Catastrophic overfitting at epoch {epoch}: the model resists the one-step attack it trains against "
+        "(FGSM leaves {fgsm} of the held-out images) but not a real one (PGD leaves {pgd}), so its robustness "
+        "is an illusion. Remedies: train with N-FGSM (attack 'n-fgsm': a larger random start, no clipping to "
+        "ε) or with PGD (attack 'pgd'), or use a smaller ε.",
+        epoch=epoch,
+        fgsm=f"{fgsm:.1%}",
+        pgd=f"{pgd:.1%}",
+    )
+    return TrainingWarning(step, epoch, "catastrophic_overfitting", message, (("fgsm", fgsm), ("pgd", pgd)))
 
 
 def ibp_schedule(step: int, total_steps: int, cfg: TrainConfig) -> tuple[float, float]:
@@ -163,6 +196,7 @@ class _Trainer:
         self.robust = float("nan")
         self.certified = float("nan")  # IBP runs: certified accuracy at attack.eps in the last evaluation
         self.pending_metrics: list[dict[str, Any]] = []
+        self.warnings: list[TrainingWarning] = []  # said once each, after the epoch's metrics
 
     # ------------------------------------------------------------------ setup
     def setup(self) -> RunStarted:
@@ -296,7 +330,9 @@ class _Trainer:
                 paused = False
                 yield StateChanged("running", self.step)
             elif isinstance(command, EvaluateNow):
+                said = len(self.warnings)
                 yield self.evaluate(self.current_epoch, time.perf_counter(), train_loss=float("nan"))
+                yield from self.warnings[said:]
             elif isinstance(command, Stop):
                 raise Cancelled()
 
@@ -305,6 +341,8 @@ class _Trainer:
         cfg = self.config
         if cfg.train.method == "ibp":
             return self.ibp_step(xb, yb)
+        if cfg.train.method in ("trades", "mart"):
+            return self.kl_step(xb, yb)
         lam, acfg = cfg.train.lam, cfg.attack
         adversarial = cfg.adversarially_trained
         if self.augment is not None:
@@ -332,6 +370,37 @@ class _Trainer:
             total.backward()
             self.optimizer.step()
         return values
+
+    def kl_step(self, xb: torch.Tensor, yb: torch.Tensor) -> dict[str, Any]:
+        """One step of TRADES or MART (engine.objectives): first term + β·KL term + L1 + L2.
+
+        TRADES's x' maximises the KL (engine.attacks.kl_pgd with the training attack's ε, steps and step
+        size; one step for the FGSM attacks); MART's x' is the training attack's, as in adversarial training.
+        Both are made in eval mode, as in the papers' code. The snapshot reports the first term in loss_clean
+        (for MART: the boosted cross-entropy on x'), the KL term in loss_adv and β in lam.
+        """
+        cfg = self.config
+        beta, acfg, method = cfg.train.beta, cfg.attack, cfg.train.method
+        if self.augment is not None:
+            xb = self.augment(xb)
+        adversarial = cfg.adversarially_trained
+        if adversarial and method == "trades":
+            steps = acfg.steps if acfg.name == "pgd" else 1
+            alpha = acfg.step_size if acfg.step_size is not None or acfg.name == "pgd" else 1.25 * acfg.eps
+            x_adv = kl_pgd(self.model, xb, acfg.eps, steps, alpha, mode="eval", cancel=self.control)
+        elif adversarial:
+            x_adv = attack(self.model, xb, yb, acfg, mode="eval", cancel=self.control)
+        self.model.train()
+        logits = self.model(xb)
+        first, second, acc_adv = F.cross_entropy(logits, yb), torch.zeros((), device=xb.device), float("nan")
+        if adversarial:
+            logits_adv = self.model(x_adv)
+            first, second = (trades_terms if method == "trades" else mart_terms)(logits, logits_adv, yb)
+            acc_adv = float((logits_adv.argmax(1) == yb).float().mean())
+        p1, p2 = penalties(self.model, cfg.regularization.l1, cfg.regularization.l2)
+        total = first + beta * second + p1 + p2
+        values = {**_step_values(first, second, p1, p2, total, logits, yb, acc_adv), "lam": beta}
+        return self._descend(total, values)
 
     def ibp_step(self, xb: torch.Tensor, yb: torch.Tensor) -> dict[str, Any]:
         """One step of certified training: κ·CE(f(x), y) + (1−κ)·λ·CE(worst-case logits at ε_t, y).
@@ -377,6 +446,13 @@ class _Trainer:
         if self.config.train.method == "ibp" and acfg.eps > 0:
             self.certified = certified_accuracy(self.model, x, y, acfg.eps, cancel=self.control)
             record["certified_accuracy"] = self.certified  # beside the fields the window reads
+        if watches_for_overfitting(self.config):
+            fgsm = robust_accuracy(self.model, x, y, AttackConfig("fgsm", acfg.eps), cancel=self.control)
+            record["fgsm_accuracy"] = fgsm
+            warning = overfitting_warning(epoch, self.step, fgsm, self.robust)
+            if warning is not None and not self.warnings:
+                self.warnings.append(warning)
+                self.pending_metrics.append({"type": "warning", **warning.__dict__})
         metrics = EpochMetrics(
             epoch,
             self.step,
@@ -490,7 +566,9 @@ class _Trainer:
                 if (every and self.step % every == 0) or (seconds and now - self.last_gallery >= seconds):
                     self.last_gallery = now
                     yield self.gallery()
+            said = len(self.warnings)
             yield self.evaluate(epoch, epoch_start, loss_sum / self.steps_per_epoch, full=epoch == cfg.train.epochs)
+            yield from self.warnings[said:]
             self.flush(epoch)
 
     def _dir(self) -> str | None:
@@ -570,5 +648,7 @@ def _train_locked(trainer: _Trainer, writer: runs.RunWriter | None) -> Iterator[
         }
         if trainer.config.train.method == "ibp":
             summary["certified_accuracy"] = trainer.certified
+        if trainer.warnings:
+            summary["warnings"] = [{"kind": w.kind, "epoch": w.epoch, "message": w.message} for w in trainer.warnings]
         runs.write_json(trainer.run_dir / runs.SUMMARY_FILE, summary)
     yield RunFinished(reason, trainer.step, trainer.clean, trainer.robust, trainer._dir())

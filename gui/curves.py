@@ -438,6 +438,7 @@ class CurvesView(QWidget):
 # The short names of the live settings in change markers and the knobs' "in force" note (context "Knob").
 SHORT_NAMES = {
     "train.lam": "λ",
+    "train.beta": "β",
     "attack.eps": "ε",
     "attack.name": QT_TRANSLATE_NOOP("Knob", "attack"),
     "attack.steps": QT_TRANSLATE_NOOP("Knob", "PGD steps"),

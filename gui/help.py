@@ -32,6 +32,25 @@ def glossary() -> list[tuple[str, str, str]]:
             ),
         ),
         (
+            "beta",
+            translate("Glossary", "β (beta): weight of the closeness term"),
+            translate(
+                "Glossary",
+                "TRADES and MART ask the model to give an attacked image the same answer as the clean one. β says "
+                "how much that counts: more favours robustness, usually at some cost in ordinary accuracy.",
+            ),
+        ),
+        (
+            "method",
+            translate("Glossary", "Training method"),
+            translate(
+                "Glossary",
+                "How the model is made robust. Adversarial training learns from attacked images (weight λ). TRADES "
+                "and MART also learn from attacked images, in two other ways (weight β). Certified training works "
+                "with interval bounds so that robustness can be proven, not only tested; it suits small models.",
+            ),
+        ),
+        (
             "fgsm",
             translate("Glossary", "FGSM: the one-step attack"),
             translate(
@@ -128,6 +147,8 @@ def apply_whats_this(window) -> None:
     pairs = [
         (knobs.eps, "eps"),
         (knobs.lam, "lambda"),
+        (knobs.beta, "beta"),
+        (knobs.method, "method"),
         (knobs.attack, "pgd"),
         (knobs.steps, "pgd"),
         (knobs.l1, "l1l2"),

@@ -1,4 +1,7 @@
-"""The knobs that act while training runs: attack, ε, PGD steps, λ, augmentation, regularization.
+"""The knobs that act while training runs: attack, ε, PGD steps, λ or β, augmentation, regularization.
+
+The training method (adversarial training, TRADES, MART, certified) sits in the same panel but is fixed
+once a run starts: its box is disabled while training runs (``set_running``).
 
 Each knob is one row (name, slider, value in words). A user's change is emitted at once as a dotted
 config key (``changed({"attack.eps": 0.05})``); the controller debounces and sends it to the engine.
@@ -27,7 +30,7 @@ from PySide6.QtWidgets import (
 from superqt import QCollapsible
 from superqt.utils import signals_blocked
 
-from engine.config import TRAIN_ATTACKS, RunConfig
+from engine.config import TRAIN_ATTACKS, TRAIN_METHODS, RunConfig
 from engine.gallery_images import eps_text
 from gui.experiment import narrow_combo
 from gui.i18n import translate_sentences
@@ -37,6 +40,7 @@ ATTACK_LABELS = {
     "none": QT_TRANSLATE_NOOP("KnobsPanel", "None (standard training)"),
     "fgsm": QT_TRANSLATE_NOOP("KnobsPanel", "FGSM (one step)"),
     "fgsm-rs": QT_TRANSLATE_NOOP("KnobsPanel", "FGSM + random start"),
+    "n-fgsm": QT_TRANSLATE_NOOP("KnobsPanel", "N-FGSM (noise start)"),
     "pgd": QT_TRANSLATE_NOOP("KnobsPanel", "PGD (several steps)"),
 }
 # Why the engine refused a live change (engine.trainer), re-made in the window's language.
@@ -155,12 +159,43 @@ class KnobsPanel(QWidget):
         layout.addWidget(self._applied_label)
         layout.addStretch(1)
         self._connect()
+        self._update_enabled()
 
     # ------------------------------------------------------------------ building
     def _attack_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Adversary and balance (live)"))
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._form = form
+        self.method = QComboBox()
+        narrow_combo(self.method)
+        self._method_notes = {
+            "at": self.tr("Learns from clean and attacked images: L_total = L_clean + λ·L_adv."),
+            "trades": self.tr(
+                "Keeps the answer on an attacked image close to the answer on the clean one; "
+                "β says how close (Zhang et al. 2019)."
+            ),
+            "mart": self.tr(
+                "Trains on attacked images and pushes hardest on the images the model gets wrong (Wang et al. 2020)."
+            ),
+            "ibp": self.tr(
+                "Trains so that robustness can be proven, not only tested (Gowal et al. 2018); small models only."
+            ),
+        }
+        method_labels = {
+            "at": self.tr("Adversarial training (λ)"),
+            "trades": self.tr("TRADES (β)"),
+            "mart": self.tr("MART (β)"),
+            "ibp": self.tr("Certified (interval bounds)"),
+        }
+        for name in TRAIN_METHODS:
+            self.method.addItem(method_labels.get(name, name), name)
+            self.method.setItemData(
+                self.method.count() - 1, self._method_notes.get(name, ""), Qt.ItemDataRole.ToolTipRole
+            )
+        self.method_note = QLabel()
+        self.method_note.setObjectName("methodNote")
+        self.method_note.setWordWrap(True)
         self.attack = QComboBox()
         narrow_combo(self.attack)
         for name in TRAIN_ATTACKS:
@@ -190,12 +225,29 @@ class KnobsPanel(QWidget):
                 "0 = standard training; 1 = clean and adversarial equally; higher = favour robustness."
             )
         )
+        self.beta = linear_knob(0.0, 10.0, 0.1, lambda v: f"β = {v:.1f}")
+        self.beta.setToolTip(
+            self.tr(
+                "β (beta): how strongly TRADES and MART insist that an attacked image gets the same answer\n"
+                "as the clean one. Higher = favour robustness, usually at some cost in clean accuracy; 6 is usual."
+            )
+        )
+        form.addRow(self.tr("Method"), self.method)
+        form.addRow(self.method_note)
         form.addRow(self.tr("Attack"), self.attack)
         form.addRow(self.tr("ε (strength)"), self.eps)
         form.addRow(self.tr("PGD steps"), self.steps)
         form.addRow(self.tr("λ (weight)"), self.lam)
+        form.addRow(self.tr("β (weight)"), self.beta)
         self._widgets.update(
-            {"attack.name": self.attack, "attack.eps": self.eps, "attack.steps": self.steps, "train.lam": self.lam}
+            {
+                "train.method": self.method,
+                "attack.name": self.attack,
+                "attack.eps": self.eps,
+                "attack.steps": self.steps,
+                "train.lam": self.lam,
+                "train.beta": self.beta,
+            }
         )
         for widget in self._widgets.values():
             self._label_for(form, widget).setToolTip(widget.toolTip())
@@ -299,9 +351,10 @@ class KnobsPanel(QWidget):
         return section
 
     def _connect(self) -> None:
-        self.attack.currentIndexChanged.connect(lambda _i: self._emit("attack.name", self.attack.currentData()))
         for key, widget in self._widgets.items():
-            if isinstance(widget, SliderKnob):
+            if isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(lambda _i, k=key, w=widget: self._emit(k, w.currentData()))
+            elif isinstance(widget, SliderKnob):
                 widget.valueChanged.connect(lambda v, k=key: self._on_knob(k, v))
             elif isinstance(widget, QCheckBox):
                 widget.toggled.connect(lambda on, k=key: self._emit(k, bool(on)))
@@ -328,15 +381,44 @@ class KnobsPanel(QWidget):
         self.changed.emit({key: value})
 
     def _update_enabled(self) -> None:
-        name = self.attack.currentData()
+        name, method = self.attack.currentData(), self.method.currentData()
         self.steps.setEnabled(name == "pgd")
-        self.eps.setEnabled(name != "none")
+        self.eps.setEnabled(name != "none" or method == "ibp")  # interval bounds need only ε
+        self._show_method(method)
+
+    def _show_method(self, method: str) -> None:
+        """The method's sentence under its box (and as tool tip); λ's row or β's, whichever it uses."""
+        note = self._method_notes.get(method, "")
+        self.method_note.setText(note)
+        self._fit_method_note()
+        self.method.setToolTip(note)
+        self._label_for(self._form, self.method).setToolTip(note)
+        uses_beta = method in ("trades", "mart")
+        self._form.setRowVisible(self.lam, not uses_beta)
+        self._form.setRowVisible(self.beta, uses_beta)
+
+    def _fit_method_note(self) -> None:
+        """Room for every line of the method's sentence: the panel lives in a scroll area, which does not
+        ask a word-wrapped label for its height at the width it gets (it cut a three-line sentence)."""
+        width = self.method_note.width()
+        if width > 0:
+            self.method_note.setMinimumHeight(self.method_note.heightForWidth(width))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_method_note()
+
+    def set_running(self, running: bool) -> None:
+        """The method is fixed while a run trains; every other knob here stays live."""
+        self.method.setEnabled(not running)
 
     def values(self) -> dict[str, Any]:
         """The knob settings as dotted config keys (what the panel currently shows)."""
-        out: dict[str, Any] = {"attack.name": self.attack.currentData()}
+        out: dict[str, Any] = {}
         for key, widget in self._widgets.items():
-            if isinstance(widget, SliderKnob):
+            if isinstance(widget, QComboBox):
+                out[key] = widget.currentData()
+            elif isinstance(widget, SliderKnob):
                 on = key not in self._toggles or self._toggles[key].isChecked()
                 out[key] = widget.value() if on else type(widget.value())(0)
             elif isinstance(widget, QCheckBox):
@@ -360,9 +442,9 @@ class KnobsPanel(QWidget):
             elif isinstance(widget, QCheckBox):
                 with signals_blocked(widget):
                     widget.setChecked(bool(value))
-            elif widget is self.attack and key not in skip:
-                with signals_blocked(self.attack):
-                    self.attack.setCurrentIndex(max(0, self.attack.findData(value)))
+            elif isinstance(widget, QComboBox):
+                with signals_blocked(widget):
+                    widget.setCurrentIndex(max(0, widget.findData(value)))
         self._update_enabled()
 
     def show_applied(
@@ -372,7 +454,7 @@ class KnobsPanel(QWidget):
         if changes:
             from gui.curves import _fmt, _short
 
-            applied = ", ".join(f"{_short(k)} {_fmt(k, v)}" for k, v in changes)
+            applied = ", ".join(f"{'β' if k == 'train.beta' else _short(k)} {_fmt(k, v)}" for k, v in changes)
             lines.append(self.tr("In force from step %1: %2").replace("%1", str(step)).replace("%2", applied))
         if rejected:
             reasons = "; ".join(

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -38,6 +39,7 @@ from engine.messages import (
     RunFinished,
     RunStarted,
     StepMetrics,
+    TrainingWarning,
 )
 from gui.controller import TrainingController
 from gui.curves import CurvesView
@@ -121,9 +123,21 @@ class MainWindow(QMainWindow):
         self.runs_browser = RunsBrowser(self.controller.runs_root, request=self.controller.request)
         self.tabs.addTab(self.runs_browser, "Runs")
 
+        # A warning about the run in training (engine TrainingWarning, e.g. catastrophic overfitting) sits
+        # above the tabs, where it is seen whatever tab is open; it goes away when the next run starts.
+        self.warning_banner = QLabel()
+        self.warning_banner.setObjectName("warningBanner")
+        self.warning_banner.setWordWrap(True)
+        self.warning_banner.setVisible(False)
+        right = QWidget()
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(0, 0, 0, 0)
+        right_column.addWidget(self.warning_banner)
+        right_column.addWidget(self.tabs, 1)
+
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(scroll)
-        self.main_split.addWidget(self.tabs)
+        self.main_split.addWidget(right)
         self.main_split.setStretchFactor(1, 1)
         self.main_split.setSizes([360, 900])
         self.setCentralWidget(self.main_split)
@@ -443,6 +457,7 @@ class MainWindow(QMainWindow):
                 self.last_run = msg.run_dir
                 self.schedule_settings_save()
             self.experiment.notes.setText(" ".join(msg.notes))
+            self.warning_banner.setVisible(False)
             self.knobs.show_config(msg.config)
             self.knobs.reset_applied()
             self.statusBar().showMessage(
@@ -469,6 +484,9 @@ class MainWindow(QMainWindow):
             )
             if self.runs_browser.isVisible():
                 self.runs_browser.refresh()
+        elif isinstance(msg, TrainingWarning):
+            self.warning_banner.setText("⚠ " + msg.message)  # the engine words it in the window's language
+            self.warning_banner.setVisible(True)
         elif isinstance(msg, RunFailed):
             if self.sweep.drop_waiting():  # the same settings would most likely fail again: end the sweep here
                 self.runs_browser.set_sweep_state(self.tr("λ sweep stopped: a run failed."), False)
@@ -481,6 +499,7 @@ class MainWindow(QMainWindow):
         self.pause_action.setText(self.tr("▶  Resume") if state == "paused" else self.tr("❚❚  Pause"))
         self.stop_action.setEnabled(state in ("running", "paused"))
         self.experiment.set_running(running)
+        self.knobs.set_running(running)
         self.status.set_state(state)
         if state == "idle" and self.sweep.active:
             if self.sweep.pending:

@@ -813,61 +813,81 @@
     </message>
     <message>
         <location filename="../../gui/help.py" line="36"/>
+        <source>β (beta): weight of the closeness term</source>
+        <translation>β（beta）：一致性项的权重</translation>
+    </message>
+    <message>
+        <location filename="../../gui/help.py" line="37"/>
+        <source>TRADES and MART ask the model to give an attacked image the same answer as the clean one. β says how much that counts: more favours robustness, usually at some cost in ordinary accuracy.</source>
+        <translation>TRADES 和 MART 要求模型对被攻击的图像给出与原图相同的答案。β 表示这一要求占多大分量：越大越偏向稳健，通常要以一些普通准确率为代价。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/help.py" line="45"/>
+        <source>Training method</source>
+        <translation>训练方法</translation>
+    </message>
+    <message>
+        <location filename="../../gui/help.py" line="46"/>
+        <source>How the model is made robust. Adversarial training learns from attacked images (weight λ). TRADES and MART also learn from attacked images, in two other ways (weight β). Certified training works with interval bounds so that robustness can be proven, not only tested; it suits small models.</source>
+        <translation>让模型变得稳健的方式。对抗训练从被攻击的图像中学习（权重 λ）。TRADES 和 MART 也从被攻击的图像中学习，只是用另外两种方式（权重 β）。可证明训练借助区间界，使稳健性不仅能被测试，还能被证明；它适合小模型。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/help.py" line="55"/>
         <source>FGSM: the one-step attack</source>
         <translation>FGSM：一步攻击</translation>
     </message>
     <message>
-        <location filename="../../gui/help.py" line="37"/>
+        <location filename="../../gui/help.py" line="56"/>
         <source>Fast Gradient Sign Method. The attacker asks the network which direction of every pixel would hurt the right answer most, and moves each pixel by ε in that direction, once. Fast but weak.</source>
         <translation>快速梯度符号法。攻击者向网络询问每个像素往哪个方向改最能破坏正确答案，然后把每个像素朝该方向移动 ε，只做一次。速度快，但较弱。</translation>
     </message>
     <message>
-        <location filename="../../gui/help.py" line="45"/>
+        <location filename="../../gui/help.py" line="64"/>
         <source>PGD: the many-step attack</source>
         <translation>PGD：多步攻击</translation>
     </message>
     <message>
-        <location filename="../../gui/help.py" line="46"/>
+        <location filename="../../gui/help.py" line="65"/>
         <source>Projected Gradient Descent repeats small FGSM-like steps and stays within ε of the original image. It finds stronger adversarial examples than FGSM and is the usual test of robustness.</source>
         <translation>投影梯度下降法重复许多类似 FGSM 的小步，并始终保持在原图 ε 范围内。它能找到比 FGSM 更强的对抗样本，是检验稳健性的常用方法。</translation>
     </message>
     <message>
-        <location filename="../../gui/help.py" line="54"/>
+        <location filename="../../gui/help.py" line="73"/>
         <source>Robust accuracy</source>
         <translation>稳健准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/help.py" line="55"/>
+        <location filename="../../gui/help.py" line="74"/>
         <source>The share of test images that the model still gets right after each one was attacked with strength ε. Ordinary (clean) accuracy measures normal images; robust accuracy measures images an attacker was allowed to change.</source>
         <translation>每张测试图像都以强度 ε 被攻击后，模型仍然认对的比例。普通（干净）准确率衡量的是普通图像；稳健准确率衡量的是攻击者被允许改动过的图像。</translation>
     </message>
     <message>
-        <location filename="../../gui/help.py" line="64"/>
+        <location filename="../../gui/help.py" line="83"/>
         <source>Augmentation</source>
         <translation>数据增强</translation>
     </message>
     <message>
-        <location filename="../../gui/help.py" line="65"/>
+        <location filename="../../gui/help.py" line="84"/>
         <source>Small random changes to training images (rotating, shifting, adding noise) so the model sees more variety. It helps the model generalise, but random changes are not attacks: it gives little protection against them.</source>
         <translation>对训练图像做小的随机改动（旋转、平移、加噪声），让模型见到更多变化。它有助于模型泛化，但随机改动不是攻击：它对攻击几乎没有防护作用。</translation>
     </message>
     <message>
-        <location filename="../../gui/help.py" line="74"/>
+        <location filename="../../gui/help.py" line="93"/>
         <source>L1 and L2 penalties</source>
         <translation>L1 和 L2 惩罚</translation>
     </message>
     <message>
-        <location filename="../../gui/help.py" line="75"/>
+        <location filename="../../gui/help.py" line="94"/>
         <source>Extra costs on large weights. L1 pushes many weights to exactly zero; L2 (weight decay) keeps all weights small. Both make a model simpler and can reduce overfitting.</source>
         <translation>对较大权重的额外代价。L1 会把许多权重压到正好为零；L2（权重衰减）让所有权重保持较小。两者都让模型更简单，并能减少过拟合。</translation>
     </message>
     <message>
-        <location filename="../../gui/help.py" line="83"/>
+        <location filename="../../gui/help.py" line="102"/>
         <source>Dropout</source>
         <translation>随机失活（Dropout）</translation>
     </message>
     <message>
-        <location filename="../../gui/help.py" line="84"/>
+        <location filename="../../gui/help.py" line="103"/>
         <source>While training, a random share of the network&apos;s neurons is switched off at every step, so the model cannot rely on any single one. Turned off automatically when the model is used.</source>
         <translation>训练时每一步都随机关闭网络中一部分神经元，使模型不能依赖任何单个神经元。使用模型时会自动关闭。</translation>
     </message>
@@ -875,7 +895,7 @@
 <context>
     <name>GlossaryDialog</name>
     <message>
-        <location filename="../../gui/help.py" line="98"/>
+        <location filename="../../gui/help.py" line="117"/>
         <source>What is this? – Glossary</source>
         <translation>这是什么？——术语表</translation>
     </message>
@@ -883,72 +903,72 @@
 <context>
     <name>Knob</name>
     <message>
-        <location filename="../../gui/curves.py" line="442"/>
+        <location filename="../../gui/curves.py" line="443"/>
         <source>attack</source>
         <translation>攻击</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="443"/>
+        <location filename="../../gui/curves.py" line="444"/>
         <source>PGD steps</source>
         <translation>PGD 步数</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="444"/>
+        <location filename="../../gui/curves.py" line="445"/>
         <source>step size</source>
         <translation>步长</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="445"/>
+        <location filename="../../gui/curves.py" line="446"/>
         <source>learning rate</source>
         <translation>学习率</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="446"/>
+        <location filename="../../gui/curves.py" line="447"/>
         <source>dropout</source>
         <translation>随机失活</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="449"/>
+        <location filename="../../gui/curves.py" line="450"/>
         <source>noise</source>
         <translation>噪声</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="450"/>
+        <location filename="../../gui/curves.py" line="451"/>
         <source>crop</source>
         <translation>裁剪</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="451"/>
+        <location filename="../../gui/curves.py" line="452"/>
         <source>rotation</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="452"/>
+        <location filename="../../gui/curves.py" line="453"/>
         <source>shift</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="453"/>
+        <location filename="../../gui/curves.py" line="454"/>
         <source>hflip</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="454"/>
+        <location filename="../../gui/curves.py" line="455"/>
         <source>gallery_every</source>
         <translation>图库刷新间隔（步）</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="455"/>
+        <location filename="../../gui/curves.py" line="456"/>
         <source>gallery_seconds</source>
         <translation>图库刷新间隔（秒）</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="468"/>
+        <location filename="../../gui/curves.py" line="469"/>
         <source>on</source>
         <translation>开</translation>
     </message>
     <message>
-        <location filename="../../gui/curves.py" line="468"/>
+        <location filename="../../gui/curves.py" line="469"/>
         <source>off</source>
         <translation>关</translation>
     </message>
@@ -956,189 +976,251 @@
 <context>
     <name>KnobsPanel</name>
     <message>
-        <location filename="../../gui/knobs.py" line="37"/>
+        <location filename="../../gui/knobs.py" line="40"/>
         <source>None (standard training)</source>
         <translation>无（普通训练）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="38"/>
+        <location filename="../../gui/knobs.py" line="41"/>
         <source>FGSM (one step)</source>
         <translation>FGSM（一步）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="39"/>
+        <location filename="../../gui/knobs.py" line="42"/>
         <source>FGSM + random start</source>
         <translation>FGSM + 随机起点</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="40"/>
+        <location filename="../../gui/knobs.py" line="43"/>
+        <source>N-FGSM (noise start)</source>
+        <translation>N-FGSM（噪声起点）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/knobs.py" line="44"/>
         <source>PGD (several steps)</source>
         <translation>PGD（多步）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="43"/>
+        <location filename="../../gui/knobs.py" line="47"/>
         <source>This setting cannot change while training runs.</source>
         <translation>训练进行时不能更改这个设置。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="146"/>
-        <location filename="../../gui/knobs.py" line="387"/>
+        <location filename="../../gui/knobs.py" line="150"/>
+        <location filename="../../gui/knobs.py" line="457"/>
         <source>Changes act on the next training step.</source>
         <translation>改动将在下一个训练步生效。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="161"/>
+        <location filename="../../gui/knobs.py" line="166"/>
         <source>Adversary and balance (live)</source>
         <translation>攻击者与权衡（实时）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="170"/>
+        <location filename="../../gui/knobs.py" line="173"/>
+        <source>Learns from clean and attacked images: L_total = L_clean + λ·L_adv.</source>
+        <translation>同时从原图和被攻击的图像中学习：L_total = L_clean + λ·L_adv。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/knobs.py" line="175"/>
+        <source>Keeps the answer on an attacked image close to the answer on the clean one; β says how close (Zhang et al. 2019).</source>
+        <translation>让模型对被攻击图像的答案接近它对原图的答案；β 决定要多接近（张宏阳等，2019）。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/knobs.py" line="179"/>
+        <source>Trains on attacked images and pushes hardest on the images the model gets wrong (Wang et al. 2020).</source>
+        <translation>在被攻击的图像上训练，并对模型答错的图像用力最大（王奕森等，2020）。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/knobs.py" line="182"/>
+        <source>Trains so that robustness can be proven, not only tested (Gowal et al. 2018); small models only.</source>
+        <translation>训练出不仅能被测试、还能被证明的稳健性（戈瓦尔等，2018）；仅限小模型。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/knobs.py" line="186"/>
+        <source>Adversarial training (λ)</source>
+        <translation>对抗训练（λ）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/knobs.py" line="187"/>
+        <source>TRADES (β)</source>
+        <translation>TRADES（β）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/knobs.py" line="188"/>
+        <source>MART (β)</source>
+        <translation>MART（β）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/knobs.py" line="189"/>
+        <source>Certified (interval bounds)</source>
+        <translation>可证明训练（区间界）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/knobs.py" line="205"/>
         <source>How the training images are attacked to make the adversarial loss.
 FGSM takes one step, PGD several (stronger, slower). &apos;None&apos; trains normally.</source>
         <translation>如何攻击训练图像以得到对抗损失。
 FGSM 走一步，PGD 走多步（更强、更慢）。“无”表示普通训练。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="177"/>
+        <location filename="../../gui/knobs.py" line="212"/>
         <source>ε (epsilon): how far the attacker may change each pixel, as a fraction of the full
 brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</source>
         <translation>ε：攻击者最多可以把每个像素改动多少，用整个亮度范围的比例表示，
 以 1/255 个灰度级为单位。ε 越大，攻击越强。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="181"/>
+        <location filename="../../gui/knobs.py" line="216"/>
         <source>%1 steps</source>
         <translation>%1 步</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="184"/>
+        <location filename="../../gui/knobs.py" line="219"/>
         <source>Number of PGD steps: more steps find stronger adversarial images but cost time.</source>
         <translation>PGD 的步数：步数越多，找到的对抗图像越强，但也越费时间。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="189"/>
+        <location filename="../../gui/knobs.py" line="224"/>
         <source>λ (lambda): how much the adversarial loss counts.
 0 = standard training; 1 = clean and adversarial equally; higher = favour robustness.</source>
         <translation>λ：对抗损失的分量。
 0 = 普通训练；1 = 干净样本与对抗样本同样重要；更大 = 更偏重稳健性。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="193"/>
+        <location filename="../../gui/knobs.py" line="231"/>
+        <source>β (beta): how strongly TRADES and MART insist that an attacked image gets the same answer
+as the clean one. Higher = favour robustness, usually at some cost in clean accuracy; 6 is usual.</source>
+        <translation>β：TRADES 和 MART 要求被攻击图像与原图得到相同答案的力度。
+越大越偏向稳健，通常要以一些原图准确率为代价；常用值为 6。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/knobs.py" line="235"/>
+        <source>Method</source>
+        <translation>训练方法</translation>
+    </message>
+    <message>
+        <location filename="../../gui/knobs.py" line="237"/>
         <source>Attack</source>
         <translation>攻击</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="194"/>
+        <location filename="../../gui/knobs.py" line="238"/>
         <source>ε (strength)</source>
         <translation>ε（强度）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="195"/>
+        <location filename="../../gui/knobs.py" line="239"/>
         <source>PGD steps</source>
         <translation>PGD 步数</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="196"/>
+        <location filename="../../gui/knobs.py" line="240"/>
         <source>λ (weight)</source>
         <translation>λ（权重）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="231"/>
+        <location filename="../../gui/knobs.py" line="241"/>
+        <source>β (weight)</source>
+        <translation>β（权重）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/knobs.py" line="283"/>
         <source>Augmentation (live)</source>
         <translation>数据增强（实时）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="236"/>
+        <location filename="../../gui/knobs.py" line="288"/>
         <source>%1% of size</source>
         <translation>尺寸的 %1%</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="236"/>
+        <location filename="../../gui/knobs.py" line="288"/>
         <source>%1 px pad</source>
         <translation>填充 %1 像素</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="243"/>
+        <location filename="../../gui/knobs.py" line="295"/>
         <source>Randomly rotate training images by up to this angle.</source>
         <translation>随机旋转训练图像，最多转到这个角度。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="245"/>
+        <location filename="../../gui/knobs.py" line="297"/>
         <source>Rotation</source>
         <translation>旋转</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="250"/>
+        <location filename="../../gui/knobs.py" line="302"/>
         <source>Randomly move training images by up to this fraction.</source>
         <translation>随机平移训练图像，最多移动这个比例。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="252"/>
+        <location filename="../../gui/knobs.py" line="304"/>
         <source>Shift</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="257"/>
+        <location filename="../../gui/knobs.py" line="309"/>
         <source>Randomly mirror training images left-right (not for digits!).</source>
         <translation>随机左右镜像训练图像（不适用于数字！）。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="259"/>
+        <location filename="../../gui/knobs.py" line="311"/>
         <source>Mirror</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="264"/>
+        <location filename="../../gui/knobs.py" line="316"/>
         <source>Pad with black and cut a random window back out.</source>
         <translation>在四周补上黑边，再随机裁剪出原大小的一块。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="266"/>
+        <location filename="../../gui/knobs.py" line="318"/>
         <source>Crop</source>
         <translation>裁剪</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="271"/>
+        <location filename="../../gui/knobs.py" line="323"/>
         <source>Add random Gaussian noise of this strength to pixels.</source>
         <translation>给像素加上这个强度的随机高斯噪声。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="273"/>
+        <location filename="../../gui/knobs.py" line="325"/>
         <source>Noise</source>
         <translation>噪声</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="279"/>
+        <location filename="../../gui/knobs.py" line="331"/>
         <source>Regularization (live)</source>
         <translation>正则化（实时）</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="284"/>
+        <location filename="../../gui/knobs.py" line="336"/>
         <source>L1 penalty: pushes weights to exactly zero (sparser model). Far left = off.</source>
         <translation>L1 惩罚：把权重压到正好为零（模型更稀疏）。拖到最左端 = 关闭。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="286"/>
+        <location filename="../../gui/knobs.py" line="338"/>
         <source>L2 penalty (weight decay): keeps weights small. Far left = off.</source>
         <translation>L2 惩罚（权重衰减）：让权重保持较小。拖到最左端 = 关闭。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="288"/>
+        <location filename="../../gui/knobs.py" line="340"/>
         <source>Dropout: randomly silence this share of neurons while training.</source>
         <translation>随机失活：训练时随机关闭这个比例的神经元。</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="291"/>
+        <location filename="../../gui/knobs.py" line="343"/>
         <source>Dropout</source>
         <translation>随机失活</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="376"/>
+        <location filename="../../gui/knobs.py" line="446"/>
         <source>In force from step %1: %2</source>
         <translation>从第 %1 步起生效：%2</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="381"/>
+        <location filename="../../gui/knobs.py" line="451"/>
         <source>Not applied: %1</source>
         <translation>未应用：%1</translation>
     </message>
@@ -1146,254 +1228,254 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="136"/>
+        <location filename="../../gui/main_window.py" line="150"/>
         <source> or </source>
         <translation> 或 </translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="144"/>
+        <location filename="../../gui/main_window.py" line="158"/>
         <source>▶  Train</source>
         <translation>▶  训练</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="144"/>
+        <location filename="../../gui/main_window.py" line="158"/>
         <source>Start training with these settings</source>
         <translation>用这些设置开始训练</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="147"/>
-        <location filename="../../gui/main_window.py" line="481"/>
+        <location filename="../../gui/main_window.py" line="161"/>
+        <location filename="../../gui/main_window.py" line="499"/>
         <source>❚❚  Pause</source>
         <translation>❚❚  暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="147"/>
+        <location filename="../../gui/main_window.py" line="161"/>
         <source>Pause or resume training</source>
         <translation>暂停或继续训练</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="150"/>
+        <location filename="../../gui/main_window.py" line="164"/>
         <source>■  Stop</source>
         <translation>■  停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="150"/>
+        <location filename="../../gui/main_window.py" line="164"/>
         <source>Stop training and save the run</source>
         <translation>停止训练并保存这次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="153"/>
+        <location filename="../../gui/main_window.py" line="167"/>
         <source>✓  Evaluate</source>
         <translation>✓  评估</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="155"/>
+        <location filename="../../gui/main_window.py" line="169"/>
         <source>Measure accuracy now (during training) or robustness (after)</source>
         <translation>立即测量准确率（训练期间）或稳健性（训练之后）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="159"/>
+        <location filename="../../gui/main_window.py" line="173"/>
         <source>Open run…</source>
         <translation>打开运行记录…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="159"/>
+        <location filename="../../gui/main_window.py" line="173"/>
         <source>Load a finished run to inspect</source>
         <translation>载入一次已完成的运行来查看</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="161"/>
+        <location filename="../../gui/main_window.py" line="175"/>
         <source>Controls</source>
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="223"/>
+        <location filename="../../gui/main_window.py" line="237"/>
         <source>These settings cannot be used</source>
         <translation>这些设置无法使用</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="232"/>
+        <location filename="../../gui/main_window.py" line="246"/>
         <source>Sweep cancelled: the current run stops and is saved.</source>
         <translation>扫描已取消：当前运行会停止并保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="241"/>
+        <location filename="../../gui/main_window.py" line="255"/>
         <source>A run is in progress</source>
         <translation>有一次运行正在进行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="241"/>
+        <location filename="../../gui/main_window.py" line="255"/>
         <source>Stop the current run (Esc) before starting a sweep.</source>
         <translation>开始扫描前，请先停止当前运行（Esc）。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="247"/>
+        <location filename="../../gui/main_window.py" line="261"/>
         <source>This sweep cannot start</source>
         <translation>这次扫描无法开始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="256"/>
+        <location filename="../../gui/main_window.py" line="270"/>
         <source>λ sweep: run %1 of %2 (λ = %3) is training…</source>
         <translation>λ 扫描：第 %1 次运行（共 %2 次，λ = %3）正在训练…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="270"/>
+        <location filename="../../gui/main_window.py" line="284"/>
         <source>Attacking %1 images on each of %2 models…</source>
         <translation>正在 %2 个模型上各攻击 %1 张图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="278"/>
-        <location filename="../../gui/main_window.py" line="416"/>
+        <location filename="../../gui/main_window.py" line="292"/>
+        <location filename="../../gui/main_window.py" line="430"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="291"/>
+        <location filename="../../gui/main_window.py" line="305"/>
         <source>Open a run folder</source>
         <translation>打开运行记录文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="312"/>
+        <location filename="../../gui/main_window.py" line="326"/>
         <source>your model file %1</source>
         <translation>你的模型文件 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="315"/>
+        <location filename="../../gui/main_window.py" line="329"/>
         <source>the ready-made standard model</source>
         <translation>现成的普通模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="317"/>
+        <location filename="../../gui/main_window.py" line="331"/>
         <source>the ready-made robust model</source>
         <translation>现成的稳健模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="320"/>
+        <location filename="../../gui/main_window.py" line="334"/>
         <source>your run “%1”</source>
         <translation>你的运行“%1”</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="328"/>
+        <location filename="../../gui/main_window.py" line="342"/>
         <source>your run %1</source>
         <translation>你的运行 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="368"/>
+        <location filename="../../gui/main_window.py" line="382"/>
         <source>Reopened your last run: %1</source>
         <translation>已重新打开你上次的运行记录：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="377"/>
+        <location filename="../../gui/main_window.py" line="391"/>
         <source>Cannot open this run</source>
         <translation>无法打开这个运行记录</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="383"/>
+        <location filename="../../gui/main_window.py" line="397"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="409"/>
+        <location filename="../../gui/main_window.py" line="423"/>
         <source>Attacking %1 held-out images…</source>
         <translation>正在攻击 %1 张留出图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="411"/>
+        <location filename="../../gui/main_window.py" line="425"/>
         <source>There is no trained model yet: train one (Ctrl+R) or open a run.</source>
         <translation>还没有训练好的模型：请训练一个（Ctrl+R）或打开一个运行记录。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="429"/>
+        <location filename="../../gui/main_window.py" line="443"/>
         <source>Epoch %1: clean accuracy %2, robust accuracy %3</source>
         <translation>第 %1 轮：干净准确率 %2，稳健准确率 %3</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="449"/>
+        <location filename="../../gui/main_window.py" line="464"/>
         <source>Training %1 images, %2 steps per epoch</source>
         <translation>正在训练 %1 张图像，每轮 %2 步</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="458"/>
+        <location filename="../../gui/main_window.py" line="473"/>
         <source>Training completed</source>
         <translation>训练完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="459"/>
+        <location filename="../../gui/main_window.py" line="474"/>
         <source>Training stopped</source>
         <translation>训练已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="460"/>
+        <location filename="../../gui/main_window.py" line="475"/>
         <source>Training interrupted</source>
         <translation>训练被中断</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="463"/>
+        <location filename="../../gui/main_window.py" line="478"/>
         <source>%1: clean accuracy %2, robust %3. Saved in %4</source>
         <translation>%1：干净准确率 %2，稳健准确率 %3。已保存到 %4</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="474"/>
+        <location filename="../../gui/main_window.py" line="492"/>
         <source>λ sweep stopped: a run failed.</source>
         <translation>λ 扫描已停止：有一次运行失败了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="475"/>
+        <location filename="../../gui/main_window.py" line="493"/>
         <source>Training stopped with an error</source>
         <translation>训练因错误而停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="481"/>
+        <location filename="../../gui/main_window.py" line="499"/>
         <source>▶  Resume</source>
         <translation>▶  继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="492"/>
+        <location filename="../../gui/main_window.py" line="511"/>
         <source>λ sweep finished: every run is a point on the trade-off plot.</source>
         <translation>λ 扫描完成：每次运行都是权衡图上的一个点。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="498"/>
+        <location filename="../../gui/main_window.py" line="517"/>
         <source>The measurement failed.</source>
         <translation>测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="500"/>
+        <location filename="../../gui/main_window.py" line="519"/>
         <source>The transfer measurement failed.</source>
         <translation>迁移测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="502"/>
+        <location filename="../../gui/main_window.py" line="521"/>
         <source>The gallery could not be updated</source>
         <translation>无法更新图库</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="503"/>
+        <location filename="../../gui/main_window.py" line="522"/>
         <source>Transfer could not be measured</source>
         <translation>无法测量迁移</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="505"/>
+        <location filename="../../gui/main_window.py" line="524"/>
         <source>Robustness check failed</source>
         <translation>稳健性检查失败</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="514"/>
+        <location filename="../../gui/main_window.py" line="533"/>
         <source>λ sweep stopped: the engine stopped.</source>
         <translation>λ 扫描已停止：引擎停止了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="520"/>
+        <location filename="../../gui/main_window.py" line="539"/>
         <source>The engine stopped</source>
         <translation>引擎停止了</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="524"/>
+        <location filename="../../gui/main_window.py" line="543"/>
         <source>Resume the run</source>
         <translation>继续这次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="536"/>
+        <location filename="../../gui/main_window.py" line="555"/>
         <source>Cannot resume this run</source>
         <translation>无法继续这次运行</translation>
     </message>
@@ -1705,42 +1787,42 @@ brightness range and in 1/255 grey-level steps. Larger ε = stronger attack.</so
         <translation>可证明（区间界）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="390"/>
+        <location filename="../../gui/robustness.py" line="393"/>
         <source>Certified (dotted line, green area): at ε = %1, %2 of the %3 images are proven to keep their label under every change of that size, whatever the attack. Between this line and the attacks&apos; curves: not broken by our attacks, not proven safe.</source>
         <translation>可证明（点线，绿色区域）：在 ε = %1 时，%3 张图像中有 %2 被证明在这个大小以内的任何改动下都保持原来的类别，无论用什么攻击。这条线与各攻击曲线之间的部分：我们的攻击没有攻破，但也没有被证明安全。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="402"/>
+        <location filename="../../gui/robustness.py" line="405"/>
         <source>No certified curve: %1</source>
         <translation>没有可证明曲线：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="419"/>
+        <location filename="../../gui/robustness.py" line="422"/>
         <source>Can these numbers be trusted? (checks at ε = %1, %2/255) — checking…</source>
         <translation>这些数字可信吗？（在 ε = %1、%2/255 处检查）——检查中…</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="450"/>
+        <location filename="../../gui/robustness.py" line="453"/>
         <source>all passed</source>
         <translation>全部通过</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="452"/>
+        <location filename="../../gui/robustness.py" line="455"/>
         <source>1 warning</source>
         <translation>1 个警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="454"/>
+        <location filename="../../gui/robustness.py" line="457"/>
         <source>%1 warnings</source>
         <translation>%1 个警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="457"/>
+        <location filename="../../gui/robustness.py" line="460"/>
         <source>Can these numbers be trusted? Checks at ε = %1 (%2/255): %3</source>
         <translation>这些数字可信吗？在 ε = %1（%2/255）处检查：%3</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="462"/>
+        <location filename="../../gui/robustness.py" line="465"/>
         <source>Can these numbers be trusted? Checks: %3</source>
         <translation>这些数字可信吗？检查结果：%3</translation>
     </message>

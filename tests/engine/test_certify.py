@@ -357,7 +357,7 @@ def test_worst_case_logits_bound_the_loss_anywhere_in_the_box(digits, ibp_model)
 
 def test_ibp_training_validates_its_settings():
     for changes, match in (
-        ({"train.method": "trades"}, "Unknown training method"),
+        ({"train.method": "dpo"}, "Unknown training method"),
         ({"train.kappa_end": 1.5}, "kappa"),
         ({"train.eps_warmup": 0.7, "train.eps_ramp": 0.5}, "together at most 1"),
     ):

@@ -354,3 +354,80 @@ def test_measure_robustness_draws_the_certified_curve_under_the_attacks(qtbot, m
     assert "not proven safe" in view.certified_note.text()
     drawn = view.curves["certified"].getData()[1]
     assert list(drawn) == pytest.approx(list(proof.accuracy))
+
+
+def choose_method(window, method: str) -> None:
+    knobs = window.knobs
+    knobs.method.setCurrentIndex(knobs.method.findData(method))  # as a pick from the list would
+
+
+def test_choosing_trades_shows_the_beta_knob_and_goes_into_the_config(qtbot, make_window) -> None:
+    """The method box: TRADES and MART use β (λ's row is hidden), AT and certified training use λ; the choice
+    and β reach the config the window builds, and a loaded config or the saved settings set them back."""
+    window = make_window()
+    knobs = window.knobs
+    assert knobs.method.currentData() == "at" and knobs.method.itemData(0) == "at"
+    assert knobs.lam.isVisible() and not knobs.beta.isVisible()
+    assert "L_clean + λ·L_adv" in knobs.method_note.text()
+
+    choose_method(window, "trades")
+    assert knobs.beta.isVisible() and not knobs.lam.isVisible()
+    assert knobs.beta.label.text() == "β = 6.0"
+    assert "Zhang" in knobs.method_note.text() and knobs.method.toolTip() == knobs.method_note.text()
+    knobs.beta.slider.setValue(knobs.beta.position_of(3.5))
+    config = window.build_config()
+    assert config.train.method == "trades" and config.train.beta == pytest.approx(3.5)
+
+    choose_method(window, "ibp")  # certified training weighs its bound's loss with λ
+    assert knobs.lam.isVisible() and not knobs.beta.isVisible()
+    assert window.build_config().train.method == "ibp"
+
+    window.set_base_config(small_config(**{"train.method": "mart", "train.beta": 2.0}))
+    assert knobs.method.currentData() == "mart" and knobs.beta.value() == pytest.approx(2.0)
+    assert knobs.beta.isVisible() and not knobs.lam.isVisible()
+    window.save_settings()
+    again = make_window(use_settings=True)
+    assert again.knobs.method.currentData() == "mart" and again.knobs.beta.value() == pytest.approx(2.0)
+    assert again.knobs.beta.isVisible() and not again.knobs.lam.isVisible()
+
+
+def test_the_method_is_fixed_while_a_run_trains(qtbot, make_window) -> None:
+    """Like the Experiment form, the method box is disabled from Train until the run has ended."""
+    window = make_window(small_config(**{"train.epochs": 1}))
+    seen: list[tuple[str, bool]] = []
+    window.controller.stateChanged.connect(lambda state: seen.append((state, window.knobs.method.isEnabled())))
+    assert window.knobs.method.isEnabled()
+    qtbot.mouseClick(window.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: seen and seen[-1][0] == "idle", timeout=TIMEOUT)  # the one epoch completes
+    assert ("running", False) in seen and seen[-1] == ("idle", True)
+
+
+def test_beta_changed_during_a_trades_run_reaches_the_engine(qtbot, make_window) -> None:
+    window = make_window()
+    choose_method(window, "trades")
+    rec = start(qtbot, window, steps=3)
+    assert rec.of(StepMetrics)
+    knobs = window.knobs
+    knobs.beta.slider.setValue(knobs.beta.position_of(3.0))  # as a drag or arrow keys would
+    qtbot.waitUntil(lambda: any(m.changes for m in rec.of(ConfigApplied)), timeout=TIMEOUT)
+    applied = next(m for m in rec.of(ConfigApplied) if m.changes)
+    assert applied.changes == (("train.beta", pytest.approx(3.0)),) and not applied.rejected
+    assert applied.config.train.method == "trades" and applied.config.train.beta == pytest.approx(3.0)
+    assert knobs.beta.label.text() == "β = 3.0" and "β → 3" in window.knobs._applied_label.text()
+    stop_and_wait(qtbot, window)
+
+
+def test_a_training_warning_shows_as_a_banner_until_the_next_run(qtbot, make_window) -> None:
+    """The engine's TrainingWarning (catastrophic overfitting, made for real on MNIST in
+    tests/engine/test_objectives.py) is shown above the tabs on every tab, and goes when a new run starts."""
+    from engine.messages import TrainingWarning
+
+    window = make_window()
+    words = "Catastrophic overfitting at epoch 2: … Remedies: train with N-FGSM (attack 'n-fgsm') …"
+    window.controller.message.emit(TrainingWarning(40, 2, "catastrophic_overfitting", words, (("fgsm", 0.9),)))
+    assert window.warning_banner.isVisible() and words in window.warning_banner.text()
+    window.tabs.setCurrentWidget(window.robustness)
+    assert window.warning_banner.isVisible()
+    start(qtbot, window, steps=1)
+    assert not window.warning_banner.isVisible()
+    stop_and_wait(qtbot, window)

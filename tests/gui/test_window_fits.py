@@ -35,7 +35,7 @@ def test_the_window_fits_the_screen_in_both_languages(size, tmp_path) -> None:
         f"{r['language']} · {view}: {p}" for r in reports for view, found in r["problems"].items() for p in found
     ]
     views = set(reports[0]["problems"])
-    assert {"tab 0", "tab 1", "training", "presentation mode, training"} <= views
+    assert {"tab 0", "tab 1", "method trades", "training", "presentation mode, training"} <= views
     assert any(v.startswith("tab 2") for v in views)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
 

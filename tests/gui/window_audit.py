@@ -18,6 +18,7 @@ from pathlib import Path
 ALLOWED_LATIN = {
     "FGSM", "PGD", "APGD", "AutoAttack", "CW", "DeepFool", "MNIST", "Fashion", "CIFAR", "CNN", "MLP", "ResNet",
     "PyTorch", "CPU", "GPU", "CUDA", "CSV", "PNG", "HTML", "JSON", "Adam", "SGD", "L1", "L2", "L_clean", "L_adv",
+    "TRADES", "MART", "IBP",
     "L_total", "Robustness", "Lab", "Ctrl", "Esc", "Space", "F1", "F11", "pt2", "pt", "TorchScript", "ms", "px",
     "Shift", "Alt", "Del", "Tab", "F5",
     "English",  # the language menu names each language in its own words
@@ -209,6 +210,9 @@ def audit(language: str, workdir: Path) -> dict[str, list[str]]:
             else:
                 look(f"tab {index}")
         window.tabs.setCurrentIndex(0)
+        for method in ("trades", "mart", "ibp", "at"):  # each method's sentence and weight knob, chosen as shown
+            window.knobs.method.setCurrentIndex(window.knobs.method.findData(method))
+            look(f"method {method}")
         window.train()  # the texts of a run: status bar, curves, the gallery's step header
         end = 60.0
         while window.curves.epochs.size < 1 and end > 0:
