@@ -38,7 +38,7 @@ from engine.catalogue import say
 from engine.certify import certified_accuracy, interval_layers, worst_case_logits
 from engine.config import LIVE_KEYS, ONE_STEP_ATTACKS, AttackConfig, ConfigError, RunConfig, TrainConfig
 from engine.data import DatasetError, DatasetSplit, load_dataset
-from engine.errors import user_message
+from engine.errors import first_line, user_message
 from engine.evaluate import clean_accuracy, make_gallery, robust_accuracy
 from engine.messages import (
     Cancelled,
@@ -267,7 +267,7 @@ class _Trainer:
             raise runs.RunError(
                 "The checkpoint in {run_dir} does not fit this model: {detail}",
                 run_dir=self.run_dir,
-                detail=(str(exc).splitlines() or [type(exc).__name__])[0],
+                detail=first_line(exc, 400),
             ) from exc
         self.start_epoch = int(state["meta"].get("epoch", 0))
         self.step = int(state["meta"].get("step", 0))
@@ -330,9 +330,7 @@ class _Trainer:
                 paused = False
                 yield StateChanged("running", self.step)
             elif isinstance(command, EvaluateNow):
-                said = len(self.warnings)
-                yield self.evaluate(self.current_epoch, time.perf_counter(), train_loss=float("nan"))
-                yield from self.warnings[said:]
+                yield from self.evaluated(self.current_epoch, time.perf_counter(), train_loss=float("nan"))
             elif isinstance(command, Stop):
                 raise Cancelled()
 
@@ -467,6 +465,14 @@ class _Trainer:
         self.pending_metrics.append({"type": "epoch", **metrics.__dict__, **record})
         return metrics
 
+    def evaluated(
+        self, epoch: int, seconds_start: float, train_loss: float, full: bool = False
+    ) -> Iterator[EpochMetrics | TrainingWarning]:
+        """``evaluate``'s metrics, then any warning that evaluation gave rise to (each is said once)."""
+        said = len(self.warnings)
+        yield self.evaluate(epoch, seconds_start, train_loss, full)
+        yield from self.warnings[said:]
+
     def gallery(self) -> GalleryBatch:
         """The attacked gallery images now. Its attack's random start draws from a forked RNG: galleries are
         made every few seconds (a wall-clock schedule), and must not change the run's random stream, which
@@ -566,9 +572,7 @@ class _Trainer:
                 if (every and self.step % every == 0) or (seconds and now - self.last_gallery >= seconds):
                     self.last_gallery = now
                     yield self.gallery()
-            said = len(self.warnings)
-            yield self.evaluate(epoch, epoch_start, loss_sum / self.steps_per_epoch, full=epoch == cfg.train.epochs)
-            yield from self.warnings[said:]
+            yield from self.evaluated(epoch, epoch_start, loss_sum / self.steps_per_epoch, epoch == cfg.train.epochs)
             self.flush(epoch)
 
     def _dir(self) -> str | None:

@@ -54,9 +54,7 @@ def set_plot_text_size(plot: pg.PlotWidget, points: float | None) -> None:
         axis._updateLabel()  # noqa: SLF001 - pyqtgraph re-renders a label's style only here
         axis._updateMaxTextSize(0)  # noqa: SLF001 - and re-measures the room its ticks need here
     title_size = saved["title"] if points is None else f"{points * 1.15:g}pt"
-    item.titleLabel.setText(item.titleLabel.text, size=title_size)
-    if item.titleLabel.text == "" or item.titleLabel.text is None:
-        item.titleLabel.opts["size"] = title_size
+    item.titleLabel.setText(item.titleLabel.text, size=title_size)  # kept in its opts for a later title
     for legend in _legends(plot):
         legend.setLabelTextSize(saved["legends"].get(id(legend), "9pt") if points is None else f"{points:g}pt")
         for _, label in legend.items:
