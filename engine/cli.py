@@ -19,8 +19,8 @@ from typing import Any, NoReturn
 
 from engine.catalogue import LANGUAGES, active_language, language_from_environment, say, set_language
 from engine.config import (
+    ALL_DATASETS,
     ATTACKS,
-    DATASETS,
     DEVICES,
     LR_SCHEDULES,
     MODELS,
@@ -121,11 +121,19 @@ def parse_eps_list(text: str) -> tuple[float, ...]:
 def _add_data_args(p: argparse.ArgumentParser, required: bool) -> None:
     p.add_argument(
         "--dataset",
-        choices=DATASETS,
+        "--data",
+        choices=ALL_DATASETS,
         default="digits" if required else None,
-        help="dataset (default: the embedded offline digits)",
+        help="dataset (default: the embedded offline digits); adversarial-set: a set saved with "
+        "'evaluate --save-adversarial', given with --data-file",
     )
     p.add_argument("--data-dir", help="folder holding the dataset files (or the class folders for 'folder')")
+    p.add_argument(
+        "--data-file",
+        type=absolute_path,
+        help="the .npz file of --dataset adversarial-set (written by 'evaluate --save-adversarial'); "
+        "its adversarial images and true labels are split into training and held-out images",
+    )
     p.add_argument(
         "--image-size", type=int_in(4, 512), default=None, help="side in pixels for 'folder' images (default 32)"
     )
@@ -247,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--threads", type=int_in(1, 1024), default=None)
     c.add_argument("--report", help="write an HTML comparison report here (with a CSV beside it)")
+    c.add_argument(
+        "--saliency",
+        action="store_true",
+        help="also measure where each model looks: the share of its attribution maps on the digit's strokes "
+        "(input gradient, SmoothGrad, Integrated Gradients; Captum) over up to 200 held-out images",
+    )
 
     e = sub.add_parser(
         "evaluate",
@@ -298,6 +312,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--eps-list), which no attack can lower (models made of plain layers in sequence: mlp, seed-cnn, small-cnn)",
     )
     e.add_argument("--attack", choices=[a for a in ATTACKS if a != "none"], default="pgd")
+    e.add_argument(
+        "--target",
+        type=parse_target,
+        default=None,
+        help="make --attack (fgsm, pgd or pgd-l2) targeted: push each image toward this class number "
+        "(images already of it are left as they are), or toward a random other class (random, drawn "
+        "with --seed) or the class the model finds least likely (least-likely); reports the target success rate",
+    )
+    e.add_argument(
+        "--save-adversarial",
+        metavar="FILE.npz",
+        help="save the adversarial examples of --attack on all evaluated held-out images as an adversarial "
+        "set (with the originals, labels, targets, source model and ε), to test transfer with --on-set or "
+        "to train on with --dataset adversarial-set; an existing file is refused unless --overwrite is given",
+    )
+    e.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="with --save-adversarial: replace an existing FILE (the old one is moved aside to "
+        "FILE.replaced-<time>.npz, not deleted)",
+    )
+    e.add_argument(
+        "--on-set",
+        metavar="FILE.npz",
+        help="evaluate the model on a saved adversarial set instead of attacking it (a transfer test when "
+        "the set was made on another model): accuracy on the set's adversarial images and on its originals; "
+        "the attack, suite and sanity options are not used",
+    )
     e.add_argument("--eps", type=parse_eps, default=0.1)
     e.add_argument("--steps", type=int_in(1, 1000), default=40)
     e.add_argument("--step-size", type=float_in(0, 1, low_open=True), default=None)
@@ -335,6 +377,7 @@ RESUME_MAY_CHANGE = frozenset({"train.epochs", "train.device", "train.threads"})
 OPTION_KEYS = {  # train/sweep option dest -> the config setting it fills
     "dataset": "data.name",
     "data_dir": "data.data_dir",
+    "data_file": "data.file",
     "image_size": "data.image_size",
     "limit_holdout": "data.limit_holdout",
     "limit_train": "data.limit_train",
@@ -372,12 +415,42 @@ OPTION_KEYS = {  # train/sweep option dest -> the config setting it fills
 }
 
 
+def absolute_path(text: str) -> str:
+    """A file named on the command line, made absolute: the run's config.json is read from anywhere later."""
+    return str(Path(text).expanduser().absolute())
+
+
 def _train_config(a: argparse.Namespace) -> RunConfig:
     """The run config the train/sweep options describe (OPTION_KEYS is the one map from option to setting)."""
+    _check_data_file(a.dataset, a.data_file)
     changes = {key: getattr(a, dest) for dest, key in OPTION_KEYS.items()}
     changes |= {"data.image_size": a.image_size or 32, "data.download": bool(a.download), "train.gallery_every": 0}
     changes["train.gallery_seconds"] = 0.0  # headless: nobody looks at a gallery
     return RunConfig().with_changes(changes)
+
+
+def _check_data_file(dataset: str | None, data_file: str | None) -> None:
+    """--data-file belongs to --dataset adversarial-set, and that dataset needs it."""
+    if data_file is not None and dataset not in (None, "adversarial-set"):
+        raise CliError(
+            "--data-file is only used with --dataset adversarial-set (the dataset here is '{name}').", name=dataset
+        )
+    if dataset == "adversarial-set" and not data_file:
+        raise CliError("--dataset adversarial-set needs --data-file FILE.npz (a set saved with --save-adversarial).")
+
+
+def parse_target(text: str) -> str:
+    """--target: a class number, random or least-likely (the class range is checked against the model)."""
+    from engine.config import valid_target
+
+    value = text.strip().lower()
+    if value.isdigit() and value.isascii():
+        value = str(int(value))  # "07" is class 7
+    if not valid_target(value):
+        raise argparse.ArgumentTypeError(
+            say("'{text}' is not a class number, 'random' or 'least-likely'", text=text[:40])
+        )
+    return value
 
 
 def _fmt(v: float | None) -> str:
@@ -539,8 +612,19 @@ def cmd_compare(a: argparse.Namespace) -> dict[str, Any]:
         print(line, file=sys.stderr, flush=True)
         matrix = transfer_between_runs(a.run_dirs, AttackConfig(a.attack, a.eps, a.steps), limit=a.limit_holdout)
         out["transfer"] = matrix.to_dict()
+    saliency = None
+    if a.saliency:
+        from engine.saliency import REPORT_IMAGES, report_saliency
+        from engine.transfer import runs_on_shared_images
+
+        print(say("Saliency: attribution maps of {n} models", n=len(a.run_dirs)), file=sys.stderr, flush=True)
+        models, x, y = runs_on_shared_images(a.run_dirs, REPORT_IMAGES)
+        saliency = report_saliency(models, x, y)
+        out["saliency"] = saliency[0].to_dict()
     if a.report:
-        written = write_comparison_report(a.run_dirs, a.report, transfer=matrix, language=active_language())
+        written = write_comparison_report(
+            a.run_dirs, a.report, transfer=matrix, language=active_language(), saliency=saliency
+        )
         out["report"] = {k: str(v) for k, v in written.items()}
     return out
 
@@ -670,6 +754,7 @@ def _dataset_for_run(config: RunConfig, a: argparse.Namespace):
         for k, v in (
             ("name", a.dataset),
             ("data_dir", a.data_dir),
+            ("file", a.data_file),
             ("image_size", a.image_size),
             ("limit_holdout", a.limit_holdout),
             ("download", a.download),
@@ -682,12 +767,22 @@ def _dataset_for_run(config: RunConfig, a: argparse.Namespace):
 def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     import torch
 
-    from engine.evaluate import evaluate_model
+    from engine.attacks import check_target
+    from engine.evaluate import evaluate_attack
     from engine.suite import parse_suite, run_suite, suite_gallery
     from engine.trainer import resolve_device
 
     if bool(a.run_dir) == bool(a.model_file):
         raise CliError("Give either a run folder or --model-file FILE (.pt2 or TorchScript), one of the two.")
+    if a.on_set:
+        return _evaluate_on_set(a)
+    _check_data_file(a.dataset, a.data_file)
+    if a.overwrite and not a.save_adversarial:
+        raise CliError("--overwrite needs --save-adversarial FILE.npz (the file to replace).")
+    if a.save_adversarial:
+        from engine.adversarial_sets import check_set_path
+
+        check_set_path(a.save_adversarial, a.overwrite)  # refused now, not after the attack
     suite = parse_suite(a.suite)
     eps_list = a.eps_list or (a.eps,)
     for eps in eps_list:
@@ -704,15 +799,17 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
 
         model = load_model_file(a.model_file)
         split = load_dataset(
-            DataConfig(a.dataset or "digits", a.data_dir, a.image_size or 32, limit_holdout=a.limit_holdout)
+            DataConfig(
+                a.dataset or "digits", a.data_dir, a.image_size or 32, limit_holdout=a.limit_holdout, file=a.data_file
+            )
         )
-        source = a.model_file
+        source, architecture = a.model_file, None
     else:
         from engine.checkpoints import load_model
 
         config, model, _ = load_model(a.run_dir)
         split = _dataset_for_run(config, a)
-        source = a.run_dir
+        source, architecture = a.run_dir, config.model.name
         adversarially_trained = config.adversarially_trained
     from engine.model_files import check_classifier, load_any_model
 
@@ -728,8 +825,9 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     if a.transfer_from:
         reference = load_any_model(a.transfer_from).to(device)
         check_classifier(reference, split.test_x[:8], split.num_classes, Path(a.transfer_from).name)
-    cfg = AttackConfig(a.attack, a.eps, a.steps, a.step_size, a.restarts)
+    cfg = AttackConfig(a.attack, a.eps, a.steps, a.step_size, a.restarts, seed=a.seed, target=a.target)
     cfg.validate()
+    check_target(cfg.target, split.num_classes)
     x, y = split.test_x, split.test_y
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     log(
@@ -742,9 +840,36 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         )
     )
     torch.manual_seed(a.seed)
-    result = evaluate_model(
+    evaluation = evaluate_attack(
         model, x, y, cfg, batch_size=a.batch_size, progress=lambda done, total: log(f"  {done}/{total}")
     )
+    result = evaluation.result
+    if result.target is not None:
+        log(
+            say(
+                "Target {target}: {rate} of the images not already of their target class are now predicted as it "
+                "({already} images were already of it and were left as they are).",
+                target=result.target,
+                rate=_fmt(result.target_success_rate),
+                already=result.already_target,
+            )
+        )
+    saved = None
+    if a.save_adversarial:
+        from engine.adversarial_sets import SetSource, save_adversarial_set
+
+        saved = save_adversarial_set(
+            a.save_adversarial,
+            evaluation.adversarial,
+            x,
+            y,
+            targets=evaluation.targets,
+            class_names=split.class_names,
+            source=SetSource(str(source), architecture),
+            attack_cfg=cfg,
+            overwrite=a.overwrite,
+        )
+        log(say("Adversarial set of {n} images written to {path}", n=len(x), path=saved))
     suite_fields = {"suite": ",".join(suite), "eps": ", ".join(f"{e:g}" for e in eps_list)}
     if a.no_sanity:
         log(say("Suite {suite} at ε = {eps}…", **suite_fields))
@@ -783,6 +908,8 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         },
         "sanity": {c.name: {"passed": c.passed, "reason": c.reason, "skipped": c.skipped} for c in suite_result.sanity},
     }
+    if saved is not None:
+        out["adversarial_set"] = str(saved)
     if a.certify:
         out |= _certify(model, x, y, a, result.robust_accuracy, log)
     if a.report:
@@ -820,6 +947,73 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         )
         out["report"] = {k: str(v) for k, v in written.items()}
         log(say("Report written to {path}", path=written["html"]))
+    return out
+
+
+def _evaluate_on_set(a: argparse.Namespace) -> dict[str, Any]:
+    """evaluate --on-set: the model's accuracy on a saved adversarial set and on the set's originals."""
+    import torch
+
+    from engine.adversarial_sets import describe_set, load_adversarial_set, set_fits
+    from engine.evaluate import accuracy_of, predict
+    from engine.model_files import check_classifier
+    from engine.trainer import resolve_device
+
+    if a.save_adversarial or a.target:
+        raise CliError("--on-set evaluates a saved set; --target and --save-adversarial are for making one.")
+    device = resolve_device(a.device)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    aset = load_adversarial_set(a.on_set)
+    if a.model_file:
+        from engine.model_files import load_model_file
+
+        model, source = load_model_file(a.model_file), a.model_file
+    else:
+        from engine.checkpoints import load_checkpoint, load_model
+
+        _, model, class_names = load_model(a.run_dir)
+        source = a.run_dir
+        set_fits(aset, tuple(load_checkpoint(a.run_dir)["meta"]["shape"]), len(class_names), source)
+    x_adv, x = torch.from_numpy(aset.images.copy()), torch.from_numpy(aset.originals.copy())
+    y, targets = torch.from_numpy(aset.labels.copy()), torch.from_numpy(aset.targets.copy())
+    if a.limit_holdout:
+        keep = slice(0, a.limit_holdout)
+        x_adv, x, y, targets = x_adv[keep], x[keep], y[keep], targets[keep]
+    model.to(device)
+    check_classifier(model, x_adv[:8], aset.num_classes, Path(source).name)
+    log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    log(
+        say(
+            "Evaluating {model} on {n} images of the adversarial set {path} ({attack} ε={eps} on {source})…",
+            model=source,
+            n=len(x),
+            path=a.on_set,
+            attack=aset.attack,
+            eps=f"{aset.eps:g}",
+            source=aset.source,
+        )
+    )
+    predicted = predict(model, x_adv, a.batch_size).argmax(1).cpu()
+    on_set = accuracy_of(predicted == y)
+    on_originals = accuracy_of(predict(model, x, a.batch_size).argmax(1).cpu() == y)
+    out: dict[str, Any] = {
+        "model": source,
+        "device": str(device),
+        "accuracy_on_set": on_set,
+        "accuracy_on_originals": on_originals,
+    } | describe_set(aset)
+    out |= {"n": len(x), "eps": aset.eps}
+    aimed = (targets >= 0) & (targets != y)
+    if bool(aimed.any()):
+        out["target_success_rate_on_set"] = accuracy_of((predicted == targets)[aimed])
+    log(
+        say(
+            "Accuracy on the adversarial set: {adversarial} (on its originals: {clean}).",
+            adversarial=_fmt(on_set),
+            clean=_fmt(on_originals),
+        )
+    )
     return out
 
 

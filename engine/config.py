@@ -9,12 +9,17 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import UserError
 
-DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "folder")
+DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10", "folder")  # the window's dataset list
+# Datasets read from one file (DataConfig.file): a saved adversarial set (engine.adversarial_sets). Kept out of
+# DATASETS, the window's list, until the window can choose the file; the command line and configs take them.
+FILE_DATASETS = ("adversarial-set",)
+ALL_DATASETS = DATASETS + FILE_DATASETS
 MODELS = ("seed-cnn", "mlp", "small-cnn", "resnet")
 # n-fgsm (de Jorge et al. 2022): FGSM from noise of up to 2ε with step ε, not clipped to the ε-ball — the
 # one-step attack that does not overfit catastrophically; training only.
@@ -24,6 +29,8 @@ OWN_ATTACKS = ("fgsm", "pgd", "pgd-l2", "noise-uniform", "noise-gaussian")  # en
 TORCHATTACKS_BOUNDED = ("apgd-ce", "apgd-dlr", "square", "autoattack")  # torchattacks, within ε
 MIN_NORM_ATTACKS = ("cw", "deepfool")  # torchattacks, the smallest change that fools (no ε)
 SUITE_ATTACKS = OWN_ATTACKS + TORCHATTACKS_BOUNDED + MIN_NORM_ATTACKS  # what evaluation can run
+TARGETED_ATTACKS = ("fgsm", "pgd", "pgd-l2")  # the attacks that can aim at a chosen class (AttackConfig.target)
+TARGET_MODES = ("random", "least-likely")  # targets chosen per image; otherwise a class number "0".."K-1"
 ATTACKS = ("none", "fgsm-rs", "n-fgsm") + SUITE_ATTACKS
 OPTIMIZERS = ("adam", "sgd")
 # How a run makes its model robust: "at" adversarial training (the seed's L_clean + λ·L_adv, L_adv on the
@@ -68,13 +75,14 @@ class DataConfig:
     limit_train: int | None = None  # keep only the first N training images (quick experiments)
     limit_holdout: int | None = None
     download: bool = False  # fetch MNIST / Fashion-MNIST / CIFAR-10 with torchvision when the files are missing
+    file: str | None = None  # "adversarial-set" only: the .npz file (engine.adversarial_sets) to learn from
 
     def validate(self) -> None:
         _check(
-            isinstance(self.name, str) and self.name in DATASETS,
+            isinstance(self.name, str) and self.name in ALL_DATASETS,
             "Unknown dataset '{name}'. Choose one of: {choices}.",
             name=self.name,
-            choices=", ".join(DATASETS),
+            choices=", ".join(ALL_DATASETS),
         )
         _check(self.data_dir is None or isinstance(self.data_dir, str), "The data folder must be a path.")
         _check(_whole(self.image_size, 4, 512), "Image size must be a whole number of pixels from 4 to 512.")
@@ -91,6 +99,14 @@ class DataConfig:
             "The held-out image limit must be a whole number, at least 1.",
         )
         _check(isinstance(self.download, bool), "'download' must be true or false.")
+        _check(
+            self.file is None or (isinstance(self.file, str) and self.file.strip() != "" and "\x00" not in self.file),
+            "The data file must be a path to a file.",
+        )
+        _check(
+            self.name != "adversarial-set" or self.file is not None,
+            "The dataset 'adversarial-set' needs its file: choose a saved adversarial set (.npz).",
+        )
 
 
 @dataclass(frozen=True)
@@ -127,6 +143,11 @@ class AttackConfig:
     cw_c: float = 10.0
     cw_lr: float = 0.05
     n_queries: int = 1000  # Square's query budget per sample
+    # None: untargeted (push away from the true class). Otherwise the class to make each image look like:
+    # a class number "0".."K-1" (images already of that class are left as they are), "random" (another
+    # class per image, drawn with ``seed``) or "least-likely" (the class the model finds least likely).
+    # Only TARGETED_ATTACKS take one; the range of a class number is checked where the classes are known.
+    target: str | None = None
 
     @property
     def bounded(self) -> bool:
@@ -160,6 +181,26 @@ class AttackConfig:
         )
         _check(_finite(self.cw_c) and self.cw_c > 0 and _finite(self.cw_lr) and self.cw_lr > 0,
                "CW's c and learning rate must be numbers above 0.")  # fmt: skip
+        _check(
+            valid_target(self.target),
+            "The target must be a class number (0, 1, 2, …), 'random' or 'least-likely' (got {value}).",
+            value=repr(self.target)[:40],
+        )
+        _check(
+            self.target is None or self.name in TARGETED_ATTACKS,
+            "Only {choices} can aim at a target class; '{name}' cannot.",
+            choices=", ".join(TARGETED_ATTACKS),
+            name=self.name,
+        )
+
+
+def valid_target(target: object) -> bool:
+    """None, a TARGET_MODES name, or a class number written plainly ("0", "7", "12"; not "07", "+1", " 3")."""
+    if target is None:
+        return True
+    if not isinstance(target, str):
+        return False
+    return target in TARGET_MODES or re.fullmatch(r"0|[1-9][0-9]{0,3}", target) is not None
 
 
 @dataclass(frozen=True)
@@ -299,6 +340,11 @@ class RunConfig:
             name=self.attack.name,
         )
         _check(self.attack.steps <= 1000, "A training attack takes at most 1000 steps (more are for evaluation).")
+        _check(
+            self.attack.target is None,
+            "Training attacks are untargeted; a target class ({target}) is for evaluation.",
+            target=str(self.attack.target)[:40],
+        )
         _check(
             self.train.method != "ibp" or self.model.name in IBP_MODELS,
             "IBP (certified) training needs a model interval bounds can pass: {choices}; '{name}' has residual blocks.",

@@ -473,6 +473,32 @@ def load_folder(cfg: DataConfig) -> DatasetSplit:
     return DatasetSplit("folder", tx, ty, vx, vy, tuple(per_class), tuple(notes))
 
 
+# ---------------------------------------------------------------------------- adversarial set
+def load_adversarial_dataset(cfg: DataConfig) -> DatasetSplit:
+    """A saved adversarial set (engine.adversarial_sets) as a dataset: its adversarial images and true
+    labels, split into training and held-out images with a seeded split, with the set's class names."""
+    from engine.adversarial_sets import load_adversarial_set
+
+    if not cfg.file:  # pragma: no cover - validate() requires it
+        raise ConfigError("The dataset 'adversarial-set' needs its file: choose a saved adversarial set (.npz).")
+    aset = load_adversarial_set(cfg.file)
+    if aset.n < 4:
+        raise DatasetError(
+            "The adversarial set {path} holds only {count} images; at least 4 are needed to train on it.",
+            path=cfg.file,
+            count=aset.n,
+        )
+    x = torch.from_numpy(aset.images.copy())
+    y = torch.from_numpy(aset.labels.copy())
+    holdout = max(1, int(round(len(x) * cfg.holdout_fraction)))
+    tx, ty, vx, vy = _seeded_split(x, y, holdout)
+    note = (
+        f"Adversarial set {cfg.file}: {aset.n} images made by {aset.attack} at ε={aset.eps:g} on {aset.source}; "
+        f"{len(tx)} training / {len(vx)} held-out images."
+    )
+    return DatasetSplit("adversarial-set", tx, ty, vx, vy, aset.class_names, (note,))
+
+
 def load_dataset(cfg: DataConfig) -> DatasetSplit:
     cfg.validate()
     if cfg.name == "digits":
@@ -485,6 +511,8 @@ def load_dataset(cfg: DataConfig) -> DatasetSplit:
         split = load_cifar10(cfg)
     elif cfg.name == "folder":
         split = load_folder(cfg)
+    elif cfg.name == "adversarial-set":
+        split = load_adversarial_dataset(cfg)
     else:  # pragma: no cover - validate() rejects it
         raise ConfigError("Unknown dataset '{name}'.", name=cfg.name)
     if cfg.limit_train or cfg.limit_holdout:

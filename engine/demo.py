@@ -14,6 +14,7 @@ from resources import resource_path
 
 MODELS_DIR = resource_path("models")
 DEMO_MODELS = {"standard": MODELS_DIR / "digits-standard", "robust": MODELS_DIR / "digits-robust"}
+SHIPPED_IMAGE_SHAPE = (1, 8, 8)  # what the shipped models read: the embedded 8×8 digits
 
 # The first-minute attack: PGD with 10 steps at ε = 0.2 (51/255) on the 8×8 digits. Measured by
 # ``python -m engine.demo_models --check``: it fools the standard model on most held-out digits and

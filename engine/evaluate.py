@@ -6,6 +6,11 @@ about another: an adversarial example found inside the ε-ball is inside every l
 sample fooled at ε counts as fooled at every larger ε without another attack (exact). For PGD the
 curve goes further and bisects, per sample, for the first ε that breaks it (``bisect_curve``; the
 curves themselves are made by ``engine.suite.attack_curve``).
+
+A targeted attack (``AttackConfig.target``) is evaluated the same way (accuracy under attack), and also
+by its target success rate: of the images whose true class is not their target, the fraction the
+model predicts as their target after the attack. Its targets are chosen once for the whole set
+(``engine.attacks.choose_targets``), so batching does not change them.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.attacks import attack, check_cancel
+from engine.attacks import attack, check_cancel, choose_targets
 from engine.config import AttackConfig
 from engine.messages import CancelToken, GalleryBatch, frozen_array
 from engine.models import model_device
@@ -60,14 +65,20 @@ def adversarial_examples(
     cancel: CancelToken | None = None,
     progress: Progress | None = None,
     early_stop: bool = False,
+    targets: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """x_adv for every sample (on x's device), made batch by batch in eval mode."""
+    """x_adv for every sample (on x's device), made batch by batch in eval mode. A targeted ``cfg``
+    aims at ``targets`` (one class per sample), chosen here for all of x at once when None."""
     device = model_device(model)
+    if cfg.target is not None and targets is None:
+        targets = choose_targets(model, x, y, cfg.target, seed=cfg.seed)
     out = []
     for i in range(0, len(x), batch_size):
         check_cancel(cancel)
         xb, yb = x[i : i + batch_size].to(device), y[i : i + batch_size].to(device)
-        out.append(attack(model, xb, yb, cfg, mode="eval", early_stop=early_stop, cancel=cancel).to(x.device))
+        tb = None if targets is None else targets[i : i + batch_size].to(device)
+        x_adv = attack(model, xb, yb, cfg, mode="eval", early_stop=early_stop, cancel=cancel, targets=tb)
+        out.append(x_adv.to(x.device))
         if progress:
             progress(min(i + batch_size, len(x)), len(x))
     return torch.cat(out) if out else x.clone()
@@ -108,11 +119,40 @@ class EvalResult:
     robust_accuracy: float
     mean_prediction_deviation: float  # mean over samples of Σ_k |softmax(x_adv)_k − onehot(y)_k|
     confidence_drop: float  # mean of p(true class | x) − p(true class | x_adv)
+    # Targeted attacks only (None otherwise): the target setting ("3", "random", "least-likely"), the
+    # fraction of the images not already of their target class that end up predicted as it, how many
+    # images were already of their target class (not attacked), and each image's target.
+    target: str | None = None
+    target_success_rate: float | None = None
+    already_target: int | None = None
+    targets: tuple[int, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["attack"] = dataclasses.asdict(self.attack)
+        # Per-image targets stay out of the JSON (10,000 numbers for MNIST); --save-adversarial keeps them.
+        del d["targets"]
+        if self.target is None:  # an untargeted evaluation reads as it always did
+            for key in ("target", "target_success_rate", "already_target"):
+                del d[key]
         return d
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """An evaluation with what it attacked: ``evaluate_attack``'s answer (tensors on x's device)."""
+
+    result: EvalResult
+    adversarial: torch.Tensor  # x_adv, N×C×H×W in [0, 1]
+    targets: torch.Tensor | None  # each image's target class (targeted attacks), else None
+
+
+def target_success(predicted: torch.Tensor, y: torch.Tensor, targets: torch.Tensor) -> tuple[float, int]:
+    """(the fraction of images with y ≠ target predicted as their target — NaN when there are none,
+    the number of images already of their target class)."""
+    predicted, y, targets = predicted.cpu(), y.cpu(), targets.cpu()
+    aimed = targets != y
+    return accuracy_of((predicted == targets)[aimed]), int((~aimed).sum())
 
 
 def confidence_effects(model: nn.Module, x: torch.Tensor, x_adv: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
@@ -129,13 +169,39 @@ def evaluate_model(model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: Atta
     """Full attack on every sample (no early stop), so the confidence figures describe the real x_adv.
 
     ``options``: ``adversarial_examples``' batch_size, cancel and progress."""
-    x_adv = adversarial_examples(model, x, y, cfg, early_stop=False, **options)
-    correct_adv = predict(model, x_adv).argmax(1).cpu() == y.cpu()
+    return evaluate_attack(model, x, y, cfg, **options).result
+
+
+def evaluate_attack(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, cfg: AttackConfig, **options: Any
+) -> Evaluation:
+    """``evaluate_model``, keeping the adversarial examples it measured (and a targeted attack's targets,
+    chosen once for all of x with ``cfg.seed``)."""
+    targets = None if cfg.target is None else choose_targets(model, x, y, cfg.target, seed=cfg.seed)
+    x_adv = adversarial_examples(model, x, y, cfg, early_stop=False, targets=targets, **options)
+    predicted = predict(model, x_adv).argmax(1).cpu()
+    correct_adv = predicted == y.cpu()
     correct = correct_mask(model, x, y)
     deviation, drop = confidence_effects(model, x, x_adv, y)
-    return EvalResult(
-        cfg, len(x), float(correct.float().mean()), float((correct & correct_adv).float().mean()), deviation, drop
+    targeted: dict[str, Any] = {}
+    if targets is not None:
+        success, already = target_success(predicted, y, targets)
+        targeted = {
+            "target": cfg.target,
+            "target_success_rate": success,
+            "already_target": already,
+            "targets": tuple(int(t) for t in targets.tolist()),
+        }
+    result = EvalResult(
+        cfg,
+        len(x),
+        float(correct.float().mean()),
+        float((correct & correct_adv).float().mean()),
+        deviation,
+        drop,
+        **targeted,
     )
+    return Evaluation(result, x_adv, targets)
 
 
 def bisect_curve(
@@ -181,7 +247,11 @@ def make_gallery(
     """Original, adversarial and both predictions for a few samples, as read-only numpy copies."""
     device = model_device(model)
     x, y = x.to(device), y.to(device)
-    return gallery_batch(model, x, attack(model, x, y, cfg, mode="eval"), y, cfg, class_names, step)
+    targets = None
+    if cfg.target is not None:  # "make it look like a …": the class each image is pushed toward, shown with it
+        targets = choose_targets(model, x, y, cfg.target, len(class_names), seed=cfg.seed)
+    x_adv = attack(model, x, y, cfg, mode="eval", targets=targets)
+    return gallery_batch(model, x, x_adv, y, cfg, class_names, step, targets=targets)
 
 
 def gallery_batch(
@@ -192,9 +262,10 @@ def gallery_batch(
     cfg: AttackConfig,
     class_names: Sequence[str],
     step: int = 0,
+    targets: torch.Tensor | None = None,
 ) -> GalleryBatch:
-    """The gallery of ``x`` and its adversarial examples ``x_adv`` (made by ``cfg``), with the model's
-    predictions on both, as read-only numpy copies."""
+    """The gallery of ``x`` and its adversarial examples ``x_adv`` (made by ``cfg``, toward ``targets``
+    when it is targeted), with the model's predictions on both, as read-only numpy copies."""
     p_clean = F.softmax(predict(model, x), 1).cpu().numpy()
     p_adv = F.softmax(predict(model, x_adv), 1).cpu().numpy()
     return GalleryBatch(
@@ -209,4 +280,5 @@ def gallery_batch(
         probs_clean=frozen_array(p_clean),
         probs_adv=frozen_array(p_adv),
         class_names=tuple(class_names),
+        targets=None if targets is None else frozen_array(targets.cpu().numpy()),
     )

@@ -39,6 +39,21 @@ def diverging_rgb8(delta: np.ndarray, scale: float) -> np.ndarray:
     return np.ascontiguousarray((np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8))
 
 
+# Five anchors of matplotlib's "inferno" (black - purple - red - orange - pale yellow): perceptually
+# ordered and readable in grey print. Interpolated here so the engine's reports and the window draw
+# the same colours without matplotlib or pyqtgraph.
+HEAT_ANCHORS = np.array([[0, 0, 4], [87, 16, 110], [188, 55, 84], [249, 142, 9], [252, 255, 164]], np.float32)
+
+
+def heat_rgb8(values: np.ndarray) -> np.ndarray:
+    """H×W values in [0, 1] (an attribution map scaled to its maximum) -> H×W×3 uint8 on the heat map."""
+    t = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float32)), 0.0, 1.0) * (len(HEAT_ANCHORS) - 1)
+    lo = np.minimum(t.astype(np.int64), len(HEAT_ANCHORS) - 2)
+    frac = (t - lo)[..., None]
+    rgb = HEAT_ANCHORS[lo] * (1 - frac) + HEAT_ANCHORS[lo + 1] * frac
+    return np.ascontiguousarray((rgb + 0.5).astype(np.uint8))
+
+
 def change_scale(perturbation: np.ndarray) -> float:
     """The amplitude drawn at full colour: CHANGE_FULL_SCALE, or the batch's largest change when an
     attack without an ε bound (CW, DeepFool) changed some pixel by more (nothing is clipped)."""

@@ -102,6 +102,7 @@ class GalleryBatch:
     probs_clean: np.ndarray  # N×K softmax
     probs_adv: np.ndarray
     class_names: tuple[str, ...]
+    targets: np.ndarray | None = None  # N int64: the class a targeted attack pushed each image toward
 
     @property
     def perturbation(self) -> np.ndarray:
@@ -184,6 +185,49 @@ class CertifiedCurve:
     accuracy: tuple[float, ...]  # fraction of the n images certified at each ε
     n: int
     clean_accuracy: float
+
+
+@dataclass(frozen=True)
+class SaliencyPanel:
+    """One model's attribution maps (engine.saliency) for an image before and after an attack."""
+
+    model: str  # "current" (the model in use), "standard" or "robust" (the shipped pair)
+    methods: tuple[str, ...]  # engine.saliency.METHODS
+    images: np.ndarray  # 2×C×H×W: the clean image, the attacked image
+    predictions: tuple[int, int]  # the model's class for each of the two images
+    maps: np.ndarray  # methods×2 images×2 classes (true, predicted)×H×W, each scaled to its maximum
+    inside: np.ndarray  # methods×2×2: the share of each map's mass on the strokes (before scaling)
+
+
+@dataclass(frozen=True)
+class SampleExplanation:
+    """What each model looks at on one gallery sample: the model in use first, then the shipped pair."""
+
+    label: int
+    class_names: tuple[str, ...]
+    attack: str
+    eps: float
+    panels: tuple[SaliencyPanel, ...]
+
+
+@dataclass(frozen=True)
+class SaliencySummary:
+    """Mean inside-the-strokes fraction per model and method over n held-out images (true class)."""
+
+    models: tuple[str, ...]
+    methods: tuple[str, ...]
+    inside: tuple[tuple[float, ...], ...]  # [model][method]
+    chance: float  # the strokes' share of all pixels: what a map spread evenly would score
+    n: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "chance": self.chance,
+            "inside_fraction": {
+                m: dict(zip(self.methods, row, strict=True)) for m, row in zip(self.models, self.inside, strict=True)
+            },
+        }
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from engine.compare import run_history, summarize_run
 from engine.config import ConfigError
 from engine.errors import UserError
 from engine.gallery_images import change_scale, eps_text, gallery_grid, sample_tiles, upscale
-from engine.messages import GalleryBatch
+from engine.messages import GalleryBatch, SaliencySummary
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 Series = Mapping[str, tuple[Sequence[float], Sequence[float]]]
@@ -243,13 +243,15 @@ def write_report(
     transfer: Any = None,
     summary: Mapping[str, Any] | None = None,
     tradeoff: Sequence[tuple[str, float, float]] | None = None,
+    saliency: tuple[SaliencySummary, Any] | None = None,
     language: str = "en",
 ) -> dict[str, Path]:
     """Write ``path`` (HTML) and, beside it, the CSV, the PNG grid and the .npy of adversarial examples.
 
     ``suite`` is an ``engine.suite.SuiteResult``; ``training`` maps a plot title to its series;
     ``transfer`` is an ``engine.transfer.TransferMatrix``; ``tradeoff`` holds (label, clean accuracy,
-    robust accuracy) points, one per run. ``language`` is the window's ("en", "zh_CN"): the report's words
+    robust accuracy) points, one per run; ``saliency`` is engine.saliency.report_saliency's (summary,
+    examples). ``language`` is the window's ("en", "zh_CN"): the report's words
     come from engine.report_text, ``title`` is used as given, the CSV keeps its English names. Returns the
     paths written.
     """
@@ -432,6 +434,11 @@ def write_report(
         )
         parts.append(f"<p>{files}</p>")
 
+    if saliency is not None:
+        section, saliency_rows = _saliency_section(*saliency, language=language)
+        parts.append(section)
+        rows += saliency_rows
+
     every = t(language, "Every number: {csv}.", csv=html.escape(written["csv"].name))
     parts.append(f"<p>{every}</p></body></html>")
     path.write_text("\n".join(parts), encoding="utf-8")
@@ -440,6 +447,55 @@ def write_report(
         writer.writerow(("section", "name", "key", "value"))
         writer.writerows(rows)
     return written
+
+
+SALIENCY_METHODS = {
+    "gradient": "input gradient",
+    "smoothgrad": "SmoothGrad",
+    "integrated-gradients": "Integrated Gradients",
+}
+
+
+def _saliency_section(summary: SaliencySummary, examples: Any, language: str) -> tuple[str, list[tuple]]:
+    """Attribution maps (engine.saliency) and the share of their mass on the strokes, per model and method."""
+    methods = [t(language, SALIENCY_METHODS.get(m, m)) for m in summary.methods]
+    intro = t(
+        language,
+        "Where each model's answer depends on the pixels: attribution maps of the true class (bright: a small "
+        "change there moves the class's score the most). The figure under each method is the share of the map's "
+        "mass on the digit's strokes (pixels brighter than mid-grey), averaged over {n} held-out images; a map "
+        "spread evenly over the image would score {chance}. Robust models' gradients tend to follow the strokes "
+        "(Tsipras et al. 2019).",
+        n=summary.n,
+        chance=f"{summary.chance:.0%}",
+    )
+    table = [[name, *[f"{v:.1%}" for v in row]] for name, row in zip(summary.models, summary.inside, strict=True)]
+    parts = [f"<h2>{t(language, 'What the models look at')}</h2><p>{intro}</p>"]
+    parts.append(_table(table, [t(language, "model"), *methods], language))
+    rows: list[tuple] = [("saliency", "", "chance", summary.chance), ("saliency", "", "n", summary.n)]
+    rows += [
+        ("saliency", name, method, v)
+        for name, row in zip(summary.models, summary.inside, strict=True)
+        for method, v in zip(summary.methods, row, strict=True)
+    ]
+    if examples is not None and len(examples.images):
+        from engine.gallery_images import heat_rgb8, to_rgb8
+
+        scale = _upscale_factor(examples.images.shape[-2])
+        header = [t(language, "image")] + [
+            f"{html.escape(name)}<br>{html.escape(method)}" for name in examples.models for method in methods
+        ]
+        body = []
+        for i in range(len(examples.images)):
+            cells = [f"<img alt='' src='{png_data_uri(upscale(to_rgb8(examples.images[i]), scale))}'/>"]
+            for k in range(len(examples.models)):
+                for m in range(len(examples.methods)):
+                    heat = upscale(heat_rgb8(examples.maps[k, m, i]), scale)
+                    cells.append(f"<img alt='' src='{png_data_uri(heat)}'/>")
+            body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        head = "<tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>"
+        parts.append(f"<table class='maps'>{head}{''.join(body)}</table>")
+    return "".join(parts), rows
 
 
 def training_series(metrics: Sequence[Mapping[str, Any]]) -> dict[str, Series]:
@@ -484,10 +540,13 @@ def write_run_report(
             summary = None
         if not isinstance(summary, dict):
             summary = None
-    split = load_dataset(dataclasses.replace(config.data, limit_holdout=n_gallery))
+    from engine.saliency import REPORT_IMAGES, report_saliency
+
+    split = load_dataset(dataclasses.replace(config.data, limit_holdout=max(n_gallery, REPORT_IMAGES)))
     gallery = make_gallery(
         model, split.test_x[:n_gallery], split.test_y[:n_gallery], gallery_attack(config.attack), class_names
     )
+    saliency = report_saliency([(Path(run_dir).name, model)], split.test_x, split.test_y, seed=config.train.seed)
     return write_report(
         path,
         title=t(language, "Run {name}", name=Path(run_dir).name),
@@ -495,12 +554,17 @@ def write_run_report(
         summary=summary,
         gallery=gallery,
         training=training_series(read_metrics(run_dir)),
+        saliency=saliency,
         language=language,
     )
 
 
 def write_comparison_report(
-    paths: Sequence[str | Path], out: str | Path, transfer: Any = None, language: str = "en"
+    paths: Sequence[str | Path],
+    out: str | Path,
+    transfer: Any = None,
+    language: str = "en",
+    saliency: tuple[SaliencySummary, Any] | None = None,
 ) -> dict[str, Path]:
     """An HTML report of several runs: settings, the trade-off plot, overlaid curves, the transfer matrix;
     in ``language`` ("en", "zh_CN")."""
@@ -534,5 +598,6 @@ def write_comparison_report(
         training=training,
         transfer=transfer,
         tradeoff=points,
+        saliency=saliency,
         language=language,
     )

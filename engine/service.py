@@ -32,6 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -278,6 +279,43 @@ def _attack_image(lane: Lane, cancel: TrainingControl, progress: Callable, kind:
     return adversarial, predict_image(model, image), after
 
 
+def _explain(
+    lane: Lane,
+    cancel: TrainingControl,
+    progress: Callable,
+    source: ModelSource,
+    image: Any,
+    adversarial: Any,
+    label: int,
+    attack: str,
+    eps: float,
+) -> Any:
+    """Attribution maps (engine.saliency) of one gallery sample: the model in use on the clean and the
+    attacked image, then - for images the shipped digits models read - the shipped standard and robust
+    models, each on the clean image and on the image attacked against itself with the same attack."""
+    from engine.attacks import attack as run_attack
+    from engine.demo import DEMO_MODELS, SHIPPED_IMAGE_SHAPE
+    from engine.messages import SampleExplanation
+    from engine.saliency import explain_pair
+
+    model, names = lane.model(source)
+    clean, attacked = (
+        torch.from_numpy(np.array(image, dtype=np.float32)),
+        torch.from_numpy(np.array(adversarial, dtype=np.float32)),
+    )
+    panels = [explain_pair(model, "current", clean, attacked, int(label), cancel=cancel)]
+    used = Path(source.run_dir).resolve() if source.run_dir else None
+    cfg = AttackConfig(name=attack if attack in ("fgsm", "fgsm-rs", "n-fgsm", "pgd") else "pgd", eps=float(eps))
+    if tuple(clean.shape) == SHIPPED_IMAGE_SHAPE and len(names) == 10:
+        for kind, folder in DEMO_MODELS.items():
+            if used == folder.resolve():
+                continue  # the model in use is this shipped model: its row is already there
+            shipped, _ = _demo_model(lane, kind)
+            x_adv = run_attack(shipped, clean[None], torch.tensor([int(label)]), cfg, cancel=cancel)[0]
+            panels.append(explain_pair(shipped, kind, clean, x_adv, int(label), cancel=cancel))
+    return SampleExplanation(int(label), tuple(names), attack, float(eps), tuple(panels))
+
+
 def _open_folder(lane: Lane, cancel: TrainingControl, progress: Callable, data: DataConfig) -> FolderDataset:
     lane.splits.pop(data, None)  # read it again: the person may have changed the folder since
     split = lane.split(data)
@@ -319,6 +357,7 @@ TASKS: dict[str, tuple[str, Callable[..., Any]]] = {
     "attack_image": ("interactive", _attack_image),
     "open_folder": ("interactive", _open_folder),
     "open_model": ("interactive", _open_model),
+    "explain": ("interactive", _explain),
     "robustness": ("analysis", _robustness),
     "sanity": ("analysis", _sanity),
     "certify": ("analysis", _certify),

@@ -56,6 +56,37 @@ def transfer_matrix(
     return TransferMatrix(names, cfg, len(x), clean, tuple(rows))
 
 
+def runs_on_shared_images(
+    paths: Sequence[str | Path], limit: int = 500
+) -> tuple[list[tuple[str, nn.Module]], torch.Tensor, torch.Tensor]:
+    """Each run's model (named by its folder) and the first run's held-out images, which all of them must
+    classify (same dataset, same image size, same classes): what comparing models on the same images needs."""
+    from engine.data import load_dataset
+
+    loaded = [load_model(p) for p in paths]
+    first = loaded[0][0].data
+    for p, (config, _, names) in zip(paths, loaded, strict=True):
+        data = config.data
+        same = (data.name, data.data_dir, data.file, data.image_size) == (
+            first.name,
+            first.data_dir,
+            first.file,
+            first.image_size,
+        )
+        if not same or len(names) != len(loaded[0][2]):
+            raise ConfigError(
+                "Run {run} was trained on other data ({dataset}) than {first} ({first_dataset}): "
+                "comparing them needs the same images.",
+                run=Path(p).name,
+                dataset=data.name,
+                first=Path(paths[0]).name,
+                first_dataset=first.name,
+            )
+    split = load_dataset(dataclasses.replace(first, limit_holdout=limit or None))
+    x, y = split.test_x[: limit or None], split.test_y[: limit or None]
+    return [(Path(p).name, model) for p, (_, model, _) in zip(paths, loaded, strict=True)], x, y
+
+
 def transfer_between_runs(
     paths: Sequence[str | Path],
     cfg: AttackConfig,
@@ -68,27 +99,8 @@ def transfer_between_runs(
 
     All runs must classify the same data: the held-out images of the first run are used.
     """
-    from engine.data import load_dataset
-
     if len(paths) < 2:
         raise ConfigError("Choose at least two runs to measure transfer between them.")
-    loaded = [load_model(p) for p in paths]
-    first = loaded[0][0].data
-    for p, (config, _, names) in zip(paths, loaded, strict=True):
-        data = config.data
-        if (data.name, data.data_dir, data.image_size) != (first.name, first.data_dir, first.image_size) or len(
-            names
-        ) != len(loaded[0][2]):
-            raise ConfigError(
-                "Run {run} was trained on other data ({dataset}) than {first} ({first_dataset}): "
-                "transfer needs the same images.",
-                run=Path(p).name,
-                dataset=data.name,
-                first=Path(paths[0]).name,
-                first_dataset=first.name,
-            )
-    split = load_dataset(dataclasses.replace(first, limit_holdout=limit or None))
-    x, y = split.test_x[: limit or None], split.test_y[: limit or None]
-    models = [(Path(p).name, model) for p, (_, model, _) in zip(paths, loaded, strict=True)]
+    models, x, y = runs_on_shared_images(paths, limit)
     cfg.validate()
     return transfer_matrix(models, x, y, cfg, seed=seed, cancel=cancel, progress=progress)

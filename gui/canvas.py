@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from engine.demo import DEMO_ATTACK, DEMO_MODELS
 from engine.gallery_images import to_rgb8
 from engine.messages import Prediction
-from gui.gallery import pixmap
+from gui.pixmaps import pixmap
 
 CANVAS = 256
 PEN = 22

@@ -411,20 +411,46 @@ class TrainingController(QObject):
             text = self.tr("The engine is not running.") if self.broken else self.tr("The engine could not be asked.")
             job.on_failed(text) if job.on_failed else self.taskFailed.emit(job.kind, text)
 
-    def recompute_gallery(self, eps: float, attack: str | None = None) -> bool:
-        """Re-make the gallery on the current model at a new ε (outside training). False if impossible."""
+    def recompute_gallery(self, eps: float, attack: str | None = None, target: str | None = None) -> bool:
+        """Re-make the gallery on the current model at a new ε (outside training), toward ``target`` (a
+        class number as text, "random" or "least-likely") when one is chosen. False if impossible."""
         if self.running or self.source is None:
             return False
         config = self.source.config
         attack_cfg = dataclasses.replace(config.attack, eps=float(eps), name=attack or config.attack.name)
         if attack_cfg.name == "none":
             attack_cfg = dataclasses.replace(attack_cfg, name="fgsm")
+        if target is not None:
+            # Aiming at a class takes an iterative attack: one FGSM step rarely lands on a chosen class.
+            name = attack_cfg.name if attack_cfg.name in ("pgd", "pgd-l2") else "pgd"
+            attack_cfg = dataclasses.replace(attack_cfg, name=name, steps=max(10, attack_cfg.steps), target=target)
         self.request("gallery", {"source": self.source, "attack": attack_cfg}, self._on_gallery_ready)
         return True
 
     def _on_gallery_ready(self, batch: GalleryBatch) -> None:
         self.last_gallery = batch
         self.galleryReady.emit(batch)
+
+    def explain(
+        self,
+        batch: GalleryBatch,
+        index: int,
+        on_done: Callable[[Any], None],
+        on_failed: Callable[[str], None],
+    ) -> bool:
+        """Saliency maps of gallery sample ``index`` (engine.saliency): False when no model is in use."""
+        if self.source is None:
+            return False
+        params = {
+            "source": self.source,
+            "image": batch.original[index],
+            "adversarial": batch.adversarial[index],
+            "label": int(batch.labels[index]),
+            "attack": batch.attack,
+            "eps": float(batch.eps),
+        }
+        self.request("explain", params, on_done, on_failed=on_failed)
+        return True
 
     def run_robustness(
         self,

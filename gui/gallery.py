@@ -7,11 +7,15 @@ before the attack and wrong after. Clicking a sample opens a dialog with both cl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QFrame,
     QGridLayout,
@@ -19,23 +23,22 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSizePolicy,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from engine.gallery_images import change_scale, eps_text, sample_tiles
-from engine.messages import GalleryBatch
+from engine.messages import GalleryBatch, SampleExplanation
+from gui.pixmaps import pixmap
+from gui.saliency import SaliencyView
+
+# Asks the engine for a sample's saliency maps: (batch, index, on_done, on_failed) -> False when there is
+# no model to ask. The main window passes the controller's ``explain``.
+Explainer = Callable[[GalleryBatch, int, Callable[[SampleExplanation], None], Callable[[str], None]], bool]
 
 TILE = 64  # pixels per image in the grid
 SUBTLE_EPS = 8 / 255  # up to this ε most people see no change in an image (the usual bound for "imperceptible")
-
-
-def pixmap(rgb8: np.ndarray, size: int) -> QPixmap:
-    h, w, _ = rgb8.shape
-    image = QImage(rgb8.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()  # copy: own the bytes
-    return QPixmap.fromImage(image).scaled(
-        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
-    )
 
 
 def _set_text(label: QLabel, text: str) -> None:
@@ -111,12 +114,14 @@ class GalleryCell(QFrame):
         fooled = bool(batch.fooled[i])
         word = QCoreApplication.translate("Gallery", "FOOLED")
         verdict = f"<span style='color:#c62828'><b>{word}</b></span> → " if fooled else ""
-        _set_text(
-            self.text_adv,
-            QCoreApplication.translate("Gallery", "attacked: {verdict}{seen} ({conf})").format(
-                verdict=verdict, seen=names[pa], conf=f"{conf_a:.0%}"
-            ),
+        text = QCoreApplication.translate("Gallery", "attacked: {verdict}{seen} ({conf})").format(
+            verdict=verdict, seen=names[pa], conf=f"{conf_a:.0%}"
         )
+        if batch.targets is not None and int(batch.targets[i]) != label:
+            text += " · " + QCoreApplication.translate("Gallery", "aim {target}").format(
+                target=names[int(batch.targets[i])]
+            )
+        _set_text(self.text_adv, text)
         if fooled != self.fooled or self.property("fooled") is None:
             self.fooled = fooled
             self.setProperty("fooled", fooled)
@@ -132,7 +137,9 @@ class GalleryCell(QFrame):
 class SampleDialog(QDialog):
     """An enlarged sample with the class probabilities before and after the attack."""
 
-    def __init__(self, batch: GalleryBatch, index: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, batch: GalleryBatch, index: int, parent: QWidget | None = None, explainer: Explainer | None = None
+    ) -> None:
         super().__init__(parent)
         names = batch.class_names
         label = int(batch.labels[index])
@@ -163,7 +170,7 @@ class SampleDialog(QDialog):
             caption = QLabel(title)
             caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
             box.addWidget(caption)
-            box.addWidget(_image_label(pixmap(rgb, 220), title))
+            box.addWidget(_image_label(pixmap(rgb, 170), title))
             row.addLayout(box)
         self.plot = pg.PlotWidget()
         self.plot.setTitle(QCoreApplication.translate("Gallery", "Class probabilities"))
@@ -216,17 +223,40 @@ class SampleDialog(QDialog):
         )
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.saliency = SaliencyView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.plot, QCoreApplication.translate("Gallery", "Class &probabilities"))
+        self.tabs.addTab(self.saliency, QCoreApplication.translate("Gallery", "What the model &looks at"))
+        self.tabs.setTabToolTip(
+            1,
+            QCoreApplication.translate(
+                "Gallery",
+                "Saliency maps: which pixels the answer depends on, for this model and the shipped standard "
+                "and robust models",
+            ),
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.summary)
-        layout.addWidget(self.plot, 1)
-        self.resize(760, 600)
+        layout.addWidget(self.tabs, 1)
+        self.resize(760, 620)
+        if explainer is None or not explainer(batch, index, self._explained, self._not_explained):
+            self.saliency.show_failed(QCoreApplication.translate("Gallery", "there is no model to ask."))
+
+    def _explained(self, explanation: SampleExplanation) -> None:
+        if shiboken6.isValid(self.saliency):  # the dialog may have been closed before the answer came
+            self.saliency.show_explanation(explanation)
+
+    def _not_explained(self, text: str) -> None:
+        if shiboken6.isValid(self.saliency):
+            self.saliency.show_failed(text)
 
 
 class GalleryView(QWidget):
     """A grid of ``GalleryCell``s, refilled on each batch; as many columns as the width allows."""
 
     REFRESH_MS = 500
+    targetChosen = Signal(object)  # None (any wrong class), a class number as text, "random", "least-likely"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -235,6 +265,25 @@ class GalleryView(QWidget):
         self.header = QLabel("The gallery shows attacked examples once training starts.")
         self.header.setObjectName("galleryHeader")
         self.header.setWordWrap(True)
+        # "Make it look like a …": a targeted attack on the gallery (outside training; engine.attacks).
+        self.target = QComboBox()
+        self.target.setObjectName("galleryTarget")
+        self.target.setToolTip(
+            QCoreApplication.translate(
+                "Gallery",
+                "Aim the attack at a class of your choice: the attacker changes each image until the model sees "
+                "that class (a targeted attack, harder than just any wrong answer). Works on a finished model.",
+            )
+        )
+        self._target_label = QLabel(QCoreApplication.translate("Gallery", "Ma&ke it look like a:"))
+        self._target_label.setBuddy(self.target)
+        self._fill_targets(())
+        self.target.activated.connect(lambda _i: self.targetChosen.emit(self.target.currentData()))
+        target_row = QHBoxLayout()
+        target_row.setContentsMargins(0, 0, 0, 0)
+        target_row.addWidget(self._target_label)
+        target_row.addWidget(self.target)
+        target_row.addStretch(1)
         self._grid_host = QWidget()
         self._grid = QGridLayout(self._grid_host)
         self._grid.setSpacing(6)
@@ -248,8 +297,10 @@ class GalleryView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)
+        layout.addLayout(target_row)
         layout.addWidget(scroll, 1)
         self.dialog: SampleDialog | None = None
+        self.explainer: Explainer | None = None  # set by the main window
         self.model_text = ""
         self.compact = False
         self._pending: GalleryBatch | None = None
@@ -272,6 +323,8 @@ class GalleryView(QWidget):
             return
         self._throttle.start(self.REFRESH_MS)
         self.batch = batch
+        if batch.class_names != getattr(self, "_target_names", None):
+            self._fill_targets(batch.class_names)
         n = len(batch.labels)
         while len(self.cells) > n:
             cell = self.cells.pop()
@@ -297,6 +350,12 @@ class GalleryView(QWidget):
             "Attack <b>{attack}</b> at ε = {eps} · {right}/{n} recognised before the attack, "
             "<b style='color:#c62828'>{fooled} fooled</b> by it",
         ).format(attack=batch.attack.upper(), eps=eps_text(batch.eps), right=right, n=n, fooled=fooled)
+        if batch.targets is not None:
+            aimed = batch.targets != batch.labels
+            hit = int((batch.pred_adv[aimed] == batch.targets[aimed]).sum())
+            summary += " · " + QCoreApplication.translate(
+                "Gallery", "<b>{hit}/{n}</b> now seen as the class they were pushed toward"
+            ).format(hit=hit, n=int(aimed.sum()))
         if batch.eps <= SUBTLE_EPS:
             seen = QCoreApplication.translate("Gallery", "a change most people cannot see")
         else:
@@ -313,6 +372,31 @@ class GalleryView(QWidget):
             self.header.setText(f"{step}{summary}")
         else:
             self.header.setText(f"{step}{model}{summary}<br><span style='color:#5f6b7a'>{legend}</span>")
+
+    def _fill_targets(self, class_names: tuple[str, ...]) -> None:
+        """The choices of "Make it look like a": any wrong class, each class by name, random, least likely."""
+        chosen = self.target.currentData()
+        self.target.blockSignals(True)
+        self.target.clear()
+        self.target.addItem(QCoreApplication.translate("Gallery", "any wrong class (untargeted)"), None)
+        for k, name in enumerate(class_names):
+            self.target.addItem(name, str(k))
+        self.target.addItem(QCoreApplication.translate("Gallery", "a random other class"), "random")
+        self.target.addItem(QCoreApplication.translate("Gallery", "the class it finds least likely"), "least-likely")
+        index = self.target.findData(chosen)
+        self.target.setCurrentIndex(max(0, index))
+        self.target.blockSignals(False)
+        self._target_names = class_names
+
+    def target_choice(self) -> str | None:
+        return self.target.currentData()
+
+    def set_running(self, running: bool) -> None:
+        """Training shows the trainer's own (untargeted) attack: the choice waits for the end of the run."""
+        self.target.setEnabled(not running)
+        self._target_label.setEnabled(not running)
+        if running:  # the run's gallery is untargeted: the box must not claim otherwise
+            self.target.setCurrentIndex(0)
 
     def set_compact(self, compact: bool) -> None:
         """A one-line header (presentation mode), or the full one with the model and the legend."""
@@ -355,6 +439,6 @@ class GalleryView(QWidget):
     def open_sample(self, index: int) -> SampleDialog | None:
         if self.batch is None:
             return None
-        self.dialog = SampleDialog(self.batch, index, self)
+        self.dialog = SampleDialog(self.batch, index, self, self.explainer)
         self.dialog.show()
         return self.dialog

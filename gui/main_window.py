@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.knobs = KnobsPanel()
         self.curves = CurvesView()
         self.gallery = GalleryView()
+        self.gallery.explainer = self.controller.explain
         self.robustness = RobustnessView()
         self._build_layout()
         self._build_actions()
@@ -205,6 +206,7 @@ class MainWindow(QMainWindow):
         c.engineReady.connect(self._on_engine_ready)
         c.modelChanged.connect(self._on_model_changed)
         self.knobs.changed.connect(self._on_knobs_changed)
+        self.gallery.targetChosen.connect(lambda _target: self.refresh_gallery())
         self.experiment.changed.connect(self._on_experiment_changed)
         self.robustness.runRequested.connect(self._on_robustness_requested)
         self.robustness.cancelRequested.connect(self._on_robustness_cancel)
@@ -410,7 +412,7 @@ class MainWindow(QMainWindow):
 
     def refresh_gallery(self) -> None:
         values = self.knobs.values()
-        self.controller.recompute_gallery(values["attack.eps"], values["attack.name"])
+        self.controller.recompute_gallery(values["attack.eps"], values["attack.name"], self.gallery.target_choice())
 
     def _on_robustness_requested(
         self, attacks: tuple, eps_values: tuple, steps: int, images: int, sanity: bool = True
@@ -500,6 +502,7 @@ class MainWindow(QMainWindow):
         self.stop_action.setEnabled(state in ("running", "paused"))
         self.experiment.set_running(running)
         self.knobs.set_running(running)
+        self.gallery.set_running(running)
         self.status.set_state(state)
         if state == "idle" and self.sweep.active:
             if self.sweep.pending:

@@ -7,6 +7,7 @@ and save a screenshot while it trains (the gallery refreshes every couple of sec
         --presentation resources/screenshots/presentation-training.png \
         --robustness resources/screenshots/robustness.png --runs resources/screenshots/runs.png
     ... python -m gui.screenshot resources/screenshots/main-window-zh_CN.png --language zh_CN
+    ... python -m gui.screenshot /tmp/window.png --epochs 1 --sample resources/screenshots/saliency.png
 
 Settings and the run folder go to a temporary directory, so the user's own are untouched.
 """
@@ -32,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--robustness", type=Path, help="also save the robustness tab (after training) here")
     parser.add_argument("--runs", type=Path, help="also run a λ sweep (0, 0.25, 0.5, 1) and save the Runs tab here")
     parser.add_argument("--presentation", type=Path, help="also press F11 during the run and save that here")
+    parser.add_argument(
+        "--sample", type=Path, help="also open the first attacked digit's saliency maps (before training) and save it"
+    )
+    parser.add_argument("--sample-index", type=int, default=0, help="which gallery sample --sample opens")
     parser.add_argument("--language", default="en", help="en or zh_CN")
     args = parser.parse_args(argv)
 
@@ -75,6 +80,16 @@ def main(argv: list[str] | None = None) -> int:
             spin(0.05)
 
     wait_for(lambda: window.gallery.batch is not None, "the shipped model's attacked digits")
+    if args.sample:
+        dialog = window.gallery.open_sample(args.sample_index)
+        assert dialog is not None
+        dialog.tabs.setCurrentWidget(dialog.saliency)
+        wait_for(lambda: dialog.saliency.explanation is not None, "the saliency maps")
+        spin(0.4)
+        args.sample.parent.mkdir(parents=True, exist_ok=True)
+        dialog.grab().save(str(args.sample))
+        print(f"saved {args.sample}")
+        dialog.close()
     # What a person does next: adversarial training from the shipped model's settings (gallery_every 0:
     # the gallery still refreshes by itself, every train.gallery_seconds).
     config = window.build_config().with_changes(

@@ -659,134 +659,189 @@
 <context>
     <name>Gallery</name>
     <message>
-        <location filename="../../gui/gallery.py" line="106"/>
+        <location filename="../../gui/gallery.py" line="109"/>
         <source>true &lt;b&gt;{true}&lt;/b&gt; · seen as {seen} ({conf})</source>
         <translation>真实 &lt;b&gt;{true}&lt;/b&gt; · 识别为 {seen}（{conf}）</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="116"/>
+        <location filename="../../gui/gallery.py" line="117"/>
         <source>attacked: {verdict}{seen} ({conf})</source>
         <translation>攻击后：{verdict}{seen}（{conf}）</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="294"/>
+        <location filename="../../gui/gallery.py" line="347"/>
         <source>&lt;b&gt;Step {step}&lt;/b&gt; · </source>
         <translation>&lt;b&gt;第 {step} 步&lt;/b&gt; · </translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="295"/>
+        <location filename="../../gui/gallery.py" line="348"/>
         <source>Attack &lt;b&gt;{attack}&lt;/b&gt; at ε = {eps} · {right}/{n} recognised before the attack, &lt;b style=&apos;color:#c62828&apos;&gt;{fooled} fooled&lt;/b&gt; by it</source>
         <translation>攻击 &lt;b&gt;{attack}&lt;/b&gt;，ε = {eps} · 攻击前认对 {right}/{n}，其中 &lt;b style=&apos;color:#c62828&apos;&gt;{fooled} 个被骗&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="301"/>
+        <location filename="../../gui/gallery.py" line="360"/>
         <source>a change most people cannot see</source>
         <translation>大多数人看不出的改动</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="303"/>
+        <location filename="../../gui/gallery.py" line="362"/>
         <source>a change you can see, yet a person still reads each image</source>
         <translation>看得出的改动，但人仍能认出每张图</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="304"/>
+        <location filename="../../gui/gallery.py" line="363"/>
         <source>Each sample: original | the change, amplified ×{amp} at every ε (red brighter, blue darker) | attacked image: {seen}. Click one to enlarge.</source>
         <translation>每个样本：原图 | 改动（任何 ε 下都放大 ×{amp}，红色更亮，蓝色更暗）| 攻击后的图：{seen}。点击样本可放大。</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="112"/>
+        <location filename="../../gui/gallery.py" line="115"/>
         <source>FOOLED</source>
         <translation>被骗</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="69"/>
+        <location filename="../../gui/gallery.py" line="72"/>
         <source>Click to enlarge and see all class probabilities</source>
         <translation>点击放大并查看所有类别的概率</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="70"/>
+        <location filename="../../gui/gallery.py" line="73"/>
         <source>Original image</source>
         <translation>原图</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="73"/>
+        <location filename="../../gui/gallery.py" line="76"/>
         <source>The attacker&apos;s change, amplified (red brighter, blue darker)</source>
         <translation>攻击者做的改动，已放大（红色更亮，蓝色更暗）</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="75"/>
+        <location filename="../../gui/gallery.py" line="78"/>
         <source>Attacked image</source>
         <translation>攻击后的图</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="140"/>
+        <location filename="../../gui/gallery.py" line="121"/>
+        <source>aim {target}</source>
+        <translation>目标 {target}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gallery.py" line="147"/>
         <source>Sample {n}: true class {name}</source>
         <translation>样本 {n}：真实类别 {name}</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="148"/>
+        <location filename="../../gui/gallery.py" line="155"/>
         <source>Original</source>
         <translation>原图</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="150"/>
+        <location filename="../../gui/gallery.py" line="157"/>
         <source>Change (±{px}/255 at full colour)</source>
         <translation>改动（满色 = ±{px}/255）</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="156"/>
+        <location filename="../../gui/gallery.py" line="163"/>
         <source>Attacked ({attack}, ε = {eps})</source>
         <translation>攻击后（{attack}，ε = {eps}）</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="169"/>
+        <location filename="../../gui/gallery.py" line="176"/>
         <source>Class probabilities</source>
         <translation>各类别的概率</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="170"/>
+        <location filename="../../gui/gallery.py" line="177"/>
         <source>probability</source>
         <translation>概率</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="179"/>
+        <location filename="../../gui/gallery.py" line="186"/>
         <source>before attack</source>
         <translation>攻击前</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="186"/>
+        <location filename="../../gui/gallery.py" line="193"/>
         <source>after attack</source>
         <translation>攻击后</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="195"/>
+        <location filename="../../gui/gallery.py" line="202"/>
         <source>The attack fooled the model.</source>
         <translation>攻击骗过了模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="197"/>
+        <location filename="../../gui/gallery.py" line="204"/>
         <source>The attack did not change a right answer.</source>
         <translation>攻击没有改变正确的答案。</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="199"/>
+        <location filename="../../gui/gallery.py" line="206"/>
         <source>The model was already wrong before the attack.</source>
         <translation>模型在攻击前就已经认错了。</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="201"/>
+        <location filename="../../gui/gallery.py" line="208"/>
         <source>The model was right before and still is.</source>
         <translation>模型攻击前认对，攻击后仍然认对。</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="204"/>
+        <location filename="../../gui/gallery.py" line="211"/>
         <source>True class &lt;b&gt;{true}&lt;/b&gt;. Before the attack the model says &lt;b&gt;{before}&lt;/b&gt; ({p_before}); after it, &lt;b&gt;{after}&lt;/b&gt; ({p_after}). {verdict}</source>
         <translation>真实类别 &lt;b&gt;{true}&lt;/b&gt;。攻击前模型认为是 &lt;b&gt;{before}&lt;/b&gt;（{p_before}）；攻击后认为是 &lt;b&gt;{after}&lt;/b&gt;（{p_after}）。{verdict}</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="311"/>
+        <location filename="../../gui/gallery.py" line="228"/>
+        <source>Class &amp;probabilities</source>
+        <translation>类别概率(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gallery.py" line="229"/>
+        <source>What the model &amp;looks at</source>
+        <translation>模型在看哪里(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gallery.py" line="232"/>
+        <source>Saliency maps: which pixels the answer depends on, for this model and the shipped standard and robust models</source>
+        <translation>显著性图：回答取决于哪些像素——当前模型以及随附的标准模型和稳健模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gallery.py" line="244"/>
+        <source>there is no model to ask.</source>
+        <translation>没有可以询问的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gallery.py" line="272"/>
+        <source>Aim the attack at a class of your choice: the attacker changes each image until the model sees that class (a targeted attack, harder than just any wrong answer). Works on a finished model.</source>
+        <translation>让攻击瞄准你选的类别：攻击者修改每张图像，直到模型把它看成那个类别（定向攻击，比随便错成哪一类更难）。用于训练好的模型。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gallery.py" line="278"/>
+        <source>Ma&amp;ke it look like a:</source>
+        <translation>让它看起来像(&amp;K)：</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gallery.py" line="356"/>
+        <source>&lt;b&gt;{hit}/{n}&lt;/b&gt; now seen as the class they were pushed toward</source>
+        <translation>&lt;b&gt;{hit}/{n}&lt;/b&gt; 张现在被认成了目标类别</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gallery.py" line="370"/>
         <source>Model: {model}</source>
         <translation>模型：{model}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gallery.py" line="381"/>
+        <source>any wrong class (untargeted)</source>
+        <translation>任意错误类别（非定向）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gallery.py" line="384"/>
+        <source>a random other class</source>
+        <translation>随机的另一类</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gallery.py" line="385"/>
+        <source>the class it finds least likely</source>
+        <translation>模型认为最不可能的类别</translation>
     </message>
 </context>
 <context>
@@ -1007,7 +1062,7 @@
     </message>
     <message>
         <location filename="../../gui/knobs.py" line="150"/>
-        <location filename="../../gui/knobs.py" line="457"/>
+        <location filename="../../gui/knobs.py" line="469"/>
         <source>Changes act on the next training step.</source>
         <translation>改动将在下一个训练步生效。</translation>
     </message>
@@ -1215,12 +1270,12 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
         <translation>随机失活</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="446"/>
+        <location filename="../../gui/knobs.py" line="458"/>
         <source>In force from step %1: %2</source>
         <translation>从第 %1 步起生效：%2</translation>
     </message>
     <message>
-        <location filename="../../gui/knobs.py" line="451"/>
+        <location filename="../../gui/knobs.py" line="463"/>
         <source>Not applied: %1</source>
         <translation>未应用：%1</translation>
     </message>
@@ -1228,254 +1283,254 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="150"/>
+        <location filename="../../gui/main_window.py" line="151"/>
         <source> or </source>
         <translation> 或 </translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="158"/>
+        <location filename="../../gui/main_window.py" line="159"/>
         <source>▶  Train</source>
         <translation>▶  训练</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="158"/>
+        <location filename="../../gui/main_window.py" line="159"/>
         <source>Start training with these settings</source>
         <translation>用这些设置开始训练</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="161"/>
-        <location filename="../../gui/main_window.py" line="499"/>
+        <location filename="../../gui/main_window.py" line="162"/>
+        <location filename="../../gui/main_window.py" line="501"/>
         <source>❚❚  Pause</source>
         <translation>❚❚  暂停</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="161"/>
+        <location filename="../../gui/main_window.py" line="162"/>
         <source>Pause or resume training</source>
         <translation>暂停或继续训练</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="164"/>
+        <location filename="../../gui/main_window.py" line="165"/>
         <source>■  Stop</source>
         <translation>■  停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="164"/>
+        <location filename="../../gui/main_window.py" line="165"/>
         <source>Stop training and save the run</source>
         <translation>停止训练并保存这次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="167"/>
+        <location filename="../../gui/main_window.py" line="168"/>
         <source>✓  Evaluate</source>
         <translation>✓  评估</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="169"/>
+        <location filename="../../gui/main_window.py" line="170"/>
         <source>Measure accuracy now (during training) or robustness (after)</source>
         <translation>立即测量准确率（训练期间）或稳健性（训练之后）</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="173"/>
+        <location filename="../../gui/main_window.py" line="174"/>
         <source>Open run…</source>
         <translation>打开运行记录…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="173"/>
+        <location filename="../../gui/main_window.py" line="174"/>
         <source>Load a finished run to inspect</source>
         <translation>载入一次已完成的运行来查看</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="175"/>
+        <location filename="../../gui/main_window.py" line="176"/>
         <source>Controls</source>
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="237"/>
+        <location filename="../../gui/main_window.py" line="239"/>
         <source>These settings cannot be used</source>
         <translation>这些设置无法使用</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="246"/>
+        <location filename="../../gui/main_window.py" line="248"/>
         <source>Sweep cancelled: the current run stops and is saved.</source>
         <translation>扫描已取消：当前运行会停止并保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="255"/>
+        <location filename="../../gui/main_window.py" line="257"/>
         <source>A run is in progress</source>
         <translation>有一次运行正在进行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="255"/>
+        <location filename="../../gui/main_window.py" line="257"/>
         <source>Stop the current run (Esc) before starting a sweep.</source>
         <translation>开始扫描前，请先停止当前运行（Esc）。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="261"/>
+        <location filename="../../gui/main_window.py" line="263"/>
         <source>This sweep cannot start</source>
         <translation>这次扫描无法开始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="270"/>
+        <location filename="../../gui/main_window.py" line="272"/>
         <source>λ sweep: run %1 of %2 (λ = %3) is training…</source>
         <translation>λ 扫描：第 %1 次运行（共 %2 次，λ = %3）正在训练…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="284"/>
+        <location filename="../../gui/main_window.py" line="286"/>
         <source>Attacking %1 images on each of %2 models…</source>
         <translation>正在 %2 个模型上各攻击 %1 张图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="292"/>
-        <location filename="../../gui/main_window.py" line="430"/>
+        <location filename="../../gui/main_window.py" line="294"/>
+        <location filename="../../gui/main_window.py" line="432"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="305"/>
+        <location filename="../../gui/main_window.py" line="307"/>
         <source>Open a run folder</source>
         <translation>打开运行记录文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="326"/>
+        <location filename="../../gui/main_window.py" line="328"/>
         <source>your model file %1</source>
         <translation>你的模型文件 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="329"/>
+        <location filename="../../gui/main_window.py" line="331"/>
         <source>the ready-made standard model</source>
         <translation>现成的普通模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="331"/>
+        <location filename="../../gui/main_window.py" line="333"/>
         <source>the ready-made robust model</source>
         <translation>现成的稳健模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="334"/>
+        <location filename="../../gui/main_window.py" line="336"/>
         <source>your run “%1”</source>
         <translation>你的运行“%1”</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="342"/>
+        <location filename="../../gui/main_window.py" line="344"/>
         <source>your run %1</source>
         <translation>你的运行 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="382"/>
+        <location filename="../../gui/main_window.py" line="384"/>
         <source>Reopened your last run: %1</source>
         <translation>已重新打开你上次的运行记录：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="391"/>
+        <location filename="../../gui/main_window.py" line="393"/>
         <source>Cannot open this run</source>
         <translation>无法打开这个运行记录</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="397"/>
+        <location filename="../../gui/main_window.py" line="399"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="423"/>
+        <location filename="../../gui/main_window.py" line="425"/>
         <source>Attacking %1 held-out images…</source>
         <translation>正在攻击 %1 张留出图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="425"/>
+        <location filename="../../gui/main_window.py" line="427"/>
         <source>There is no trained model yet: train one (Ctrl+R) or open a run.</source>
         <translation>还没有训练好的模型：请训练一个（Ctrl+R）或打开一个运行记录。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="443"/>
+        <location filename="../../gui/main_window.py" line="445"/>
         <source>Epoch %1: clean accuracy %2, robust accuracy %3</source>
         <translation>第 %1 轮：干净准确率 %2，稳健准确率 %3</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="464"/>
+        <location filename="../../gui/main_window.py" line="466"/>
         <source>Training %1 images, %2 steps per epoch</source>
         <translation>正在训练 %1 张图像，每轮 %2 步</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="473"/>
+        <location filename="../../gui/main_window.py" line="475"/>
         <source>Training completed</source>
         <translation>训练完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="474"/>
+        <location filename="../../gui/main_window.py" line="476"/>
         <source>Training stopped</source>
         <translation>训练已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="475"/>
+        <location filename="../../gui/main_window.py" line="477"/>
         <source>Training interrupted</source>
         <translation>训练被中断</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="478"/>
+        <location filename="../../gui/main_window.py" line="480"/>
         <source>%1: clean accuracy %2, robust %3. Saved in %4</source>
         <translation>%1：干净准确率 %2，稳健准确率 %3。已保存到 %4</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="492"/>
+        <location filename="../../gui/main_window.py" line="494"/>
         <source>λ sweep stopped: a run failed.</source>
         <translation>λ 扫描已停止：有一次运行失败了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="493"/>
+        <location filename="../../gui/main_window.py" line="495"/>
         <source>Training stopped with an error</source>
         <translation>训练因错误而停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="499"/>
+        <location filename="../../gui/main_window.py" line="501"/>
         <source>▶  Resume</source>
         <translation>▶  继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="511"/>
+        <location filename="../../gui/main_window.py" line="514"/>
         <source>λ sweep finished: every run is a point on the trade-off plot.</source>
         <translation>λ 扫描完成：每次运行都是权衡图上的一个点。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="517"/>
+        <location filename="../../gui/main_window.py" line="520"/>
         <source>The measurement failed.</source>
         <translation>测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="519"/>
+        <location filename="../../gui/main_window.py" line="522"/>
         <source>The transfer measurement failed.</source>
         <translation>迁移测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="521"/>
+        <location filename="../../gui/main_window.py" line="524"/>
         <source>The gallery could not be updated</source>
         <translation>无法更新图库</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="522"/>
+        <location filename="../../gui/main_window.py" line="525"/>
         <source>Transfer could not be measured</source>
         <translation>无法测量迁移</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="524"/>
+        <location filename="../../gui/main_window.py" line="527"/>
         <source>Robustness check failed</source>
         <translation>稳健性检查失败</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="533"/>
+        <location filename="../../gui/main_window.py" line="536"/>
         <source>λ sweep stopped: the engine stopped.</source>
         <translation>λ 扫描已停止：引擎停止了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="539"/>
+        <location filename="../../gui/main_window.py" line="542"/>
         <source>The engine stopped</source>
         <translation>引擎停止了</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="543"/>
+        <location filename="../../gui/main_window.py" line="546"/>
         <source>Resume the run</source>
         <translation>继续这次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="555"/>
+        <location filename="../../gui/main_window.py" line="558"/>
         <source>Cannot resume this run</source>
         <translation>无法继续这次运行</translation>
     </message>
@@ -2215,6 +2270,123 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
         <location filename="../../gui/runs_browser.py" line="507"/>
         <source>Compare runs</source>
         <translation>比较运行记录</translation>
+    </message>
+</context>
+<context>
+    <name>Saliency</name>
+    <message>
+        <location filename="../../gui/saliency.py" line="25"/>
+        <source>Input gradient</source>
+        <translation>输入梯度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="26"/>
+        <source>SmoothGrad (gradient averaged over noisy copies)</source>
+        <translation>SmoothGrad（对加噪副本取平均的梯度）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="27"/>
+        <source>Integrated Gradients (from a black image)</source>
+        <translation>积分梯度（从全黑图像出发）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="33"/>
+        <source>This model</source>
+        <translation>当前模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="34"/>
+        <source>Shipped standard model</source>
+        <translation>随附的标准模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="35"/>
+        <source>Shipped robust model</source>
+        <translation>随附的稳健模型</translation>
+    </message>
+</context>
+<context>
+    <name>SaliencyView</name>
+    <message>
+        <location filename="../../gui/saliency.py" line="47"/>
+        <source>Bright pixels are where a small change moves the model&apos;s score for the class the most. The percentage under each map is the share of its brightness on the digit&apos;s strokes (pixels brighter than mid-grey).</source>
+        <translation>越亮的像素，表示在那里做微小改动最能改变模型对该类别的得分。每张图下方的百分比是其亮度落在数字笔画上（比中灰更亮的像素）的比例。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="58"/>
+        <source>How the map is made. Input gradient: the raw sensitivity. SmoothGrad: the same, averaged over 25 noisy copies of the image, so single-pixel noise fades. Integrated Gradients: the gradient summed along the way from a black image, so every pixel&apos;s share of the score adds up.</source>
+        <translation>图的生成方式。输入梯度：原始的敏感度。SmoothGrad：同样的梯度，在图像的 25 个加噪副本上取平均，单个像素的噪声因此减弱。积分梯度：从全黑图像出发沿途累加的梯度，各像素的份额加起来正好是得分。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="64"/>
+        <source>the true class</source>
+        <translation>真实类别</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="65"/>
+        <source>the class the model sees</source>
+        <translation>模型认出的类别</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="67"/>
+        <source>Explain the right answer, or the answer the model gives (after an attack, the wrong one).</source>
+        <translation>解释正确答案，或模型给出的答案（攻击之后是错误的那个）。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="70"/>
+        <source>&amp;Map:</source>
+        <translation>图(&amp;M)：</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="71"/>
+        <source>&amp;Explain:</source>
+        <translation>解释(&amp;E)：</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="72"/>
+        <source>Computing the maps…</source>
+        <translation>正在计算显著性图…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="88"/>
+        <source>The maps could not be made: {reason}</source>
+        <translation>无法生成显著性图：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="102"/>
+        <source>on the strokes: {share}</source>
+        <translation>落在笔画上：{share}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="118"/>
+        <source>Clean image</source>
+        <translation>原始图像</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="119"/>
+        <location filename="../../gui/saliency.py" line="121"/>
+        <source>Its map</source>
+        <translation>它的显著性图</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="120"/>
+        <source>Attacked image</source>
+        <translation>攻击后的图像</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="141"/>
+        <source>The model sees {seen}</source>
+        <translation>模型认为是 {seen}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="146"/>
+        <source>What moves the score of class {name}</source>
+        <translation>哪些像素影响类别 {name} 的得分</translation>
+    </message>
+    <message>
+        <location filename="../../gui/saliency.py" line="148"/>
+        <source>sees {seen} · map of {name}</source>
+        <translation>认为是 {seen} · {name} 的图</translation>
     </message>
 </context>
 <context>

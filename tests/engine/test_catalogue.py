@@ -131,7 +131,24 @@ def test_every_message_has_its_translation(language: str, table: dict[str, str])
     assert not mismatched, "translations with other placeholders than their English:\n" + "\n".join(mismatched)
 
 
-PROPER_NAMES = {"ZIP", "SHA", "URL", "ID", "RGB", "NumPy", "Pillow", "Ray", "IBP", "MART", "TRADES", "LiRPA", "ART"}
+PROPER_NAMES = {
+    "ZIP",
+    "SHA",
+    "URL",
+    "ID",
+    "RGB",
+    "NumPy",
+    "Pillow",
+    "Ray",
+    "IBP",
+    "MART",
+    "TRADES",
+    "LiRPA",
+    "ART",
+    "SmoothGrad",
+    "Tsipras",
+    "Captum",
+}
 
 
 def test_translations_are_chinese_words() -> None:

@@ -11,6 +11,7 @@ import shutil
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -210,3 +211,247 @@ def test_files_that_would_hang_or_exhaust_memory_are_refused_at_once(variant, ge
     assert cli.main(["evaluate", "--model-file", str(evil), "--no-sanity"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+# ---------------------------------------------------------------------------------------------- adversarial sets
+def _set_arrays(n: int = 40) -> dict:
+    """The arrays of a genuine adversarial set (as engine.adversarial_sets writes them)."""
+    import json
+
+    rng = np.random.default_rng(0)
+    images = rng.random((n, 1, 8, 8), dtype=np.float32)
+    meta = {
+        "format": "robustness-lab adversarial set",
+        "format_version": 1,
+        "source": {"model": str(DEMO_RUN), "architecture": "small-cnn"},
+        "attack": "pgd",
+        "eps": 0.1,
+        "steps": 10,
+        "target": None,
+        "created": "2025-01-01T00:00:00+0000",
+    }
+    return {
+        "images": images,
+        "originals": images.copy(),
+        "labels": (np.arange(n) % 10).astype(np.int64),
+        "targets": np.full(n, -1, dtype=np.int64),
+        "class_names": np.array([str(i) for i in range(10)]),
+        "meta": np.array([json.dumps(meta)]),
+    }
+
+
+def _write_set(path: Path, arrays: dict) -> Path:
+    with open(path, "wb") as fh:  # a file handle: numpy would add .npz to a name without it
+        np.savez(fh, **arrays)
+    return path
+
+
+def _meta_with(**changes) -> object:
+    import json
+
+    meta = json.loads(str(_set_arrays()["meta"][0]))
+    for key, value in changes.items():
+        if value is KeyError:
+            del meta[key]
+        else:
+            meta[key] = value
+    return np.array([json.dumps(meta)])
+
+
+def _rezip(path: Path, change) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    change(parts)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _header_lies(parts: dict) -> None:
+    data = parts["images.npy"]
+    assert b"(40, 1, 8, 8)" in data[:128]
+    parts["images.npy"] = data.replace(b"(40, 1, 8, 8)", b"(90, 1, 8, 8)", 1)
+
+
+def _declared_huge(path: Path) -> Path:
+    """The zip's directory says images.npy unpacks to almost 4 GiB (a real bomb would say as much)."""
+    import struct
+
+    raw = bytearray(path.read_bytes())
+    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        start = 0
+        while (start := raw.find(signature, start)) >= 0:
+            if raw[start + name_at : start + name_at + 10] == b"images.npy":
+                raw[start + size_at : start + size_at + 4] = struct.pack("<I", 0xFFFFFF00)
+            start += 4
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def _arrays(**changes) -> dict:
+    arrays = _set_arrays()
+    for key, value in changes.items():
+        if value is KeyError:
+            del arrays[key]
+        else:
+            arrays[key] = value(arrays) if callable(value) else value
+    return arrays
+
+
+def _nan(a: dict):
+    images = a["images"].copy()
+    images[3, 0, 2, 2] = float("nan")
+    return images
+
+
+def _inf(a: dict):
+    originals = a["originals"].copy()
+    originals[0, 0, 0, 0] = float("inf")
+    return originals
+
+
+def _label(value: int):
+    def change(a: dict):
+        labels = a["labels"].copy()
+        labels[5] = value
+        return labels
+
+    return change
+
+
+def _target(value: int):
+    def change(a: dict):
+        targets = a["targets"].copy()
+        targets[5] = value
+        return targets
+
+    return change
+
+
+def _many_parts(parts: dict) -> None:
+    parts.update({f"x{i}.npy": b"" for i in range(99)})
+
+
+def _bytes(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+SET_VARIANTS = {  # name: (make the file at path, words of the refusal)
+    "text-renamed": (lambda p: _bytes(p, b"images,labels\n0.1,3\n"), "not a NumPy archive"),
+    "pickle-renamed": (lambda p: hostile.pickle_renamed(p, p.with_name("unused")), "not a NumPy archive"),
+    "empty-file": (lambda p: _bytes(p, b""), "not a NumPy archive"),
+    "truncated": (lambda p: _bytes(p, _write_set(p, _set_arrays()).read_bytes()[:3000]), "usable"),
+    "missing-array": (lambda p: _write_set(p, _arrays(labels=KeyError)), "lacks the arrays labels"),
+    "flat-images": (lambda p: _write_set(p, _arrays(images=lambda a: a["images"].reshape(40, 64))), "N × channels"),
+    "two-channels": (lambda p: _write_set(p, _arrays(images=lambda a: a["images"].reshape(40, 2, 4, 8))), "channels"),
+    "huge-side": (lambda p: _write_set(p, _arrays(images=lambda a: a["images"].reshape(1, 1, 1, 2560))), "channels"),
+    "byte-images": (lambda p: _write_set(p, _arrays(images=lambda a: (a["images"] * 255).astype("uint8"))), "floating"),
+    "float-labels": (lambda p: _write_set(p, _arrays(labels=lambda a: a["labels"].astype("float32"))), "whole numbers"),
+    "nan": (lambda p: _write_set(p, _arrays(images=_nan)), "not finite numbers"),
+    "infinity": (lambda p: _write_set(p, _arrays(originals=_inf)), "not finite numbers"),
+    "above-one": (lambda p: _write_set(p, _arrays(images=lambda a: a["images"] * 2)), "outside 0 to 1"),
+    "label-out-of-range": (lambda p: _write_set(p, _arrays(labels=_label(10))), "the label 10"),
+    "negative-label": (lambda p: _write_set(p, _arrays(labels=_label(-1))), "the label -1"),
+    "target-out-of-range": (lambda p: _write_set(p, _arrays(targets=_target(-2))), "'targets' holds -2"),
+    "short-labels": (lambda p: _write_set(p, _arrays(labels=lambda a: a["labels"][:-1])), "one value per image"),
+    "short-originals": (lambda p: _write_set(p, _arrays(originals=lambda a: a["originals"][:-1])), "'originals' has"),
+    "numeric-class-names": (lambda p: _write_set(p, _arrays(class_names=lambda a: a["labels"][:10])), "must hold text"),
+    "one-class": (lambda p: _write_set(p, _arrays(class_names=lambda a: a["class_names"][:1])), "2 to 1000 names"),
+    "meta-not-json": (lambda p: _write_set(p, _arrays(meta=lambda a: a["meta"].astype("U8"))), "not valid JSON"),
+    "meta-a-list": (lambda p: _write_set(p, _arrays(meta=np.array(["[1, 2]"]))), "not valid"),
+    "meta-two-texts": (lambda p: _write_set(p, _arrays(meta=lambda a: a["meta"].repeat(2))), "one JSON text"),
+    "meta-without-eps": (lambda p: _write_set(p, _arrays(meta=lambda a: _meta_with(eps=KeyError))), "lacks 'eps'"),
+    "meta-nan-eps": (lambda p: _write_set(p, _arrays(meta=lambda a: _meta_with(eps=float("nan")))), "lacks 'eps'"),
+    "meta-newer": (lambda p: _write_set(p, _arrays(meta=lambda a: _meta_with(format_version=9))), "newer version"),
+    "header-lies": (lambda p: _rezip(_write_set(p, _set_arrays()), _header_lies), "does not hold what its header"),
+    "declared-huge": (lambda p: _declared_huge(_write_set(p, _set_arrays())), "decompression bomb"),
+    "many-parts": (lambda p: _rezip(_write_set(p, _set_arrays()), _many_parts), "parts"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(SET_VARIANTS))
+def test_hostile_adversarial_sets_are_refused_in_words(variant, tmp_path, capsys):
+    from engine.adversarial_sets import load_adversarial_set
+    from engine.data import DatasetError
+
+    make, words = SET_VARIANTS[variant]
+    evil = make(tmp_path / "evil.npz")
+    with pytest.raises(DatasetError, match="is not a usable adversarial set") as caught:
+        load_adversarial_set(evil)
+    assert words in str(caught.value), str(caught.value)
+    assert cli.main(["evaluate", str(DEMO_RUN), "--on-set", str(evil)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error: ") == 1 and words in err and "Traceback" not in err
+
+
+def test_the_genuine_set_of_those_variants_loads(tmp_path):
+    from engine.adversarial_sets import load_adversarial_set
+
+    assert load_adversarial_set(_write_set(tmp_path / "fine.npz", _set_arrays())).n == 40
+
+
+@pytest.mark.parametrize("where", ["images", "meta", "class_names"])
+def test_a_pickled_object_array_never_runs(where, tmp_path, capsys):
+    from engine.adversarial_sets import load_adversarial_set
+    from engine.data import DatasetError
+
+    def evil_file(path: Path, marker: Path) -> Path:
+        payload = np.empty(1, dtype=object)
+        payload[0] = hostile._Payload(marker)
+        return _write_set(path, _arrays(**{where: payload}))
+
+    probe = tmp_path / "probe-ran"  # a careless loader really runs it
+    with np.load(evil_file(tmp_path / "probe.npz", probe), allow_pickle=True) as data:
+        data[where]
+    assert probe.exists()
+
+    marker = tmp_path / "payload-ran"
+    evil = evil_file(tmp_path / "evil.npz", marker)
+    with pytest.raises(DatasetError, match=f"its array '{where}' holds Python objects"):
+        load_adversarial_set(evil)
+    run = tmp_path / "run"
+    calls = [
+        ["evaluate", str(DEMO_RUN), "--on-set", str(evil)],
+        ["train", "--dataset", "adversarial-set", "--data-file", str(evil), "--epochs", "1", "--out", str(run)],
+    ]
+    for argv in calls:
+        assert cli.main(argv) == 2, argv
+    err = capsys.readouterr().err
+    assert err.count("error: ") == len(calls) and "Traceback" not in err, err
+    assert not marker.exists()
+
+
+def test_a_real_decompression_bomb_is_refused_before_it_is_inflated(tmp_path, monkeypatch):
+    import time
+    import zipfile
+
+    from engine import adversarial_sets
+    from engine.adversarial_sets import load_adversarial_set
+    from engine.data import DatasetError
+
+    monkeypatch.setattr(adversarial_sets, "MAX_SET_BYTES", 16 << 20)  # the real limit, 2 GiB, takes long to build
+    bomb = _write_set(tmp_path / "bomb.npz", _set_arrays())
+    header = np.lib.format.header_data_from_array_1_0(np.zeros((1 << 19, 1, 8, 8), np.float32))
+
+    def inflate(parts: dict) -> None:
+        import io
+
+        buffer = io.BytesIO()
+        np.lib.format.write_array_header_1_0(buffer, header)
+        parts["images.npy"] = buffer.getvalue() + bytes(4 << 23)  # 32 MiB of zeros, a few KiB compressed
+
+    _rezip(bomb, inflate)
+    assert bomb.stat().st_size < 200_000
+    with zipfile.ZipFile(bomb) as archive:
+        assert archive.getinfo("images.npy").file_size > 32 << 20
+    read = []
+    real_load = np.load
+    monkeypatch.setattr(np, "load", lambda *a, **k: read.append(a) or real_load(*a, **k))
+    t0 = time.perf_counter()
+    with pytest.raises(DatasetError, match="decompression bomb"):
+        load_adversarial_set(bomb)
+    assert time.perf_counter() - t0 < 2 and not read  # refused from the zip's directory, nothing inflated

@@ -138,3 +138,19 @@ def test_trades_is_accurate_and_robust_to_the_worst_of_three_attacks(mnist_dir, 
     assert summary["clean_accuracy"] >= 0.98
     assert worst >= 0.93
     assert seconds <= 600
+
+
+def test_robust_model_gradient_lies_on_the_strokes(standard_run, robust_run) -> None:
+    """Tsipras et al. 2019 on real 28×28 MNIST: the input gradient of an adversarially trained model
+    follows the digit. Measured by the share of its mass on the strokes (figures in README)."""
+    from engine.saliency import saliency_summary
+
+    config, standard, _ = load_model(standard_run[0])
+    _, robust, _ = load_model(robust_run[0])
+    split = load_dataset(config.data)
+    x, y = split.test_x[:500], split.test_y[:500]
+    summary = saliency_summary([("standard", standard), ("fgsm-rs", robust)], x, y, methods=("gradient",))
+    print(summary.to_dict())
+    (standard_share,), (robust_share,) = summary.inside
+    assert robust_share > standard_share + 0.08, summary.to_dict()
+    assert standard_share > summary.chance  # even a standard model's gradient is not spread evenly

@@ -143,8 +143,12 @@ def test_run_report(small_runs, tmp_path):
     tags = _parse(written["html"].read_text(encoding="utf-8"))
     titles = [a for t, a in tags if t == "svg"]
     assert len(titles) == 2  # training loss, accuracy per epoch
-    assert sum(t == "img" for t, _ in tags) == 3 * 4
+    # the gallery's 4 samples × 3 images, then the saliency section's 4 digits, each beside its 3 maps
+    assert sum(t == "img" for t, _ in tags) == 3 * 4 + 4 * (1 + 3)
     rows = list(csv.DictReader(written["csv"].open(encoding="utf-8")))
+    shares = {r["key"]: float(r["value"]) for r in rows if r["section"] == "saliency" and r["name"] == "run"}
+    assert set(shares) == {"gradient", "smoothgrad", "integrated-gradients"}
+    assert all(0 < v <= 1 for v in shares.values())
     assert any(r["section"] == "setting" and r["name"] == "train.lam" and r["value"] == "1.0" for r in rows)
     assert any(r["section"].startswith("training:") for r in rows)
 
@@ -193,7 +197,7 @@ def test_chinese_run_report_has_no_english_and_the_same_numbers(small_runs, tmp_
         *_values(json.loads((run / "summary.json").read_text(encoding="utf-8"))),
         *(str(n) for n in range(10)),  # the digits' class names
     ]
-    assert _latin_left(zh_text, own) == []
+    assert _latin_left(zh_text, own + ["SmoothGrad Tsipras"]) == [], _latin_left(zh_text, own)
     assert len(_latin_left(en_text, own)) > 30  # the check sees English where there is some
 
     # The same report otherwise: the same plots, series, images; the CSV keeps its English names.
@@ -215,7 +219,7 @@ def test_chinese_comparison_report(small_runs, tmp_path):
     assert "<h1>Comparison of 2 runs</h1>" in en_text and "<h2>Transferability</h2>" in en_text
     assert '<html lang="zh-CN">' in zh_text and "<h1>2 次运行的比较</h1>" in zh_text and "迁移性" in zh_text
     own = ["lam0", "run", "digits", "mlp", "fgsm-rs", *(p.name for p in chinese.values())]
-    assert _latin_left(zh_text, own) == []
+    assert _latin_left(zh_text, own + ["SmoothGrad Tsipras"]) == [], _latin_left(zh_text, own)
     points = [a["data-label"] for tag, a in _parse(zh_text) if tag == "circle" and "data-label" in a]
     assert len(points) == 2 and "λ=1, ε=26/255 (0.10)" in points[1]  # the run's own labels stay
     assert chinese["csv"].read_bytes() == english["csv"].read_bytes()
@@ -231,7 +235,7 @@ def test_chinese_evaluation_report_translates_the_sanity_verdicts(evaluation, tm
     for check in suite.sanity:  # every verdict engine.sanity wrote is re-made in Chinese
         assert sentence("zh_CN", check.reason) != check.reason, check.reason
     own = ["digits-model.pt", "fgsm", "pgd", "cw", *(p.name for p in chinese.values()), *map(str, range(10))]
-    assert _latin_left(zh_text, own) == []
+    assert _latin_left(zh_text, own + ["SmoothGrad Tsipras"]) == [], _latin_left(zh_text, own)
     english = write_report(tmp_path / "en.html", title="Evaluation", **kwargs)["html"].read_text(encoding="utf-8")
     assert "<h2>Sanity checks</h2>" in english and all(c.reason in english for c in suite.sanity)
 

@@ -431,3 +431,38 @@ def test_a_training_warning_shows_as_a_banner_until_the_next_run(qtbot, make_win
     start(qtbot, window, steps=1)
     assert not window.warning_banner.isVisible()
     stop_and_wait(qtbot, window)
+
+
+def test_a_model_that_cannot_be_certified_says_why_and_drops_the_old_curve(qtbot, make_window, tmp_path) -> None:
+    """After a certifiable model, a resnet (residual blocks: no interval bounds here): the attack curves
+    come, the certified curve of the model before does not stay, and the note names the reason."""
+    import subprocess
+    import sys
+
+    from engine.demo import demo_model_dir
+
+    run = tmp_path / "resnet"
+    subprocess.run(
+        [sys.executable, "main.py", "train", "--model", "resnet", "--epochs", "1", "--limit-train", "64",
+         "--limit-holdout", "40", "--quiet", "--out", str(run)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    window = make_window()
+    view = window.robustness
+    window.tabs.setCurrentWidget(view)
+    view.sanity_check.setChecked(False)
+    view.points.setValue(3)
+    view.images.setValue(40)
+    window.load_run(demo_model_dir("robust"))
+    with qtbot.waitSignal(window.controller.certifiedReady, timeout=TIMEOUT):
+        qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    assert "certified" in view.curves
+    assert window.load_run(run)
+    with qtbot.waitSignal(window.controller.robustnessReady, timeout=TIMEOUT):
+        with qtbot.waitSignal(window.controller.certifyFailed, timeout=TIMEOUT) as failed:
+            qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    reason = failed.args[0]
+    assert "certified" not in view.curves or not view.curves["certified"].isVisible()
+    assert view.certified_note.isVisible() and reason in view.certified_note.text()
+    assert "No certified curve" in view.certified_note.text()
+    assert "residual" in reason, reason  # the layer is named (engine.certify's words)

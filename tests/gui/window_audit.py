@@ -18,7 +18,7 @@ from pathlib import Path
 ALLOWED_LATIN = {
     "FGSM", "PGD", "APGD", "AutoAttack", "CW", "DeepFool", "MNIST", "Fashion", "CIFAR", "CNN", "MLP", "ResNet",
     "PyTorch", "CPU", "GPU", "CUDA", "CSV", "PNG", "HTML", "JSON", "Adam", "SGD", "L1", "L2", "L_clean", "L_adv",
-    "TRADES", "MART", "IBP",
+    "TRADES", "MART", "IBP", "SmoothGrad",
     "L_total", "Robustness", "Lab", "Ctrl", "Esc", "Space", "F1", "F11", "pt2", "pt", "TorchScript", "ms", "px",
     "Shift", "Alt", "Del", "Tab", "F5",
     "English",  # the language menu names each language in its own words
