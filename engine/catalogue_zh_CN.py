@@ -516,4 +516,10 @@ ZH_CN: dict[str, str] = {
     "What the models look at": "模型在看哪里",
     "image": "图像",
     "Where each model's answer depends on the pixels: attribution maps of the true class (bright: a small change there moves the class's score the most). The figure under each method is the share of the map's mass on the digit's strokes (pixels brighter than mid-grey), averaged over {n} held-out images; a map spread evenly over the image would score {chance}. Robust models' gradients tend to follow the strokes (Tsipras et al. 2019).": "每个模型的回答取决于哪些像素：真实类别的归因图（越亮表示那里的微小改动最能改变该类别的得分）。每种方法下的数字是归因图的总量落在数字笔画上（比中灰更亮的像素）的比例，为 {n} 张留出图像的平均值；若归因均匀分布在整幅图像上，得分为 {chance}。鲁棒模型的梯度往往沿着笔画分布（Tsipras 等，2019）。",
+    # per-image critical ε (engine.evaluate.critical_eps, evaluate --critical-eps)
+    "The critical-ε grid needs ε values above 0 (got {values}).": "临界 ε 的网格需要大于 0 的 ε 值（收到 {values}）。",
+    "The critical-ε file must end in .csv (got '{name}').": "临界 ε 文件名必须以 '.csv' 结尾（给出的是 '{name}'）。",
+    "Critical ε of {n} images on {k} values of ε…": "正在用 {k} 个 ε 值求 {n} 张图像的临界 ε…",
+    "above the grid": "高于网格上限",
+    "Median critical ε: {value}; written to {path}": "临界 ε 的中位数：{value}；已写入 {path}",
 }

@@ -286,6 +286,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma list of ε for the suite, e.g. 0.02,0.05,0.1 or 2/255,4/255 (default: --eps)",
     )
     e.add_argument(
+        "--critical-eps",
+        metavar="FILE.csv",
+        help="write each held-out image's critical ε (the smallest ε of the grid at which PGD breaks it) to this "
+        "CSV; the grid is --eps-list when it has several values, else 8 steps up to 2×--eps",
+    )
+    e.add_argument(
         "--eps-search",
         choices=("bisect", "ascending"),
         default="bisect",
@@ -910,6 +916,8 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     }
     if saved is not None:
         out["adversarial_set"] = str(saved)
+    if a.critical_eps:
+        out["critical_eps"] = _write_critical_eps(model, x, y, a, log)
     if a.certify:
         out |= _certify(model, x, y, a, result.robust_accuracy, log)
     if a.report:
@@ -936,6 +944,9 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         }
         if a.certify:
             summary[f"certified_accuracy (interval bounds, ε={a.eps:g})"] = out["certified_accuracy"]
+        from engine.saliency import report_saliency
+
+        saliency = report_saliency([(Path(source).name, model)], x, y, seed=a.seed)
         written = write_report(
             a.report,
             title=say("Robustness evaluation of {name}", name=Path(source).name),
@@ -943,11 +954,61 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
             summary=summary,
             suite=suite_result,
             gallery=gallery,
+            saliency=saliency,
             language=active_language(),
         )
         out["report"] = {k: str(v) for k, v in written.items()}
         log(say("Report written to {path}", path=written["html"]))
     return out
+
+
+def _write_critical_eps(model: Any, x: Any, y: Any, a: argparse.Namespace, log: Callable[[str], None]) -> dict:
+    """evaluate --critical-eps: per image, the first ε of the grid at which PGD breaks it, to a CSV (atomically)."""
+    import csv
+    import math
+    import os
+    import tempfile
+
+    import torch
+
+    from engine.evaluate import critical_eps
+
+    grid = a.eps_list if a.eps_list and len(a.eps_list) > 1 else tuple(a.eps * 2 * k / 8 for k in range(1, 9))
+    path = Path(a.critical_eps)
+    if path.suffix.lower() != ".csv":
+        raise CliError("The critical-ε file must end in .csv (got '{name}').", name=path.name)
+    log(say("Critical ε of {n} images on {k} values of ε…", n=len(x), k=len(grid)))
+    torch.manual_seed(a.seed)
+    cfg = AttackConfig("pgd", eps=max(grid), steps=a.steps, step_size=a.step_size, restarts=a.restarts, seed=a.seed)
+    result = critical_eps(model, x, y, grid, cfg, batch_size=a.batch_size)
+    values = result.values
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(("image", "label", "critical_eps", "grid_index"))
+            for i, (label, value, k) in enumerate(zip(result.labels, values, result.index, strict=True)):
+                writer.writerow((i, int(label), "inf" if math.isinf(value) else f"{value:.6g}", int(k)))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    order = result.order()
+    summary = result.to_dict() | {
+        "file": str(path),
+        "first_to_fall": [int(i) for i in order[:5]],
+        "last_to_fall": [int(i) for i in order[::-1][:5]],
+    }
+    median = summary["median_critical_eps"]
+    log(
+        say(
+            "Median critical ε: {value}; written to {path}",
+            value="> grid" if median is None else f"{median:g}",
+            path=path,
+        )
+    )
+    return summary
 
 
 def _evaluate_on_set(a: argparse.Namespace) -> dict[str, Any]:

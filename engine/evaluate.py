@@ -27,8 +27,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.attacks import attack, check_cancel, choose_targets
-from engine.config import AttackConfig
-from engine.messages import CancelToken, GalleryBatch, frozen_array
+from engine.config import AttackConfig, ConfigError
+from engine.messages import CancelToken, CriticalEps, GalleryBatch, frozen_array
 from engine.models import model_device
 
 Progress = Callable[[int, int], None]
@@ -204,7 +204,7 @@ def evaluate_attack(
     return Evaluation(result, x_adv, targets)
 
 
-def bisect_curve(
+def first_breaks(
     model: nn.Module,
     x: torch.Tensor,
     y: torch.Tensor,
@@ -214,11 +214,12 @@ def bisect_curve(
     batch_size: int = 500,
     cancel: CancelToken | None = None,
     progress: Callable[[float], None] | None = None,
-) -> tuple[float, ...]:
-    """Accuracy at each ε of the ascending list, from each sample's first breaking ε found by bisection.
+) -> torch.Tensor:
+    """Per sample, the index in the ascending ``eps_sorted`` of the first ε that breaks it, found by bisection
+    (len(eps_sorted): none of them does; clean-wrong samples are never attacked and keep len(eps_sorted)).
 
-    ``make_cfg(ε)`` is the attack at that ε; ``correct`` the clean-correct samples (the others count
-    as wrong at every ε and are never attacked). ``progress`` gets the fraction of rounds done.
+    ``make_cfg(ε)`` is the attack at that ε; ``correct`` the clean-correct samples. ``progress`` gets the
+    fraction of rounds done.
     """
     m = len(eps_sorted)
     rounds, done = max(1, math.ceil(math.log2(m + 1))), 0
@@ -237,8 +238,52 @@ def bisect_curve(
         done += 1
         if progress:
             progress(min(done / rounds, 1.0))
+    return hi
+
+
+def bisect_curve(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps_sorted: Sequence[float],
+    correct: torch.Tensor,
+    make_cfg: Callable[[float], AttackConfig],
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[float, ...]:
+    """Accuracy at each ε of the ascending list, from each sample's first breaking ε (``first_breaks``)."""
+    hi = first_breaks(model, x, y, eps_sorted, correct, make_cfg, batch_size, cancel, progress)
     n = max(len(x), 1)
-    return tuple(float((correct & (hi > k)).float().sum()) / n for k in range(m))
+    return tuple(float((correct & (hi > k)).float().sum()) / n for k in range(len(eps_sorted)))
+
+
+def critical_eps(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    eps_values: Sequence[float],
+    cfg: AttackConfig,
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+) -> CriticalEps:
+    """Each image's critical ε: the smallest ε of the grid at which attack ``cfg`` (its ε ignored) breaks it.
+
+    Found by the same bisection as the ε curve (``first_breaks``), so its histogram and the curve agree:
+    the curve at ε_k is the share of images whose critical ε is above ε_k.
+    """
+    eps_sorted = tuple(sorted({float(e) for e in eps_values}))
+    if not eps_sorted or eps_sorted[0] <= 0:
+        raise ConfigError("The critical-ε grid needs ε values above 0 (got {values}).", values=list(eps_values))
+    correct = correct_mask(model, x, y)
+    hi = first_breaks(model, x, y, eps_sorted, correct, lambda e: dataclasses.replace(cfg, eps=e), batch_size, cancel)
+    index = torch.where(correct, hi, torch.full_like(hi, -1))
+    return CriticalEps(
+        attack=cfg.name,
+        eps=eps_sorted,
+        index=frozen_array(index.numpy().astype(np.int64)),
+        labels=frozen_array(y.cpu().numpy().astype(np.int64)),
+    )
 
 
 def make_gallery(

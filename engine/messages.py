@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import math
 import pickle
 import queue
 import threading
@@ -185,6 +186,49 @@ class CertifiedCurve:
     accuracy: tuple[float, ...]  # fraction of the n images certified at each ε
     n: int
     clean_accuracy: float
+
+
+@dataclass(frozen=True)
+class CriticalEps:
+    """Per image, the smallest ε of a grid at which an attack breaks it (engine.evaluate.critical_eps).
+
+    ``index[i]`` is −1 for an image the model gets wrong without any attack (critical ε 0), k for the
+    first grid ε_k that breaks it, and len(eps) when none does (critical ε above the grid: +inf here).
+    """
+
+    attack: str
+    eps: tuple[float, ...]  # the grid, ascending
+    index: np.ndarray  # N int64
+    labels: np.ndarray  # N int64
+
+    @property
+    def values(self) -> np.ndarray:
+        """Critical ε per image: 0 (wrong already), a grid ε, or inf (not broken on the grid)."""
+        grid = np.array((0.0, *self.eps, math.inf))
+        return grid[self.index + 1]
+
+    @property
+    def median(self) -> float:
+        """The median over all images (inf when more than half survive the whole grid): the smallest grid
+        ε at which the attack leaves at most half of the images correct, read as one number."""
+        return float(np.median(self.values)) if len(self.index) else math.nan
+
+    def order(self) -> np.ndarray:
+        """Image indices from the first to fall to the last (ties keep the images' order)."""
+        return np.argsort(self.index, kind="stable")
+
+    def to_dict(self) -> dict[str, Any]:
+        n = len(self.index)
+        unbroken = int((self.index == len(self.eps)).sum())
+        return {
+            "attack": self.attack,
+            "eps_grid": list(self.eps),
+            "n": n,
+            "median_critical_eps": None if math.isinf(self.median) else self.median,
+            "wrong_before_attack": int((self.index < 0).sum()),
+            "not_broken_on_grid": unbroken,
+            "histogram": [int((self.index == k).sum()) for k in range(len(self.eps))],
+        }
 
 
 @dataclass(frozen=True)
