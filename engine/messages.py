@@ -171,24 +171,6 @@ Message = (
 
 # ---------------------------------------------------------------- results of analysis jobs
 @dataclass(frozen=True)
-class EpsCurve:
-    eps: tuple[float, ...]
-    accuracy: dict[str, tuple[float, ...]]  # attack name -> accuracy at each ε
-    clean_accuracy: float
-    n: int
-
-
-@dataclass(frozen=True)
-class CertifiedCurve:
-    """Certified accuracy (interval bounds, engine.certify) at each L∞ ε: a proof, not an attack's result."""
-
-    eps: tuple[float, ...]
-    accuracy: tuple[float, ...]  # fraction of the n images certified at each ε
-    n: int
-    clean_accuracy: float
-
-
-@dataclass(frozen=True)
 class CriticalEps:
     """Per image, the smallest ε of a grid at which an attack breaks it (engine.evaluate.critical_eps).
 
@@ -200,6 +182,11 @@ class CriticalEps:
     eps: tuple[float, ...]  # the grid, ascending
     index: np.ndarray  # N int64
     labels: np.ndarray  # N int64
+    # For the window: the few images that fall first and those that hold longest (engine.suite).
+    first_images: np.ndarray | None = None  # k×C×H×W
+    first_index: tuple[int, ...] = ()
+    last_images: np.ndarray | None = None
+    last_index: tuple[int, ...] = ()
 
     @property
     def values(self) -> np.ndarray:
@@ -229,6 +216,25 @@ class CriticalEps:
             "not_broken_on_grid": unbroken,
             "histogram": [int((self.index == k).sum()) for k in range(len(self.eps))],
         }
+
+
+@dataclass(frozen=True)
+class EpsCurve:
+    eps: tuple[float, ...]
+    accuracy: dict[str, tuple[float, ...]]  # attack name -> accuracy at each ε
+    clean_accuracy: float
+    n: int
+    critical: CriticalEps | None = None  # PGD's per-image critical ε, when PGD is among the attacks
+
+
+@dataclass(frozen=True)
+class CertifiedCurve:
+    """Certified accuracy (interval bounds, engine.certify) at each L∞ ε: a proof, not an attack's result."""
+
+    eps: tuple[float, ...]
+    accuracy: tuple[float, ...]  # fraction of the n images certified at each ε
+    n: int
+    clean_accuracy: float
 
 
 @dataclass(frozen=True)

@@ -28,14 +28,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
 from engine.attacks import check_cancel, model_mode
 from engine.catalogue import Text, say
 from engine.config import OWN_ATTACKS, SUITE_ATTACKS, AttackConfig, ConfigError
-from engine.evaluate import BISECT_ATTACKS, accuracy_of, bisect_curve, correct_mask, gallery_batch, predict, robust_mask
-from engine.messages import CancelToken, EpsCurve, GalleryBatch
+from engine.evaluate import BISECT_ATTACKS, accuracy_of, correct_mask, first_breaks, gallery_batch, predict, robust_mask
+from engine.messages import CancelToken, CriticalEps, EpsCurve, GalleryBatch, frozen_array
 from engine.models import model_device
 
 DEFAULT_SUITE = ("fgsm", "pgd", "noise-uniform")
@@ -133,9 +134,14 @@ class AttackCurve:
     median_linf: float | None = None
     median_l2: float | None = None
     success_rate: float | None = None  # fraction of clean-correct samples fooled at any norm
+    # Per sample, the index of the first ε that broke it (len(eps): none did) where the curve was found
+    # per sample (bisection, or every ε in turn for our own attacks); the critical-ε histogram reads it.
+    first_break: tuple[int, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        d = dataclasses.asdict(self)
+        del d["first_break"]  # one number per image: not for the JSON summary
+        return d
 
 
 def attack_curve(
@@ -193,10 +199,18 @@ def attack_curve(
         if progress:
             progress(len(eps_sorted), len(eps_sorted))
         return AttackCurve(
-            name, eps_sorted, acc, False, base.norm, time.perf_counter() - t0, success_rate=success, **medians
+            name,
+            eps_sorted,
+            acc,
+            False,
+            base.norm,
+            time.perf_counter() - t0,
+            median_linf=medians["median_linf"],
+            median_l2=medians["median_l2"],
+            success_rate=success,
         )
     if eps_search == "bisect" and name in BISECT_ATTACKS:
-        acc = bisect_curve(
+        hi = first_breaks(
             model,
             x,
             y,
@@ -206,10 +220,13 @@ def attack_curve(
             batch_size=batch_size,
             cancel=cancel,
         )
+        acc = tuple(float((correct & (hi > k)).float().sum()) / n for k in range(len(eps_sorted)))
         if progress:
             progress(len(eps_sorted), len(eps_sorted))
-        return AttackCurve(name, eps_sorted, acc, True, base.norm, time.perf_counter() - t0)
+        breaks = tuple(int(v) for v in hi.tolist())
+        return AttackCurve(name, eps_sorted, acc, True, base.norm, time.perf_counter() - t0, first_break=breaks)
     alive, values = correct.clone(), []
+    first = torch.full((len(x),), len(eps_sorted), dtype=torch.long)
     for k, eps in enumerate(eps_sorted):
         check_cancel(cancel)
         cfg = dataclasses.replace(base, eps=eps)
@@ -224,9 +241,11 @@ def attack_curve(
                 x_adv = suite_attack(model, x[idx], y[idx], cfg, batch_size=batch_size, cancel=cancel)
                 alive[idx] = predict(model, x_adv).argmax(1).cpu() == y[idx].cpu()
         values.append(float(alive.float().sum()) / n)
+        first[correct & ~alive & (first == len(eps_sorted))] = k
         if progress:
             progress(k + 1, len(eps_sorted))
-    return AttackCurve(name, eps_sorted, tuple(values), True, base.norm, time.perf_counter() - t0)
+    turns = None if name.startswith("noise") else tuple(int(v) for v in first.tolist())  # noise: not monotone
+    return AttackCurve(name, eps_sorted, tuple(values), True, base.norm, time.perf_counter() - t0, first_break=turns)
 
 
 @dataclass(frozen=True)
@@ -285,7 +304,41 @@ def suite_eps_curve(
         return step
 
     correct, curves = _suite_curves(model, x, y, attacks, eps_sorted, pairs_done, **options)
-    return EpsCurve(eps_sorted, {c.attack: c.accuracy for c in curves}, accuracy_of(correct), len(x))
+    critical = None
+    pgd_curve = next((c for c in curves if c.attack == "pgd" and c.first_break is not None), None)
+    if pgd_curve is not None and eps_sorted and eps_sorted[0] > 0:
+        critical = critical_from_breaks(pgd_curve, correct, x, y)
+    elif pgd_curve is not None and len(eps_sorted) > 1:  # a grid from 0: ε = 0 breaks only wrong images
+        critical = critical_from_breaks(pgd_curve, correct, x, y, skip_first=True)
+    return EpsCurve(eps_sorted, {c.attack: c.accuracy for c in curves}, accuracy_of(correct), len(x), critical=critical)
+
+
+FALL_EXAMPLES = 6  # images the window shows as "these fall first" and "these hold longest"
+
+
+def critical_from_breaks(
+    curve: AttackCurve, correct: torch.Tensor, x: torch.Tensor, y: torch.Tensor, skip_first: bool = False
+) -> CriticalEps:
+    """The per-image critical ε of an attack curve found per sample, with the first and last to fall.
+
+    ``skip_first`` drops a leading ε = 0 from the grid (the window's curves start there): a clean-correct
+    image is never broken at 0, so its indices just shift by one."""
+    hi = torch.tensor(curve.first_break, dtype=torch.long)
+    eps = curve.eps
+    if skip_first:
+        hi, eps = hi - 1, eps[1:]
+    index = torch.where(correct.cpu(), hi, torch.full_like(hi, -1))
+    result = CriticalEps(curve.attack, eps, frozen_array(index.numpy()), frozen_array(y.cpu().numpy()))
+    order = result.order()
+    ok = [int(i) for i in order if index[i] >= 0]  # the images right before any attack, first to fall first
+    first, last = ok[:FALL_EXAMPLES], ok[::-1][:FALL_EXAMPLES]
+    return dataclasses.replace(
+        result,
+        first_images=frozen_array(x[first].cpu().numpy().astype(np.float32)),
+        first_index=tuple(first),
+        last_images=frozen_array(x[last].cpu().numpy().astype(np.float32)),
+        last_index=tuple(last),
+    )
 
 
 def _suite_curves(

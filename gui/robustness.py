@@ -15,12 +15,14 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 from superqt import QFlowLayout
 
 from engine.gallery_images import eps_text
+from gui.critical_eps import CriticalEpsView
 from gui.i18n import translate_sentences
 
 # attack name, legend label, colour, tooltip (English sources, shown through translate("RobustnessView", …))
@@ -277,7 +279,15 @@ class RobustnessView(QWidget):
         row.addWidget(self.status, 1)
         row.addWidget(self.progress)
         layout.addLayout(row)
-        layout.addWidget(self.plot, 1)
+        self.critical_view = CriticalEpsView()
+        self.plots = QTabWidget()
+        self.plots.addTab(self.plot, self.tr("&Accuracy against ε"))
+        self.plots.addTab(self.critical_view, self.tr("&Where images fall"))
+        self.plots.setTabToolTip(
+            1,
+            self.tr("Per image, the smallest ε at which PGD breaks it: a histogram and the digits that fall first"),
+        )
+        layout.addWidget(self.plots, 1)
         self.certified_note = QLabel()
         self.certified_note.setObjectName("certifiedNote")
         self.certified_note.setWordWrap(True)
@@ -314,6 +324,9 @@ class RobustnessView(QWidget):
 
     def set_model(self, description: str | None) -> None:
         """Name the model the measurements attack (None: there is none yet), and say what to do next."""
+        if description != getattr(self, "_model_description", None) and self.critical_view.critical is not None:
+            self.critical_view.clear()  # another model: the old one's histogram would be read as this one's
+        self._model_description = description
         self.model_label.setText(
             self.tr("Testing: %1").replace("%1", description) if description else self.tr("Testing: no model yet")
         )
@@ -340,6 +353,7 @@ class RobustnessView(QWidget):
     def show_curve(self, curve: Any) -> None:
         """Plot an ``engine.evaluate.EpsCurve``; the sanity verdicts follow when they were asked for."""
         self.set_busy(self._sanity_pending)
+        self.critical_view.show_critical(getattr(curve, "critical", None))
         self.plot.clear()
         self.legend.clear()
         self.curves = {}

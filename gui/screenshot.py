@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=6, help="epochs to train before the picture")
     parser.add_argument("--timeout", type=float, default=240.0, help="give up after this many seconds")
     parser.add_argument("--robustness", type=Path, help="also save the robustness tab (after training) here")
+    parser.add_argument("--critical", type=Path, help="with --robustness: also save its critical-ε histogram here")
     parser.add_argument("--runs", type=Path, help="also run a λ sweep (0, 0.25, 0.5, 1) and save the Runs tab here")
     parser.add_argument("--presentation", type=Path, help="also press F11 during the run and save that here")
     parser.add_argument(
@@ -132,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         spin(0.5)
         window.grab().save(str(args.robustness))
         print(f"saved {args.robustness}")
+        if args.critical:
+            view.plots.setCurrentWidget(view.critical_view)
+            spin(0.4)
+            window.grab().save(str(args.critical))
+            print(f"saved {args.critical}")
+            view.plots.setCurrentWidget(view.plot)
     if args.runs:
         window.controller.stop()
         wait_for(lambda: window.controller.state == "idle", "the run to stop")

@@ -10,6 +10,90 @@
     </message>
 </context>
 <context>
+    <name>CriticalEpsView</name>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="29"/>
+        <location filename="../../gui/critical_eps.py" line="69"/>
+        <source>Measure robustness with PGD to see at which ε each image falls.</source>
+        <translation>用 PGD 测量稳健性，即可看到每张图像在多大的 ε 下被攻破。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="32"/>
+        <source>Critical ε of each image</source>
+        <translation>每张图像的临界 ε</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="33"/>
+        <source>images</source>
+        <translation>图像数</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="34"/>
+        <source>ε (grey levels out of 255)</source>
+        <translation>ε（255 级灰度中的级数）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="41"/>
+        <source>These fall first:</source>
+        <translation>最先被攻破的：</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="42"/>
+        <source>These hold longest:</source>
+        <translation>坚持最久的：</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="43"/>
+        <source>Held-out images the model got right that the smallest ε already breaks</source>
+        <translation>模型原本认对、但最小的 ε 就已攻破的留出图像</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="44"/>
+        <source>Held-out images that survive the largest ε (or fall last)</source>
+        <translation>挺过最大 ε（或最后才被攻破）的留出图像</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="74"/>
+        <source>No histogram: PGD was not among the attacks measured.</source>
+        <translation>没有直方图：测量的攻击中没有 PGD。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="92"/>
+        <source>More than half of the images survive every ε measured.</source>
+        <translation>超过一半的图像挺过了所测的每个 ε。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="94"/>
+        <source>More than half of the images are wrong before any attack.</source>
+        <translation>超过一半的图像在攻击之前就已认错。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="96"/>
+        <source>Median critical ε: %1 (black line): half of the images fall at or below it.</source>
+        <translation>临界 ε 的中位数：%1（黑线）：一半的图像在此 ε 或更小时被攻破。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="102"/>
+        <source>Of %1 images, %2 were wrong before any attack and %3 survive the largest ε.</source>
+        <translation>%1 张图像中，%2 张在攻击前就已认错，%3 张挺过了最大的 ε。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="118"/>
+        <source>not broken</source>
+        <translation>未被攻破</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="120"/>
+        <source>falls at ε = %1</source>
+        <translation>在 ε = %1 时被攻破</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="122"/>
+        <source>Held-out image %1: %2</source>
+        <translation>留出图像 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>CurvesView</name>
     <message>
         <location filename="../../gui/curves.py" line="49"/>
@@ -1630,254 +1714,269 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
 <context>
     <name>RobustnessView</name>
     <message>
-        <location filename="../../gui/robustness.py" line="32"/>
+        <location filename="../../gui/robustness.py" line="34"/>
         <source>One gradient step of size ε: a fast, weak attack.</source>
         <translation>沿梯度走一步，步长为 ε：快速但较弱的攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="38"/>
+        <location filename="../../gui/robustness.py" line="40"/>
         <source>Many small gradient steps inside the ε box: the standard strong attack.</source>
         <translation>在 ε 范围内沿梯度走许多小步：标准的强攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="42"/>
+        <location filename="../../gui/robustness.py" line="44"/>
         <source>random noise</source>
         <translation>随机噪声</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="44"/>
+        <location filename="../../gui/robustness.py" line="46"/>
         <source>Random ±ε noise, no gradient: shows how much of the drop is due to a real attack.</source>
         <translation>随机的 ±ε 噪声，不用梯度：用来看出准确率的下降有多少来自真正的攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="53"/>
+        <location filename="../../gui/robustness.py" line="55"/>
         <source>APGD-CE</source>
         <translation>APGD（交叉熵）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="55"/>
+        <location filename="../../gui/robustness.py" line="57"/>
         <source>Auto-PGD on the cross-entropy: PGD that tunes its own step size (part of AutoAttack). Stronger than PGD when PGD&apos;s step size is badly chosen.</source>
         <translation>基于交叉熵的 APGD：自动调整步长的 PGD（AutoAttack 的一部分）。当 PGD 的步长选得不好时，它比 PGD 更强。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="63"/>
+        <location filename="../../gui/robustness.py" line="65"/>
         <source>APGD-DLR</source>
         <translation>APGD（差比损失）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="65"/>
+        <location filename="../../gui/robustness.py" line="67"/>
         <source>Auto-PGD on a loss that ignores how confident the model is: it sees through models that hide their gradients by being over-confident.</source>
         <translation>基于一种不看模型有多自信的损失的 APGD：能识破那些靠过度自信来隐藏梯度的模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="73"/>
+        <location filename="../../gui/robustness.py" line="75"/>
         <source>Carlini–Wagner</source>
         <translation>CW</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="75"/>
+        <location filename="../../gui/robustness.py" line="77"/>
         <source>Finds the smallest change that fools each image (L2 distance). Its curve counts an image as fooled at ε when the change it found is at most ε per pixel.</source>
         <translation>为每张图像找出能骗过模型的最小改动（L2 距离）。在它的曲线上，如果找到的改动每个像素不超过 ε，这张图像就算在 ε 处被骗。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="85"/>
+        <location filename="../../gui/robustness.py" line="87"/>
         <source>Steps straight to the nearest decision boundary: the smallest change it finds is a quick estimate of how far each image is from being misread.</source>
         <translation>直接走向最近的决策边界：它找到的最小改动可以快速估计每张图像离被认错还有多远。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="194"/>
+        <location filename="../../gui/robustness.py" line="196"/>
         <source>Attacks:</source>
         <translation>攻击方式：</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="202"/>
+        <location filename="../../gui/robustness.py" line="204"/>
         <source>Stronger attacks:</source>
         <translation>更强的攻击：</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="205"/>
+        <location filename="../../gui/robustness.py" line="207"/>
         <source> Slower: try fewer images first.</source>
         <translation> 较慢：先用较少的图像试试。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="211"/>
+        <location filename="../../gui/robustness.py" line="213"/>
         <source>ε up to </source>
         <translation>ε 最大 </translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="213"/>
+        <location filename="../../gui/robustness.py" line="215"/>
         <source>The largest pixel change tried, in grey levels out of 255.</source>
         <translation>尝试的最大像素改动，以 255 级灰度中的级数表示。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="217"/>
+        <location filename="../../gui/robustness.py" line="219"/>
         <source> ε values</source>
         <translation> 个 ε 值</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="218"/>
+        <location filename="../../gui/robustness.py" line="220"/>
         <source>How many ε values between 0 and the maximum are measured.</source>
         <translation>在 0 到最大值之间测量多少个 ε 值。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="222"/>
+        <location filename="../../gui/robustness.py" line="224"/>
         <source> PGD steps</source>
         <translation> 步 PGD</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="223"/>
+        <location filename="../../gui/robustness.py" line="225"/>
         <source>Steps of the PGD attack: more is stronger and slower.</source>
         <translation>PGD 攻击的步数：越多越强，也越慢。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="227"/>
+        <location filename="../../gui/robustness.py" line="229"/>
         <source> images</source>
         <translation> 张图像</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="228"/>
+        <location filename="../../gui/robustness.py" line="230"/>
         <source>How many held-out images are attacked (more = more precise, slower).</source>
         <translation>攻击多少张留出图像（越多越精确，也越慢）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="229"/>
+        <location filename="../../gui/robustness.py" line="231"/>
         <source>Sanity checks</source>
         <translation>可信度检查</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="233"/>
+        <location filename="../../gui/robustness.py" line="235"/>
         <source>After the curve, test whether its numbers can be trusted: a huge ε must break the model, more attack steps must not help it, random noise must be weaker than the attack, and FGSM must not be much weaker than PGD.</source>
         <translation>画出曲线后，检验这些数字是否可信：很大的 ε 必须能攻破模型，更多的攻击步数不能让模型变好，随机噪声必须比攻击弱，FGSM 也不能比 PGD 弱太多。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="240"/>
+        <location filename="../../gui/robustness.py" line="242"/>
         <source>Measure at</source>
         <translation>测量范围</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="243"/>
+        <location filename="../../gui/robustness.py" line="245"/>
         <source>Measure robustness</source>
         <translation>测量稳健性</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="245"/>
+        <location filename="../../gui/robustness.py" line="247"/>
         <source>Attack the trained model at each ε and plot the accuracy that survives.</source>
         <translation>在每个 ε 下攻击训练好的模型，并画出剩下的准确率。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="246"/>
+        <location filename="../../gui/robustness.py" line="248"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="254"/>
-        <location filename="../../gui/robustness.py" line="324"/>
+        <location filename="../../gui/robustness.py" line="256"/>
+        <location filename="../../gui/robustness.py" line="337"/>
         <source>Train a model (or open a run), then measure how its accuracy falls as ε grows.</source>
         <translation>先训练一个模型（或打开一个运行记录），再测量随着 ε 增大它的准确率下降多少。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="256"/>
-        <location filename="../../gui/robustness.py" line="318"/>
+        <location filename="../../gui/robustness.py" line="258"/>
+        <location filename="../../gui/robustness.py" line="331"/>
         <source>Testing: no model yet</source>
         <translation>测试对象：还没有模型</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="259"/>
+        <location filename="../../gui/robustness.py" line="261"/>
         <source>The model these measurements attack</source>
         <translation>这些测量所攻击的模型</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="261"/>
+        <location filename="../../gui/robustness.py" line="263"/>
         <source>Accuracy under attack</source>
         <translation>受攻击时的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="262"/>
+        <location filename="../../gui/robustness.py" line="264"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="263"/>
+        <location filename="../../gui/robustness.py" line="265"/>
         <source>ε (grey levels out of 255)</source>
         <translation>ε（255 级灰度中的级数）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="286"/>
+        <location filename="../../gui/robustness.py" line="284"/>
+        <source>&amp;Accuracy against ε</source>
+        <translation>准确率与 ε(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/robustness.py" line="285"/>
+        <source>&amp;Where images fall</source>
+        <translation>图像在哪里被攻破(&amp;W)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/robustness.py" line="288"/>
+        <source>Per image, the smallest ε at which PGD breaks it: a histogram and the digits that fall first</source>
+        <translation>每张图像被 PGD 攻破的最小 ε：直方图，以及最先被攻破的数字</translation>
+    </message>
+    <message>
+        <location filename="../../gui/robustness.py" line="296"/>
         <source>Can these numbers be trusted?</source>
         <translation>这些数字可信吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="289"/>
+        <location filename="../../gui/robustness.py" line="299"/>
         <source>A model can look robust only because the attack cannot use its gradients (gradient masking). These checks look for the usual signs of that.</source>
         <translation>模型看起来稳健，可能只是因为攻击无法利用它的梯度（梯度掩蔽）。这些检查会寻找这种情况的常见迹象。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="309"/>
+        <location filename="../../gui/robustness.py" line="319"/>
         <source>Tick at least one attack.</source>
         <translation>请至少勾选一种攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="318"/>
+        <location filename="../../gui/robustness.py" line="331"/>
         <source>Testing: %1</source>
         <translation>测试对象：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="322"/>
+        <location filename="../../gui/robustness.py" line="335"/>
         <source>Choose the attacks and the ε range, then press Measure robustness.</source>
         <translation>选择攻击方法和 ε 范围，然后点击“测量稳健性”。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="363"/>
+        <location filename="../../gui/robustness.py" line="377"/>
         <source>Proving which images no attack can change (interval bounds)…</source>
         <translation>正在证明哪些图像是任何攻击都改变不了的（区间界）…</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="367"/>
+        <location filename="../../gui/robustness.py" line="381"/>
         <source>Clean accuracy %1 on %2 held-out images. A robust model keeps its curve high as ε grows; noise should barely hurt.</source>
         <translation>在 %2 张留出图像上的干净准确率为 %1。稳健的模型在 ε 增大时曲线仍保持在高处；噪声应该几乎没有影响。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="382"/>
+        <location filename="../../gui/robustness.py" line="396"/>
         <source>certified (interval bounds)</source>
         <translation>可证明（区间界）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="393"/>
+        <location filename="../../gui/robustness.py" line="407"/>
         <source>Certified (dotted line, green area): at ε = %1, %2 of the %3 images are proven to keep their label under every change of that size, whatever the attack. Between this line and the attacks&apos; curves: not broken by our attacks, not proven safe.</source>
         <translation>可证明（点线，绿色区域）：在 ε = %1 时，%3 张图像中有 %2 被证明在这个大小以内的任何改动下都保持原来的类别，无论用什么攻击。这条线与各攻击曲线之间的部分：我们的攻击没有攻破，但也没有被证明安全。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="405"/>
+        <location filename="../../gui/robustness.py" line="419"/>
         <source>No certified curve: %1</source>
         <translation>没有可证明曲线：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="422"/>
+        <location filename="../../gui/robustness.py" line="436"/>
         <source>Can these numbers be trusted? (checks at ε = %1, %2/255) — checking…</source>
         <translation>这些数字可信吗？（在 ε = %1、%2/255 处检查）——检查中…</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="453"/>
+        <location filename="../../gui/robustness.py" line="467"/>
         <source>all passed</source>
         <translation>全部通过</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="455"/>
+        <location filename="../../gui/robustness.py" line="469"/>
         <source>1 warning</source>
         <translation>1 个警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="457"/>
+        <location filename="../../gui/robustness.py" line="471"/>
         <source>%1 warnings</source>
         <translation>%1 个警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="460"/>
+        <location filename="../../gui/robustness.py" line="474"/>
         <source>Can these numbers be trusted? Checks at ε = %1 (%2/255): %3</source>
         <translation>这些数字可信吗？在 ε = %1（%2/255）处检查：%3</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="465"/>
+        <location filename="../../gui/robustness.py" line="479"/>
         <source>Can these numbers be trusted? Checks: %3</source>
         <translation>这些数字可信吗？检查结果：%3</translation>
     </message>
@@ -2392,152 +2491,152 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
 <context>
     <name>SanityCheck</name>
     <message>
-        <location filename="../../gui/robustness.py" line="95"/>
+        <location filename="../../gui/robustness.py" line="97"/>
         <source>At ε = %1 PGD brings accuracy down to %2, as it should.</source>
         <translation>在 ε = %1 时，PGD 把准确率降到了 %2，符合预期。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="96"/>
+        <location filename="../../gui/robustness.py" line="98"/>
         <source>At ε = %1 accuracy is still %2 under PGD: the attack cannot follow the gradients (a sign of gradient masking).</source>
         <translation>在 ε = %1 时，PGD 攻击下准确率仍有 %2：攻击无法沿着梯度进行（梯度掩蔽的迹象）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="101"/>
+        <location filename="../../gui/robustness.py" line="103"/>
         <source>More PGD steps or restarts raised robust accuracy (%1 → %2): the attack is unstable, a sign of randomised or shattered gradients.</source>
         <translation>更多的 PGD 步数或重启反而提高了稳健准确率（%1 → %2）：攻击不稳定，这是梯度被随机化或被打碎的迹象。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="106"/>
+        <location filename="../../gui/robustness.py" line="108"/>
         <source>More PGD steps or restarts lowered robust accuracy (%1 → %2): PGD-%3 had not converged, so its number is too optimistic.</source>
         <translation>更多的 PGD 步数或重启降低了稳健准确率（%1 → %2）：PGD-%3 还没有收敛，所以它给出的数字过于乐观。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="111"/>
+        <location filename="../../gui/robustness.py" line="113"/>
         <source>4× the steps and 3 restarts leave robust accuracy at %1 (PGD-%2: %3): the attack has converged.</source>
         <translation>用 4 倍步数和 3 次重启后，稳健准确率为 %1（PGD-%2：%3）：攻击已经收敛。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="115"/>
+        <location filename="../../gui/robustness.py" line="117"/>
         <source>Neither noise nor PGD changes accuracy at ε = %1; nothing to compare (see the large-ε check).</source>
         <translation>在 ε = %1 时，噪声和 PGD 都没有改变准确率；无从比较（见大 ε 检查）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="119"/>
+        <location filename="../../gui/robustness.py" line="121"/>
         <source>PGD (%1) is much stronger than random noise (%2) of the same size, as it should be.</source>
         <translation>PGD（%1）比同样大小的随机噪声（%2）强得多，符合预期。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="122"/>
+        <location filename="../../gui/robustness.py" line="124"/>
         <source>Random noise (%1) is nearly as strong as PGD (%2): the gradients do not help the attack (gradient masking).</source>
         <translation>随机噪声（%1）几乎和 PGD（%2）一样强：梯度对攻击没有帮助（梯度掩蔽）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="126"/>
+        <location filename="../../gui/robustness.py" line="128"/>
         <source>Not run: no other model was given to transfer attacks from.</source>
         <translation>未运行：没有提供可以迁移攻击的其他模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="127"/>
+        <location filename="../../gui/robustness.py" line="129"/>
         <source>Examples made on another model (%1) beat the white-box attack on this one (%2): its gradients are masked.</source>
         <translation>在另一个模型上生成的样本（%1）比对这个模型的白盒攻击（%2）更有效：它的梯度被掩蔽了。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="131"/>
+        <location filename="../../gui/robustness.py" line="133"/>
         <source>The transfer attack (%1) is weaker than the white-box attack (%2), as it should be.</source>
         <translation>迁移攻击（%1）比白盒攻击（%2）弱，符合预期。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="134"/>
+        <location filename="../../gui/robustness.py" line="136"/>
         <source>One-step FGSM (%1) beats PGD (%2): the iterative attack is being misled (gradient masking).</source>
         <translation>一步的 FGSM（%1）胜过了 PGD（%2）：迭代攻击被误导了（梯度掩蔽）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="138"/>
+        <location filename="../../gui/robustness.py" line="140"/>
         <source>FGSM leaves %1 but PGD only %2: the model resists the one-step attack but not a real one (%3; a masking sign).</source>
         <translation>FGSM 后还剩 %1，PGD 后只剩 %2：模型挡住了一步攻击，却挡不住真正的攻击（%3；这是掩蔽的迹象）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="143"/>
+        <location filename="../../gui/robustness.py" line="145"/>
         <source>catastrophic overfitting to the one-step training attack</source>
         <translation>对训练时所用一步攻击的灾难性过拟合</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="144"/>
+        <location filename="../../gui/robustness.py" line="146"/>
         <source>the gradient at the clean image points the wrong way</source>
         <translation>干净图像处的梯度指错了方向</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="145"/>
+        <location filename="../../gui/robustness.py" line="147"/>
         <source>FGSM (%1) and PGD (%2) agree as expected.</source>
         <translation>FGSM（%1）与 PGD（%2）的结果相符，符合预期。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="150"/>
+        <location filename="../../gui/robustness.py" line="152"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="151"/>
+        <location filename="../../gui/robustness.py" line="153"/>
         <source>limit</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="152"/>
+        <location filename="../../gui/robustness.py" line="154"/>
         <source>steps</source>
         <translation>步数</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="153"/>
+        <location filename="../../gui/robustness.py" line="155"/>
         <source>accuracy with 4× the steps</source>
         <translation>4 倍步数时的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="154"/>
+        <location filename="../../gui/robustness.py" line="156"/>
         <source>accuracy with 3 restarts</source>
         <translation>3 次重启时的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="155"/>
+        <location filename="../../gui/robustness.py" line="157"/>
         <source>clean accuracy</source>
         <translation>干净准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="156"/>
+        <location filename="../../gui/robustness.py" line="158"/>
         <source>accuracy under noise</source>
         <translation>噪声下的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="157"/>
+        <location filename="../../gui/robustness.py" line="159"/>
         <source>accuracy under PGD</source>
         <translation>PGD 下的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="158"/>
+        <location filename="../../gui/robustness.py" line="160"/>
         <source>accuracy under FGSM</source>
         <translation>FGSM 下的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="159"/>
+        <location filename="../../gui/robustness.py" line="161"/>
         <source>white-box accuracy</source>
         <translation>白盒准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="160"/>
+        <location filename="../../gui/robustness.py" line="162"/>
         <source>transfer accuracy</source>
         <translation>迁移准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="163"/>
+        <location filename="../../gui/robustness.py" line="165"/>
         <source>pass</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="164"/>
+        <location filename="../../gui/robustness.py" line="166"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="165"/>
+        <location filename="../../gui/robustness.py" line="167"/>
         <source>skipped</source>
         <translation>跳过</translation>
     </message>

@@ -101,3 +101,21 @@ def test_evaluate_writes_the_critical_eps_csv(tmp_path) -> None:
     assert sum(summary["histogram"]) + summary["not_broken_on_grid"] + summary["wrong_before_attack"] == 120
     assert run_cli("evaluate", str(demo_model_dir("robust")), "--no-sanity", "--critical-eps", str(tmp_path / "x.txt"),
                    check=False).returncode == 2  # fmt: skip
+
+
+def test_the_window_curve_carries_the_critical_eps_it_was_drawn_from(shipped, digits) -> None:
+    """The Robustness tab's curve (grid from ε = 0) and its histogram are one measurement: PGD's accuracy at
+    each ε is the share of images whose critical ε lies above it; the examples are the first and last to fall."""
+    from engine.suite import FALL_EXAMPLES, suite_eps_curve
+
+    x, y = digits.test_x[:120], digits.test_y[:120]
+    curve = suite_eps_curve(shipped["robust"], x, y, ("fgsm", "pgd"), (0.0, *GRID), steps=10)
+    critical = curve.critical
+    assert critical is not None and critical.eps == GRID and len(critical.index) == 120
+    for k, eps in enumerate(GRID):
+        assert curve.accuracy["pgd"][k + 1] == pytest.approx(float((critical.index > k).mean())), eps
+    assert len(critical.first_index) == FALL_EXAMPLES and critical.first_images.shape == (FALL_EXAMPLES, 1, 8, 8)
+    first, last = critical.index[list(critical.first_index)], critical.index[list(critical.last_index)]
+    assert (first >= 0).all() and first.max() <= last.min()
+    np.testing.assert_array_equal(critical.first_images[0], x[critical.first_index[0]].numpy())
+    assert suite_eps_curve(shipped["robust"], x, y, ("fgsm",), (0.0, 0.1)).critical is None  # no PGD, no histogram

@@ -466,3 +466,31 @@ def test_a_model_that_cannot_be_certified_says_why_and_drops_the_old_curve(qtbot
     assert view.certified_note.isVisible() and reason in view.certified_note.text()
     assert "No certified curve" in view.certified_note.text()
     assert "residual" in reason, reason  # the layer is named (engine.certify's words)
+
+
+def test_the_critical_eps_histogram_comes_with_the_curve(qtbot, make_window) -> None:
+    """The Robustness tab's second plot: one bar per ε (images PGD first breaks there), the median, the
+    digits that fall first and those that hold; it goes when another model is opened."""
+    from engine.demo import demo_model_dir
+
+    window = make_window()
+    window.load_run(demo_model_dir("standard"))
+    view = window.robustness
+    window.tabs.setCurrentWidget(view)
+    view.sanity_check.setChecked(False)
+    view.points.setValue(5)
+    view.images.setValue(80)
+    with qtbot.waitSignal(window.controller.robustnessReady, timeout=TIMEOUT) as ready:
+        qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    critical = ready.args[0].critical
+    hist = view.critical_view
+    view.plots.setCurrentWidget(hist)
+    assert hist.critical is critical and hist.bars is not None
+    heights = hist.bars.opts["height"]
+    assert list(heights) == [int((critical.index == k).sum()) for k in range(len(critical.eps))]
+    assert sum(heights) + (critical.index < 0).sum() + (critical.index == len(critical.eps)).sum() == 80
+    assert len(hist.tiles[0]) == 6 and len(hist.tiles[1]) == 6
+    assert "Median critical ε" in hist.summary.text() or "survive every ε" in hist.summary.text()
+    window.load_run(demo_model_dir("robust"))
+    qtbot.waitUntil(lambda: hist.critical is None, timeout=TIMEOUT)
+    assert hist.bars is None and not hist.tiles[0]
