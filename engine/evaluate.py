@@ -4,7 +4,7 @@ Robust accuracy attacks only the samples the model still classifies correctly (a
 is already wrong cannot become "more wrong"). The accuracy-against-ε curve reuses what one ε taught
 about another: an adversarial example found inside the ε-ball is inside every larger ball, so a
 sample fooled at ε counts as fooled at every larger ε without another attack (exact). For PGD the
-curve goes further and bisects, per sample, for the first ε that breaks it (``bisect_curve``; the
+curve goes further and bisects, per sample, for the first ε that breaks it (``first_breaks``; the
 curves themselves are made by ``engine.suite.attack_curve``).
 
 A targeted attack (``AttackConfig.target``) is evaluated the same way (accuracy under attack), and also
@@ -241,21 +241,11 @@ def first_breaks(
     return hi
 
 
-def bisect_curve(
-    model: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    eps_sorted: Sequence[float],
-    correct: torch.Tensor,
-    make_cfg: Callable[[float], AttackConfig],
-    batch_size: int = 500,
-    cancel: CancelToken | None = None,
-    progress: Callable[[float], None] | None = None,
-) -> tuple[float, ...]:
-    """Accuracy at each ε of the ascending list, from each sample's first breaking ε (``first_breaks``)."""
-    hi = first_breaks(model, x, y, eps_sorted, correct, make_cfg, batch_size, cancel, progress)
-    n = max(len(x), 1)
-    return tuple(float((correct & (hi > k)).float().sum()) / n for k in range(len(eps_sorted)))
+def curve_from_breaks(breaks: torch.Tensor, correct: torch.Tensor, m: int) -> tuple[float, ...]:
+    """Accuracy at each of the m ε of an ascending list, from each sample's first breaking index
+    (``first_breaks``): a sample counts at ε_k when it was right before the attack and breaks only above it."""
+    n = max(len(breaks), 1)
+    return tuple(float((correct & (breaks > k)).float().sum()) / n for k in range(m))
 
 
 def critical_eps(

@@ -11,7 +11,7 @@ Two kinds of attack:
 * ε-bounded (fgsm, pgd, pgd-l2, noise-*, apgd-ce, apgd-dlr, square, autoattack): the attack is
   run at each ε, ascending, only on the samples that survived the smaller ε (an adversarial example
   inside a small ball is inside every larger one). Our PGD bisects for each sample's first breaking
-  ε instead (``engine.evaluate.bisect_curve``; ``eps_search="ascending"`` to attack every ε).
+  ε instead (``engine.evaluate.first_breaks``; ``eps_search="ascending"`` to attack every ε).
 * minimum-norm (cw, deepfool): not ε-bounded. They are run once, and their "robust accuracy at ε"
   is the accuracy on examples whose perturbation norm is at most ε (a sample counts as fooled at ε
   only if the attack fooled it with a perturbation of norm ≤ ε). The norm is the one the ε list is
@@ -35,7 +35,16 @@ from torch import nn
 from engine.attacks import check_cancel, model_mode
 from engine.catalogue import Text, say
 from engine.config import OWN_ATTACKS, SUITE_ATTACKS, AttackConfig, ConfigError
-from engine.evaluate import BISECT_ATTACKS, accuracy_of, correct_mask, first_breaks, gallery_batch, predict, robust_mask
+from engine.evaluate import (
+    BISECT_ATTACKS,
+    accuracy_of,
+    correct_mask,
+    curve_from_breaks,
+    first_breaks,
+    gallery_batch,
+    predict,
+    robust_mask,
+)
 from engine.messages import CancelToken, CriticalEps, EpsCurve, GalleryBatch, frozen_array
 from engine.models import model_device
 
@@ -220,7 +229,7 @@ def attack_curve(
             batch_size=batch_size,
             cancel=cancel,
         )
-        acc = tuple(float((correct & (hi > k)).float().sum()) / n for k in range(len(eps_sorted)))
+        acc = curve_from_breaks(hi, correct, len(eps_sorted))
         if progress:
             progress(len(eps_sorted), len(eps_sorted))
         breaks = tuple(int(v) for v in hi.tolist())

@@ -277,6 +277,7 @@ class GalleryView(QWidget):
         )
         self._target_label = QLabel(QCoreApplication.translate("Gallery", "Ma&ke it look like a:"))
         self._target_label.setBuddy(self.target)
+        self._target_names: tuple[str, ...] = ()
         self._fill_targets(())
         self.target.activated.connect(lambda _i: self.targetChosen.emit(self.target.currentData()))
         target_row = QHBoxLayout()
@@ -323,7 +324,7 @@ class GalleryView(QWidget):
             return
         self._throttle.start(self.REFRESH_MS)
         self.batch = batch
-        if batch.class_names != getattr(self, "_target_names", None):
+        if batch.class_names != self._target_names:
             self._fill_targets(batch.class_names)
         n = len(batch.labels)
         while len(self.cells) > n:

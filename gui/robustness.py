@@ -280,6 +280,7 @@ class RobustnessView(QWidget):
         row.addWidget(self.progress)
         layout.addLayout(row)
         self.critical_view = CriticalEpsView()
+        self._model_description: str | None = None  # the model the histogram was measured on (set_model)
         self.plots = QTabWidget()
         self.plots.addTab(self.plot, self.tr("&Accuracy against ε"))
         self.plots.addTab(self.critical_view, self.tr("&Where images fall"))
@@ -324,7 +325,7 @@ class RobustnessView(QWidget):
 
     def set_model(self, description: str | None) -> None:
         """Name the model the measurements attack (None: there is none yet), and say what to do next."""
-        if description != getattr(self, "_model_description", None) and self.critical_view.critical is not None:
+        if description != self._model_description and self.critical_view.critical is not None:
             self.critical_view.clear()  # another model: the old one's histogram would be read as this one's
         self._model_description = description
         self.model_label.setText(
