@@ -31,8 +31,9 @@ SANITY_SENTENCES = (
     "At ε = {eps} PGD brings accuracy down to {accuracy}, as it should.",
     "At ε = {eps} accuracy is still {accuracy} under PGD: the attack cannot follow the gradients "
     "(a sign of gradient masking).",
-    "More PGD steps or restarts raised robust accuracy ({before} → {after}): the attack is unstable, "
-    "a sign of randomised or shattered gradients.",
+    "The model gives different answers for {share} of the same adversarial examples from one pass to the "
+    "next: it is randomised, so PGD's number is not to be trusted (attack it with an average over many "
+    "passes, EOT).",
     "More PGD steps or restarts lowered robust accuracy ({before} → {after}): PGD-{steps} had not converged, "
     "so its number is too optimistic.",
     "4× the steps and 3 restarts leave robust accuracy at {after} (PGD-{steps}: {before}): the attack has converged.",

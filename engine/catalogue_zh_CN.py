@@ -153,6 +153,7 @@ ZH_CN: dict[str, str] = {
     "steps": "步数",
     "accuracy_4x_steps": "4 倍步数时的准确率",
     "accuracy_3_restarts": "3 次重启时的准确率",
+    "changed_between_passes": "两次计算间答案改变的比例",
     "noise_accuracy": "噪声下的准确率",
     "pgd_accuracy": "PGD 下的准确率",
     "fgsm_accuracy": "FGSM 下的准确率",
@@ -160,8 +161,7 @@ ZH_CN: dict[str, str] = {
     "transfer_accuracy": "迁移准确率",
     "At ε = {eps} PGD brings accuracy down to {accuracy}, as it should.": "在 ε = {eps} 时，PGD 把准确率降到了 {accuracy}，符合预期。",
     "At ε = {eps} accuracy is still {accuracy} under PGD: the attack cannot follow the gradients (a sign of gradient masking).": "在 ε = {eps} 时，PGD 攻击下准确率仍有 {accuracy}：攻击无法沿着梯度进行（梯度掩蔽的迹象）。",
-    "More PGD steps or restarts raised robust accuracy ({before} → {after}): the attack is unstable, a sign of randomised or shattered gradients.": "更多的 PGD 步数或重启反而提高了稳健准确率（{before} → {after}）：攻击不稳定，"
-    "这是梯度被随机化或被打碎的迹象。",
+    "The model gives different answers for {share} of the same adversarial examples from one pass to the next: it is randomised, so PGD's number is not to be trusted (attack it with an average over many passes, EOT).": "对同一批对抗样本，模型在两次前向计算中有 {share} 给出了不同的答案：它是随机化的，所以 PGD 的数字不可信（请用多次计算取平均的攻击，即 EOT）。",
     "More PGD steps or restarts lowered robust accuracy ({before} → {after}): PGD-{steps} had not converged, so its number is too optimistic.": "更多的 PGD 步数或重启降低了稳健准确率（{before} → {after}）：PGD-{steps} 还没有收敛，"
     "所以它给出的数字过于乐观。",
     "4× the steps and 3 restarts leave robust accuracy at {after} (PGD-{steps}: {before}): the attack has converged.": "用 4 倍步数和 3 次重启后，稳健准确率为 {after}（PGD-{steps}：{before}）：攻击已经收敛。",

@@ -898,6 +898,7 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
         eps_search=a.eps_search,
         sanity=not a.no_sanity,
         sanity_limit=a.sanity_images if a.sanity_images > 0 else None,
+        known=evaluation.known,
     )
     for check in suite_result.sanity:
         log(f"  [{'pass' if check.passed else 'WARNING'}] {check.name}: {check.reason}")
@@ -917,7 +918,7 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     if saved is not None:
         out["adversarial_set"] = str(saved)
     if a.critical_eps:
-        out["critical_eps"] = _write_critical_eps(model, x, y, a, log)
+        out["critical_eps"] = _write_critical_eps(model, x, y, a, log, evaluation.known)
     if a.certify:
         out |= _certify(model, x, y, a, result.robust_accuracy, log)
     if a.report:
@@ -962,7 +963,9 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-def _write_critical_eps(model: Any, x: Any, y: Any, a: argparse.Namespace, log: Callable[[str], None]) -> dict:
+def _write_critical_eps(
+    model: Any, x: Any, y: Any, a: argparse.Namespace, log: Callable[[str], None], known: Any = None
+) -> dict:
     """evaluate --critical-eps: per image, the first ε of the grid at which PGD breaks it, to a CSV (atomically)."""
     import csv
     import math
@@ -980,7 +983,7 @@ def _write_critical_eps(model: Any, x: Any, y: Any, a: argparse.Namespace, log: 
     log(say("Critical ε of {n} images on {k} values of ε…", n=len(x), k=len(grid)))
     torch.manual_seed(a.seed)
     cfg = AttackConfig("pgd", eps=max(grid), steps=a.steps, step_size=a.step_size, restarts=a.restarts, seed=a.seed)
-    result = critical_eps(model, x, y, grid, cfg, batch_size=a.batch_size)
+    result = critical_eps(model, x, y, grid, cfg, batch_size=a.batch_size, known=known)
     values = result.values
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

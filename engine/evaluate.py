@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.attacks import attack, check_cancel, choose_targets
+from engine.attacks import attack, check_cancel, choose_targets, forward_logits, pgd_attack
 from engine.config import AttackConfig, ConfigError
 from engine.messages import CancelToken, CriticalEps, GalleryBatch, frozen_array
 from engine.models import model_device
@@ -37,12 +37,14 @@ BISECT_ATTACKS = ("pgd", "pgd-l2")  # attacks whose success grows with ε reliab
 
 @torch.no_grad()
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Logits in eval mode, batch by batch, with the model's mode restored afterwards."""
+    """Logits in eval mode, batch by batch (each batch in the passes ``engine.attacks.pass_size`` picks),
+    with the model's mode restored afterwards."""
     was_training = model.training
     model.eval()
     device = model_device(model)
     try:
-        return torch.cat([model(x[i : i + batch_size].to(device)) for i in range(0, len(x), batch_size)])
+        batches = [forward_logits(model, x[i : i + batch_size].to(device)) for i in range(0, len(x), batch_size)]
+        return torch.cat(batches)
     finally:
         model.train(was_training)
 
@@ -84,6 +86,80 @@ def adversarial_examples(
     return torch.cat(out) if out else x.clone()
 
 
+def uses_pgd_loop(cfg: AttackConfig) -> bool:
+    """Whether ``cfg`` is an untargeted PGD or PGD-L2 attack: one made by ``engine.attacks.pgd_attack``,
+    whose run says by itself which images it fooled."""
+    return cfg.target is None and cfg.name in BISECT_ATTACKS and cfg.eps > 0
+
+
+def pgd_examples(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    cfg: AttackConfig,
+    batch_size: int = 500,
+    cancel: CancelToken | None = None,
+    progress: Progress | None = None,
+    early_stop: bool = False,
+    start: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """An untargeted PGD run (``uses_pgd_loop``) batch by batch in eval mode: (x_adv, the logits at x_adv,
+    whether some iterate fooled each image), all on x's device — what ``adversarial_examples`` and a
+    ``predict`` after it would give, without the second pass. ``start``: iterates to continue from."""
+    device = model_device(model)
+    adv, logits, reached = [], [], []
+    for i in range(0, len(x), batch_size):
+        check_cancel(cancel)
+        xb, yb = x[i : i + batch_size].to(device), y[i : i + batch_size].to(device)
+        run = pgd_attack(
+            model,
+            xb,
+            yb,
+            cfg.eps,
+            cfg.steps,
+            cfg.step_size,
+            norm="linf" if cfg.name == "pgd" else "l2",
+            restarts=cfg.restarts,
+            early_stop=early_stop,
+            mode="eval",
+            cancel=cancel,
+            start=None if start is None else start[i : i + batch_size].to(device),
+        )
+        assert run.logits is not None
+        adv.append(run.adversarial.to(x.device))
+        logits.append(run.logits.to(x.device))
+        reached.append(run.reached.to(x.device))
+        if progress:
+            progress(min(i + batch_size, len(x)), len(x))
+    if not adv:
+        return x.clone(), predict(model, x).to(x.device), torch.zeros(0, dtype=torch.bool, device=x.device)
+    return torch.cat(adv), torch.cat(logits), torch.cat(reached)
+
+
+@dataclass(frozen=True, eq=False)
+class KnownPgd:
+    """A PGD run already made on an evaluation's images, for the suite and the sanity checks to reuse
+    instead of attacking the same images again with the same attack.
+
+    ``fooled``: per image, some iterate was misclassified — exactly what an early-stopped run from the
+    same start counts (``engine.attacks.PgdResult.reached``). ``adversarial``: the last iterates, from
+    which a longer attack can continue. Tensors on the CPU.
+    """
+
+    cfg: AttackConfig
+    fooled: torch.Tensor
+    adversarial: torch.Tensor
+
+    def matches(self, cfg: AttackConfig) -> bool:
+        """Whether ``cfg`` is this very attack (same kind, ε, steps, step size and restarts)."""
+        same = ("name", "eps", "steps", "step_size", "restarts", "target")
+        return all(getattr(self.cfg, f) == getattr(cfg, f) for f in same)
+
+    def head(self, n: int) -> KnownPgd:
+        """The same run on the first n images (the sanity checks' share of the evaluation)."""
+        return KnownPgd(self.cfg, self.fooled[:n], self.adversarial[:n])
+
+
 def correct_mask(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return predict(model, x).argmax(1).cpu() == y.cpu()
 
@@ -102,8 +178,12 @@ def robust_mask(
     alive = correct_mask(model, x, y) if start is None else start.clone()
     idx = alive.nonzero().squeeze(1)
     if len(idx) and cfg.name != "none" and cfg.eps > 0:
-        x_adv = adversarial_examples(model, x[idx], y[idx], cfg, batch_size, cancel, progress, early_stop=True)
-        alive[idx] = predict(model, x_adv).argmax(1).cpu() == y[idx].cpu()
+        if uses_pgd_loop(cfg):  # the attack's own passes say who fell: no pass over x_adv afterwards
+            _, _, fooled = pgd_examples(model, x[idx], y[idx], cfg, batch_size, cancel, progress, early_stop=True)
+            alive[idx] = ~fooled.cpu()
+        else:
+            x_adv = adversarial_examples(model, x[idx], y[idx], cfg, batch_size, cancel, progress, early_stop=True)
+            alive[idx] = predict(model, x_adv).argmax(1).cpu() == y[idx].cpu()
     return alive
 
 
@@ -145,6 +225,7 @@ class Evaluation:
     result: EvalResult
     adversarial: torch.Tensor  # x_adv, N×C×H×W in [0, 1]
     targets: torch.Tensor | None  # each image's target class (targeted attacks), else None
+    known: KnownPgd | None = None  # an untargeted PGD run, for the suite and the sanity checks to reuse
 
 
 def target_success(predicted: torch.Tensor, y: torch.Tensor, targets: torch.Tensor) -> tuple[float, int]:
@@ -155,9 +236,18 @@ def target_success(predicted: torch.Tensor, y: torch.Tensor, targets: torch.Tens
     return accuracy_of((predicted == targets)[aimed]), int((~aimed).sum())
 
 
-def confidence_effects(model: nn.Module, x: torch.Tensor, x_adv: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    p_clean = F.softmax(predict(model, x), 1).cpu()
-    p_adv = F.softmax(predict(model, x_adv), 1).cpu()
+def confidence_effects(
+    model: nn.Module,
+    x: torch.Tensor,
+    x_adv: torch.Tensor,
+    y: torch.Tensor,
+    logits_clean: torch.Tensor | None = None,
+    logits_adv: torch.Tensor | None = None,
+) -> tuple[float, float]:
+    """(mean prediction deviation, mean drop of the true class's probability); logits already computed
+    at x and x_adv are used instead of new passes."""
+    p_clean = F.softmax(predict(model, x) if logits_clean is None else logits_clean, 1).cpu()
+    p_adv = F.softmax(predict(model, x_adv) if logits_adv is None else logits_adv, 1).cpu()
     onehot = F.one_hot(y.cpu(), p_adv.shape[1]).float()
     deviation = (p_adv - onehot).abs().sum(1).mean()
     idx = torch.arange(len(y))
@@ -178,11 +268,18 @@ def evaluate_attack(
     """``evaluate_model``, keeping the adversarial examples it measured (and a targeted attack's targets,
     chosen once for all of x with ``cfg.seed``)."""
     targets = None if cfg.target is None else choose_targets(model, x, y, cfg.target, seed=cfg.seed)
-    x_adv = adversarial_examples(model, x, y, cfg, early_stop=False, targets=targets, **options)
-    predicted = predict(model, x_adv).argmax(1).cpu()
+    known = None
+    if uses_pgd_loop(cfg):
+        x_adv, logits_adv, fooled = pgd_examples(model, x, y, cfg, early_stop=False, **options)
+        known = KnownPgd(cfg, fooled.cpu(), x_adv.cpu())
+    else:
+        x_adv = adversarial_examples(model, x, y, cfg, early_stop=False, targets=targets, **options)
+        logits_adv = predict(model, x_adv)
+    logits_clean = predict(model, x)
+    predicted = logits_adv.argmax(1).cpu()
     correct_adv = predicted == y.cpu()
-    correct = correct_mask(model, x, y)
-    deviation, drop = confidence_effects(model, x, x_adv, y)
+    correct = logits_clean.argmax(1).cpu() == y.cpu()
+    deviation, drop = confidence_effects(model, x, x_adv, y, logits_clean, logits_adv)
     targeted: dict[str, Any] = {}
     if targets is not None:
         success, already = target_success(predicted, y, targets)
@@ -201,7 +298,7 @@ def evaluate_attack(
         drop,
         **targeted,
     )
-    return Evaluation(result, x_adv, targets)
+    return Evaluation(result, x_adv, targets, known)
 
 
 def first_breaks(
@@ -214,17 +311,24 @@ def first_breaks(
     batch_size: int = 500,
     cancel: CancelToken | None = None,
     progress: Callable[[float], None] | None = None,
+    known: KnownPgd | None = None,
 ) -> torch.Tensor:
     """Per sample, the index in the ascending ``eps_sorted`` of the first ε that breaks it, found by bisection
     (len(eps_sorted): none of them does; clean-wrong samples are never attacked and keep len(eps_sorted)).
 
     ``make_cfg(ε)`` is the attack at that ε; ``correct`` the clean-correct samples. ``progress`` gets the
-    fraction of rounds done.
+    fraction of rounds done. ``known``: a run of the same attack at one of the ε already made on these
+    images: its verdicts start the bisection (on a one-ε grid it leaves nothing to attack).
     """
     m = len(eps_sorted)
     rounds, done = max(1, math.ceil(math.log2(m + 1))), 0
     lo = torch.zeros(len(x), dtype=torch.long)
     hi = torch.full((len(x),), m, dtype=torch.long)
+    for k, eps in enumerate(eps_sorted):  # what a run already made at one of the ε says needs no new attack
+        if known is not None and len(known.fooled) == len(x) and known.matches(make_cfg(eps)):
+            fooled = known.fooled.cpu()
+            hi[correct & fooled] = torch.minimum(hi[correct & fooled], torch.tensor(k))
+            lo[correct & ~fooled] = torch.maximum(lo[correct & ~fooled], torch.tensor(k + 1))
     while True:
         pending = correct & (lo < hi)
         if not pending.any():
@@ -256,17 +360,21 @@ def critical_eps(
     cfg: AttackConfig,
     batch_size: int = 500,
     cancel: CancelToken | None = None,
+    known: KnownPgd | None = None,
 ) -> CriticalEps:
     """Each image's critical ε: the smallest ε of the grid at which attack ``cfg`` (its ε ignored) breaks it.
 
     Found by the same bisection as the ε curve (``first_breaks``), so its histogram and the curve agree:
-    the curve at ε_k is the share of images whose critical ε is above ε_k.
+    the curve at ε_k is the share of images whose critical ε is above ε_k. ``known``: a run of this attack
+    at one of the grid's ε already made on x, whose verdicts need no new attack.
     """
     eps_sorted = tuple(sorted({float(e) for e in eps_values}))
     if not eps_sorted or eps_sorted[0] <= 0:
         raise ConfigError("The critical-ε grid needs ε values above 0 (got {values}).", values=list(eps_values))
     correct = correct_mask(model, x, y)
-    hi = first_breaks(model, x, y, eps_sorted, correct, lambda e: dataclasses.replace(cfg, eps=e), batch_size, cancel)
+    hi = first_breaks(
+        model, x, y, eps_sorted, correct, lambda e: dataclasses.replace(cfg, eps=e), batch_size, cancel, known=known
+    )
     index = torch.where(correct, hi, torch.full_like(hi, -1))
     return CriticalEps(
         attack=cfg.name,

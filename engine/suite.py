@@ -37,6 +37,7 @@ from engine.catalogue import Text, say
 from engine.config import OWN_ATTACKS, SUITE_ATTACKS, AttackConfig, ConfigError
 from engine.evaluate import (
     BISECT_ATTACKS,
+    KnownPgd,
     accuracy_of,
     correct_mask,
     curve_from_breaks,
@@ -169,6 +170,7 @@ def attack_curve(
     cancel: CancelToken | None = None,
     progress: Progress | None = None,
     eps_search: str = "bisect",
+    known: KnownPgd | None = None,
     **settings: Any,
 ) -> AttackCurve:
     """Accuracy under attack ``name`` at each ε (ascending); see the module docstring for the two kinds.
@@ -181,7 +183,9 @@ def attack_curve(
     curve stayed within the spread of two separate runs with different seeds at every ε; the tests hold
     it to that. Any other ``eps_search`` attacks every ε in turn (only the samples still unbroken): no
     assumption, about 7 single-ε runs. FGSM (not monotone in ε) and random noise are always measured at
-    every ε; noise restarts from the clean-correct set each time.
+    every ε; noise restarts from the clean-correct set each time. ``known``: a PGD run already made on
+    these images (the evaluation's main attack); where it is the very attack at one of the ε, its
+    verdicts are used instead of attacking again.
     """
     t0 = time.perf_counter()
     eps_sorted = tuple(sorted(float(e) for e in eps_values))
@@ -228,6 +232,7 @@ def attack_curve(
             lambda e: dataclasses.replace(base, eps=e),
             batch_size=batch_size,
             cancel=cancel,
+            known=known,
         )
         acc = curve_from_breaks(hi, correct, len(eps_sorted))
         if progress:
@@ -241,7 +246,9 @@ def attack_curve(
         cfg = dataclasses.replace(base, eps=eps)
         # Random noise is not monotone in ε, so it starts again from the clean-correct set.
         start = correct.clone() if name.startswith("noise") else alive
-        if name in OWN_ATTACKS:
+        if known is not None and len(known.fooled) == len(x) and known.matches(cfg):
+            alive = start & ~known.fooled.cpu()  # this very attack already ran on these images
+        elif name in OWN_ATTACKS:
             alive = robust_mask(model, x, y, cfg, start=start, batch_size=batch_size, cancel=cancel)
         else:
             alive = start.clone()
@@ -401,12 +408,15 @@ def run_suite(
     progress: Callable[[str], None] | None = None,
     eps_search: str = "bisect",
     sanity_limit: int | None = 500,
+    known: KnownPgd | None = None,
     **settings: Any,
 ) -> SuiteResult:
     """Every attack at every ε, then the sanity checks (engine.sanity) at the largest ε of the list.
 
     The checks attack the first ``sanity_limit`` images only (None: all): one of them runs PGD with 4×
     the steps, and a verdict with a two-point tolerance needs a few hundred images, not ten thousand.
+    ``known``: the evaluation's own PGD run on x (``engine.evaluate.Evaluation.known``); the suite's PGD
+    and the checks reuse it where it is the same attack, so no image is attacked twice the same way.
     """
     eps_sorted = tuple(sorted(float(e) for e in eps_values))
     if not eps_sorted:
@@ -431,6 +441,7 @@ def run_suite(
         batch_size=batch_size,
         cancel=cancel,
         eps_search=eps_search,
+        known=known,
         **settings,
     )
     checks: tuple[Any, ...] = ()
@@ -445,6 +456,7 @@ def run_suite(
             model,
             xs,
             ys,
+            known=None if known is None else known.head(len(xs)),
             eps=eps_sorted[-1],
             steps=steps,
             reference_model=reference_model,

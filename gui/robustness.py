@@ -102,8 +102,8 @@ SANITY_SENTENCES = (
     ),
     QT_TRANSLATE_NOOP(
         "SanityCheck",
-        "More PGD steps or restarts raised robust accuracy (%1 → %2): the attack is unstable, "
-        "a sign of randomised or shattered gradients.",
+        "The model gives different answers for %1 of the same adversarial examples from one pass to the next: "
+        "it is randomised, so PGD's number is not to be trusted (attack it with an average over many passes, EOT).",
     ),
     QT_TRANSLATE_NOOP(
         "SanityCheck",
@@ -154,6 +154,7 @@ SANITY_NUMBERS = {
     "steps": QT_TRANSLATE_NOOP("SanityCheck", "steps"),
     "accuracy_4x_steps": QT_TRANSLATE_NOOP("SanityCheck", "accuracy with 4× the steps"),
     "accuracy_3_restarts": QT_TRANSLATE_NOOP("SanityCheck", "accuracy with 3 restarts"),
+    "changed_between_passes": QT_TRANSLATE_NOOP("SanityCheck", "share of answers that changed between two passes"),
     "clean_accuracy": QT_TRANSLATE_NOOP("SanityCheck", "clean accuracy"),
     "noise_accuracy": QT_TRANSLATE_NOOP("SanityCheck", "accuracy under noise"),
     "pgd_accuracy": QT_TRANSLATE_NOOP("SanityCheck", "accuracy under PGD"),

@@ -753,27 +753,27 @@
         <translation>攻击后：{verdict}{seen}（{conf}）</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="347"/>
+        <location filename="../../gui/gallery.py" line="348"/>
         <source>&lt;b&gt;Step {step}&lt;/b&gt; · </source>
         <translation>&lt;b&gt;第 {step} 步&lt;/b&gt; · </translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="348"/>
+        <location filename="../../gui/gallery.py" line="349"/>
         <source>Attack &lt;b&gt;{attack}&lt;/b&gt; at ε = {eps} · {right}/{n} recognised before the attack, &lt;b style=&apos;color:#c62828&apos;&gt;{fooled} fooled&lt;/b&gt; by it</source>
         <translation>攻击 &lt;b&gt;{attack}&lt;/b&gt;，ε = {eps} · 攻击前认对 {right}/{n}，其中 &lt;b style=&apos;color:#c62828&apos;&gt;{fooled} 个被骗&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="360"/>
+        <location filename="../../gui/gallery.py" line="361"/>
         <source>a change most people cannot see</source>
         <translation>大多数人看不出的改动</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="362"/>
+        <location filename="../../gui/gallery.py" line="363"/>
         <source>a change you can see, yet a person still reads each image</source>
         <translation>看得出的改动，但人仍能认出每张图</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="363"/>
+        <location filename="../../gui/gallery.py" line="364"/>
         <source>Each sample: original | the change, amplified ×{amp} at every ε (red brighter, blue darker) | attacked image: {seen}. Click one to enlarge.</source>
         <translation>每个样本：原图 | 改动（任何 ε 下都放大 ×{amp}，红色更亮，蓝色更暗）| 攻击后的图：{seen}。点击样本可放大。</translation>
     </message>
@@ -903,27 +903,27 @@
         <translation>让它看起来像(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="356"/>
+        <location filename="../../gui/gallery.py" line="357"/>
         <source>&lt;b&gt;{hit}/{n}&lt;/b&gt; now seen as the class they were pushed toward</source>
         <translation>&lt;b&gt;{hit}/{n}&lt;/b&gt; 张现在被认成了目标类别</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="370"/>
+        <location filename="../../gui/gallery.py" line="371"/>
         <source>Model: {model}</source>
         <translation>模型：{model}</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="381"/>
+        <location filename="../../gui/gallery.py" line="382"/>
         <source>any wrong class (untargeted)</source>
         <translation>任意错误类别（非定向）</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="384"/>
+        <location filename="../../gui/gallery.py" line="385"/>
         <source>a random other class</source>
         <translation>随机的另一类</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="385"/>
+        <location filename="../../gui/gallery.py" line="386"/>
         <source>the class it finds least likely</source>
         <translation>模型认为最不可能的类别</translation>
     </message>
@@ -1769,214 +1769,214 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
         <translation>直接走向最近的决策边界：它找到的最小改动可以快速估计每张图像离被认错还有多远。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="196"/>
+        <location filename="../../gui/robustness.py" line="197"/>
         <source>Attacks:</source>
         <translation>攻击方式：</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="204"/>
+        <location filename="../../gui/robustness.py" line="205"/>
         <source>Stronger attacks:</source>
         <translation>更强的攻击：</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="207"/>
+        <location filename="../../gui/robustness.py" line="208"/>
         <source> Slower: try fewer images first.</source>
         <translation> 较慢：先用较少的图像试试。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="213"/>
+        <location filename="../../gui/robustness.py" line="214"/>
         <source>ε up to </source>
         <translation>ε 最大 </translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="215"/>
+        <location filename="../../gui/robustness.py" line="216"/>
         <source>The largest pixel change tried, in grey levels out of 255.</source>
         <translation>尝试的最大像素改动，以 255 级灰度中的级数表示。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="219"/>
+        <location filename="../../gui/robustness.py" line="220"/>
         <source> ε values</source>
         <translation> 个 ε 值</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="220"/>
+        <location filename="../../gui/robustness.py" line="221"/>
         <source>How many ε values between 0 and the maximum are measured.</source>
         <translation>在 0 到最大值之间测量多少个 ε 值。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="224"/>
+        <location filename="../../gui/robustness.py" line="225"/>
         <source> PGD steps</source>
         <translation> 步 PGD</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="225"/>
+        <location filename="../../gui/robustness.py" line="226"/>
         <source>Steps of the PGD attack: more is stronger and slower.</source>
         <translation>PGD 攻击的步数：越多越强，也越慢。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="229"/>
+        <location filename="../../gui/robustness.py" line="230"/>
         <source> images</source>
         <translation> 张图像</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="230"/>
+        <location filename="../../gui/robustness.py" line="231"/>
         <source>How many held-out images are attacked (more = more precise, slower).</source>
         <translation>攻击多少张留出图像（越多越精确，也越慢）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="231"/>
+        <location filename="../../gui/robustness.py" line="232"/>
         <source>Sanity checks</source>
         <translation>可信度检查</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="235"/>
+        <location filename="../../gui/robustness.py" line="236"/>
         <source>After the curve, test whether its numbers can be trusted: a huge ε must break the model, more attack steps must not help it, random noise must be weaker than the attack, and FGSM must not be much weaker than PGD.</source>
         <translation>画出曲线后，检验这些数字是否可信：很大的 ε 必须能攻破模型，更多的攻击步数不能让模型变好，随机噪声必须比攻击弱，FGSM 也不能比 PGD 弱太多。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="242"/>
+        <location filename="../../gui/robustness.py" line="243"/>
         <source>Measure at</source>
         <translation>测量范围</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="245"/>
+        <location filename="../../gui/robustness.py" line="246"/>
         <source>Measure robustness</source>
         <translation>测量稳健性</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="247"/>
+        <location filename="../../gui/robustness.py" line="248"/>
         <source>Attack the trained model at each ε and plot the accuracy that survives.</source>
         <translation>在每个 ε 下攻击训练好的模型，并画出剩下的准确率。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="248"/>
+        <location filename="../../gui/robustness.py" line="249"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="256"/>
-        <location filename="../../gui/robustness.py" line="337"/>
+        <location filename="../../gui/robustness.py" line="257"/>
+        <location filename="../../gui/robustness.py" line="339"/>
         <source>Train a model (or open a run), then measure how its accuracy falls as ε grows.</source>
         <translation>先训练一个模型（或打开一个运行记录），再测量随着 ε 增大它的准确率下降多少。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="258"/>
-        <location filename="../../gui/robustness.py" line="331"/>
+        <location filename="../../gui/robustness.py" line="259"/>
+        <location filename="../../gui/robustness.py" line="333"/>
         <source>Testing: no model yet</source>
         <translation>测试对象：还没有模型</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="261"/>
+        <location filename="../../gui/robustness.py" line="262"/>
         <source>The model these measurements attack</source>
         <translation>这些测量所攻击的模型</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="263"/>
+        <location filename="../../gui/robustness.py" line="264"/>
         <source>Accuracy under attack</source>
         <translation>受攻击时的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="264"/>
+        <location filename="../../gui/robustness.py" line="265"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="265"/>
+        <location filename="../../gui/robustness.py" line="266"/>
         <source>ε (grey levels out of 255)</source>
         <translation>ε（255 级灰度中的级数）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="284"/>
+        <location filename="../../gui/robustness.py" line="286"/>
         <source>&amp;Accuracy against ε</source>
         <translation>准确率与 ε(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="285"/>
+        <location filename="../../gui/robustness.py" line="287"/>
         <source>&amp;Where images fall</source>
         <translation>图像在哪里被攻破(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="288"/>
+        <location filename="../../gui/robustness.py" line="290"/>
         <source>Per image, the smallest ε at which PGD breaks it: a histogram and the digits that fall first</source>
         <translation>每张图像被 PGD 攻破的最小 ε：直方图，以及最先被攻破的数字</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="296"/>
+        <location filename="../../gui/robustness.py" line="298"/>
         <source>Can these numbers be trusted?</source>
         <translation>这些数字可信吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="299"/>
+        <location filename="../../gui/robustness.py" line="301"/>
         <source>A model can look robust only because the attack cannot use its gradients (gradient masking). These checks look for the usual signs of that.</source>
         <translation>模型看起来稳健，可能只是因为攻击无法利用它的梯度（梯度掩蔽）。这些检查会寻找这种情况的常见迹象。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="319"/>
+        <location filename="../../gui/robustness.py" line="321"/>
         <source>Tick at least one attack.</source>
         <translation>请至少勾选一种攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="331"/>
+        <location filename="../../gui/robustness.py" line="333"/>
         <source>Testing: %1</source>
         <translation>测试对象：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="335"/>
+        <location filename="../../gui/robustness.py" line="337"/>
         <source>Choose the attacks and the ε range, then press Measure robustness.</source>
         <translation>选择攻击方法和 ε 范围，然后点击“测量稳健性”。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="377"/>
+        <location filename="../../gui/robustness.py" line="379"/>
         <source>Proving which images no attack can change (interval bounds)…</source>
         <translation>正在证明哪些图像是任何攻击都改变不了的（区间界）…</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="381"/>
+        <location filename="../../gui/robustness.py" line="383"/>
         <source>Clean accuracy %1 on %2 held-out images. A robust model keeps its curve high as ε grows; noise should barely hurt.</source>
         <translation>在 %2 张留出图像上的干净准确率为 %1。稳健的模型在 ε 增大时曲线仍保持在高处；噪声应该几乎没有影响。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="396"/>
+        <location filename="../../gui/robustness.py" line="398"/>
         <source>certified (interval bounds)</source>
         <translation>可证明（区间界）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="407"/>
+        <location filename="../../gui/robustness.py" line="409"/>
         <source>Certified (dotted line, green area): at ε = %1, %2 of the %3 images are proven to keep their label under every change of that size, whatever the attack. Between this line and the attacks&apos; curves: not broken by our attacks, not proven safe.</source>
         <translation>可证明（点线，绿色区域）：在 ε = %1 时，%3 张图像中有 %2 被证明在这个大小以内的任何改动下都保持原来的类别，无论用什么攻击。这条线与各攻击曲线之间的部分：我们的攻击没有攻破，但也没有被证明安全。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="419"/>
+        <location filename="../../gui/robustness.py" line="421"/>
         <source>No certified curve: %1</source>
         <translation>没有可证明曲线：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="436"/>
+        <location filename="../../gui/robustness.py" line="438"/>
         <source>Can these numbers be trusted? (checks at ε = %1, %2/255) — checking…</source>
         <translation>这些数字可信吗？（在 ε = %1、%2/255 处检查）——检查中…</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="467"/>
+        <location filename="../../gui/robustness.py" line="469"/>
         <source>all passed</source>
         <translation>全部通过</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="469"/>
+        <location filename="../../gui/robustness.py" line="471"/>
         <source>1 warning</source>
         <translation>1 个警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="471"/>
+        <location filename="../../gui/robustness.py" line="473"/>
         <source>%1 warnings</source>
         <translation>%1 个警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="474"/>
+        <location filename="../../gui/robustness.py" line="476"/>
         <source>Can these numbers be trusted? Checks at ε = %1 (%2/255): %3</source>
         <translation>这些数字可信吗？在 ε = %1（%2/255）处检查：%3</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="479"/>
+        <location filename="../../gui/robustness.py" line="481"/>
         <source>Can these numbers be trusted? Checks: %3</source>
         <translation>这些数字可信吗？检查结果：%3</translation>
     </message>
@@ -2502,8 +2502,8 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
     </message>
     <message>
         <location filename="../../gui/robustness.py" line="103"/>
-        <source>More PGD steps or restarts raised robust accuracy (%1 → %2): the attack is unstable, a sign of randomised or shattered gradients.</source>
-        <translation>更多的 PGD 步数或重启反而提高了稳健准确率（%1 → %2）：攻击不稳定，这是梯度被随机化或被打碎的迹象。</translation>
+        <source>The model gives different answers for %1 of the same adversarial examples from one pass to the next: it is randomised, so PGD&apos;s number is not to be trusted (attack it with an average over many passes, EOT).</source>
+        <translation>对同一批对抗样本，模型在两次前向计算中有 %1 给出了不同的答案：它是随机化的，所以 PGD 的数字不可信（请用多次计算取平均的攻击，即 EOT）。</translation>
     </message>
     <message>
         <location filename="../../gui/robustness.py" line="108"/>
@@ -2597,46 +2597,51 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
     </message>
     <message>
         <location filename="../../gui/robustness.py" line="157"/>
+        <source>share of answers that changed between two passes</source>
+        <translation>两次计算间答案改变的比例</translation>
+    </message>
+    <message>
+        <location filename="../../gui/robustness.py" line="158"/>
         <source>clean accuracy</source>
         <translation>干净准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="158"/>
+        <location filename="../../gui/robustness.py" line="159"/>
         <source>accuracy under noise</source>
         <translation>噪声下的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="159"/>
+        <location filename="../../gui/robustness.py" line="160"/>
         <source>accuracy under PGD</source>
         <translation>PGD 下的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="160"/>
+        <location filename="../../gui/robustness.py" line="161"/>
         <source>accuracy under FGSM</source>
         <translation>FGSM 下的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="161"/>
+        <location filename="../../gui/robustness.py" line="162"/>
         <source>white-box accuracy</source>
         <translation>白盒准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="162"/>
+        <location filename="../../gui/robustness.py" line="163"/>
         <source>transfer accuracy</source>
         <translation>迁移准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="165"/>
+        <location filename="../../gui/robustness.py" line="166"/>
         <source>pass</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="166"/>
+        <location filename="../../gui/robustness.py" line="167"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="167"/>
+        <location filename="../../gui/robustness.py" line="168"/>
         <source>skipped</source>
         <translation>跳过</translation>
     </message>

@@ -146,6 +146,7 @@ PROPER_NAMES = {
     "LiRPA",
     "ART",
     "SmoothGrad",
+    "EOT",  # Expectation over Transformation (Athalye et al. 2018), the name of the method
     "Tsipras",
     "Captum",
 }

@@ -186,13 +186,13 @@ def test_bisect_curve_agrees_with_ascending_and_attacks_each_sample_at_most_4_ti
     x, y = digits.test_x, digits.test_y
     eps_values = [0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2]
     attacked: list[int] = []
-    real = ev.adversarial_examples
+    real = ev.pgd_examples  # robust_mask's PGD path
 
     def counting(model, xs, *args, **kwargs):
         attacked.append(len(xs))
         return real(model, xs, *args, **kwargs)
 
-    monkeypatch.setattr(ev, "adversarial_examples", counting)
+    monkeypatch.setattr(ev, "pgd_examples", counting)
     torch.manual_seed(0)
     ascending = attack_curve(digits_model, x, y, "pgd", eps_values, steps=10, eps_search="ascending").accuracy
     n_ascending, attacked[:] = sum(attacked), []
