@@ -239,10 +239,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="start a new run in --out; the run already there is moved aside to OUT.replaced-<time>, not deleted",
     )
 
-    w = sub.add_parser("sweep", help="train one run per λ (all else equal) for the robustness/accuracy trade-off")
+    w = sub.add_parser(
+        "sweep",
+        help="train a grid of runs: every combination of the listed values and seeds (e.g. --lambda 0,0.5,1 "
+        "--seeds 0,1,2), locally, in parallel worker processes or on a Ray cluster; re-running it resumes it",
+    )
     _add_train_args(w)
-    w.add_argument("--lambdas", required=True, help="comma list of λ values, e.g. 0,0.25,0.5,1")
-    w.add_argument("--out", help="folder that receives one run folder per λ (default: the runs directory)")
+    _make_grid_options(w)
+    w.add_argument(
+        "--seeds",
+        type=_list_of(int_in(0, SEED_MAX)),
+        default=None,
+        help="comma list of seeds: each setting is trained once per seed, and the summary gives the mean and "
+        "standard deviation over them (default: --seed)",
+    )
+    w.add_argument(
+        "--out",
+        help="the sweep folder: it receives sweep.json and one run folder per trial; giving the folder of an "
+        "earlier run of the same sweep resumes it (default: a new sweep-<time> folder in the runs directory)",
+    )
+    w.add_argument(
+        "--parallel",
+        type=int_in(1, 256),
+        default=1,
+        help="worker processes that train trials side by side on this machine, the CPU threads split between them",
+    )
+    w.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="run each trial as a Ray Tune trial: 'local' (a Ray started for this sweep), 'auto' (RAY_ADDRESS, "
+        'else local) or a cluster\'s address; needs pip install -e ".[cluster]" and, on several machines, an '
+        "--out folder every node reaches",
+    )
+    w.add_argument("--trial-cpus", type=float_in(0, 1024, low_open=True), default=1.0, help="--ray: CPUs per trial")
+    w.add_argument("--trial-gpus", type=float_in(0, 64), default=0.0, help="--ray: GPUs per trial")
 
     c = sub.add_parser("compare", help="compare runs: final figures, transfer matrix, HTML report")
     c.add_argument("run_dirs", nargs="+", help="two or more run folders")
@@ -539,24 +569,79 @@ def cmd_train(a: argparse.Namespace) -> dict[str, Any]:
     return _train_one(config, run_dir, a.resume, a.quiet, overwrite=a.overwrite, notes=notes)
 
 
-def cmd_sweep(a: argparse.Namespace) -> dict[str, Any]:
-    """The λ-sweep of the runs browser, headless: the runs one after another, then their trade-off points."""
-    from engine.compare import parse_lambdas, sweep_configs
-    from engine.runs import new_run_dir
+def _list_of(convert: Callable[[str], Any]) -> Callable[[str], list[Any]]:
+    """An argparse type: a comma list, each item converted (and checked) by ``convert``."""
 
-    plan = sweep_configs(_train_config(a), parse_lambdas(a.lambdas))
-    results = []
-    for k, (name, config) in enumerate(plan, 1):
-        if not a.quiet:
-            line = say("λ sweep: run {k} of {n}, λ = {lam}", k=k, n=len(plan), lam=f"{config.train.lam:g}")
-            print(line, file=sys.stderr, flush=True)
-        try:
-            result = _train_one(config, new_run_dir(a.out, name), False, a.quiet)
-        except Interrupted as exc:  # the runs done so far are kept and reported; the rest are not started
-            results.append({"lambda": config.train.lam, **exc.result})
-            raise Interrupted({"runs": results}, exc.signum) from None
-        results.append({"lambda": config.train.lam, **result})
-    return {"runs": results}
+    def parse(text: str) -> list[Any]:
+        values = [convert(part.strip()) for part in text.split(",") if part.strip()]
+        if not values:
+            raise argparse.ArgumentTypeError(say("give at least one value, e.g. 0,1"))
+        return values
+
+    return parse
+
+
+def _make_grid_options(w: argparse.ArgumentParser) -> None:
+    """In ``sweep``, each option of a knob a grid can vary takes a comma list (--lambda 0,0.5,1)."""
+    from engine.sweep import GRID_KEYS
+
+    for action in w._actions:
+        if OPTION_KEYS.get(action.dest) in GRID_KEYS and action.option_strings:
+            one: Callable[[str], Any] = action.type if callable(action.type) else str
+            choices = action.choices
+            if choices is not None:
+
+                def one_choice(text: str, choices: Any = tuple(choices)) -> str:
+                    if text not in choices:
+                        raise argparse.ArgumentTypeError(
+                            say("'{text}' is not one of {choices}", text=text[:40], choices=", ".join(choices))
+                        )
+                    return text
+
+                one = one_choice
+            action.type, action.choices = _list_of(one), None
+            action.help = (action.help or "") + say(" (a comma list sweeps it)")
+    w.add_argument("--lambdas", dest="lam", type=_list_of(float_in(0, 1e6)), help=argparse.SUPPRESS)
+
+
+def cmd_sweep(a: argparse.Namespace) -> dict[str, Any]:
+    """A grid of runs (every combination of the listed values, once per seed) into one sweep folder,
+    on this machine or on Ray; the last stdout line is the summary, with mean and sd over the seeds."""
+    import time
+
+    from engine.runs import new_run_dir
+    from engine.sweep import GRID_KEYS, Backend, SweepControl, make_plan, run_sweep
+
+    axes: dict[str, list[Any]] = {}
+    first = argparse.Namespace(**vars(a))
+    for dest, key in OPTION_KEYS.items():
+        value = getattr(a, dest)
+        if key in GRID_KEYS and isinstance(value, list):
+            axes[key] = value
+            setattr(first, dest, value[0])
+    plan = make_plan(_train_config(first), axes, a.seeds or [a.seed])
+    if a.ray and a.parallel > 1:
+        raise CliError("--parallel is for sweeps on this machine; with --ray, Ray runs as many trials as fit.")
+    backend = (
+        Backend("ray", address=a.ray, trial_cpus=a.trial_cpus, trial_gpus=a.trial_gpus)
+        if a.ray
+        else Backend("local", parallel=a.parallel)
+    )
+    folder = Path(a.out) if a.out else new_run_dir(None, time.strftime("sweep-%Y%m%d-%H%M%S"))
+    log = (lambda *_: None) if a.quiet else (lambda text: print(text, file=sys.stderr, flush=True))
+    log(
+        say(
+            "Sweep of {n} trials into {folder} (run the same command with --out {folder} to resume it)",
+            n=len(plan.trials()),
+            folder=folder,
+        )
+    )
+    control = SweepControl()
+    with _stop_on_signals(control) as received:
+        result = run_sweep(plan, folder, backend, control, log)
+    if received:
+        raise Interrupted(result, received[0])
+    return result
 
 
 class Interrupted(Exception):
@@ -571,12 +656,14 @@ class Interrupted(Exception):
 def _stop_on_signals(control: Any) -> Iterator[list[int]]:
     """SIGTERM and SIGINT ask the trainer to stop (it saves a checkpoint and marks the run interrupted)
     instead of killing the process mid-write; a second signal while it saves is ignored."""
+    from engine import messages as m
+
     received: list[int] = []
 
     def handler(signum: int, _frame: Any) -> None:
         if not received:
             received.append(signum)
-            control.stop("interrupted")
+            control.stop("interrupted") if isinstance(control, m.TrainingControl) else control.stop()
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:

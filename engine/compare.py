@@ -19,6 +19,7 @@ from engine import runs
 from engine.config import ConfigError, RunConfig
 from engine.gallery_images import eps_text
 
+SWEEP_FILE = "sweep.json"  # engine.sweep's record of a sweep folder (named here to keep compare below sweep)
 MAX_SWEEP = 12  # a longer queue is more likely a typo than a plan, and would run for hours
 
 
@@ -143,12 +144,19 @@ def started_at(folder: Path) -> float:
 
 
 def list_runs(root: str | Path | None = None) -> list[RunSummary]:
-    """Every run folder under ``root`` (default: the runs folder), by name; damaged folders are skipped."""
+    """Every run folder under ``root`` (default: the runs folder), by name, and the trials of the sweep
+    folders there; damaged folders are skipped."""
     root = Path(root) if root else runs.default_runs_root()
     if not root.is_dir():
         return []
     out = []
-    for folder in sorted(p for p in root.iterdir() if (p / runs.CONFIG_FILE).is_file()):
+    folders = []
+    for entry in sorted(root.iterdir()):
+        if (entry / runs.CONFIG_FILE).is_file():
+            folders.append(entry)
+        elif (entry / SWEEP_FILE).is_file():  # a sweep folder: its trials are runs like any other
+            folders.extend(sorted(p for p in entry.iterdir() if (p / runs.CONFIG_FILE).is_file()))
+    for folder in folders:
         try:
             out.append(summarize_run(folder))
         except runs.RunError:

@@ -132,6 +132,7 @@ def test_every_message_has_its_translation(language: str, table: dict[str, str])
 
 
 PROPER_NAMES = {
+    "Tune",  # Ray Tune, the cluster engine of sweeps
     "ZIP",
     "SHA",
     "URL",

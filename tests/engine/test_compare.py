@@ -89,11 +89,11 @@ def sweep_root(tmp_path_factory):
 
 def test_cli_sweep_trains_one_run_per_lambda(sweep_root):
     root, result, stderr = sweep_root
-    assert [r["lambda"] for r in result["runs"]] == [0.0, 1.0]
-    assert "λ sweep: run 2 of 2, λ = 1" in stderr
+    assert [r["settings"]["train.lam"] for r in result["trials"]] == [0.0, 1.0]
+    assert "Sweep: trial 2 of 2 (lam=1, seed=0)" in stderr
     summaries = list_runs(root)
     assert [s.lam for s in summaries] == [0.0, 1.0] and all(s.status == "completed" for s in summaries)
-    for s, r in zip(summaries, result["runs"], strict=True):
+    for s, r in zip(summaries, result["trials"], strict=True):
         assert s.path == r["run_dir"] and s.clean_accuracy == pytest.approx(r["clean_accuracy"])
     standard, robust = summaries
     # The point of the sweep: adversarial training buys robustness at ε = 0.2 (measured by PGD on held-out data).

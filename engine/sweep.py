@@ -1,0 +1,563 @@
+"""Sweeps: the product of lists of settings and seeds, run as ordinary run folders, resumably.
+
+A sweep is a folder. It holds ``sweep.json`` (the plan: the base config, the grid's axes and the seeds,
+and each trial's state) and one run folder per trial, whose ``config.json`` is the whole truth about it,
+so the runs browser, ``compare``, the reports and the transfer matrix read sweep results like any run.
+
+Where trials run is a choice of backend, never of results:
+
+- ``local`` (the default): one after another in this process, or ``parallel`` worker processes, each
+  with its share of the CPU threads. This module starts and stops those processes itself because a
+  pool of N processes with a signal to stop them is all it needs (concurrent.futures would hide the
+  processes that a SIGTERM must reach).
+- ``ray``: each trial is a Ray Tune trial (``ray[tune]``, the optional ``cluster`` extra), scheduled by
+  Ray with the CPUs and GPUs asked for; trials write their run folders into the sweep folder, which every
+  node must reach (a shared folder). There is no home-made scheduler on that path.
+
+Re-running the same sweep into the same folder skips finished trials and resumes interrupted ones from
+their checkpoints; ``sweep.json`` is written only by the process that drives the sweep (one writer),
+under a lock so that a second sweep into the same folder is refused instead of mixed in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import itertools
+import json
+import math
+import multiprocessing
+import os
+import queue
+import re
+import signal
+import statistics
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from engine import runs
+from engine.catalogue import say
+from engine.compare import SWEEP_FILE
+from engine.config import ConfigError, RunConfig
+
+SWEEP_LOCK = ".sweep.lock"
+SWEEP_VERSION = 1
+MAX_TRIALS = 256  # a bigger grid is more likely a typo than a plan: it would run for days here
+
+# The knobs a grid may vary (config key -> the short label of trial names). Everything else is fixed by
+# the base config; the seed has its own list.
+GRID_KEYS: dict[str, str] = {
+    "train.lam": "lam",
+    "train.beta": "beta",
+    "attack.eps": "eps",
+    "attack.name": "atk",
+    "attack.steps": "steps",
+    "train.method": "method",
+    "regularization.l1": "l1",
+    "regularization.l2": "l2",
+    "model.dropout": "drop",
+    "model.name": "model",
+    "augment.rotation": "rot",
+    "augment.shift": "shift",
+    "augment.noise_std": "noise",
+    "augment.crop_padding": "crop",
+    "train.lr": "lr",
+    "train.epochs": "ep",
+}
+# Settings that say how a run is computed, not what it learns: left out of a sweep's identity and of
+# grouping by setting (a resumed sweep may run on other hardware).
+RUNTIME_KEYS = ("train.threads", "train.device")
+STATES = ("pending", "running", "finished", "interrupted", "failed")
+
+
+def _get(config: RunConfig, key: str) -> Any:
+    section, name = key.split(".")
+    return getattr(getattr(config, section), name)
+
+
+def setting_key(config: RunConfig) -> str:
+    """What a run learns, as one string: the config without its seed and runtime settings. Runs with the
+    same key differ only by seed, so their spread is seed noise."""
+    raw = config.to_dict()
+    for key in (*RUNTIME_KEYS, "train.seed"):
+        section, name = key.split(".")
+        raw[section].pop(name, None)
+    return json.dumps(raw, sort_keys=True)
+
+
+def _label(value: Any) -> str:
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return re.sub(r"[^A-Za-z0-9.+]", "", text) or "x"
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One point of the grid with one seed: a run folder's name and its whole config."""
+
+    name: str
+    settings: tuple[tuple[str, Any], ...]  # the grid's values for this trial, in the axes' order
+    seed: int
+    config: RunConfig
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """A base config, the values each varied knob takes, and the seeds: their product is the trials."""
+
+    base: RunConfig
+    axes: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    seeds: tuple[int, ...] = (0,)
+
+    def trials(self) -> list[Trial]:
+        keys = [k for k, _ in self.axes]
+        out = []
+        combos = itertools.product(*(values for _, values in self.axes))
+        for index, (combo, seed) in enumerate(itertools.product(list(combos), self.seeds), 1):
+            settings = tuple(zip(keys, combo, strict=True))
+            config = self.base.with_changes(dict(settings) | {"train.seed": seed})
+            label = "-".join(f"{GRID_KEYS[k]}{_label(v)}" for k, v in settings)
+            name = f"t{index:03d}-" + (f"{label}-" if label else "") + f"seed{seed}"
+            out.append(Trial(name, settings, seed, config))
+        return out
+
+    def identity(self) -> dict[str, Any]:
+        """What makes two plans the same sweep (runtime settings such as threads may differ)."""
+        base = json.loads(setting_key(self.base))
+        return {"base": base, "axes": [[k, list(v)] for k, v in self.axes], "seeds": list(self.seeds)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"base": self.base.to_dict(), "axes": [[k, list(v)] for k, v in self.axes], "seeds": list(self.seeds)}
+
+
+def make_plan(base: RunConfig, axes: Mapping[str, Sequence[Any]], seeds: Sequence[int] = (0,)) -> SweepPlan:
+    """A checked plan: known knobs, values without repeats (first order kept), every trial's config valid,
+    at most MAX_TRIALS trials. ConfigError says what is wrong in words a person can act on."""
+    clean_axes = []
+    for key, values in axes.items():
+        if key not in GRID_KEYS:
+            raise ConfigError(
+                "A sweep cannot vary '{key}'; it can vary {choices}.", key=key, choices=", ".join(GRID_KEYS)
+            )
+        unique = tuple(dict.fromkeys(values))
+        if not unique:
+            raise ConfigError("Give at least one value for {key}.", key=key)
+        if len(unique) > 1:  # a one-value list is just the base setting
+            clean_axes.append((key, unique))
+        else:
+            base = base.with_changes({key: unique[0]})
+    seeds = tuple(dict.fromkeys(int(s) for s in seeds))
+    if not seeds:
+        raise ConfigError("Give at least one seed, e.g. --seeds 0,1,2.")
+    n = math.prod(len(v) for _, v in clean_axes) * len(seeds)
+    if n > MAX_TRIALS:
+        raise ConfigError("This sweep would train {n} runs; a sweep takes at most {max}.", n=n, max=MAX_TRIALS)
+    if n < 2:
+        raise ConfigError(
+            "A sweep needs at least two runs: give two or more values for a setting (e.g. --lambda 0,1) or seeds."
+        )
+    varied = dict(clean_axes)
+    no_attack = base.attack.name == "none" or base.attack.eps == 0
+    if "train.lam" in varied and no_attack and not {"attack.name", "attack.eps"} & set(varied):
+        raise ConfigError("A λ sweep needs a training attack and ε > 0: with no attack every λ trains the same model.")
+    plan = SweepPlan(base, tuple(clean_axes), seeds)
+    plan.trials()  # every trial's config is validated here, before anything is written
+    return plan
+
+
+# ------------------------------------------------------------------------------------- trial state
+def trial_state(folder: Path) -> str:
+    """What a trial's run folder holds: finished (completed), interrupted (a checkpoint to resume from),
+    running (another process holds its lock), failed, or pending (nothing worth keeping)."""
+    if not (folder / runs.CONFIG_FILE).is_file():
+        return "pending"
+    reason = ""
+    with contextlib.suppress(OSError, ValueError, AttributeError, RecursionError):
+        reason = str(json.loads((folder / runs.SUMMARY_FILE).read_text(encoding="utf-8")).get("reason", ""))
+    if reason == "completed":
+        return "finished"
+    lock = FileLock(folder / runs.LOCK_FILE, timeout=0)
+    try:
+        lock.acquire()
+        lock.release()
+    except Timeout:
+        return "running"
+    if (folder / runs.CHECKPOINT_FILE).is_file():
+        return "interrupted"
+    return "pending"
+
+
+def _write_mode(folder: Path, state: str) -> str:
+    """How a trial's folder is opened: resumed from its checkpoint, or started again (what was there
+    moved aside by runs.RunWriter, never deleted), or new."""
+    if state == "interrupted":
+        return "resume"
+    return "overwrite" if runs.holds_run(folder) else "new"
+
+
+# ------------------------------------------------------------------------------------- one trial
+def run_trial(
+    run_dir: str, config: dict[str, Any], mode: str, control: Any = None, stop_on_signals: bool = False
+) -> dict[str, Any]:
+    """Train one trial into ``run_dir`` (``mode``: new, resume or overwrite) and return its figures.
+
+    A plain function of plain values so that a worker process and a Ray worker can run it. With
+    ``stop_on_signals`` (worker processes), SIGTERM and SIGINT stop it the way they stop ``main.py
+    train``: the checkpoint is saved and the run marked interrupted, so the next sweep resumes it.
+    """
+    from engine import messages as m
+    from engine.trainer import train
+
+    cfg = RunConfig.from_dict(config)
+    control = control or m.TrainingControl()
+    if stop_on_signals:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: control.stop("interrupted"))
+    started = time.perf_counter()
+    result: dict[str, Any] = {"status": "failed", "message": "", "seconds": 0.0}
+    last_speed = None
+    stream = train(cfg, control, run_dir=run_dir, resume=mode == "resume", overwrite=mode == "overwrite")
+    with contextlib.closing(stream):
+        for msg in stream:
+            if isinstance(msg, m.StepMetrics):
+                last_speed = msg.images_per_second
+            elif isinstance(msg, m.RunFailed):
+                result["message"] = msg.message
+            elif isinstance(msg, m.RunFinished):
+                result |= {
+                    "status": "finished" if msg.reason == "completed" else "interrupted",
+                    "clean_accuracy": msg.clean_accuracy,
+                    "robust_accuracy": msg.robust_accuracy,
+                }
+    result["seconds"] = time.perf_counter() - started
+    result["images_per_second"] = last_speed
+    return result
+
+
+def _worker(run_dir: str, config: dict[str, Any], mode: str, threads: int, results: Any) -> None:
+    """Body of a local worker process: its share of the threads, one trial, its result on the queue."""
+    import torch
+
+    torch.set_num_threads(max(1, threads))
+    try:
+        result = run_trial(run_dir, config, mode, stop_on_signals=True)
+    except BaseException as exc:  # noqa: BLE001 - the sweep records the trial as failed and goes on
+        from engine.errors import user_message
+
+        result = {"status": "failed", "message": user_message(exc), "seconds": 0.0}
+    results.put((Path(run_dir).name, result))
+
+
+# ------------------------------------------------------------------------------------- the record
+class SweepRecord:
+    """sweep.json: the plan and each trial's state, rewritten atomically after every change."""
+
+    def __init__(self, folder: Path, plan: SweepPlan):
+        self.folder, self.plan = folder, plan
+        self.path = folder / SWEEP_FILE
+        self.trials: dict[str, dict[str, Any]] = {}
+        self.created = time.time()
+
+    def load_or_start(self) -> None:
+        """Take up the sweep already in the folder when it is this plan; refuse another plan."""
+        if self.path.is_file():
+            try:
+                old = json.loads(self.path.read_text(encoding="utf-8"))
+                same = isinstance(old, dict) and old.get("identity") == jsonable_identity(self.plan)
+            except (OSError, ValueError, RecursionError):
+                raise runs.RunError(
+                    "{path} is damaged or not a Robustness Lab sweep. Choose another --out folder.", path=self.path
+                ) from None
+            if not same:
+                raise runs.RunError(
+                    "{folder} holds another sweep (other settings, values or seeds). Nothing was changed. "
+                    "Re-run that sweep's own command to resume it, or choose another --out folder.",
+                    folder=self.folder,
+                )
+            self.created = float(old.get("created") or self.created)
+            for entry in old.get("trials", []):
+                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                    self.trials[entry["name"]] = entry
+        elif runs.holds_run(self.folder):
+            raise runs.RunError(
+                "{folder} holds a run, not a sweep. Nothing was changed. Choose another --out folder.",
+                folder=self.folder,
+            )
+        for trial in self.plan.trials():
+            entry = self.trials.setdefault(trial.name, {"name": trial.name})
+            entry["settings"] = {k: v for k, v in trial.settings}
+            entry["seed"] = trial.seed
+            entry["state"] = trial_state(self.folder / trial.name)
+        self.save()
+
+    def update(self, name: str, **fields: Any) -> None:
+        self.trials[name].update(fields)
+        self.save()
+
+    def save(self) -> None:
+        order = [t.name for t in self.plan.trials()]
+        runs.write_json(
+            self.path,
+            {
+                "version": SWEEP_VERSION,
+                "created": self.created,
+                "updated": time.time(),
+                "identity": jsonable_identity(self.plan),
+                "plan": self.plan.to_dict(),
+                "trials": [self.trials[n] for n in order],
+            },
+        )
+
+
+def jsonable_identity(plan: SweepPlan) -> Any:
+    return json.loads(json.dumps(runs.jsonable(plan.identity()), sort_keys=True))
+
+
+def read_sweep(folder: str | Path) -> dict[str, Any] | None:
+    """A sweep folder's sweep.json as a dict (None when there is none, or it is unreadable)."""
+    try:
+        raw = json.loads((Path(folder) / SWEEP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+# ------------------------------------------------------------------------------------- running
+@dataclass
+class SweepControl:
+    """Stops a sweep from outside (a signal handler, the window): the running trials save their
+    checkpoints and end as interrupted; no new trial starts."""
+
+    stopped: bool = False
+    _stoppers: list[Callable[[], None]] = dataclasses.field(default_factory=list)
+
+    def stop(self) -> None:
+        self.stopped = True
+        for stopper in list(self._stoppers):
+            with contextlib.suppress(Exception):
+                stopper()
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where the trials run: ``local`` with ``parallel`` worker processes (1: in this process), or
+    ``ray`` at ``address`` ("local" starts a Ray for this sweep; "auto" takes RAY_ADDRESS, else local)."""
+
+    name: str = "local"
+    parallel: int = 1
+    address: str = "local"
+    trial_cpus: float = 1.0
+    trial_gpus: float = 0.0
+
+
+def run_sweep(
+    plan: SweepPlan,
+    folder: str | Path,
+    backend: Backend = Backend(),
+    control: SweepControl | None = None,
+    log: Callable[[str], None] = lambda _text: None,
+) -> dict[str, Any]:
+    """Run the plan's unfinished trials into ``folder`` and return the sweep's summary (summarize)."""
+    folder = Path(folder).absolute()
+    control = control or SweepControl()
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / SWEEP_LOCK, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise runs.RunError(
+            "Another Robustness Lab process is running a sweep in {folder} right now. Wait for it to finish "
+            "(or stop it), or choose another --out folder.",
+            folder=folder,
+        ) from None
+    try:
+        record = SweepRecord(folder, plan)
+        record.load_or_start()
+        trials = plan.trials()
+        todo = [t for t in trials if record.trials[t.name]["state"] != "finished"]
+        skipped = len(trials) - len(todo)
+        if skipped:
+            log(
+                say(
+                    "Sweep: {done} of {n} trials already finished; they are not trained again.",
+                    done=skipped,
+                    n=len(trials),
+                )
+            )
+        for trial in todo:
+            if record.trials[trial.name]["state"] == "running":
+                raise runs.RunError(
+                    "The trial {name} of this sweep is being trained by another process. Wait for it, or stop it.",
+                    name=trial.name,
+                )
+        if backend.name == "ray":
+            from engine.sweep_ray import run_on_ray
+
+            run_on_ray(todo, folder, record, backend, control, log)
+        elif backend.parallel > 1:
+            _run_parallel(todo, folder, record, backend.parallel, control, log, len(trials))
+        else:
+            _run_here(todo, folder, record, control, log, len(trials))
+        for trial in trials:  # what the folders hold now is the truth, whatever a backend reported
+            record.trials[trial.name]["state"] = trial_state(folder / trial.name)
+        record.save()
+        out = summarize(folder, trials)
+        out["skipped"] = skipped
+        out["interrupted"] = control.stopped
+        return out
+    finally:
+        lock.release()
+
+
+def _announce(log: Callable[[str], None], trial: Trial, k: int, n: int, mode: str) -> None:
+    setting = ", ".join(f"{GRID_KEYS[key]}={_label(v)}" for key, v in trial.settings)
+    what = setting + (", " if setting else "") + f"seed={trial.seed}"
+    if mode == "resume":
+        log(say("Sweep: trial {k} of {n} ({what}), resumed from its checkpoint", k=k, n=n, what=what))
+    else:
+        log(say("Sweep: trial {k} of {n} ({what})", k=k, n=n, what=what))
+
+
+def _run_here(
+    todo: list[Trial], folder: Path, record: SweepRecord, control: SweepControl, log: Callable[[str], None], n: int
+) -> None:
+    from engine import messages as m
+
+    order = {t.name: i for i, t in enumerate(record.plan.trials(), 1)}
+    for trial in todo:
+        if control.stopped:
+            return
+        run_dir = folder / trial.name
+        mode = _write_mode(run_dir, record.trials[trial.name]["state"])
+        _announce(log, trial, order[trial.name], n, mode)
+        record.update(trial.name, state="running")
+        training = m.TrainingControl()
+
+        def stopper(training: m.TrainingControl = training) -> None:
+            training.stop("interrupted")
+
+        control._stoppers.append(stopper)
+        try:
+            result = run_trial(str(run_dir), trial.config.to_dict(), mode, control=training)
+        finally:
+            control._stoppers.remove(stopper)
+        _record_result(record, trial.name, result, log)
+
+
+def _record_result(record: SweepRecord, name: str, result: dict[str, Any], log: Callable[[str], None]) -> None:
+    fields = {k: result.get(k) for k in ("status", "clean_accuracy", "robust_accuracy", "seconds", "images_per_second")}
+    fields["state"] = fields.pop("status")
+    if result.get("message"):
+        fields["message"] = result["message"]
+        log(say("Sweep: trial {name} failed: {message}", name=name, message=result["message"]))
+    record.update(name, **fields)
+
+
+def _run_parallel(
+    todo: list[Trial],
+    folder: Path,
+    record: SweepRecord,
+    parallel: int,
+    control: SweepControl,
+    log: Callable[[str], None],
+    n: int,
+) -> None:
+    ctx = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools and locks
+    results = ctx.Queue()
+    threads = max(1, (os.cpu_count() or 1) // parallel)
+    order = {t.name: i for i, t in enumerate(record.plan.trials(), 1)}
+    waiting = list(todo)
+    running: dict[str, Any] = {}
+
+    def stop_workers() -> None:
+        for process in running.values():
+            if process.is_alive():
+                process.terminate()  # SIGTERM: the worker saves its checkpoint and ends as interrupted
+
+    control._stoppers.append(stop_workers)
+    try:
+        while waiting or running:
+            while waiting and len(running) < parallel and not control.stopped:
+                trial = waiting.pop(0)
+                run_dir = folder / trial.name
+                mode = _write_mode(run_dir, record.trials[trial.name]["state"])
+                _announce(log, trial, order[trial.name], n, mode)
+                record.update(trial.name, state="running")
+                config = trial.config
+                if config.train.threads is None:
+                    config = config.with_changes({"train.threads": threads})
+                process = ctx.Process(
+                    target=_worker, args=(str(run_dir), config.to_dict(), mode, threads, results), daemon=False
+                )
+                process.start()
+                running[trial.name] = process
+            if control.stopped and not running:
+                return
+            try:
+                name, result = results.get(timeout=0.5)
+            except queue.Empty:
+                for name, process in list(running.items()):  # a worker that died without a word
+                    if not process.is_alive():
+                        process.join()
+                        running.pop(name)
+                        record.update(name, state=trial_state(folder / name))
+                continue
+            running.pop(name).join()
+            _record_result(record, name, result, log)
+    finally:
+        control._stoppers.remove(stop_workers)
+        stop_workers()
+        for process in running.values():
+            process.join(timeout=60)
+
+
+# ------------------------------------------------------------------------------------- summary
+def _mean_sd(values: Sequence[float]) -> dict[str, float | None]:
+    finite = [v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
+    if not finite:
+        return {"mean": None, "sd": None}
+    return {"mean": statistics.fmean(finite), "sd": statistics.stdev(finite) if len(finite) > 1 else None}
+
+
+def summarize(folder: Path, trials: Sequence[Trial]) -> dict[str, Any]:
+    """Per trial its state and figures (from its own summary.json), and per setting (the trials that
+    differ only by seed) the mean and standard deviation of clean and robust accuracy over its seeds."""
+    from engine.compare import summarize_run
+
+    rows = []
+    groups: dict[tuple, list[tuple[Trial, Any]]] = {}
+    for trial in trials:
+        run_dir = folder / trial.name
+        state = trial_state(run_dir)
+        row: dict[str, Any] = {"name": trial.name, "run_dir": str(run_dir), "seed": trial.seed, "state": state}
+        row["settings"] = {k: v for k, v in trial.settings}
+        summary = None
+        if state != "pending":
+            with contextlib.suppress(runs.RunError):
+                summary = summarize_run(run_dir)
+        if summary is not None:
+            row |= {"clean_accuracy": summary.clean_accuracy, "robust_accuracy": summary.robust_accuracy}
+        rows.append(row)
+        groups.setdefault(trial.settings, []).append((trial, summary if state == "finished" else None))
+    settings = []
+    for key, members in groups.items():
+        done = [s for _, s in members if s is not None]
+        settings.append(
+            {
+                "settings": {k: v for k, v in key},
+                "seeds": [t.seed for t, s in members if s is not None],
+                "n": len(done),
+                "clean_accuracy": _mean_sd([s.clean_accuracy for s in done]),
+                "robust_accuracy": _mean_sd([s.robust_accuracy for s in done]),
+            }
+        )
+    return {"sweep_dir": str(folder), "trials": rows, "settings": settings}
+
+
+def sweep_children(folder: Path) -> Iterator[Path]:
+    """The trial run folders of a sweep folder, in its plan's order (for the runs list)."""
+    yield from sorted(p for p in folder.iterdir() if (p / runs.CONFIG_FILE).is_file())

@@ -1,0 +1,207 @@
+"""Sweeps: the grid's product, sweep.json, refusals, the seed summary, and a sweep killed and re-run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine import runs
+from engine.compare import list_runs
+from engine.config import ConfigError, RunConfig
+from engine.sweep import SWEEP_FILE, make_plan, read_sweep, run_sweep
+from tests.conftest import ROOT
+
+BASE = RunConfig().with_changes(
+    {"train.epochs": 2, "train.eval_size": 200, "train.eval_steps": 3, "train.threads": 1, "train.gallery_every": 0}
+)
+
+
+def test_the_plan_is_the_product_of_the_lists_and_the_seeds():
+    plan = make_plan(BASE, {"train.lam": [0.0, 1.0], "attack.eps": [0.1, 0.2, 0.1], "model.name": ["mlp"]}, [0, 1])
+    trials = plan.trials()
+    assert len(trials) == 2 * 2 * 2  # the repeated ε counts once; a one-value list is the base setting
+    assert all(t.config.model.name == "mlp" for t in trials)
+    assert {(t.config.train.lam, t.config.attack.eps, t.config.train.seed) for t in trials} == {
+        (lam, eps, seed) for lam in (0.0, 1.0) for eps in (0.1, 0.2) for seed in (0, 1)
+    }
+    assert trials[0].name == "t001-lam0-eps0.1-seed0" and trials[-1].name == "t008-lam1-eps0.2-seed1"
+    assert len({t.name for t in trials}) == len(trials)
+    assert [t.name for t in plan.trials()] == [t.name for t in trials]  # the same plan names its trials alike
+
+
+@pytest.mark.parametrize(
+    ("axes", "seeds", "words"),
+    [
+        ({"train.lam": [0.0]}, [0], "at least two runs"),
+        ({"train.seed": [1, 2]}, [0], "cannot vary 'train.seed'"),
+        ({"train.lam": [0.0, 1.0]}, [], "at least one seed"),
+        ({"attack.eps": [float(i) / 1000 for i in range(300)]}, [0], "at most 256"),
+        ({"attack.eps": [0.1, 2.0]}, [0], "ε"),
+    ],
+)
+def test_a_plan_that_cannot_run_is_refused_before_anything_is_written(axes, seeds, words):
+    with pytest.raises(ConfigError) as caught:
+        make_plan(BASE, axes, seeds)
+    assert words in str(caught.value)
+
+
+def test_a_lambda_sweep_without_an_attack_is_refused():
+    with pytest.raises(ConfigError, match="needs a training attack"):
+        make_plan(BASE.with_changes({"attack.name": "none"}), {"train.lam": [0.0, 1.0]})
+
+
+def test_sweep_json_lists_the_trials_and_the_summary_gives_mean_and_sd_over_seeds(tmp_path):
+    plan = make_plan(BASE, {"train.lam": [0.0, 1.0]}, [0, 1])
+    out = run_sweep(plan, tmp_path / "sw")
+    record = read_sweep(tmp_path / "sw")
+    assert record is not None and [t["name"] for t in record["trials"]] == [t.name for t in plan.trials()]
+    assert all(t["state"] == "finished" for t in record["trials"])
+    assert record["plan"]["seeds"] == [0, 1] and record["plan"]["axes"] == [["train.lam", [0.0, 1.0]]]
+    for trial in plan.trials():  # each trial is an ordinary run folder: its config.json is the whole truth
+        assert runs.load_config(tmp_path / "sw" / trial.name) == trial.config
+    by_lam = {s["settings"]["train.lam"]: s for s in out["settings"]}
+    for lam, setting in by_lam.items():
+        rows = [r for r in out["trials"] if r["settings"]["train.lam"] == lam]
+        assert setting["n"] == 2 and setting["seeds"] == [0, 1]
+        for figure in ("clean_accuracy", "robust_accuracy"):
+            values = [r[figure] for r in rows]
+            assert setting[figure]["mean"] == pytest.approx(statistics.fmean(values))
+            assert setting[figure]["sd"] == pytest.approx(statistics.stdev(values))
+    # the runs list sees a sweep folder's trials like any run
+    assert sorted(s.name for s in list_runs(tmp_path)) == sorted(t.name for t in plan.trials())
+
+
+def test_another_plan_or_a_run_folder_is_refused_and_nothing_changes(tmp_path):
+    folder = tmp_path / "sw"
+    run_sweep(make_plan(BASE.with_changes({"train.epochs": 1}), {"train.lam": [0.0, 1.0]}), folder)
+    before = (folder / SWEEP_FILE).read_bytes()
+    with pytest.raises(runs.RunError, match="holds another sweep"):
+        run_sweep(make_plan(BASE.with_changes({"train.epochs": 1}), {"train.lam": [0.0, 2.0]}), folder)
+    assert (folder / SWEEP_FILE).read_bytes() == before
+    with pytest.raises(runs.RunError, match="holds a run, not a sweep"):
+        run_sweep(make_plan(BASE, {"train.lam": [0.0, 1.0]}), folder / "t001-lam0-seed0")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / SWEEP_FILE).write_text("{not json")
+    with pytest.raises(runs.RunError, match="damaged"):
+        run_sweep(make_plan(BASE, {"train.lam": [0.0, 1.0]}), tmp_path / "bad")
+
+
+def _sweep_command(out: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        str(ROOT / "main.py"),
+        "sweep",
+        "--epochs",
+        "25",
+        "--lambda",
+        "0,0.5,1",
+        "--eval-size",
+        "100",
+        "--eval-steps",
+        "2",
+        "--threads",
+        "1",
+        "--out",
+        str(out),
+        *extra,
+    ]
+
+
+def _wait_for(condition, seconds: float, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else "the sweep ended early"
+        assert time.monotonic() < deadline, "the sweep did not get there in time"
+        time.sleep(0.05)
+
+
+def _state(folder: Path, index: int) -> str:
+    record = read_sweep(folder)
+    return record["trials"][index]["state"] if record else ""
+
+
+def _files(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir() if p.is_file()}
+
+
+def test_a_sweep_killed_mid_way_resumes_without_training_finished_trials_again(tmp_path):
+    folder = tmp_path / "sw"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        _sweep_command(folder), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        # kill -9 while the second trial trains, once it has saved a checkpoint: no handler runs, nothing is tidied
+        _wait_for(lambda: _state(folder, 0) == "finished" and _state(folder, 1) == "running", 300, proc)
+        second = folder / read_sweep(folder)["trials"][1]["name"]
+        _wait_for(lambda: (second / runs.CHECKPOINT_FILE).is_file(), 300, proc)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    record = read_sweep(folder)
+    names = [t["name"] for t in record["trials"]]
+    assert [t["state"] for t in record["trials"]] == ["finished", "running", "pending"]  # as the kill left it
+    first = _files(folder / names[0])
+
+    again = subprocess.run(_sweep_command(folder), cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "1 of 3 trials already finished; they are not trained again." in again.stderr
+    assert "trial 1 of 3" not in again.stderr
+    assert "Sweep: trial 2 of 3 (lam=0.5, seed=0), resumed from its checkpoint" in again.stderr
+    assert "Sweep: trial 3 of 3 (lam=1, seed=0)" in again.stderr
+    assert _files(folder / names[0]) == first  # not one byte of the finished trial was rewritten
+    summary = json.loads(again.stdout.strip().splitlines()[-1])
+    assert [t["state"] for t in summary["trials"]] == ["finished"] * 3 and summary["skipped"] == 1
+    assert [t["state"] for t in read_sweep(folder)["trials"]] == ["finished"] * 3
+    resumed = [r for r in runs.read_metrics(folder / names[1]) if r.get("type") == "epoch"]
+    assert sorted({r["epoch"] for r in resumed}) == list(range(1, 26))
+
+
+def test_sigterm_stops_parallel_workers_with_checkpoints_and_the_rerun_resumes_them(tmp_path):
+    folder = tmp_path / "sw"
+    proc = subprocess.Popen(
+        _sweep_command(folder, "--parallel", "2"), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        record_names = lambda: [t["name"] for t in (read_sweep(folder) or {"trials": []})["trials"]]  # noqa: E731
+        _wait_for(
+            lambda: (
+                len(record_names()) == 3
+                and all((folder / n / runs.CHECKPOINT_FILE).is_file() for n in record_names()[:2])
+            ),
+            300,
+            proc,
+        )
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["interrupted"] is True
+    states = [t["state"] for t in read_sweep(folder)["trials"]]
+    assert states[2] == "pending" and set(states[:2]) <= {"interrupted", "finished"} and "interrupted" in states
+    again = subprocess.run(_sweep_command(folder, "--parallel", "2"), cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "resumed from its checkpoint" in again.stderr
+    assert [t["state"] for t in read_sweep(folder)["trials"]] == ["finished"] * 3
+
+
+def test_cli_sweep_grid_is_refused_with_one_line_for_a_bad_value(capsys):
+    from engine import cli
+
+    assert cli.main(["sweep", "--model", "mlp,nope", "--seeds", "0,1"]) == 2
+    assert "'nope' is not one of" in capsys.readouterr().err
+    assert cli.main(["sweep", "--lambda", "0,1", "--parallel", "2", "--ray", "local"]) == 2
+    assert "--parallel is for sweeps on this machine" in capsys.readouterr().err
