@@ -674,7 +674,7 @@ def _stop_on_signals(control: Any) -> Iterator[list[int]]:
 
 
 def cmd_compare(a: argparse.Namespace) -> dict[str, Any]:
-    from engine.compare import summarize_run
+    from engine.compare import group_by_setting, summarize_run
     from engine.report import write_comparison_report
     from engine.transfer import transfer_between_runs
 
@@ -683,7 +683,9 @@ def cmd_compare(a: argparse.Namespace) -> dict[str, Any]:
 
         torch.set_num_threads(max(1, a.threads))
     summaries = [summarize_run(p) for p in a.run_dirs]
+    groups = group_by_setting(summaries)
     out: dict[str, Any] = {
+        "settings": [g.to_dict() for g in groups],
         "runs": [
             {
                 "run_dir": s.path,
@@ -692,10 +694,11 @@ def cmd_compare(a: argparse.Namespace) -> dict[str, Any]:
                 "attack": s.attack,
                 "clean_accuracy": s.clean_accuracy,
                 "robust_accuracy": s.robust_accuracy,
+                "seed": s.seed,
                 "status": s.status,
             }
             for s in summaries
-        ]
+        ],
     }
     matrix = None
     if a.transfer:

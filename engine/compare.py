@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ class RunSummary:
     eval_steps: int = 10  # the per-epoch PGD check's steps: with dataset and ε, what makes runs comparable
     started: float = 0.0  # when the run was made (its config file's time), seconds since the epoch
     title: str = ""  # the person's own name for the run (TITLE_FILE), or "" for the generated one
+    seed: int = 0
+    setting: str = ""  # setting_key of its config: runs with the same one differ only by seed
 
     @property
     def label(self) -> str:
@@ -122,7 +125,113 @@ def summarize_run(folder: str | Path) -> RunSummary:
         eval_steps=config.train.eval_steps,
         started=started_at(folder),
         title=read_title(folder),
+        seed=config.train.seed,
+        setting=setting_key(config),
     )
+
+
+# Settings that say how a run is computed, not what it learns: left out of a run's setting (a resumed
+# sweep may run on other hardware, with other threads).
+RUNTIME_KEYS = ("train.threads", "train.device")
+
+
+def setting_key(config: RunConfig) -> str:
+    """What a run learns, as one string: the config without its seed and runtime settings. Runs with the
+    same key differ only by seed, so the spread of their figures is seed noise."""
+    raw = config.to_dict()
+    for key in (*RUNTIME_KEYS, "train.seed", "train.gallery_every", "train.gallery_seconds"):
+        section, name = key.split(".")
+        raw[section].pop(name, None)
+    return json.dumps(raw, sort_keys=True)
+
+
+def mean_sd(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation of the finite values (sd NaN for fewer than two)."""
+    finite = [float(v) for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
+    if not finite:
+        return float("nan"), float("nan")
+    return statistics.fmean(finite), statistics.stdev(finite) if len(finite) > 1 else float("nan")
+
+
+@dataclass(frozen=True)
+class SettingGroup:
+    """Runs that differ only by seed, with the mean and standard deviation of their final figures."""
+
+    members: tuple[RunSummary, ...]
+    clean_mean: float
+    clean_sd: float
+    robust_mean: float
+    robust_sd: float
+
+    @property
+    def n(self) -> int:
+        return len(self.members)
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        return tuple(m.seed for m in self.members)
+
+    @property
+    def label(self) -> str:
+        return self.members[0].label
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "runs": [m.path for m in self.members],
+            "seeds": list(self.seeds),
+            "n": self.n,
+            "clean_accuracy": {"mean": self.clean_mean, "sd": self.clean_sd},
+            "robust_accuracy": {"mean": self.robust_mean, "sd": self.robust_sd},
+        }
+
+
+def group_by_setting(summaries: Sequence[RunSummary]) -> list[SettingGroup]:
+    """The runs with final figures, grouped by setting (in the order each setting first appears)."""
+    groups: dict[tuple, list[RunSummary]] = {}
+    for s in summaries:
+        if s.has_point:
+            groups.setdefault((s.comparable, s.setting or s.path), []).append(s)
+    out = []
+    for members in groups.values():
+        clean = mean_sd([m.clean_accuracy for m in members])
+        robust = mean_sd([m.robust_accuracy for m in members])
+        out.append(SettingGroup(tuple(members), clean[0], clean[1], robust[0], robust[1]))
+    return out
+
+
+SETTING_NAMES = {"train.lam": "λ", "attack.eps": "ε", "train.beta": "β", "model.name": "", "attack.name": ""}
+
+
+def setting_labels(groups: Sequence[SettingGroup]) -> list[str]:
+    """A short label per group naming only what differs between the groups ("λ 0.5", "λ 1 · l2 0.01");
+    the runs' own label when nothing but the seed differs."""
+    flat = []
+    for g in groups:
+        raw = json.loads(g.members[0].setting) if g.members[0].setting else {}
+        flat.append(
+            {f"{sec}.{k}": v for sec, values in raw.items() if isinstance(values, dict) for k, v in values.items()}
+        )
+    keys = [k for k in (flat[0] if flat else {}) if len({json.dumps(f.get(k)) for f in flat}) > 1]
+    labels = []
+    for g, values in zip(groups, flat, strict=True):
+        parts = []
+        for key in keys:
+            value = values.get(key)
+            text = f"{value:g}" if isinstance(value, float) else str(value)
+            name = SETTING_NAMES.get(key, key.split(".")[1])
+            parts.append(f"{name} {text}" if name else text)
+        labels.append(" · ".join(parts) or g.label)
+    return labels
+
+
+def clearly_different(a: SettingGroup, b: SettingGroup, figure: str = "robust") -> bool:
+    """Whether two settings' figure differs by more than their seed spreads together (|Δ mean| > sd_a +
+    sd_b). Settings with fewer than two seeds have no measured spread, so no difference is claimed."""
+    if a.n < 2 or b.n < 2:
+        return False
+    ma, sa, mb, sb = (getattr(g, f"{figure}_{k}") for g in (a, b) for k in ("mean", "sd"))
+    return abs(ma - mb) > sa + sb
 
 
 def time_text(started: float) -> str:

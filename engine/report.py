@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 from engine.catalogue import html_lang, sentence, setting_label, t
-from engine.compare import run_history, summarize_run
+from engine.compare import group_by_setting, run_history, summarize_run
 from engine.config import ConfigError
 from engine.errors import UserError
 from engine.gallery_images import change_scale, eps_text, gallery_grid, sample_tiles, upscale
@@ -138,8 +138,10 @@ def svg_scatter_plot(
     ylabel: str,
     width: int = 560,
     height: int = 400,
+    errors: Sequence[tuple[float, float]] | None = None,
 ) -> str:
-    """Labelled points on [0, 1] × [0, 1] (the clean-vs-robust trade-off plot); NaN points are left out."""
+    """Labelled points on [0, 1] × [0, 1] (the clean-vs-robust trade-off plot); NaN points are left out.
+    ``errors``: per point, its standard deviation along each axis (error bars; NaN draws none)."""
     left, right, top, bottom = 56, 24, 28, 44
     pw, ph = width - left - right, height - top - bottom
 
@@ -161,6 +163,16 @@ def svg_scatter_plot(
         if not (math.isfinite(x) and math.isfinite(y)):
             continue
         color = PALETTE[k % len(PALETTE)]
+        ex, ey = errors[k] if errors else (float("nan"), float("nan"))
+        for lo, hi, horizontal, size in ((x - ex, x + ex, True, ex), (y - ey, y + ey, False, ey)):
+            if math.isfinite(size) and size > 0:
+                a, b = (sx(lo), sx(hi)) if horizontal else (sy(lo), sy(hi))
+                line = (
+                    f'x1="{a:.1f}" y1="{sy(y):.1f}" x2="{b:.1f}" y2="{sy(y):.1f}"'
+                    if horizontal
+                    else f'x1="{sx(x):.1f}" y1="{a:.1f}" x2="{sx(x):.1f}" y2="{b:.1f}"'
+                )
+                out.append(f'<line class="errorbar" {line} stroke="{color}" stroke-width="1.5"/>')
         out.append(
             f'<circle class="point" data-label="{html.escape(label)}" cx="{sx(x):.1f}" cy="{sy(y):.1f}" '
             f'r="5" fill="{color}" stroke="black"/><text x="{sx(x) + 7:.1f}" y="{sy(y) - 6:.1f}" '
@@ -245,12 +257,15 @@ def write_report(
     tradeoff: Sequence[tuple[str, float, float]] | None = None,
     saliency: tuple[SaliencySummary, Any] | None = None,
     language: str = "en",
+    seed_groups: Sequence[Any] | None = None,
 ) -> dict[str, Path]:
     """Write ``path`` (HTML) and, beside it, the CSV, the PNG grid and the .npy of adversarial examples.
 
     ``suite`` is an ``engine.suite.SuiteResult``; ``training`` maps a plot title to its series;
     ``transfer`` is an ``engine.transfer.TransferMatrix``; ``tradeoff`` holds (label, clean accuracy,
-    robust accuracy) points, one per run; ``saliency`` is engine.saliency.report_saliency's (summary,
+    robust accuracy) points, one per run; ``seed_groups`` (engine.compare.SettingGroup) replace the points
+    of runs that differ only by seed with their mean and error bars, and add a table of mean ± sd;
+    ``saliency`` is engine.saliency.report_saliency's (summary,
     examples). ``language`` is the window's ("en", "zh_CN"): the report's words
     come from engine.report_text, ``title`` is used as given, the CSV keeps its English names. Returns the
     paths written.
@@ -326,6 +341,25 @@ def write_report(
                 rows += [("sanity", s.name, k, v) for k, v in s.numbers.items()]
             parts.append("<ul>" + "".join(items) + "</ul>")
 
+    errors = None
+    if seed_groups and any(g.n > 1 for g in seed_groups):
+        parts.append(_seed_section(seed_groups, language))
+        rows += [
+            ("seed_spread", g.label, f"{figure}_{k}", getattr(g, f"{figure}_{k}"))
+            for g in seed_groups
+            for figure in ("clean", "robust")
+            for k in ("mean", "sd")
+        ]
+        rows += [("seed_spread", g.label, "n", g.n) for g in seed_groups]
+        tradeoff = [
+            (
+                g.label + (t(language, " (mean of {n} seeds)", n=g.n) if g.n > 1 else ""),
+                g.clean_mean,
+                g.robust_mean,
+            )
+            for g in seed_groups
+        ]
+        errors = [(g.clean_sd, g.robust_sd) for g in seed_groups]
     if tradeoff:
         parts.append(
             f"<h2>{t(language, 'Robustness against accuracy')}</h2><p>"
@@ -342,6 +376,7 @@ def write_report(
                 t(language, "Trade-off: clean against robust accuracy"),
                 t(language, "clean accuracy"),
                 t(language, "robust accuracy"),
+                errors=errors,
             )
         )
         rows += [
@@ -559,6 +594,40 @@ def write_run_report(
     )
 
 
+def _pm(mean: float, sd: float) -> str:
+    """ "97.1 ± 0.4%" (just "97.1%" without a spread)."""
+    if not math.isfinite(mean):
+        return "–"
+    return f"{100 * mean:.1f} ± {100 * sd:.1f}%" if math.isfinite(sd) else f"{100 * mean:.1f}%"
+
+
+def _seed_section(groups: Sequence[Any], language: str) -> str:
+    """Mean ± standard deviation over seeds per setting; a setting is marked against the most robust one
+    only where their difference is larger than both seed spreads together."""
+    from engine.compare import clearly_different
+
+    best = max(groups, key=lambda g: g.robust_mean if math.isfinite(g.robust_mean) else -1.0)
+    header = [t(language, h) for h in ("setting", "seeds", "clean accuracy", "robust accuracy", "against the best")]
+    table = []
+    for g in groups:
+        if g is best:
+            verdict = t(language, "most robust")
+        elif g.n < 2 or best.n < 2:
+            verdict = t(language, "one seed: no spread to judge by")
+        elif clearly_different(g, best):
+            verdict = t(language, "less robust, beyond the seed spread")
+        else:
+            verdict = t(language, "within the seed spread")
+        table.append([g.label, g.n, _pm(g.clean_mean, g.clean_sd), _pm(g.robust_mean, g.robust_sd), verdict])
+    intro = t(
+        language,
+        "Runs that differ only by their seed are one setting: its figures are the mean ± standard deviation "
+        "over its seeds. A setting is called less robust than the best only when the difference is larger "
+        "than both seed spreads together; otherwise it may be seed noise.",
+    )
+    return f"<h2>{t(language, 'Seed spread')}</h2><p>{intro}</p>" + _table(table, header, language)
+
+
 def write_comparison_report(
     paths: Sequence[str | Path],
     out: str | Path,
@@ -579,6 +648,7 @@ def write_comparison_report(
             "attack": s.attack,
             "lambda": s.lam,
             "eps": s.eps,
+            "seed": s.seed,
             "status": s.status,
         }
         for s in summaries
@@ -600,4 +670,5 @@ def write_comparison_report(
         tradeoff=points,
         saliency=saliency,
         language=language,
+        seed_groups=group_by_setting(summaries),
     )

@@ -31,7 +31,6 @@ import os
 import queue
 import re
 import signal
-import statistics
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from filelock import FileLock, Timeout
 
 from engine import runs
 from engine.catalogue import say
-from engine.compare import SWEEP_FILE
+from engine.compare import SWEEP_FILE, mean_sd, setting_key
 from engine.config import ConfigError, RunConfig
 
 SWEEP_LOCK = ".sweep.lock"
@@ -69,25 +68,7 @@ GRID_KEYS: dict[str, str] = {
     "train.lr": "lr",
     "train.epochs": "ep",
 }
-# Settings that say how a run is computed, not what it learns: left out of a sweep's identity and of
-# grouping by setting (a resumed sweep may run on other hardware).
-RUNTIME_KEYS = ("train.threads", "train.device")
 STATES = ("pending", "running", "finished", "interrupted", "failed")
-
-
-def _get(config: RunConfig, key: str) -> Any:
-    section, name = key.split(".")
-    return getattr(getattr(config, section), name)
-
-
-def setting_key(config: RunConfig) -> str:
-    """What a run learns, as one string: the config without its seed and runtime settings. Runs with the
-    same key differ only by seed, so their spread is seed noise."""
-    raw = config.to_dict()
-    for key in (*RUNTIME_KEYS, "train.seed"):
-        section, name = key.split(".")
-        raw[section].pop(name, None)
-    return json.dumps(raw, sort_keys=True)
 
 
 def _label(value: Any) -> str:
@@ -516,11 +497,9 @@ def _run_parallel(
 
 
 # ------------------------------------------------------------------------------------- summary
-def _mean_sd(values: Sequence[float]) -> dict[str, float | None]:
-    finite = [v for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
-    if not finite:
-        return {"mean": None, "sd": None}
-    return {"mean": statistics.fmean(finite), "sd": statistics.stdev(finite) if len(finite) > 1 else None}
+def _figure(values: Sequence[float]) -> dict[str, float | None]:
+    mean, sd = mean_sd(values)
+    return {"mean": mean if math.isfinite(mean) else None, "sd": sd if math.isfinite(sd) else None}
 
 
 def summarize(folder: Path, trials: Sequence[Trial]) -> dict[str, Any]:
@@ -551,8 +530,8 @@ def summarize(folder: Path, trials: Sequence[Trial]) -> dict[str, Any]:
                 "settings": {k: v for k, v in key},
                 "seeds": [t.seed for t, s in members if s is not None],
                 "n": len(done),
-                "clean_accuracy": _mean_sd([s.clean_accuracy for s in done]),
-                "robust_accuracy": _mean_sd([s.robust_accuracy for s in done]),
+                "clean_accuracy": _figure([s.clean_accuracy for s in done]),
+                "robust_accuracy": _figure([s.robust_accuracy for s in done]),
             }
         )
     return {"sweep_dir": str(folder), "trials": rows, "settings": settings}

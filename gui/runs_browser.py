@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,7 +34,15 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from engine.compare import RunSummary, list_runs, run_history, set_run_title
+from engine.compare import (
+    RunSummary,
+    SettingGroup,
+    group_by_setting,
+    list_runs,
+    run_history,
+    set_run_title,
+    setting_labels,
+)
 from engine.gallery_images import eps_text
 from gui import i18n
 from gui.compare_view import OverlayView, TransferView
@@ -52,6 +61,7 @@ COLUMNS = (
     QT_TRANSLATE_NOOP("RunsBrowser", "Clean"),
     QT_TRANSLATE_NOOP("RunsBrowser", "Robust"),
     QT_TRANSLATE_NOOP("RunsBrowser", "Status"),
+    QT_TRANSLATE_NOOP("RunsBrowser", "Seed"),
 )
 # The table's cells in the window's language (English: the run folder's own words, unchanged).
 CELL_TEXT = (
@@ -97,6 +107,11 @@ def point_label(s: RunSummary) -> str:
 
 def _pct(v: float) -> str:
     return f"{100 * v:.1f}%" if math.isfinite(v) else "–"
+
+
+def _pm(mean: float, sd: float) -> str:
+    """ "97.1 ± 0.4%": a setting's mean and standard deviation over its seeds."""
+    return f"{100 * mean:.1f} ± {100 * sd:.1f}%" if math.isfinite(sd) else _pct(mean)
 
 
 class RunsBrowser(QWidget):
@@ -185,8 +200,17 @@ class RunsBrowser(QWidget):
             self.plot.getAxis(axis).enableAutoSIPrefix(False)  # accuracies, not "×0.001" multiples
         self.scatter = pg.ScatterPlotItem(size=10, brush=pg.mkBrush(31, 119, 180, 200), pen=pg.mkPen("k"))
         self.selected = pg.ScatterPlotItem(size=16, brush=pg.mkBrush(0, 0, 0, 0), pen=pg.mkPen("r", width=2))
+        # Runs that differ only by seed: their mean, with ± one standard deviation on both axes.
+        self.spread = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), pen=pg.mkPen((214, 39, 40), width=1.5), beam=0.004)
+        self.means = pg.ScatterPlotItem(size=14, symbol="d", brush=pg.mkBrush(214, 39, 40, 220), pen=pg.mkPen("k"))
+        self.groups: list[SettingGroup] = []
+        self.group_labels: list[str] = []
         self.plot.addItem(self.scatter)
+        self.plot.addItem(self.spread)
+        self.plot.addItem(self.means)
         self.plot.addItem(self.selected)
+        self.spread_note = QLabel("")
+        self.spread_note.setWordWrap(True)
         self.overlay = OverlayView()
         self.transfer = TransferView()
         self.views = QTabWidget()
@@ -201,6 +225,7 @@ class RunsBrowser(QWidget):
         trade_layout.setContentsMargins(0, 0, 0, 0)
         trade_layout.addWidget(self.group)
         trade_layout.addWidget(self.plot, 1)
+        trade_layout.addWidget(self.spread_note)
         self.views.addTab(trade_off, self.tr("Trade-off"))
         self.views.addTab(self.overlay, self.tr("Curves"))
         self.views.addTab(self.transfer, self.tr("Transfer"))
@@ -260,6 +285,7 @@ class RunsBrowser(QWidget):
                 _pct(s.clean_accuracy),
                 _pct(s.robust_accuracy),
                 _tr(s.status),
+                str(s.seed),
             )
             for col, text in enumerate(values):
                 item = QTableWidgetItem(text)
@@ -314,10 +340,22 @@ class RunsBrowser(QWidget):
         middle = (min(xs) + max(xs)) / 2 if xs else 0.5
         placed: list[tuple[float, float, pg.TextItem, list[str]]] = []
         spots = []
+        self.groups = [g for g in group_by_setting([s for _row, s in shown]) if g.n > 1]
+        in_group = {m.path for g in self.groups for m in g.members}
+        self._draw_spread()
+        self.group_labels = setting_labels(self.groups)
+        for g, name in zip(self.groups, self.group_labels, strict=True):  # one label per seeded setting, at its mean
+            text = self.tr("%1 · mean of %2 seeds").replace("%1", name).replace("%2", str(g.n))
+            item = pg.TextItem(text, color=(160, 20, 20), anchor=(1.05, 1) if g.clean_mean > middle else (-0.05, 1))
+            item.setPos(g.clean_mean, g.robust_mean)
+            self.plot.addItem(item)
+            self.labels.append(item)
         for row, s in shown:
             spots.append({"pos": (s.clean_accuracy, s.robust_accuracy), "data": row})
             text = point_label(s)
             self.point_labels.append(text)
+            if s.path in in_group:
+                continue  # its setting's mean carries the label
             near = next(
                 (p for p in placed if abs(p[0] - s.clean_accuracy) < 0.004 and abs(p[1] - s.robust_accuracy) < 0.004),
                 None,
@@ -335,6 +373,38 @@ class RunsBrowser(QWidget):
         self.scatter.setData(spots)
         self._fit_view([s for _row, s in shown])
         self._show_selected_points()
+
+    def _draw_spread(self) -> None:
+        """Error bars (± one standard deviation over the seeds, both axes) and the mean of each setting
+        that was trained with several seeds; the note under the plot says what they are."""
+        groups = self.groups
+        self.spread.setData(
+            x=np.array([g.clean_mean for g in groups]),
+            y=np.array([g.robust_mean for g in groups]),
+            width=np.array([2 * g.clean_sd for g in groups]),
+            height=np.array([2 * g.robust_sd for g in groups]),
+        )
+        self.means.setData([{"pos": (g.clean_mean, g.robust_mean)} for g in groups])
+        if not groups:
+            self.spread_note.setText("")
+            return
+        lines = [
+            self.tr("%1: clean %2, robust %3 (%4 seeds)")
+            .replace("%1", name)
+            .replace("%2", _pm(g.clean_mean, g.clean_sd))
+            .replace("%3", _pm(g.robust_mean, g.robust_sd))
+            .replace("%4", str(g.n))
+            for g, name in zip(groups[:4], self.group_labels, strict=False)
+        ]
+        self.spread_note.setText(
+            self.tr("Diamonds: the mean of runs that differ only by seed; bars: ± one standard deviation.")
+            + "\n"
+            + "\n".join(lines)
+        )
+
+    def spread_points(self) -> list[tuple[float, float, float, float, int]]:
+        """(clean mean, robust mean, clean sd, robust sd, seeds) of each setting drawn with error bars."""
+        return [(g.clean_mean, g.robust_mean, g.clean_sd, g.robust_sd, g.n) for g in self.groups]
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         """A run renamed in the table: keep the name in its folder (an empty name brings back the generated one)."""

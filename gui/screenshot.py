@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--robustness", type=Path, help="also save the robustness tab (after training) here")
     parser.add_argument("--critical", type=Path, help="with --robustness: also save its critical-ε histogram here")
     parser.add_argument("--runs", type=Path, help="also run a λ sweep (0, 0.25, 0.5, 1) and save the Runs tab here")
+    parser.add_argument(
+        "--seed-grid",
+        type=Path,
+        help="also train a seeded grid (λ 0, 0.25, 0.5, 1 × seeds 0, 1, 2, with main.py sweep in its own process) "
+        "and save the Runs tab's trade-off plot with its error bars here",
+    )
     parser.add_argument("--presentation", type=Path, help="also press F11 during the run and save that here")
     parser.add_argument(
         "--sample", type=Path, help="also open the first attacked digit's saliency maps (before training) and save it"
@@ -157,6 +164,20 @@ def main(argv: list[str] | None = None) -> int:
         spin(0.5)
         window.grab().save(str(args.runs))
         print(f"saved {args.runs}")
+    if args.seed_grid:
+        grid_root = tmp / "seed-grid"  # the engine trains it (main.py sweep); the window only reads the folders
+        command = [sys.executable, str(Path(__file__).resolve().parents[1] / "main.py"), "sweep", "--quiet"]
+        command += ["--epochs", "10", "--lr", "0.003", "--eps", "0.2", "--lambda", "0,0.25,0.5,1", "--seeds", "0,1,2"]
+        subprocess.run([*command, "--out", str(grid_root / "grid")], check=True, stdout=subprocess.DEVNULL)
+        window.controller.stop()
+        wait_for(lambda: window.controller.state == "idle", "the run to stop")
+        browser = window.runs_browser
+        window.controller.runs_root = browser.root = grid_root
+        window.tabs.setCurrentWidget(browser)
+        browser.refresh()
+        spin(0.5)
+        window.grab().save(str(args.seed_grid))
+        print(f"saved {args.seed_grid}")
     window.close()
     return 0
 

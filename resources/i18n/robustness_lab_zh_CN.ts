@@ -2091,282 +2091,302 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
 <context>
     <name>RunsBrowser</name>
     <message>
-        <location filename="../../gui/runs_browser.py" line="46"/>
+        <location filename="../../gui/runs_browser.py" line="47"/>
         <source>Run</source>
         <translation>运行记录</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="47"/>
+        <location filename="../../gui/runs_browser.py" line="48"/>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="48"/>
+        <location filename="../../gui/runs_browser.py" line="49"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="49"/>
+        <location filename="../../gui/runs_browser.py" line="50"/>
         <source>Attack</source>
         <translation>攻击</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="52"/>
+        <location filename="../../gui/runs_browser.py" line="53"/>
         <source>Clean</source>
         <translation>干净</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="53"/>
+        <location filename="../../gui/runs_browser.py" line="54"/>
         <source>Robust</source>
         <translation>稳健</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="54"/>
+        <location filename="../../gui/runs_browser.py" line="55"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="58"/>
+        <location filename="../../gui/runs_browser.py" line="56"/>
+        <source>Seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_browser.py" line="60"/>
         <source>completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="59"/>
+        <location filename="../../gui/runs_browser.py" line="61"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="60"/>
+        <location filename="../../gui/runs_browser.py" line="62"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="61"/>
+        <location filename="../../gui/runs_browser.py" line="63"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="62"/>
+        <location filename="../../gui/runs_browser.py" line="64"/>
         <source>finished</source>
         <translation>已结束</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="63"/>
+        <location filename="../../gui/runs_browser.py" line="65"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="64"/>
+        <location filename="../../gui/runs_browser.py" line="66"/>
         <source>digits</source>
         <translation>8×8 数字</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="65"/>
+        <location filename="../../gui/runs_browser.py" line="67"/>
         <source>mnist</source>
         <translation>MNIST</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="66"/>
+        <location filename="../../gui/runs_browser.py" line="68"/>
         <source>fashion-mnist</source>
         <translation>Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="67"/>
+        <location filename="../../gui/runs_browser.py" line="69"/>
         <source>cifar10</source>
         <translation>CIFAR-10</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="68"/>
+        <location filename="../../gui/runs_browser.py" line="70"/>
         <source>folder</source>
         <translation>图片文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="69"/>
+        <location filename="../../gui/runs_browser.py" line="71"/>
         <source>seed-cnn</source>
         <translation>种子 CNN</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="70"/>
+        <location filename="../../gui/runs_browser.py" line="72"/>
         <source>mlp</source>
         <translation>MLP</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="71"/>
+        <location filename="../../gui/runs_browser.py" line="73"/>
         <source>small-cnn</source>
         <translation>小型 CNN</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="72"/>
+        <location filename="../../gui/runs_browser.py" line="74"/>
         <source>resnet</source>
         <translation>小型 ResNet</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="73"/>
+        <location filename="../../gui/runs_browser.py" line="75"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="74"/>
+        <location filename="../../gui/runs_browser.py" line="76"/>
         <source>fgsm</source>
         <translation>FGSM</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="75"/>
+        <location filename="../../gui/runs_browser.py" line="77"/>
         <source>fgsm-rs</source>
         <translation>FGSM + 随机起点</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="76"/>
+        <location filename="../../gui/runs_browser.py" line="78"/>
         <source>pgd</source>
         <translation>PGD</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="132"/>
+        <location filename="../../gui/runs_browser.py" line="139"/>
         <source>Every run in the runs folder. Ctrl- or Shift-click to select several and compare them; double-click a run&apos;s name to rename it.</source>
         <translation>运行记录文件夹中的所有运行。按住 Ctrl 或 Shift 点击可选择多个进行比较；双击运行名称可重命名。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="138"/>
+        <location filename="../../gui/runs_browser.py" line="145"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="139"/>
+        <location filename="../../gui/runs_browser.py" line="146"/>
         <source>Read the runs folder again (F5)</source>
         <translation>重新读取运行记录文件夹（F5）</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="141"/>
+        <location filename="../../gui/runs_browser.py" line="148"/>
         <source>Export report…</source>
         <translation>导出报告…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="144"/>
+        <location filename="../../gui/runs_browser.py" line="151"/>
         <source>Write the selected run&apos;s settings, curves and adversarial examples as an HTML report (with a CSV of every number beside it)</source>
         <translation>把选中运行的设置、曲线和对抗样本写成 HTML 报告（旁边附带一个包含全部数字的 CSV 文件）</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="149"/>
+        <location filename="../../gui/runs_browser.py" line="156"/>
         <source>Compare report…</source>
         <translation>比较报告…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="152"/>
+        <location filename="../../gui/runs_browser.py" line="159"/>
         <source>Write an HTML report comparing the selected runs: settings, the trade-off plot, their curves overlaid and the transfer matrix if measured</source>
         <translation>写一份比较选中运行的 HTML 报告：设置、权衡图、叠加的曲线，以及测量过的迁移矩阵</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="161"/>
+        <location filename="../../gui/runs_browser.py" line="168"/>
         <source>The λ values to train with, separated by commas. λ is the weight of the attacked images in the training loss: 0 is ordinary training.</source>
         <translation>用来训练的 λ 值，用逗号分隔。λ 是训练损失中被攻击图像的权重：0 是普通训练。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="165"/>
+        <location filename="../../gui/runs_browser.py" line="172"/>
         <source>Sweep λ</source>
         <translation>扫描 λ</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="169"/>
+        <location filename="../../gui/runs_browser.py" line="176"/>
         <source>Train one run per λ, one after another, with all other settings taken from the panel on the left. Each finished run becomes a point on the trade-off plot, so you see what robustness costs in accuracy.</source>
         <translation>每个 λ 训练一次，依次进行，其他设置都取自左侧面板。每次完成的运行都会成为权衡图上的一个点，让你看到稳健性要付出多少准确率。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="174"/>
+        <location filename="../../gui/runs_browser.py" line="181"/>
         <source>Cancel sweep</source>
         <translation>取消扫描</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="175"/>
+        <location filename="../../gui/runs_browser.py" line="182"/>
         <source>Stop the running sweep run and drop the runs still waiting</source>
         <translation>停止正在进行的扫描运行，并放弃仍在等待的运行</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="181"/>
+        <location filename="../../gui/runs_browser.py" line="188"/>
         <source>clean accuracy</source>
         <translation>干净准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="182"/>
+        <location filename="../../gui/runs_browser.py" line="189"/>
         <source>robust accuracy</source>
         <translation>稳健准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="196"/>
+        <location filename="../../gui/runs_browser.py" line="211"/>
         <source>Runs measured the same way (dataset, attack and ε) share one plot</source>
         <translation>以相同方式（数据集、攻击和 ε）测量的运行共用一张图</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="204"/>
+        <location filename="../../gui/runs_browser.py" line="220"/>
         <source>Trade-off</source>
         <translation>权衡</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="205"/>
+        <location filename="../../gui/runs_browser.py" line="221"/>
         <source>Curves</source>
         <translation>曲线</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="206"/>
+        <location filename="../../gui/runs_browser.py" line="222"/>
         <source>Transfer</source>
         <translation>迁移</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="216"/>
+        <location filename="../../gui/runs_browser.py" line="232"/>
         <source>λ values:</source>
         <translation>λ 值：</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="294"/>
+        <location filename="../../gui/runs_browser.py" line="311"/>
         <source>%1 · PGD-%2 at ε = %3 · %4 runs</source>
         <translation>%1 · PGD-%2，ε = %3 · %4 次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="347"/>
+        <location filename="../../gui/runs_browser.py" line="338"/>
+        <source>%1 · mean of %2 seeds</source>
+        <translation>%1 · %2 个种子的平均</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_browser.py" line="382"/>
+        <source>%1: clean %2, robust %3 (%4 seeds)</source>
+        <translation>%1：干净 %2，稳健 %3（%4 个种子）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_browser.py" line="390"/>
+        <source>Diamonds: the mean of runs that differ only by seed; bars: ± one standard deviation.</source>
+        <translation>菱形：只有种子不同的各运行的平均值；误差线：± 一个标准差。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_browser.py" line="407"/>
         <source>The name could not be saved</source>
         <translation>无法保存名称</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="414"/>
+        <location filename="../../gui/runs_browser.py" line="474"/>
         <source>  %1: %2, %3, clean %4, robust %5</source>
         <translation>  %1：%2，%3，干净 %4，稳健 %5</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="416"/>
+        <location filename="../../gui/runs_browser.py" line="476"/>
         <source>%1 runs selected:</source>
         <translation>已选择 %1 次运行：</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="450"/>
+        <location filename="../../gui/runs_browser.py" line="510"/>
         <source>Select two or more runs in the table first (Ctrl-click).</source>
         <translation>请先在表格中选择两次或更多运行（按住 Ctrl 点击）。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="475"/>
+        <location filename="../../gui/runs_browser.py" line="535"/>
         <source>HTML report (*.html)</source>
         <translation>HTML 报告 (*.html)</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="485"/>
+        <location filename="../../gui/runs_browser.py" line="545"/>
         <source>Writing the report…</source>
         <translation>正在写报告…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="488"/>
+        <location filename="../../gui/runs_browser.py" line="548"/>
         <source>Report written to %1</source>
         <translation>报告已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="494"/>
+        <location filename="../../gui/runs_browser.py" line="554"/>
         <source>Report not written</source>
         <translation>报告未能写入</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="500"/>
+        <location filename="../../gui/runs_browser.py" line="560"/>
         <source>Export report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="507"/>
+        <location filename="../../gui/runs_browser.py" line="567"/>
         <source>Compare runs</source>
         <translation>比较运行记录</translation>
     </message>

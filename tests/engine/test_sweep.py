@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from engine import runs
-from engine.compare import list_runs
+from engine.compare import RunSummary, SettingGroup, clearly_different, group_by_setting, list_runs, summarize_run
 from engine.config import ConfigError, RunConfig
 from engine.sweep import SWEEP_FILE, make_plan, read_sweep, run_sweep
 from tests.conftest import ROOT
@@ -205,3 +205,58 @@ def test_cli_sweep_grid_is_refused_with_one_line_for_a_bad_value(capsys):
     assert "'nope' is not one of" in capsys.readouterr().err
     assert cli.main(["sweep", "--lambda", "0,1", "--parallel", "2", "--ray", "local"]) == 2
     assert "--parallel is for sweeps on this machine" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def seeded_grid(tmp_path_factory):
+    """A finished 2 λ × 2 seed grid: the runs a seed-spread comparison is made of."""
+    folder = tmp_path_factory.mktemp("grid") / "sw"
+    plan = make_plan(BASE.with_changes({"train.epochs": 3}), {"train.lam": [0.0, 1.0]}, [0, 1])
+    return folder, run_sweep(plan, folder)
+
+
+def test_runs_that_differ_only_by_seed_are_one_setting_with_mean_and_sd(seeded_grid):
+    folder, out = seeded_grid
+    summaries = [summarize_run(t["run_dir"]) for t in out["trials"]]
+    groups = group_by_setting(summaries)
+    assert [g.n for g in groups] == [2, 2] and [g.seeds for g in groups] == [(0, 1), (0, 1)]
+    for group, setting in zip(groups, out["settings"], strict=True):
+        assert {m.lam for m in group.members} == {setting["settings"]["train.lam"]}
+        assert group.robust_mean == pytest.approx(setting["robust_accuracy"]["mean"])
+        assert group.clean_sd == pytest.approx(setting["clean_accuracy"]["sd"])
+    # the seed is not part of a setting; λ is
+    assert summaries[0].setting == summarize_run(out["trials"][1]["run_dir"]).setting
+    assert summaries[0].setting != summaries[2].setting
+
+
+def _group(robust: list[float]) -> SettingGroup:
+    members = tuple(
+        RunSummary("p", "n", "digits", "seed-cnn", "fgsm-rs", 1.0, 0.1, 0.9, r, "completed", "{}", seed=k)
+        for k, r in enumerate(robust)
+    )
+    mean, sd = statistics.fmean(robust), statistics.stdev(robust) if len(robust) > 1 else float("nan")
+    return SettingGroup(members, 0.9, 0.0, mean, sd)
+
+
+def test_a_difference_is_claimed_only_beyond_both_seed_spreads():
+    a = _group([0.50, 0.52, 0.54])  # sd 0.02
+    assert clearly_different(a, _group([0.60, 0.62, 0.64]))  # Δ 0.10 > 0.04
+    assert clearly_different(a, _group([0.55, 0.57, 0.59]))  # Δ 0.05 > 0.04
+    assert not clearly_different(a, _group([0.53, 0.55, 0.57]))  # Δ 0.03 < 0.04
+    assert not clearly_different(a, _group([0.90]))  # one seed: no spread, no claim
+
+
+def test_the_comparison_report_and_cli_show_mean_sd_and_error_bars(seeded_grid, tmp_path, capsys):
+    from engine import cli
+
+    folder, out = seeded_grid
+    paths = [t["run_dir"] for t in out["trials"]]
+    assert cli.main(["compare", *paths, "--report", str(tmp_path / "cmp.html")]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [g["n"] for g in result["settings"]] == [2, 2]
+    assert result["settings"][0]["robust_accuracy"] == pytest.approx(out["settings"][0]["robust_accuracy"])
+    page = (tmp_path / "cmp.html").read_text(encoding="utf-8")
+    assert "Seed spread" in page and "(mean of 2 seeds)" in page and " ± " in page
+    sd = [s["clean_accuracy"]["sd"] for s in out["settings"]] + [s["robust_accuracy"]["sd"] for s in out["settings"]]
+    assert page.count('class="errorbar"') == sum(1 for v in sd if v and v > 0)
+    assert page.count('class="point"') == 2  # one point per setting, not per run

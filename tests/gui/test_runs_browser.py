@@ -105,3 +105,29 @@ def test_export_report_of_the_selected_run(qtbot, two_runs, tmp_path):
     text = Path(written.args[0]).read_text(encoding="utf-8")
     assert "<svg" in text and "data:image/png;base64," in text and (tmp_path / "r.csv").is_file()
     controller.shutdown()
+
+
+def test_a_seeded_grid_shows_each_setting_as_mean_with_error_bars(qtbot, tmp_path):
+    """Runs that differ only by seed (a sweep with --seeds) become one diamond per setting at their mean,
+    with ± one standard deviation on both axes, and the note under the plot gives mean ± sd and the seeds."""
+    from engine.compare import group_by_setting
+    from engine.sweep import make_plan, run_sweep
+
+    base = RunConfig().with_changes(
+        {"train.epochs": 2, "train.eval_size": 200, "train.eval_steps": 3, "train.threads": 1, "train.gallery_every": 0}
+    )
+    run_sweep(make_plan(base, {"train.lam": [0.0, 1.0]}, [0, 1, 2]), tmp_path / "grid")
+    browser = RunsBrowser(tmp_path)
+    qtbot.addWidget(browser)
+    browser.show()
+    assert browser.table.rowCount() == 6 and len(browser.points()) == 6  # every run is still a point
+    assert sorted(browser.table.item(r, 9).text() for r in range(6)) == ["0", "0", "1", "1", "2", "2"]
+    expected = group_by_setting(list_runs(tmp_path))
+    drawn = browser.spread_points()
+    assert len(drawn) == 2 and [d[4] for d in drawn] == [3, 3]
+    for (cm, rm, cs, rs, _n), g in zip(drawn, expected, strict=True):
+        assert (cm, rm, cs, rs) == pytest.approx((g.clean_mean, g.robust_mean, g.clean_sd, g.robust_sd))
+    bars = browser.spread.opts
+    assert list(bars["height"]) == pytest.approx([2 * g.robust_sd for g in expected])
+    assert "±" in browser.spread_note.text() and "3 seeds" in browser.spread_note.text()
+    assert sum("mean of 3 seeds" in item.textItem.toPlainText() for item in browser.labels) == 2
