@@ -219,18 +219,39 @@ def run_trial(
     return result
 
 
-def _worker(run_dir: str, config: dict[str, Any], mode: str, threads: int, results: Any) -> None:
-    """Body of a local worker process: its share of the threads, one trial, its result on the queue."""
+def _worker(tasks: Any, results: Any, threads: int) -> None:
+    """Body of a local worker process: its share of the threads, then trials from ``tasks`` until a None.
+
+    The process lives for the whole sweep, so torch is imported once per worker, not once per trial.
+    SIGTERM or SIGINT stop the trial it is training (checkpoint saved, run marked interrupted); the
+    driver then sends no more work.
+    """
     import torch
 
-    torch.set_num_threads(max(1, threads))
-    try:
-        result = run_trial(run_dir, config, mode, stop_on_signals=True)
-    except BaseException as exc:  # noqa: BLE001 - the sweep records the trial as failed and goes on
-        from engine.errors import user_message
+    from engine import messages as m
 
-        result = {"status": "failed", "message": user_message(exc), "seconds": 0.0}
-    results.put((Path(run_dir).name, result))
+    torch.set_num_threads(max(1, threads))
+    current: list[Any] = []
+
+    def stop(*_args: Any) -> None:
+        for control in current:
+            control.stop("interrupted")
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
+    while (task := tasks.get()) is not None:
+        name, run_dir, config, mode = task
+        control = m.TrainingControl()
+        current[:] = [control]
+        results.put(("started", name, os.getpid()))
+        try:
+            result = run_trial(run_dir, config, mode, control=control)
+        except BaseException as exc:  # noqa: BLE001 - the sweep records the trial as failed and goes on
+            from engine.errors import user_message
+
+            result = {"status": "failed", "message": user_message(exc), "seconds": 0.0}
+        current.clear()
+        results.put(("ended", name, result))
 
 
 # ------------------------------------------------------------------------------------- the record
@@ -447,53 +468,70 @@ def _run_parallel(
     log: Callable[[str], None],
     n: int,
 ) -> None:
+    """``parallel`` worker processes; each is handed one trial at a time, so none is queued behind a
+    worker that is being stopped, and a stopped sweep starts nothing new."""
     ctx = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools and locks
-    results = ctx.Queue()
+    tasks, results = ctx.Queue(), ctx.Queue()
     threads = max(1, (os.cpu_count() or 1) // parallel)
     order = {t.name: i for i, t in enumerate(record.plan.trials(), 1)}
     waiting = list(todo)
-    running: dict[str, Any] = {}
+    workers = [ctx.Process(target=_worker, args=(tasks, results, threads)) for _ in range(min(parallel, len(todo)))]
+    busy: dict[int, str] = {}  # worker pid -> the trial it trains
+    handed = 0  # trials handed out and not yet reported back
 
     def stop_workers() -> None:
-        for process in running.values():
+        for process in workers:
             if process.is_alive():
-                process.terminate()  # SIGTERM: the worker saves its checkpoint and ends as interrupted
+                process.terminate()  # SIGTERM: its trial saves a checkpoint and ends as interrupted
 
+    def hand_out() -> None:
+        nonlocal handed
+        while waiting and handed < len(workers) and not control.stopped:
+            trial = waiting.pop(0)
+            run_dir = folder / trial.name
+            mode = _write_mode(run_dir, record.trials[trial.name]["state"])
+            _announce(log, trial, order[trial.name], n, mode)
+            record.update(trial.name, state="running")
+            config = trial.config
+            if config.train.threads is None:
+                config = config.with_changes({"train.threads": threads})
+            tasks.put((trial.name, str(run_dir), config.to_dict(), mode))
+            handed += 1
+
+    for process in workers:
+        process.start()
     control._stoppers.append(stop_workers)
     try:
-        while waiting or running:
-            while waiting and len(running) < parallel and not control.stopped:
-                trial = waiting.pop(0)
-                run_dir = folder / trial.name
-                mode = _write_mode(run_dir, record.trials[trial.name]["state"])
-                _announce(log, trial, order[trial.name], n, mode)
-                record.update(trial.name, state="running")
-                config = trial.config
-                if config.train.threads is None:
-                    config = config.with_changes({"train.threads": threads})
-                process = ctx.Process(
-                    target=_worker, args=(str(run_dir), config.to_dict(), mode, threads, results), daemon=False
-                )
-                process.start()
-                running[trial.name] = process
-            if control.stopped and not running:
-                return
+        hand_out()
+        while handed:
             try:
-                name, result = results.get(timeout=0.5)
+                kind, name, value = results.get(timeout=0.5)
             except queue.Empty:
-                for name, process in list(running.items()):  # a worker that died without a word
-                    if not process.is_alive():
-                        process.join()
-                        running.pop(name)
-                        record.update(name, state=trial_state(folder / name))
+                dead = [p for p in workers if not p.is_alive() and p.exitcode not in (0, None)]
+                for process in dead:  # a worker that died without a word (killed, out of memory)
+                    workers.remove(process)
+                    lost = busy.pop(process.pid or -1, None)
+                    if lost is not None:
+                        handed -= 1
+                        record.update(lost, state=trial_state(folder / lost))
+                if not workers:
+                    return
                 continue
-            running.pop(name).join()
-            _record_result(record, name, result, log)
+            if kind == "started":
+                busy[value] = name
+                continue
+            busy = {pid: trial for pid, trial in busy.items() if trial != name}
+            handed -= 1
+            _record_result(record, name, value, log)
+            hand_out()
     finally:
         control._stoppers.remove(stop_workers)
-        stop_workers()
-        for process in running.values():
-            process.join(timeout=60)
+        for _process in workers:
+            tasks.put(None)
+        for process in workers:
+            process.join(timeout=120)
+            if process.is_alive():
+                process.kill()
 
 
 # ------------------------------------------------------------------------------------- summary

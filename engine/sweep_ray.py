@@ -153,6 +153,8 @@ def run_on_ray(
         tuner = tune.Tuner(
             trainable,
             param_space={"trial": tune.grid_search([t.name for t in todo])},
+            # one worker process per slot for all its trials: torch is imported once, not once per trial
+            tune_config=tune.TuneConfig(reuse_actors=True),
             run_config=tune.RunConfig(
                 name=time.strftime("tune-%Y%m%d-%H%M%S"),
                 storage_path=str(folder / ".ray"),
