@@ -557,4 +557,13 @@ ZH_CN: dict[str, str] = {
     "within the seed spread": "在种子间的离散范围之内",
     "Seed spread": "种子间的离散",
     "Runs that differ only by their seed are one setting: its figures are the mean ± standard deviation over its seeds. A setting is called less robust than the best only when the difference is larger than both seed spreads together; otherwise it may be seed noise.": "只有种子不同的运行算作同一个设置：它的数字是各种子结果的平均值 ± 标准差。只有当差距大于两者的种子标准差之和时，才说某个设置不如最好的那个稳健；否则这个差距可能只是种子带来的噪声。",
+    # critical ε in reports (engine.report._critical_section)
+    "wrong": "本来就错",
+    "never": "始终未破",
+    "For each of the {n} held-out images, the smallest ε of the grid at which {attack} breaks it (its critical ε). The black line is the median: {median}. 'wrong': misclassified before any attack; 'never': not broken at any ε of the grid.": "对 {n} 张留出图像中的每一张，求网格上能让 {attack} 攻破它的最小 ε（它的临界 ε）。黑线是中位数：{median}。“本来就错”：未受攻击时就已分错；“始终未破”：在网格的任何 ε 下都没有被攻破。",
+    "Where images fall: critical ε": "图像在哪里失守：临界 ε",
+    "Critical ε per image": "每张图像的临界 ε",
+    "images": "图像数",
+    "These digits fall first": "这些数字最先失守",
+    "These digits hold longest": "这些数字坚持最久",
 }

@@ -1007,8 +1007,9 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
     }
     if saved is not None:
         out["adversarial_set"] = str(saved)
+    critical = None
     if a.critical_eps:
-        out["critical_eps"] = _write_critical_eps(model, x, y, a, log, evaluation.known)
+        out["critical_eps"], critical = _write_critical_eps(model, x, y, a, log, evaluation.known)
     if a.certify:
         out |= _certify(model, x, y, a, result.robust_accuracy, log)
     if a.report:
@@ -1047,6 +1048,7 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
             gallery=gallery,
             saliency=saliency,
             language=active_language(),
+            critical=None if critical is None else (critical, x.cpu().numpy()),
         )
         out["report"] = {k: str(v) for k, v in written.items()}
         log(say("Report written to {path}", path=written["html"]))
@@ -1055,8 +1057,9 @@ def cmd_evaluate(a: argparse.Namespace) -> dict[str, Any]:
 
 def _write_critical_eps(
     model: Any, x: Any, y: Any, a: argparse.Namespace, log: Callable[[str], None], known: Any = None
-) -> dict:
-    """evaluate --critical-eps: per image, the first ε of the grid at which PGD breaks it, to a CSV (atomically)."""
+) -> tuple[dict, Any]:
+    """evaluate --critical-eps: per image, the first ε of the grid at which PGD breaks it, to a CSV
+    (atomically); the JSON summary and the engine.messages.CriticalEps (for the report's histogram)."""
     import csv
     import math
     import os
@@ -1101,7 +1104,7 @@ def _write_critical_eps(
             path=path,
         )
     )
-    return summary
+    return summary, result
 
 
 def _evaluate_on_set(a: argparse.Namespace) -> dict[str, Any]:

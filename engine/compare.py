@@ -234,6 +234,19 @@ def clearly_different(a: SettingGroup, b: SettingGroup, figure: str = "robust") 
     return abs(ma - mb) > sa + sb
 
 
+def epoch_seconds(folder: str | Path) -> float:
+    """How long one epoch of a finished run took, wall time (config.json written to summary.json
+    written, over its epochs); NaN when it cannot be told. The sweep dialog's time estimate."""
+    folder = Path(folder)
+    try:
+        start = (folder / runs.CONFIG_FILE).stat().st_mtime
+        end = (folder / runs.SUMMARY_FILE).stat().st_mtime
+    except OSError:
+        return float("nan")
+    epochs = runs.logged_epochs(folder)
+    return (end - start) / epochs if epochs and end > start else float("nan")
+
+
 def time_text(started: float) -> str:
     """When a run was made, short: "12-01 17:03" ("" when unknown)."""
     return time.strftime("%m-%d %H:%M", time.localtime(started)) if started else ""

@@ -341,12 +341,14 @@ class ModelSource:
 
 @dataclass(frozen=True)
 class StartRun:
-    """Train ``config`` into ``run_dir`` (continue its checkpoint with ``resume``)."""
+    """Train ``config`` into ``run_dir`` (continue its checkpoint with ``resume``; with ``overwrite``, move
+    a run already there aside first: a sweep trial that was cut short before its first checkpoint)."""
 
     job: int
     config: RunConfig
     run_dir: str
     resume: bool = False
+    overwrite: bool = False
 
 
 @dataclass(frozen=True)

@@ -182,6 +182,47 @@ def svg_scatter_plot(
     return "\n".join(out)
 
 
+def svg_histogram(
+    labels: Sequence[str],
+    counts: Sequence[int],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    marker: int | None = None,
+    width: int = 560,
+    height: int = 300,
+) -> str:
+    """Bars of ``counts`` over ``labels`` (the critical-ε histogram); ``marker`` draws a black line at that
+    bar (the median)."""
+    left, right, top, bottom = 56, 24, 28, 58
+    pw, ph = width - left - right, height - top - bottom
+    top_count = max([1, *counts])
+    bar = pw / max(1, len(counts))
+    out = _svg_frame(title, xlabel, ylabel, width, height, left, top, pw, ph)
+    for tick in _ticks(0.0, float(top_count)):
+        y = top + (1 - tick / top_count) * ph
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#eee"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick:g}</text>'
+        )
+    for k, (label, count) in enumerate(zip(labels, counts, strict=True)):
+        h = count / top_count * ph
+        x = left + k * bar
+        out.append(
+            f'<rect class="bar" data-count="{count}" x="{x + 2:.1f}" y="{top + ph - h:.1f}" width="{bar - 4:.1f}" '
+            f'height="{h:.1f}" fill="{PALETTE[0]}"/><text x="{x + bar / 2:.1f}" y="{top + ph + 14}" '
+            f'text-anchor="middle" font-size="9">{html.escape(label)}</text>'
+        )
+    if marker is not None:
+        x = left + (marker + 0.5) * bar
+        out.append(
+            f'<line class="median" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="black" '
+            'stroke-width="2"/>'
+        )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
 # ---------------------------------------------------------------------------------------------- images
 def png_bytes(img: np.ndarray) -> bytes:
     buf = io.BytesIO()
@@ -258,6 +299,7 @@ def write_report(
     saliency: tuple[SaliencySummary, Any] | None = None,
     language: str = "en",
     seed_groups: Sequence[Any] | None = None,
+    critical: tuple[Any, np.ndarray] | None = None,
 ) -> dict[str, Path]:
     """Write ``path`` (HTML) and, beside it, the CSV, the PNG grid and the .npy of adversarial examples.
 
@@ -265,7 +307,9 @@ def write_report(
     ``transfer`` is an ``engine.transfer.TransferMatrix``; ``tradeoff`` holds (label, clean accuracy,
     robust accuracy) points, one per run; ``seed_groups`` (engine.compare.SettingGroup) replace the points
     of runs that differ only by seed with their mean and error bars, and add a table of mean ± sd;
-    ``saliency`` is engine.saliency.report_saliency's (summary,
+    ``critical`` is (engine.messages.CriticalEps, the images it was measured on): the histogram of
+    critical ε, its median and the digits that fall first and last; ``saliency`` is
+    engine.saliency.report_saliency's (summary,
     examples). ``language`` is the window's ("en", "zh_CN"): the report's words
     come from engine.report_text, ``title`` is used as given, the CSV keeps its English names. Returns the
     paths written.
@@ -341,6 +385,10 @@ def write_report(
                 rows += [("sanity", s.name, k, v) for k, v in s.numbers.items()]
             parts.append("<ul>" + "".join(items) + "</ul>")
 
+    if critical is not None:
+        section, critical_rows = _critical_section(*critical, language)
+        parts.append(section)
+        rows += critical_rows
     errors = None
     if seed_groups and any(g.n > 1 for g in seed_groups):
         parts.append(_seed_section(seed_groups, language))
@@ -592,6 +640,53 @@ def write_run_report(
         saliency=saliency,
         language=language,
     )
+
+
+def _critical_section(critical: Any, images: np.ndarray, language: str) -> tuple[str, list[tuple]]:
+    """Where images fall: per grid ε the images the attack first breaks there, the median critical ε, and
+    the five held-out images that fall first and the five that hold longest."""
+    from engine.gallery_images import to_rgb8
+
+    summary = critical.to_dict()
+    grid = list(critical.eps)
+    labels = [t(language, "wrong")] + [eps_text(e).split(" ")[0] for e in grid] + [t(language, "never")]
+    counts = [summary["wrong_before_attack"], *summary["histogram"], summary["not_broken_on_grid"]]
+    median = critical.median
+    marker = None
+    if math.isfinite(median):
+        marker = 0 if median == 0 else 1 + min(range(len(grid)), key=lambda k: abs(grid[k] - median))
+    else:
+        marker = len(grid) + 1
+    median_text = t(language, "above the grid") if math.isinf(median) else f"{median:g}"
+    intro = t(
+        language,
+        "For each of the {n} held-out images, the smallest ε of the grid at which {attack} breaks it (its "
+        "critical ε). The black line is the median: {median}. 'wrong': misclassified before any attack; "
+        "'never': not broken at any ε of the grid.",
+        n=summary["n"],
+        attack=html.escape(critical.attack.upper()),
+        median=median_text,
+    )
+    parts = [f"<h2>{t(language, 'Where images fall: critical ε')}</h2><p>{intro}</p>"]
+    parts.append(svg_histogram(labels, counts, t(language, "Critical ε per image"), "ε", t(language, "images"), marker))
+    order = critical.order()
+    attacked = [int(i) for i in order if critical.index[i] >= 0]
+    for title, chosen in (
+        (t(language, "These digits fall first"), attacked[:5]),
+        (t(language, "These digits hold longest"), attacked[::-1][:5]),
+    ):
+        if not chosen:
+            continue
+        scale = _upscale_factor(images.shape[-2])
+        figures = "".join(
+            f"<figure><img alt='' src='{png_data_uri(upscale(to_rgb8(images[i]), scale))}'/>"
+            f"<figcaption>#{i}: ε = {html.escape(labels[int(critical.index[i]) + 1])}</figcaption></figure>"
+            for i in chosen
+        )
+        parts.append(f"<h3>{title}</h3><div>{figures}</div>")
+    rows = [("critical_eps", "median", "", None if math.isinf(median) else median)]
+    rows += [("critical_eps", "histogram", label, c) for label, c in zip(labels, counts, strict=True)]
+    return "".join(parts), rows
 
 
 def _pm(mean: float, sd: float) -> str:

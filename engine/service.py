@@ -470,7 +470,9 @@ class EngineService:
 
             step = 0
             try:
-                for snapshot in train(message.config, control, message.run_dir, resume=message.resume):
+                for snapshot in train(
+                    message.config, control, message.run_dir, resume=message.resume, overwrite=message.overwrite
+                ):
                     step = getattr(snapshot, "step", step)
                     if isinstance(snapshot, GalleryBatch):
                         self.remember_gallery(f"{message.run_dir}|{message.config.data}", snapshot)

@@ -31,6 +31,7 @@ import os
 import queue
 import re
 import signal
+import statistics
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -148,6 +149,32 @@ def make_plan(base: RunConfig, axes: Mapping[str, Sequence[Any]], seeds: Sequenc
     plan = SweepPlan(base, tuple(clean_axes), seeds)
     plan.trials()  # every trial's config is validated here, before anything is written
     return plan
+
+
+def estimate_seconds(plan: SweepPlan, recent: Sequence[Any]) -> float | None:
+    """About how long the plan trains, from the speed of recent finished runs (engine.compare.RunSummary):
+    per trial, its epochs × the median epoch time of recent runs on the same dataset and model with the
+    same attack (else the same dataset and model, else the same dataset); None when no run tells."""
+    from engine.compare import epoch_seconds
+
+    timed = []
+    for summary in recent:
+        if summary.status == "completed":
+            seconds = epoch_seconds(summary.path)
+            if math.isfinite(seconds):
+                timed.append((summary, seconds))
+    total = 0.0
+    for trial in plan.trials():
+        c = trial.config
+        wanted = (c.data.name, c.model.name, c.attack.name)
+        for depth in (3, 2, 1):  # same dataset, model and attack; else dataset and model; else dataset
+            times = [seconds for s, seconds in timed if (s.dataset, s.model, s.attack)[:depth] == wanted[:depth]]
+            if times:
+                total += c.train.epochs * statistics.median(times)
+                break
+        else:
+            return None
+    return total
 
 
 # ------------------------------------------------------------------------------------- trial state

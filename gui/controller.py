@@ -54,7 +54,7 @@ from engine.messages import (
     Stop,
     UpdateConfig,
 )
-from engine.runs import CHECKPOINT_FILE, load_config, mark_interrupted, new_run_dir
+from engine.runs import CHECKPOINT_FILE, holds_run, load_config, mark_interrupted, new_run_dir
 from gui.engine_process import EngineProcess, exit_text
 
 log = logging.getLogger(__name__)
@@ -141,6 +141,14 @@ class TrainingController(QObject):
             return
         self._start_run(config, new_run_dir(self.runs_root, run_name), resume=False)
 
+    def start_in(self, config: RunConfig, run_dir: str | Path, resume: bool = False) -> None:
+        """Train into a given folder (a sweep's trial): resumed from its checkpoint, or started anew there
+        (a run cut short before its first checkpoint is moved aside by the engine, not deleted)."""
+        if self.running:
+            return
+        run_dir = Path(run_dir)
+        self._start_run(config, run_dir, resume=resume, overwrite=not resume and holds_run(run_dir))
+
     def resume_run(self, run_dir: str | Path) -> RunConfig | None:
         """Continue a run folder from its checkpoint with its own settings (after a crash or a stop)."""
         if self.running:
@@ -149,13 +157,13 @@ class TrainingController(QObject):
         self._start_run(config, Path(run_dir), resume=True)
         return config
 
-    def _start_run(self, config: RunConfig, run_dir: Path, resume: bool) -> None:
+    def _start_run(self, config: RunConfig, run_dir: Path, resume: bool, overwrite: bool = False) -> None:
         self.run_dir, self.config, self.last_gallery = run_dir, config, None
         self._run_dir = run_dir
         self.source = ModelSource(config, run_dir=str(run_dir))
         self._run_job, self._run_started = next(self._ids), False
         self._step_interval, self._last_step_at = 0.0, 0.0
-        self.engine.send(StartRun(self._run_job, config, str(run_dir), resume))
+        self.engine.send(StartRun(self._run_job, config, str(run_dir), resume, overwrite))
         self._set_state("running")
         self.modelChanged.emit()
 

@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         self.robustness.runRequested.connect(self._on_robustness_requested)
         self.robustness.cancelRequested.connect(self._on_robustness_cancel)
         self.runs_browser.sweepRequested.connect(self.start_sweep)
+        self.runs_browser.gridRequested.connect(self.open_sweep_dialog)
         self.runs_browser.sweepCancelRequested.connect(self.stop)
         self.runs_browser.transferRequested.connect(self._on_transfer_requested)
         self.runs_browser.transfer.cancelRequested.connect(self._on_transfer_cancel)
@@ -250,35 +251,98 @@ class MainWindow(QMainWindow):
 
     def start_sweep(self, text: str) -> None:
         """Queue one run per λ with the panel's other settings; each starts when the previous one ends."""
-        from engine.compare import parse_lambdas, sweep_configs
+        from engine.compare import parse_lambdas
+        from engine.sweep import make_plan
 
+        if self._refuse_sweep_while_running():
+            return
+        try:
+            plan = make_plan(self.build_config(), {"train.lam": list(parse_lambdas(text))})
+        except ConfigError as exc:
+            self.show_error(self.tr("This sweep cannot start"), user_message(exc))
+            return
+        self.start_grid(plan)
+
+    def open_sweep_dialog(self) -> None:
+        """The Sweep dialog (Runs tab → Grid…): a grid of knobs × seeds on top of the panel's settings."""
+        from engine.compare import list_runs, parse_lambdas
+        from gui.sweep_dialog import ask_for_plan
+
+        if self._refuse_sweep_while_running():
+            return
+        try:
+            lambdas = parse_lambdas(self.runs_browser.lambdas.text())
+        except ConfigError:
+            lambdas = ()
+        try:
+            base = self.build_config()
+        except ConfigError as exc:
+            self.show_error(self.tr("This sweep cannot start"), user_message(exc))
+            return
+        recent = sorted(list_runs(self.controller.runs_root), key=lambda s: -s.started)[:30]
+        plan = ask_for_plan(self, base, recent, lambdas, exec_dialog=self.exec_sweep_dialog)
+        if plan is not None:
+            self.start_grid(plan)
+
+    # Tests replace this to fill the dialog in and press its buttons instead of waiting for a person.
+    exec_sweep_dialog = None
+
+    def _refuse_sweep_while_running(self) -> bool:
         if self.controller.running:
             self.show_error(
                 self.tr("A run is in progress"), self.tr("Stop the current run (Esc) before starting a sweep.")
             )
+            return True
+        return False
+
+    def start_grid(self, plan, folder: str | Path | None = None) -> None:
+        """Queue the plan's trials into a sweep folder (a new sweep-<time> folder in the runs folder, or
+        ``folder``: one holding this same sweep is taken up where it stopped)."""
+        import time
+
+        from engine.runs import RunError, new_run_dir
+
+        if self._refuse_sweep_while_running():
             return
+        target = (
+            Path(folder) if folder else new_run_dir(self.controller.runs_root, time.strftime("sweep-%Y%m%d-%H%M%S"))
+        )
         try:
-            self.sweep.start(sweep_configs(self.build_config(), parse_lambdas(text)))
-        except ConfigError as exc:
+            self.sweep.start(plan, target)
+        except (RunError, ConfigError, OSError) as exc:
             self.show_error(self.tr("This sweep cannot start"), user_message(exc))
+            return
+        if not self.sweep.pending:
+            total = self.sweep.total
+            self.sweep.end()
+            self.runs_browser.set_sweep_state(
+                self.tr("All %1 runs of this sweep are trained already; nothing was trained again.").replace(
+                    "%1", str(total)
+                ),
+                False,
+            )
             return
         self._start_next_in_queue()
 
     def _start_next_in_queue(self) -> None:
         if not self.sweep.pending or self.controller.running:  # ended meanwhile (Stop, a failure, the engine)
             return
-        index, name, config = self.sweep.next()
+        index, trial, run_dir, resume = self.sweep.next()
+        what = ", ".join(
+            f"{k.split('.')[1]} {v:g}" if isinstance(v, float) else f"{k.split('.')[1]} {v}" for k, v in trial.settings
+        )
+        what = (what + ", " if what else "") + self.tr("seed %1").replace("%1", str(trial.seed))
         text = (
-            self.tr("λ sweep: run %1 of %2 (λ = %3) is training…")
+            self.tr("Sweep: run %1 of %2 (%3) is training…")
             .replace("%1", str(index))
             .replace("%2", str(self.sweep.total))
-            .replace("%3", f"{config.train.lam:g}")
+            .replace("%3", what.replace("lam ", "λ ").replace("eps ", "ε "))
         )
         self.runs_browser.set_sweep_state(text, True)
         self.statusBar().showMessage(text, 0)
         self.curves.clear()
-        self.knobs.show_config(config)
-        self.controller.start(config, run_name=name)
+        self.knobs.show_config(trial.config)
+        self.controller.start_in(trial.config, run_dir, resume=resume)
 
     def _on_transfer_requested(self, run_dirs: tuple, attack: str, eps: float, steps: int, images: int) -> None:
         self.runs_browser.transfer.set_busy(
@@ -491,7 +555,7 @@ class MainWindow(QMainWindow):
             self.warning_banner.setVisible(True)
         elif isinstance(msg, RunFailed):
             if self.sweep.drop_waiting():  # the same settings would most likely fail again: end the sweep here
-                self.runs_browser.set_sweep_state(self.tr("λ sweep stopped: a run failed."), False)
+                self.runs_browser.set_sweep_state(self.tr("Sweep stopped: a run failed."), False)
             self.show_error(self.tr("Training stopped with an error"), msg.message)
 
     def _on_state(self, state: str) -> None:
@@ -505,13 +569,14 @@ class MainWindow(QMainWindow):
         self.gallery.set_running(running)
         self.status.set_state(state)
         if state == "idle" and self.sweep.active:
+            self.sweep.run_ended()
             if self.sweep.pending:
                 QTimer.singleShot(0, self._start_next_in_queue)  # after the engine has reported the run's end
             else:
                 self.sweep.end()
                 if self.runs_browser.sweep_cancel.isEnabled():
                     self.runs_browser.set_sweep_state(
-                        self.tr("λ sweep finished: every run is a point on the trade-off plot."), False
+                        self.tr("Sweep finished: every run is a point on the trade-off plot."), False
                     )
 
     def _on_task_failed(self, kind: str, text: str) -> None:
@@ -533,7 +598,7 @@ class MainWindow(QMainWindow):
         """The engine process ended or was replaced: say so in one sentence, offer to resume the run."""
         if self.sweep.active:
             self.sweep.end()
-            self.runs_browser.set_sweep_state(self.tr("λ sweep stopped: the engine stopped."), False)
+            self.runs_browser.set_sweep_state(self.tr("Sweep stopped: the engine stopped."), False)
         self.statusBar().showMessage(text, 0)
         for old in (self.error_box, self.engine_box):
             if old is not None:

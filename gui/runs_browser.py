@@ -118,6 +118,7 @@ class RunsBrowser(QWidget):
     """Table of runs and their settings; trade-off, overlaid curves and transfer of the selected runs."""
 
     sweepRequested = Signal(str)  # the λ values as typed
+    gridRequested = Signal()  # the Sweep dialog: a grid of knobs × seeds
     sweepCancelRequested = Signal()
     transferRequested = Signal(tuple, str, float, int, int)  # run folders, attack, ε, PGD steps, images
 
@@ -186,6 +187,13 @@ class RunsBrowser(QWidget):
                 "plot, so you see what robustness costs in accuracy."
             )
         )
+        self.grid_button = QPushButton(self.tr("&Grid…"))
+        self.grid_button.setToolTip(
+            self.tr(
+                "Build a grid: several values for λ, ε, the attack, the model, the regularisation and more, "
+                "each setting trained with one or more seeds; shows how many runs it means and about how long."
+            )
+        )
         self.sweep_cancel = QPushButton(self.tr("Cancel sweep"))
         self.sweep_cancel.setToolTip(self.tr("Stop the running sweep run and drop the runs still waiting"))
         self.sweep_cancel.setEnabled(False)
@@ -241,6 +249,7 @@ class RunsBrowser(QWidget):
         sweep.addWidget(QLabel(self.tr("λ values:")))
         sweep.addWidget(self.lambdas, 1)
         sweep.addWidget(self.sweep_button)
+        sweep.addWidget(self.grid_button)
         sweep.addWidget(self.sweep_cancel)
         left_layout.addLayout(buttons)
         left_layout.addWidget(self.table, 3)
@@ -261,6 +270,7 @@ class RunsBrowser(QWidget):
         self.sweep_button.clicked.connect(lambda: self.sweepRequested.emit(self.lambdas.text()))
         self.lambdas.returnPressed.connect(self.sweep_button.click)
         self.sweep_cancel.clicked.connect(self.sweepCancelRequested.emit)
+        self.grid_button.clicked.connect(self.gridRequested.emit)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.table.itemChanged.connect(self._on_item_changed)
         self.group.currentIndexChanged.connect(lambda _i: self._draw_points())
@@ -511,6 +521,7 @@ class RunsBrowser(QWidget):
     def set_sweep_state(self, text: str, running: bool) -> None:
         self.sweep_status.setText(text)
         self.sweep_button.setEnabled(not running)
+        self.grid_button.setEnabled(not running)
         self.sweep_cancel.setEnabled(running)
 
     # ------------------------------------------------------------------ transfer

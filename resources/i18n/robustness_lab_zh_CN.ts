@@ -1383,7 +1383,7 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="162"/>
-        <location filename="../../gui/main_window.py" line="501"/>
+        <location filename="../../gui/main_window.py" line="565"/>
         <source>❚❚  Pause</source>
         <translation>❚❚  暂停</translation>
     </message>
@@ -1428,193 +1428,205 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="239"/>
+        <location filename="../../gui/main_window.py" line="240"/>
         <source>These settings cannot be used</source>
         <translation>这些设置无法使用</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="248"/>
+        <location filename="../../gui/main_window.py" line="249"/>
         <source>Sweep cancelled: the current run stops and is saved.</source>
         <translation>扫描已取消：当前运行会停止并保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="257"/>
+        <location filename="../../gui/main_window.py" line="293"/>
         <source>A run is in progress</source>
         <translation>有一次运行正在进行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="257"/>
+        <location filename="../../gui/main_window.py" line="293"/>
         <source>Stop the current run (Esc) before starting a sweep.</source>
         <translation>开始扫描前，请先停止当前运行（Esc）。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="263"/>
+        <location filename="../../gui/main_window.py" line="262"/>
+        <location filename="../../gui/main_window.py" line="280"/>
+        <location filename="../../gui/main_window.py" line="313"/>
         <source>This sweep cannot start</source>
         <translation>这次扫描无法开始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="272"/>
-        <source>λ sweep: run %1 of %2 (λ = %3) is training…</source>
-        <translation>λ 扫描：第 %1 次运行（共 %2 次，λ = %3）正在训练…</translation>
+        <location filename="../../gui/main_window.py" line="319"/>
+        <source>All %1 runs of this sweep are trained already; nothing was trained again.</source>
+        <translation>这个扫描的全部 %1 个运行都已训练完成；没有重新训练任何运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="286"/>
+        <location filename="../../gui/main_window.py" line="334"/>
+        <source>seed %1</source>
+        <translation>种子 %1</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="336"/>
+        <source>Sweep: run %1 of %2 (%3) is training…</source>
+        <translation>扫描：正在训练第 %1 个运行（共 %2 个）（%3）…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="350"/>
         <source>Attacking %1 images on each of %2 models…</source>
         <translation>正在 %2 个模型上各攻击 %1 张图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="294"/>
-        <location filename="../../gui/main_window.py" line="432"/>
+        <location filename="../../gui/main_window.py" line="358"/>
+        <location filename="../../gui/main_window.py" line="496"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="307"/>
+        <location filename="../../gui/main_window.py" line="371"/>
         <source>Open a run folder</source>
         <translation>打开运行记录文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="328"/>
+        <location filename="../../gui/main_window.py" line="392"/>
         <source>your model file %1</source>
         <translation>你的模型文件 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="331"/>
+        <location filename="../../gui/main_window.py" line="395"/>
         <source>the ready-made standard model</source>
         <translation>现成的普通模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="333"/>
+        <location filename="../../gui/main_window.py" line="397"/>
         <source>the ready-made robust model</source>
         <translation>现成的稳健模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="336"/>
+        <location filename="../../gui/main_window.py" line="400"/>
         <source>your run “%1”</source>
         <translation>你的运行“%1”</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="344"/>
+        <location filename="../../gui/main_window.py" line="408"/>
         <source>your run %1</source>
         <translation>你的运行 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="384"/>
+        <location filename="../../gui/main_window.py" line="448"/>
         <source>Reopened your last run: %1</source>
         <translation>已重新打开你上次的运行记录：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="393"/>
+        <location filename="../../gui/main_window.py" line="457"/>
         <source>Cannot open this run</source>
         <translation>无法打开这个运行记录</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="399"/>
+        <location filename="../../gui/main_window.py" line="463"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="425"/>
+        <location filename="../../gui/main_window.py" line="489"/>
         <source>Attacking %1 held-out images…</source>
         <translation>正在攻击 %1 张留出图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="427"/>
+        <location filename="../../gui/main_window.py" line="491"/>
         <source>There is no trained model yet: train one (Ctrl+R) or open a run.</source>
         <translation>还没有训练好的模型：请训练一个（Ctrl+R）或打开一个运行记录。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="445"/>
+        <location filename="../../gui/main_window.py" line="509"/>
         <source>Epoch %1: clean accuracy %2, robust accuracy %3</source>
         <translation>第 %1 轮：干净准确率 %2，稳健准确率 %3</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="466"/>
+        <location filename="../../gui/main_window.py" line="530"/>
         <source>Training %1 images, %2 steps per epoch</source>
         <translation>正在训练 %1 张图像，每轮 %2 步</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="475"/>
+        <location filename="../../gui/main_window.py" line="539"/>
         <source>Training completed</source>
         <translation>训练完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="476"/>
+        <location filename="../../gui/main_window.py" line="540"/>
         <source>Training stopped</source>
         <translation>训练已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="477"/>
+        <location filename="../../gui/main_window.py" line="541"/>
         <source>Training interrupted</source>
         <translation>训练被中断</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="480"/>
+        <location filename="../../gui/main_window.py" line="544"/>
         <source>%1: clean accuracy %2, robust %3. Saved in %4</source>
         <translation>%1：干净准确率 %2，稳健准确率 %3。已保存到 %4</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="494"/>
-        <source>λ sweep stopped: a run failed.</source>
-        <translation>λ 扫描已停止：有一次运行失败了。</translation>
+        <location filename="../../gui/main_window.py" line="558"/>
+        <source>Sweep stopped: a run failed.</source>
+        <translation>扫描已停止：有一个运行失败了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="495"/>
+        <location filename="../../gui/main_window.py" line="579"/>
+        <source>Sweep finished: every run is a point on the trade-off plot.</source>
+        <translation>扫描完成：每个运行都是权衡图上的一个点。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="601"/>
+        <source>Sweep stopped: the engine stopped.</source>
+        <translation>扫描已停止：引擎停止了。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="559"/>
         <source>Training stopped with an error</source>
         <translation>训练因错误而停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="501"/>
+        <location filename="../../gui/main_window.py" line="565"/>
         <source>▶  Resume</source>
         <translation>▶  继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="514"/>
-        <source>λ sweep finished: every run is a point on the trade-off plot.</source>
-        <translation>λ 扫描完成：每次运行都是权衡图上的一个点。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="520"/>
+        <location filename="../../gui/main_window.py" line="585"/>
         <source>The measurement failed.</source>
         <translation>测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="522"/>
+        <location filename="../../gui/main_window.py" line="587"/>
         <source>The transfer measurement failed.</source>
         <translation>迁移测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="524"/>
+        <location filename="../../gui/main_window.py" line="589"/>
         <source>The gallery could not be updated</source>
         <translation>无法更新图库</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="525"/>
+        <location filename="../../gui/main_window.py" line="590"/>
         <source>Transfer could not be measured</source>
         <translation>无法测量迁移</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="527"/>
+        <location filename="../../gui/main_window.py" line="592"/>
         <source>Robustness check failed</source>
         <translation>稳健性检查失败</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="536"/>
-        <source>λ sweep stopped: the engine stopped.</source>
-        <translation>λ 扫描已停止：引擎停止了。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="542"/>
+        <location filename="../../gui/main_window.py" line="607"/>
         <source>The engine stopped</source>
         <translation>引擎停止了</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="546"/>
+        <location filename="../../gui/main_window.py" line="611"/>
         <source>Resume the run</source>
         <translation>继续这次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="558"/>
+        <location filename="../../gui/main_window.py" line="623"/>
         <source>Cannot resume this run</source>
         <translation>无法继续这次运行</translation>
     </message>
@@ -2091,302 +2103,312 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
 <context>
     <name>RunsBrowser</name>
     <message>
-        <location filename="../../gui/runs_browser.py" line="47"/>
+        <location filename="../../gui/runs_browser.py" line="55"/>
         <source>Run</source>
         <translation>运行记录</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="48"/>
+        <location filename="../../gui/runs_browser.py" line="56"/>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="49"/>
+        <location filename="../../gui/runs_browser.py" line="57"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="50"/>
+        <location filename="../../gui/runs_browser.py" line="58"/>
         <source>Attack</source>
         <translation>攻击</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="53"/>
+        <location filename="../../gui/runs_browser.py" line="61"/>
         <source>Clean</source>
         <translation>干净</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="54"/>
+        <location filename="../../gui/runs_browser.py" line="62"/>
         <source>Robust</source>
         <translation>稳健</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="55"/>
+        <location filename="../../gui/runs_browser.py" line="63"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="56"/>
+        <location filename="../../gui/runs_browser.py" line="64"/>
         <source>Seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="60"/>
+        <location filename="../../gui/runs_browser.py" line="68"/>
         <source>completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="61"/>
+        <location filename="../../gui/runs_browser.py" line="69"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="62"/>
+        <location filename="../../gui/runs_browser.py" line="70"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="63"/>
+        <location filename="../../gui/runs_browser.py" line="71"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="64"/>
+        <location filename="../../gui/runs_browser.py" line="72"/>
         <source>finished</source>
         <translation>已结束</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="65"/>
+        <location filename="../../gui/runs_browser.py" line="73"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="66"/>
+        <location filename="../../gui/runs_browser.py" line="74"/>
         <source>digits</source>
         <translation>8×8 数字</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="67"/>
+        <location filename="../../gui/runs_browser.py" line="75"/>
         <source>mnist</source>
         <translation>MNIST</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="68"/>
+        <location filename="../../gui/runs_browser.py" line="76"/>
         <source>fashion-mnist</source>
         <translation>Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="69"/>
+        <location filename="../../gui/runs_browser.py" line="77"/>
         <source>cifar10</source>
         <translation>CIFAR-10</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="70"/>
+        <location filename="../../gui/runs_browser.py" line="78"/>
         <source>folder</source>
         <translation>图片文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="71"/>
+        <location filename="../../gui/runs_browser.py" line="79"/>
         <source>seed-cnn</source>
         <translation>种子 CNN</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="72"/>
+        <location filename="../../gui/runs_browser.py" line="80"/>
         <source>mlp</source>
         <translation>MLP</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="73"/>
+        <location filename="../../gui/runs_browser.py" line="81"/>
         <source>small-cnn</source>
         <translation>小型 CNN</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="74"/>
+        <location filename="../../gui/runs_browser.py" line="82"/>
         <source>resnet</source>
         <translation>小型 ResNet</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="75"/>
+        <location filename="../../gui/runs_browser.py" line="83"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="76"/>
+        <location filename="../../gui/runs_browser.py" line="84"/>
         <source>fgsm</source>
         <translation>FGSM</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="77"/>
+        <location filename="../../gui/runs_browser.py" line="85"/>
         <source>fgsm-rs</source>
         <translation>FGSM + 随机起点</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="78"/>
+        <location filename="../../gui/runs_browser.py" line="86"/>
         <source>pgd</source>
         <translation>PGD</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="139"/>
+        <location filename="../../gui/runs_browser.py" line="148"/>
         <source>Every run in the runs folder. Ctrl- or Shift-click to select several and compare them; double-click a run&apos;s name to rename it.</source>
         <translation>运行记录文件夹中的所有运行。按住 Ctrl 或 Shift 点击可选择多个进行比较；双击运行名称可重命名。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="145"/>
+        <location filename="../../gui/runs_browser.py" line="154"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="146"/>
+        <location filename="../../gui/runs_browser.py" line="155"/>
         <source>Read the runs folder again (F5)</source>
         <translation>重新读取运行记录文件夹（F5）</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="148"/>
+        <location filename="../../gui/runs_browser.py" line="157"/>
         <source>Export report…</source>
         <translation>导出报告…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="151"/>
+        <location filename="../../gui/runs_browser.py" line="160"/>
         <source>Write the selected run&apos;s settings, curves and adversarial examples as an HTML report (with a CSV of every number beside it)</source>
         <translation>把选中运行的设置、曲线和对抗样本写成 HTML 报告（旁边附带一个包含全部数字的 CSV 文件）</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="156"/>
+        <location filename="../../gui/runs_browser.py" line="165"/>
         <source>Compare report…</source>
         <translation>比较报告…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="159"/>
+        <location filename="../../gui/runs_browser.py" line="168"/>
         <source>Write an HTML report comparing the selected runs: settings, the trade-off plot, their curves overlaid and the transfer matrix if measured</source>
         <translation>写一份比较选中运行的 HTML 报告：设置、权衡图、叠加的曲线，以及测量过的迁移矩阵</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="168"/>
+        <location filename="../../gui/runs_browser.py" line="177"/>
         <source>The λ values to train with, separated by commas. λ is the weight of the attacked images in the training loss: 0 is ordinary training.</source>
         <translation>用来训练的 λ 值，用逗号分隔。λ 是训练损失中被攻击图像的权重：0 是普通训练。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="172"/>
+        <location filename="../../gui/runs_browser.py" line="181"/>
         <source>Sweep λ</source>
         <translation>扫描 λ</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="176"/>
+        <location filename="../../gui/runs_browser.py" line="185"/>
         <source>Train one run per λ, one after another, with all other settings taken from the panel on the left. Each finished run becomes a point on the trade-off plot, so you see what robustness costs in accuracy.</source>
         <translation>每个 λ 训练一次，依次进行，其他设置都取自左侧面板。每次完成的运行都会成为权衡图上的一个点，让你看到稳健性要付出多少准确率。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="181"/>
+        <location filename="../../gui/runs_browser.py" line="190"/>
+        <source>&amp;Grid…</source>
+        <translation>网格(&amp;G)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_browser.py" line="193"/>
+        <source>Build a grid: several values for λ, ε, the attack, the model, the regularisation and more, each setting trained with one or more seeds; shows how many runs it means and about how long.</source>
+        <translation>构建网格：为 λ、ε、攻击、模型、正则化等给出多个值，每个设置用一个或多个种子训练；并显示这意味着多少个运行、大约需要多长时间。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/runs_browser.py" line="197"/>
         <source>Cancel sweep</source>
         <translation>取消扫描</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="182"/>
+        <location filename="../../gui/runs_browser.py" line="198"/>
         <source>Stop the running sweep run and drop the runs still waiting</source>
         <translation>停止正在进行的扫描运行，并放弃仍在等待的运行</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="188"/>
+        <location filename="../../gui/runs_browser.py" line="204"/>
         <source>clean accuracy</source>
         <translation>干净准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="189"/>
+        <location filename="../../gui/runs_browser.py" line="205"/>
         <source>robust accuracy</source>
         <translation>稳健准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="211"/>
+        <location filename="../../gui/runs_browser.py" line="228"/>
         <source>Runs measured the same way (dataset, attack and ε) share one plot</source>
         <translation>以相同方式（数据集、攻击和 ε）测量的运行共用一张图</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="220"/>
+        <location filename="../../gui/runs_browser.py" line="237"/>
         <source>Trade-off</source>
         <translation>权衡</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="221"/>
+        <location filename="../../gui/runs_browser.py" line="238"/>
         <source>Curves</source>
         <translation>曲线</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="222"/>
+        <location filename="../../gui/runs_browser.py" line="239"/>
         <source>Transfer</source>
         <translation>迁移</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="232"/>
+        <location filename="../../gui/runs_browser.py" line="249"/>
         <source>λ values:</source>
         <translation>λ 值：</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="311"/>
+        <location filename="../../gui/runs_browser.py" line="330"/>
         <source>%1 · PGD-%2 at ε = %3 · %4 runs</source>
         <translation>%1 · PGD-%2，ε = %3 · %4 次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="338"/>
+        <location filename="../../gui/runs_browser.py" line="358"/>
         <source>%1 · mean of %2 seeds</source>
         <translation>%1 · %2 个种子的平均</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="382"/>
+        <location filename="../../gui/runs_browser.py" line="402"/>
         <source>%1: clean %2, robust %3 (%4 seeds)</source>
         <translation>%1：干净 %2，稳健 %3（%4 个种子）</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="390"/>
+        <location filename="../../gui/runs_browser.py" line="410"/>
         <source>Diamonds: the mean of runs that differ only by seed; bars: ± one standard deviation.</source>
         <translation>菱形：只有种子不同的各运行的平均值；误差线：± 一个标准差。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="407"/>
+        <location filename="../../gui/runs_browser.py" line="427"/>
         <source>The name could not be saved</source>
         <translation>无法保存名称</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="474"/>
+        <location filename="../../gui/runs_browser.py" line="494"/>
         <source>  %1: %2, %3, clean %4, robust %5</source>
         <translation>  %1：%2，%3，干净 %4，稳健 %5</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="476"/>
+        <location filename="../../gui/runs_browser.py" line="496"/>
         <source>%1 runs selected:</source>
         <translation>已选择 %1 次运行：</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="510"/>
+        <location filename="../../gui/runs_browser.py" line="531"/>
         <source>Select two or more runs in the table first (Ctrl-click).</source>
         <translation>请先在表格中选择两次或更多运行（按住 Ctrl 点击）。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="535"/>
+        <location filename="../../gui/runs_browser.py" line="556"/>
         <source>HTML report (*.html)</source>
         <translation>HTML 报告 (*.html)</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="545"/>
+        <location filename="../../gui/runs_browser.py" line="566"/>
         <source>Writing the report…</source>
         <translation>正在写报告…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="548"/>
+        <location filename="../../gui/runs_browser.py" line="569"/>
         <source>Report written to %1</source>
         <translation>报告已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="554"/>
+        <location filename="../../gui/runs_browser.py" line="575"/>
         <source>Report not written</source>
         <translation>报告未能写入</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="560"/>
+        <location filename="../../gui/runs_browser.py" line="581"/>
         <source>Export report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="567"/>
+        <location filename="../../gui/runs_browser.py" line="588"/>
         <source>Compare runs</source>
         <translation>比较运行记录</translation>
     </message>
@@ -2667,44 +2689,238 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
     </message>
 </context>
 <context>
+    <name>SweepDialog</name>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="38"/>
+        <source>λ (weight of attacked images)</source>
+        <translation>λ（攻击后图像的权重）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="39"/>
+        <source>0 is ordinary training; 1 weighs clean and attacked images alike.</source>
+        <translation>0 是普通训练；1 表示原图与攻击后的图像同样重要。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="43"/>
+        <source>β (TRADES, MART)</source>
+        <translation>β（TRADES、MART）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="44"/>
+        <source>The weight of the KL term of TRADES and MART (used by those methods only).</source>
+        <translation>TRADES 和 MART 中 KL 项的权重（只有这两种方法使用）。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="48"/>
+        <source>ε (strength)</source>
+        <translation>ε（强度）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="49"/>
+        <source>How far the training attack may change each pixel: 0.1, or grey levels such as 8/255.</source>
+        <translation>训练用的攻击最多能把每个像素改动多少：例如 0.1，或以灰度级表示的 8/255。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="55"/>
+        <source>Attack</source>
+        <translation>攻击</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="56"/>
+        <source>The attack that makes the training&apos;s adversarial images.</source>
+        <translation>生成训练用对抗样本的攻击。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="60"/>
+        <source>Method</source>
+        <translation>训练方法</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="61"/>
+        <source>How attacked images enter the loss.</source>
+        <translation>攻击后的图像如何进入损失函数。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="63"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="63"/>
+        <source>The network trained.</source>
+        <translation>要训练的网络。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="64"/>
+        <source>Weight of the L1 penalty on the weights.</source>
+        <translation>对权重的 L1 惩罚的系数。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="65"/>
+        <source>Weight of the L2 penalty on the weights.</source>
+        <translation>对权重的 L2 惩罚的系数。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="68"/>
+        <source>Dropout</source>
+        <translation>随机失活</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="69"/>
+        <source>Share of units dropped while training, 0 to 0.99.</source>
+        <translation>训练时随机丢弃的单元比例，0 到 0.99。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="73"/>
+        <source>Rotation (°)</source>
+        <translation>旋转（°）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="74"/>
+        <source>Augmentation strength: images turned by up to this many degrees.</source>
+        <translation>数据增强强度：图像最多旋转这么多度。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="78"/>
+        <source>Noise</source>
+        <translation>噪声</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="79"/>
+        <source>Augmentation strength: Gaussian noise of this standard deviation.</source>
+        <translation>数据增强强度：加入这个标准差的高斯噪声。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="83"/>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="84"/>
+        <source>Passes over the training images per run.</source>
+        <translation>每个运行遍历训练图像的次数。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="94"/>
+        <source>adversarial training</source>
+        <translation>对抗训练</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="97"/>
+        <source>IBP (certified)</source>
+        <translation>IBP（可认证）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="144"/>
+        <source>Sweep: a grid of runs</source>
+        <translation>扫描：一组网格运行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="152"/>
+        <source>Every combination of the values below is trained, once per seed; everything else comes from the panel on the left. Type several numbers separated by commas, or tick several choices.</source>
+        <translation>下面各个值的每一种组合都会训练，每个种子一次；其余设置都取自左侧面板。可以输入用逗号分隔的多个数字，或勾选多个选项。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="191"/>
+        <source>Each setting is trained once per seed (e.g. 0, 1, 2). With several seeds the Runs tab shows the mean and the spread, so a difference can be told from chance.</source>
+        <translation>每个设置对每个种子训练一次（例如 0, 1, 2）。有多个种子时，“运行记录”页会显示平均值和离散程度，从而把真正的差异与偶然区分开。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="196"/>
+        <source>&amp;Seeds:</source>
+        <translation>种子(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="210"/>
+        <source>Queue the runs</source>
+        <translation>排队训练这些运行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="241"/>
+        <location filename="../../gui/sweep_dialog.py" line="243"/>
+        <source>Seeds</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="254"/>
+        <source>%1: &apos;%2&apos; is not a number.</source>
+        <translation>%1：&apos;%2&apos; 不是数字。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="256"/>
+        <source>%1: give at least one value.</source>
+        <translation>%1：请至少给出一个值。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="272"/>
+        <source>time unknown: no finished run of this dataset to measure the speed by</source>
+        <translation>时间未知：这个数据集还没有已完成的运行可用来测量速度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="274"/>
+        <source>about %1, from the speed of the runs already trained</source>
+        <translation>大约 %1（根据已训练运行的速度估计）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="277"/>
+        <source>%1 runs (%2 settings × %3 seeds); %4.</source>
+        <translation>%1 个运行（%2 个设置 × %3 个种子）；%4。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="292"/>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="294"/>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="295"/>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+</context>
+<context>
     <name>TrainingController</name>
     <message>
-        <location filename="../../gui/controller.py" line="293"/>
+        <location filename="../../gui/controller.py" line="301"/>
         <source>The engine cannot start (%1, %2 times in a row). Nothing can be trained or attacked until this is fixed; the details are in the log file %3.</source>
         <translation>引擎无法启动（%1，已连续 %2 次）。在解决这个问题之前，无法训练或攻击；详细信息在日志文件 %3 中。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="305"/>
+        <location filename="../../gui/controller.py" line="313"/>
         <source>The engine stopped unexpectedly (%1). The window is fine and the run is saved up to its last checkpoint; you can resume it.</source>
         <translation>引擎意外停止（%1）。窗口没有问题，运行已保存到最近的检查点；你可以继续这次运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="310"/>
+        <location filename="../../gui/controller.py" line="318"/>
         <source>The engine stopped unexpectedly (%1) and was restarted.</source>
         <translation>引擎意外停止（%1），已重新启动。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="323"/>
+        <location filename="../../gui/controller.py" line="331"/>
         <source>The engine did not answer Stop within 2 seconds, so it was restarted. The run is saved up to its last checkpoint; you can resume it.</source>
         <translation>引擎在 2 秒内没有响应“停止”，因此已重新启动。运行已保存到最近的检查点；你可以继续这次运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="328"/>
+        <location filename="../../gui/controller.py" line="336"/>
         <source>The engine did not answer Stop within 2 seconds, so it was restarted.</source>
         <translation>引擎在 2 秒内没有响应“停止”，因此已重新启动。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="346"/>
+        <location filename="../../gui/controller.py" line="354"/>
         <source>The engine stopped before it answered; try again.</source>
         <translation>引擎在回答之前停止了；请再试一次。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="411"/>
+        <location filename="../../gui/controller.py" line="419"/>
         <source>The engine is not running.</source>
         <translation>引擎没有在运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="411"/>
+        <location filename="../../gui/controller.py" line="419"/>
         <source>The engine could not be asked.</source>
         <translation>无法向引擎发送请求。</translation>
     </message>

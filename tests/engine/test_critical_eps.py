@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 
 import numpy as np
 import pytest
@@ -86,7 +87,7 @@ def test_evaluate_writes_the_critical_eps_csv(tmp_path) -> None:
     d = last_json(
         run_cli(
             "evaluate", str(demo_model_dir("robust")), "--eps", "0.2", "--steps", "10", "--no-sanity",
-            "--limit-holdout", "120", "--critical-eps", str(out),
+            "--limit-holdout", "120", "--critical-eps", str(out), "--report", str(tmp_path / "report.html"),
         )
     )  # fmt: skip
     summary = d["critical_eps"]
@@ -99,6 +100,11 @@ def test_evaluate_writes_the_critical_eps_csv(tmp_path) -> None:
     first = summary["first_to_fall"][0]
     assert float(rows[first]["critical_eps"]) == values[0]
     assert sum(summary["histogram"]) + summary["not_broken_on_grid"] + summary["wrong_before_attack"] == 120
+    # The report draws the same histogram: one bar per grid ε, plus "wrong" and "never", and the median line.
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    bars = [int(c) for c in re.findall(r'class="bar" data-count="(\d+)"', page)]
+    assert bars == [summary["wrong_before_attack"], *summary["histogram"], summary["not_broken_on_grid"]]
+    assert page.count('class="median"') == 1 and "These digits fall first" in page
     assert run_cli("evaluate", str(demo_model_dir("robust")), "--no-sanity", "--critical-eps", str(tmp_path / "x.txt"),
                    check=False).returncode == 2  # fmt: skip
 
