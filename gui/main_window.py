@@ -716,9 +716,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop the engine (it saves the run on the way out), wait for every thread, keep the settings."""
-        self.sweep.end()
+        self.sweep.drop_waiting()  # nothing new starts; once the engine has saved the run, sweep.json says so
         self._settings_timer.stop()
         self.controller.shutdown()
+        self.sweep.end()
         self.save_settings()
         self.status.stop()
         for dialog in self.findChildren(QDialog):  # messages and dialogs of this window must not outlive it

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QFileSystemWatcher, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -276,11 +276,36 @@ class RunsBrowser(QWidget):
         self.group.currentIndexChanged.connect(lambda _i: self._draw_points())
         self.scatter.sigClicked.connect(self._on_point_clicked)
         self.transfer.runRequested.connect(self._on_transfer_requested)
+        # Runs arriving from elsewhere (main.py sweep, a Ray cluster writing into the runs folder) show up by
+        # themselves: the runs folder and each sweep folder in it are watched, and the list is read again
+        # (at most once a second) while the tab is on screen.
+        self.watcher = QFileSystemWatcher(self)
+        self._reread = QTimer(self, singleShot=True, interval=1000)
+        self._reread.timeout.connect(self._refresh_if_shown)
+        self.watcher.directoryChanged.connect(lambda _path: self._reread.start())
         self.refresh()
+
+    def _refresh_if_shown(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def _watch(self) -> None:
+        """Watch the runs folder and the sweep folders in it (new ones as they appear)."""
+        from engine.compare import SWEEP_FILE
+        from engine.runs import default_runs_root
+
+        root = self.root or default_runs_root()
+        if not root.is_dir():
+            return
+        folders = [root] + [p for p in root.iterdir() if (p / SWEEP_FILE).is_file()]
+        new = [str(p) for p in folders if str(p) not in self.watcher.directories()]
+        if new:
+            self.watcher.addPaths(new)
 
     def refresh(self) -> None:
         chosen = {r.path for r in self.selected_runs()}
         self.summaries = list_runs(self.root)
+        self._watch()
         self.table.blockSignals(True)
         self.table.clearSelection()
         self.table.setRowCount(len(self.summaries))

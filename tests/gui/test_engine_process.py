@@ -110,9 +110,14 @@ def test_closing_the_window_during_a_sweep_leaves_no_process(qtbot, make_window)
     assert time.perf_counter() - t0 < 2.5
     assert not _alive(engine)
     assert not (_child_pids() - before), "a process outlived the window"
-    runs = sorted(p for p in Path(window.controller.runs_root).iterdir() if (p / "config.json").is_file())
+    from engine.compare import list_runs
+    from engine.sweep import read_sweep
+
+    runs = [Path(s.path) for s in list_runs(window.controller.runs_root)]
     assert len(runs) == 1  # the sweep's later runs never started
     assert json.loads((runs[0] / "summary.json").read_text())["reason"] == "stopped"
+    record = read_sweep(runs[0].parent)  # the sweep folder's record: the stopped trial can be resumed
+    assert [t["state"] for t in record["trials"]] == ["interrupted", "pending", "pending"]
 
 
 _CRASHING_WINDOW = textwrap.dedent(

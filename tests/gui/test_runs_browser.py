@@ -131,3 +131,29 @@ def test_a_seeded_grid_shows_each_setting_as_mean_with_error_bars(qtbot, tmp_pat
     assert list(bars["height"]) == pytest.approx([2 * g.robust_sd for g in expected])
     assert "±" in browser.spread_note.text() and "3 seeds" in browser.spread_note.text()
     assert sum("mean of 3 seeds" in item.textItem.toPlainText() for item in browser.labels) == 2
+
+
+def test_trials_written_by_another_process_arrive_by_themselves(qtbot, tmp_path):
+    """A sweep run elsewhere (main.py sweep, or Ray workers) into the runs folder: its trials appear in the
+    open Runs tab as they finish, without pressing Refresh."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    browser = RunsBrowser(tmp_path)
+    qtbot.addWidget(browser)
+    browser.show()
+    assert browser.table.rowCount() == 0
+    command = [sys.executable, str(ROOT / "main.py"), "sweep", "--lambda", "0,1", "--epochs", "1", "--quiet"]
+    proc = subprocess.Popen([*command, "--eval-size", "100", "--threads", "1", "--out", str(tmp_path / "grid")])
+    try:
+        qtbot.waitUntil(lambda: browser.table.rowCount() >= 1, timeout=60_000)
+        assert proc.wait(timeout=120) == 0
+        qtbot.waitUntil(
+            lambda: browser.table.rowCount() == 2 and all(s.status == "completed" for s in browser.summaries),
+            timeout=10_000,
+        )
+    finally:
+        if proc.poll() is None:
+            proc.kill()
