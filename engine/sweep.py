@@ -47,6 +47,7 @@ from engine.config import ConfigError, RunConfig
 
 SWEEP_LOCK = ".sweep.lock"
 SWEEP_VERSION = 1
+SWEEP_FILE_LIMIT = 16 * 2**20  # a sweep.json of 256 trials is ~200 kB; anything this big was not written by us
 MAX_TRIALS = 256  # a bigger grid is more likely a typo than a plan: it would run for days here
 
 # The knobs a grid may vary (config key -> the short label of trial names). Everything else is fixed by
@@ -295,6 +296,8 @@ class SweepRecord:
         """Take up the sweep already in the folder when it is this plan; refuse another plan."""
         if self.path.is_file():
             try:
+                if self.path.stat().st_size > SWEEP_FILE_LIMIT:
+                    raise ValueError("too large")
                 old = json.loads(self.path.read_text(encoding="utf-8"))
                 same = isinstance(old, dict) and old.get("identity") == jsonable_identity(self.plan)
             except (OSError, ValueError, RecursionError):
@@ -307,8 +310,11 @@ class SweepRecord:
                     "Re-run that sweep's own command to resume it, or choose another --out folder.",
                     folder=self.folder,
                 )
-            self.created = float(old.get("created") or self.created)
-            for entry in old.get("trials", []):
+            created = old.get("created")
+            if isinstance(created, (int, float)) and not isinstance(created, bool) and math.isfinite(created):
+                self.created = float(created)
+            trials = old.get("trials")
+            for entry in trials if isinstance(trials, list) else []:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                     self.trials[entry["name"]] = entry
         elif runs.holds_run(self.folder):
@@ -348,8 +354,11 @@ def jsonable_identity(plan: SweepPlan) -> Any:
 
 def read_sweep(folder: str | Path) -> dict[str, Any] | None:
     """A sweep folder's sweep.json as a dict (None when there is none, or it is unreadable)."""
+    path = Path(folder) / SWEEP_FILE
     try:
-        raw = json.loads((Path(folder) / SWEEP_FILE).read_text(encoding="utf-8"))
+        if path.stat().st_size > SWEEP_FILE_LIMIT:
+            return None
+        raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
         return None
     return raw if isinstance(raw, dict) else None

@@ -260,3 +260,46 @@ def test_the_comparison_report_and_cli_show_mean_sd_and_error_bars(seeded_grid, 
     sd = [s["clean_accuracy"]["sd"] for s in out["settings"]] + [s["robust_accuracy"]["sd"] for s in out["settings"]]
     assert page.count('class="errorbar"') == sum(1 for v in sd if v and v > 0)
     assert page.count('class="point"') == 2  # one point per setting, not per run
+
+
+def _same_identity(plan) -> dict:
+    from engine.sweep import jsonable_identity
+
+    return {"identity": jsonable_identity(plan)}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xfe not utf-8",
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than the JSON parser recurses
+        b'{"identity": 1e999999}',
+        b"PK\x03\x04 a zip renamed to sweep.json",
+        b'"just a string"',
+        b" " * (17 * 2**20),  # larger than any sweep.json the app writes
+    ],
+    ids=["bad-utf8", "deep-nesting", "huge-number", "zip", "string", "huge-file"],
+)
+def test_a_hostile_sweep_json_is_refused_in_one_sentence_and_left_as_it_is(tmp_path, content):
+    folder = tmp_path / "sw"
+    folder.mkdir()
+    (folder / SWEEP_FILE).write_bytes(content)
+    with pytest.raises(runs.RunError) as caught:
+        run_sweep(make_plan(BASE, {"train.lam": [0.0, 1.0]}), folder)
+    assert "Nothing was changed" in str(caught.value) or "damaged" in str(caught.value)
+    assert (folder / SWEEP_FILE).read_bytes() == content and sorted(p.name for p in folder.iterdir()) == [
+        ".sweep.lock",
+        SWEEP_FILE,
+    ]
+    assert read_sweep(folder) is None or not isinstance(read_sweep(folder).get("trials"), list)
+
+
+def test_a_sweep_json_of_this_plan_with_wrong_types_is_taken_up_not_trusted(tmp_path):
+    """The identity matches but the rest is garbage: the trials' states come from their run folders."""
+    plan = make_plan(BASE.with_changes({"train.epochs": 1}), {"train.lam": [0.0, 1.0]})
+    folder = tmp_path / "sw"
+    folder.mkdir()
+    hostile = _same_identity(plan) | {"created": "yesterday", "trials": "t001-lam0-seed0"}
+    (folder / SWEEP_FILE).write_text(json.dumps(hostile))
+    out = run_sweep(plan, folder)
+    assert [t["state"] for t in out["trials"]] == ["finished", "finished"] and out["skipped"] == 0
