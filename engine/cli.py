@@ -610,7 +610,8 @@ def cmd_sweep(a: argparse.Namespace) -> dict[str, Any]:
     import time
 
     from engine.runs import new_run_dir
-    from engine.sweep import GRID_KEYS, Backend, SweepControl, make_plan, run_sweep
+    from engine.sweep import GRID_KEYS, make_plan
+    from engine.sweep_runner import Backend, SweepControl, run_sweep
 
     axes: dict[str, list[Any]] = {}
     first = argparse.Namespace(**vars(a))

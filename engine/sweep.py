@@ -1,39 +1,27 @@
-"""Sweeps: the product of lists of settings and seeds, run as ordinary run folders, resumably.
+"""Sweeps: the product of lists of settings and seeds, as ordinary run folders in one sweep folder.
 
 A sweep is a folder. It holds ``sweep.json`` (the plan: the base config, the grid's axes and the seeds,
 and each trial's state) and one run folder per trial, whose ``config.json`` is the whole truth about it,
 so the runs browser, ``compare``, the reports and the transfer matrix read sweep results like any run.
 
-Where trials run is a choice of backend, never of results:
-
-- ``local`` (the default): one after another in this process, or ``parallel`` worker processes, each
-  with its share of the CPU threads. This module starts and stops those processes itself because a
-  pool of N processes with a signal to stop them is all it needs (concurrent.futures would hide the
-  processes that a SIGTERM must reach).
-- ``ray``: each trial is a Ray Tune trial (``ray[tune]``, the optional ``cluster`` extra), scheduled by
-  Ray with the CPUs and GPUs asked for; trials write their run folders into the sweep folder, which every
-  node must reach (a shared folder). There is no home-made scheduler on that path.
-
-Re-running the same sweep into the same folder skips finished trials and resumes interrupted ones from
-their checkpoints; ``sweep.json`` is written only by the process that drives the sweep (one writer),
-under a lock so that a second sweep into the same folder is refused instead of mixed in.
+This module is what a sweep *is* — the plan, its record, a trial's state, the summary over seeds — in
+plain Python (no torch), so that the window builds and records sweeps with the same code as ``main.py
+sweep``. Training them is engine.sweep_runner's: one after another, in worker processes, or on Ray Tune
+(engine.sweep_ray). Re-running the same sweep into the same folder skips finished trials and resumes
+interrupted ones from their checkpoints; ``sweep.json`` is written only by the process that drives the
+sweep (one writer), under a lock, so a second sweep into the same folder is refused instead of mixed in.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import itertools
 import json
 import math
-import multiprocessing
-import os
-import queue
 import re
-import signal
 import statistics
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +29,6 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from engine import runs
-from engine.catalogue import say
 from engine.compare import SWEEP_FILE, mean_sd, setting_key
 from engine.config import ConfigError, RunConfig
 
@@ -208,80 +195,6 @@ def _write_mode(folder: Path, state: str) -> str:
     return "overwrite" if runs.holds_run(folder) else "new"
 
 
-# ------------------------------------------------------------------------------------- one trial
-def run_trial(
-    run_dir: str, config: dict[str, Any], mode: str, control: Any = None, stop_on_signals: bool = False
-) -> dict[str, Any]:
-    """Train one trial into ``run_dir`` (``mode``: new, resume or overwrite) and return its figures.
-
-    A plain function of plain values so that a worker process and a Ray worker can run it. With
-    ``stop_on_signals`` (worker processes), SIGTERM and SIGINT stop it the way they stop ``main.py
-    train``: the checkpoint is saved and the run marked interrupted, so the next sweep resumes it.
-    """
-    from engine import messages as m
-    from engine.trainer import train
-
-    cfg = RunConfig.from_dict(config)
-    control = control or m.TrainingControl()
-    if stop_on_signals:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: control.stop("interrupted"))
-    started = time.perf_counter()
-    result: dict[str, Any] = {"status": "failed", "message": "", "seconds": 0.0}
-    last_speed = None
-    stream = train(cfg, control, run_dir=run_dir, resume=mode == "resume", overwrite=mode == "overwrite")
-    with contextlib.closing(stream):
-        for msg in stream:
-            if isinstance(msg, m.StepMetrics):
-                last_speed = msg.images_per_second
-            elif isinstance(msg, m.RunFailed):
-                result["message"] = msg.message
-            elif isinstance(msg, m.RunFinished):
-                result |= {
-                    "status": "finished" if msg.reason == "completed" else "interrupted",
-                    "clean_accuracy": msg.clean_accuracy,
-                    "robust_accuracy": msg.robust_accuracy,
-                }
-    result["seconds"] = time.perf_counter() - started
-    result["images_per_second"] = last_speed
-    return result
-
-
-def _worker(tasks: Any, results: Any, threads: int) -> None:
-    """Body of a local worker process: its share of the threads, then trials from ``tasks`` until a None.
-
-    The process lives for the whole sweep, so torch is imported once per worker, not once per trial.
-    SIGTERM or SIGINT stop the trial it is training (checkpoint saved, run marked interrupted); the
-    driver then sends no more work.
-    """
-    import torch
-
-    from engine import messages as m
-
-    torch.set_num_threads(max(1, threads))
-    current: list[Any] = []
-
-    def stop(*_args: Any) -> None:
-        for control in current:
-            control.stop("interrupted")
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, stop)
-    while (task := tasks.get()) is not None:
-        name, run_dir, config, mode = task
-        control = m.TrainingControl()
-        current[:] = [control]
-        results.put(("started", name, os.getpid()))
-        try:
-            result = run_trial(run_dir, config, mode, control=control)
-        except BaseException as exc:  # noqa: BLE001 - the sweep records the trial as failed and goes on
-            from engine.errors import user_message
-
-            result = {"status": "failed", "message": user_message(exc), "seconds": 0.0}
-        current.clear()
-        results.put(("ended", name, result))
-
-
 # ------------------------------------------------------------------------------------- the record
 class SweepRecord:
     """sweep.json: the plan and each trial's state, rewritten atomically after every change."""
@@ -364,212 +277,6 @@ def read_sweep(folder: str | Path) -> dict[str, Any] | None:
     return raw if isinstance(raw, dict) else None
 
 
-# ------------------------------------------------------------------------------------- running
-@dataclass
-class SweepControl:
-    """Stops a sweep from outside (a signal handler, the window): the running trials save their
-    checkpoints and end as interrupted; no new trial starts."""
-
-    stopped: bool = False
-    _stoppers: list[Callable[[], None]] = dataclasses.field(default_factory=list)
-
-    def stop(self) -> None:
-        self.stopped = True
-        for stopper in list(self._stoppers):
-            with contextlib.suppress(Exception):
-                stopper()
-
-
-@dataclass(frozen=True)
-class Backend:
-    """Where the trials run: ``local`` with ``parallel`` worker processes (1: in this process), or
-    ``ray`` at ``address`` ("local" starts a Ray for this sweep; "auto" takes RAY_ADDRESS, else local)."""
-
-    name: str = "local"
-    parallel: int = 1
-    address: str = "local"
-    trial_cpus: float = 1.0
-    trial_gpus: float = 0.0
-
-
-def run_sweep(
-    plan: SweepPlan,
-    folder: str | Path,
-    backend: Backend = Backend(),
-    control: SweepControl | None = None,
-    log: Callable[[str], None] = lambda _text: None,
-) -> dict[str, Any]:
-    """Run the plan's unfinished trials into ``folder`` and return the sweep's summary (summarize)."""
-    folder = Path(folder).absolute()
-    control = control or SweepControl()
-    folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(folder / SWEEP_LOCK, timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise runs.RunError(
-            "Another Robustness Lab process is running a sweep in {folder} right now. Wait for it to finish "
-            "(or stop it), or choose another --out folder.",
-            folder=folder,
-        ) from None
-    try:
-        record = SweepRecord(folder, plan)
-        record.load_or_start()
-        trials = plan.trials()
-        todo = [t for t in trials if record.trials[t.name]["state"] != "finished"]
-        skipped = len(trials) - len(todo)
-        if skipped:
-            log(
-                say(
-                    "Sweep: {done} of {n} trials already finished; they are not trained again.",
-                    done=skipped,
-                    n=len(trials),
-                )
-            )
-        for trial in todo:
-            if record.trials[trial.name]["state"] == "running":
-                raise runs.RunError(
-                    "The trial {name} of this sweep is being trained by another process. Wait for it, or stop it.",
-                    name=trial.name,
-                )
-        if backend.name == "ray":
-            from engine.sweep_ray import run_on_ray
-
-            run_on_ray(todo, folder, record, backend, control, log)
-        elif backend.parallel > 1:
-            _run_parallel(todo, folder, record, backend.parallel, control, log, len(trials))
-        else:
-            _run_here(todo, folder, record, control, log, len(trials))
-        for trial in trials:  # what the folders hold now is the truth, whatever a backend reported
-            record.trials[trial.name]["state"] = trial_state(folder / trial.name)
-        record.save()
-        out = summarize(folder, trials)
-        out["skipped"] = skipped
-        out["interrupted"] = control.stopped
-        return out
-    finally:
-        lock.release()
-
-
-def _announce(log: Callable[[str], None], trial: Trial, k: int, n: int, mode: str) -> None:
-    setting = ", ".join(f"{GRID_KEYS[key]}={_label(v)}" for key, v in trial.settings)
-    what = setting + (", " if setting else "") + f"seed={trial.seed}"
-    if mode == "resume":
-        log(say("Sweep: trial {k} of {n} ({what}), resumed from its checkpoint", k=k, n=n, what=what))
-    else:
-        log(say("Sweep: trial {k} of {n} ({what})", k=k, n=n, what=what))
-
-
-def _run_here(
-    todo: list[Trial], folder: Path, record: SweepRecord, control: SweepControl, log: Callable[[str], None], n: int
-) -> None:
-    from engine import messages as m
-
-    order = {t.name: i for i, t in enumerate(record.plan.trials(), 1)}
-    for trial in todo:
-        if control.stopped:
-            return
-        run_dir = folder / trial.name
-        mode = _write_mode(run_dir, record.trials[trial.name]["state"])
-        _announce(log, trial, order[trial.name], n, mode)
-        record.update(trial.name, state="running")
-        training = m.TrainingControl()
-
-        def stopper(training: m.TrainingControl = training) -> None:
-            training.stop("interrupted")
-
-        control._stoppers.append(stopper)
-        try:
-            result = run_trial(str(run_dir), trial.config.to_dict(), mode, control=training)
-        finally:
-            control._stoppers.remove(stopper)
-        _record_result(record, trial.name, result, log)
-
-
-def _record_result(record: SweepRecord, name: str, result: dict[str, Any], log: Callable[[str], None]) -> None:
-    fields = {k: result.get(k) for k in ("status", "clean_accuracy", "robust_accuracy", "seconds", "images_per_second")}
-    fields["state"] = fields.pop("status")
-    if result.get("message"):
-        fields["message"] = result["message"]
-        log(say("Sweep: trial {name} failed: {message}", name=name, message=result["message"]))
-    record.update(name, **fields)
-
-
-def _run_parallel(
-    todo: list[Trial],
-    folder: Path,
-    record: SweepRecord,
-    parallel: int,
-    control: SweepControl,
-    log: Callable[[str], None],
-    n: int,
-) -> None:
-    """``parallel`` worker processes; each is handed one trial at a time, so none is queued behind a
-    worker that is being stopped, and a stopped sweep starts nothing new."""
-    ctx = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools and locks
-    tasks, results = ctx.Queue(), ctx.Queue()
-    threads = max(1, (os.cpu_count() or 1) // parallel)
-    order = {t.name: i for i, t in enumerate(record.plan.trials(), 1)}
-    waiting = list(todo)
-    workers = [ctx.Process(target=_worker, args=(tasks, results, threads)) for _ in range(min(parallel, len(todo)))]
-    busy: dict[int, str] = {}  # worker pid -> the trial it trains
-    handed = 0  # trials handed out and not yet reported back
-
-    def stop_workers() -> None:
-        for process in workers:
-            if process.is_alive():
-                process.terminate()  # SIGTERM: its trial saves a checkpoint and ends as interrupted
-
-    def hand_out() -> None:
-        nonlocal handed
-        while waiting and handed < len(workers) and not control.stopped:
-            trial = waiting.pop(0)
-            run_dir = folder / trial.name
-            mode = _write_mode(run_dir, record.trials[trial.name]["state"])
-            _announce(log, trial, order[trial.name], n, mode)
-            record.update(trial.name, state="running")
-            config = trial.config
-            if config.train.threads is None:
-                config = config.with_changes({"train.threads": threads})
-            tasks.put((trial.name, str(run_dir), config.to_dict(), mode))
-            handed += 1
-
-    for process in workers:
-        process.start()
-    control._stoppers.append(stop_workers)
-    try:
-        hand_out()
-        while handed:
-            try:
-                kind, name, value = results.get(timeout=0.5)
-            except queue.Empty:
-                dead = [p for p in workers if not p.is_alive() and p.exitcode not in (0, None)]
-                for process in dead:  # a worker that died without a word (killed, out of memory)
-                    workers.remove(process)
-                    lost = busy.pop(process.pid or -1, None)
-                    if lost is not None:
-                        handed -= 1
-                        record.update(lost, state=trial_state(folder / lost))
-                if not workers:
-                    return
-                continue
-            if kind == "started":
-                busy[value] = name
-                continue
-            busy = {pid: trial for pid, trial in busy.items() if trial != name}
-            handed -= 1
-            _record_result(record, name, value, log)
-            hand_out()
-    finally:
-        control._stoppers.remove(stop_workers)
-        for _process in workers:
-            tasks.put(None)
-        for process in workers:
-            process.join(timeout=120)
-            if process.is_alive():
-                process.kill()
-
-
 # ------------------------------------------------------------------------------------- summary
 def _figure(values: Sequence[float]) -> dict[str, float | None]:
     mean, sd = mean_sd(values)
@@ -609,8 +316,3 @@ def summarize(folder: Path, trials: Sequence[Trial]) -> dict[str, Any]:
             }
         )
     return {"sweep_dir": str(folder), "trials": rows, "settings": settings}
-
-
-def sweep_children(folder: Path) -> Iterator[Path]:
-    """The trial run folders of a sweep folder, in its plan's order (for the runs list)."""
-    yield from sorted(p for p in folder.iterdir() if (p / runs.CONFIG_FILE).is_file())

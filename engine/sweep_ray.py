@@ -1,7 +1,7 @@
 """The Ray Tune backend of sweeps: each unfinished trial is one Tune trial, scheduled by Ray.
 
 Ray is an optional extra (``pip install -e ".[cluster]"``), so it is imported only here and only when a
-sweep asks for it. Each Tune trial runs ``engine.sweep.run_trial`` into its run folder inside the sweep
+sweep asks for it. Each Tune trial runs ``engine.sweep_runner.run_trial`` into its run folder inside the sweep
 folder, which every node must reach (on a cluster: a shared folder); Ray's own bookkeeping goes to
 ``<sweep folder>/.ray``. The driver (this process) is the only writer of ``sweep.json``: a Tune callback
 records each trial as it starts and ends, so the sweep folder shows trials arriving while Ray runs.
@@ -20,7 +20,8 @@ from engine import runs
 from engine.catalogue import say
 
 if TYPE_CHECKING:
-    from engine.sweep import Backend, SweepControl, SweepRecord, Trial
+    from engine.sweep import SweepRecord, Trial
+    from engine.sweep_runner import Backend, SweepControl
 
 QUIET_RAY = {
     # trials keep the driver's working directory (relative data paths keep working on a local Ray)
@@ -49,7 +50,7 @@ def _ray_trainable(params: dict[str, Any], tasks: dict[str, tuple[str, dict[str,
     """One Tune trial: train the trial named in ``params`` into its run folder, then report its figures."""
     from ray import tune
 
-    from engine.sweep import run_trial
+    from engine.sweep_runner import run_trial
 
     run_dir, config, mode = tasks[params["trial"]]
     import torch

@@ -16,7 +16,8 @@ import pytest
 from engine import runs
 from engine.compare import RunSummary, SettingGroup, clearly_different, group_by_setting, list_runs, summarize_run
 from engine.config import ConfigError, RunConfig
-from engine.sweep import SWEEP_FILE, make_plan, read_sweep, run_sweep
+from engine.sweep import SWEEP_FILE, make_plan, read_sweep
+from engine.sweep_runner import run_sweep
 from tests.conftest import ROOT
 
 BASE = RunConfig().with_changes(

@@ -10,7 +10,8 @@ import torch
 
 from engine import runs
 from engine.config import RunConfig
-from engine.sweep import Backend, make_plan, read_sweep, run_sweep
+from engine.sweep import make_plan, read_sweep
+from engine.sweep_runner import Backend, run_sweep
 
 ray = pytest.importorskip("ray", reason="Ray Tune is not installed: pip install -e '.[cluster]' (.ci/run installs it)")
 pytest.importorskip("ray.tune", reason="Ray is installed without Tune: pip install -e '.[cluster]'")

@@ -111,7 +111,8 @@ def test_a_seeded_grid_shows_each_setting_as_mean_with_error_bars(qtbot, tmp_pat
     """Runs that differ only by seed (a sweep with --seeds) become one diamond per setting at their mean,
     with ± one standard deviation on both axes, and the note under the plot gives mean ± sd and the seeds."""
     from engine.compare import group_by_setting
-    from engine.sweep import make_plan, run_sweep
+    from engine.sweep import make_plan
+    from engine.sweep_runner import run_sweep
 
     base = RunConfig().with_changes(
         {"train.epochs": 2, "train.eval_size": 200, "train.eval_steps": 3, "train.threads": 1, "train.gallery_every": 0}

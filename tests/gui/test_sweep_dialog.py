@@ -63,7 +63,7 @@ def test_the_dialog_counts_the_grid_and_refuses_what_cannot_run(qtbot) -> None:
 
 def test_the_estimate_comes_from_the_speed_of_finished_runs(qtbot, tmp_path) -> None:
     from engine.compare import epoch_seconds
-    from engine.sweep import run_sweep
+    from engine.sweep_runner import run_sweep
 
     base = small_config(**{"train.epochs": 2, "train.eval_size": 100, "train.eval_steps": 2, "train.threads": 1})
     run_sweep(make_plan(base, {"train.lam": [0.0, 1.0]}), tmp_path / "done")
