@@ -566,4 +566,6 @@ ZH_CN: dict[str, str] = {
     "images": "图像数",
     "These digits fall first": "这些数字最先失守",
     "These digits hold longest": "这些数字坚持最久",
+    "Could not connect to the Ray cluster at {address}. If it was started with 'ray start' (Ray 2.59 or later: token authentication is on), run the sweep with RAY_AUTH_MODE=token and the cluster's token (ray get-auth-token; on the head node it is ~/.ray/auth_token).": "无法连接位于 {address} 的 Ray 集群。如果它是用 'ray start' 启动的（Ray 2.59 及以后默认开启令牌认证），请在运行扫描时设置 'RAY_AUTH_MODE=token'，并提供集群的令牌（'ray get-auth-token'；在头节点上它位于 '~/.ray/auth_token'）。",
+    "Could not connect to the Ray cluster at {address} ({error}).": "无法连接位于 {address} 的 Ray 集群（{error}）。",
 }

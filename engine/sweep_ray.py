@@ -75,7 +75,22 @@ def _start_ray(ray: Any, address: str, log: Callable[[str], None]) -> bool:
         ray.init(num_cpus=os.cpu_count() or 1, **quiet)
     else:
         log(say("Sweep: connecting to the Ray cluster at {address}", address=address))
-        ray.init(address=address, **quiet)
+        try:
+            ray.init(address=address, **quiet)
+        except ConnectionError as exc:
+            # Ray 2.59+ starts clusters with token authentication; a driver sends its token only when told
+            # to (RAY_AUTH_MODE=token), and otherwise just sees a refused connection after ~20 s of retries.
+            hint = "" if os.environ.get("RAY_AUTH_MODE") == "token" else "token"
+            if hint:
+                raise runs.RunError(
+                    "Could not connect to the Ray cluster at {address}. If it was started with 'ray start' (Ray "
+                    "2.59 or later: token authentication is on), run the sweep with RAY_AUTH_MODE=token and the "
+                    "cluster's token (ray get-auth-token; on the head node it is ~/.ray/auth_token).",
+                    address=address,
+                ) from exc
+            raise runs.RunError(
+                "Could not connect to the Ray cluster at {address} ({error}).", address=address, error=str(exc)[:200]
+            ) from exc
     return True
 
 
