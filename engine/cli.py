@@ -657,14 +657,12 @@ class Interrupted(Exception):
 def _stop_on_signals(control: Any) -> Iterator[list[int]]:
     """SIGTERM and SIGINT ask the trainer to stop (it saves a checkpoint and marks the run interrupted)
     instead of killing the process mid-write; a second signal while it saves is ignored."""
-    from engine import messages as m
-
     received: list[int] = []
 
     def handler(signum: int, _frame: Any) -> None:
         if not received:
             received.append(signum)
-            control.stop("interrupted") if isinstance(control, m.TrainingControl) else control.stop()
+            control.stop("interrupted")
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:

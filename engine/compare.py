@@ -1,4 +1,4 @@
-"""Comparing runs: what every run folder holds, the λ-sweep that fills the trade-off plot, the
+"""Comparing runs: what every run folder holds, the λ list of the window's quick sweep, seed groups, the
 transfer matrix between runs, and the comparison report.
 
 All of it reads run folders from disk (``engine.runs``), so a run made by the window, by
@@ -153,6 +153,14 @@ def mean_sd(values: Sequence[float]) -> tuple[float, float]:
     return statistics.fmean(finite), statistics.stdev(finite) if len(finite) > 1 else float("nan")
 
 
+def pm_text(mean: float, sd: float) -> str:
+    """ "97.1 ± 0.4%": a mean and standard deviation of accuracies ("97.1%" without a spread, "–" without
+    a mean), as the report and the Runs tab write them."""
+    if not math.isfinite(mean):
+        return "–"
+    return f"{100 * mean:.1f} ± {100 * sd:.1f}%" if math.isfinite(sd) else f"{100 * mean:.1f}%"
+
+
 @dataclass(frozen=True)
 class SettingGroup:
     """Runs that differ only by seed, with the mean and standard deviation of their final figures."""
@@ -215,14 +223,15 @@ def setting_labels(groups: Sequence[SettingGroup]) -> list[str]:
     keys = [k for k in (flat[0] if flat else {}) if len({json.dumps(f.get(k)) for f in flat}) > 1]
     labels = []
     for g, values in zip(groups, flat, strict=True):
-        parts = []
-        for key in keys:
-            value = values.get(key)
-            text = f"{value:g}" if isinstance(value, float) else str(value)
-            name = SETTING_NAMES.get(key, key.split(".")[1])
-            parts.append(f"{name} {text}" if name else text)
-        labels.append(" · ".join(parts) or g.label)
+        labels.append(" · ".join(setting_text(key, values.get(key)) for key in keys) or g.label)
     return labels
+
+
+def setting_text(key: str, value: Any) -> str:
+    """One setting as a person reads it: "λ 0.5", "ε 0.1", "l2 0.01", "small-cnn"."""
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    name = SETTING_NAMES.get(key, key.split(".")[1])
+    return f"{name} {text}" if name else text
 
 
 def clearly_different(a: SettingGroup, b: SettingGroup, figure: str = "robust") -> bool:
@@ -358,16 +367,3 @@ def _checked_lambdas(lambdas: Sequence[float]) -> tuple[float, ...]:
     if len(values) > MAX_SWEEP:
         raise ConfigError("A sweep takes at most {max} λ values (got {n}).", max=MAX_SWEEP, n=len(values))
     return tuple(values)
-
-
-def sweep_configs(base: RunConfig, lambdas: Sequence[float], stamp: str | None = None) -> list[tuple[str, RunConfig]]:
-    """(run name, config) for each λ: everything else as in ``base``, the same seed for every run.
-
-    A λ > 0 with no training attack would be standard training under another name, so the sweep
-    refuses it rather than quietly filling the plot with identical runs.
-    """
-    lambdas = _checked_lambdas([float(v) for v in lambdas])
-    if base.attack.name == "none" or base.attack.eps == 0:
-        raise ConfigError("A λ sweep needs a training attack and ε > 0: with no attack every λ trains the same model.")
-    stamp = stamp or time.strftime("%Y%m%d-%H%M%S")
-    return [(f"sweep-{stamp}-lam{lam:g}", base.with_changes({"train.lam": lam})) for lam in lambdas]

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 from engine.catalogue import html_lang, sentence, setting_label, t
-from engine.compare import group_by_setting, run_history, summarize_run
+from engine.compare import group_by_setting, pm_text, run_history, summarize_run
 from engine.config import ConfigError
 from engine.errors import UserError
 from engine.gallery_images import change_scale, eps_text, gallery_grid, sample_tiles, upscale
@@ -652,7 +652,6 @@ def _critical_section(critical: Any, images: np.ndarray, language: str) -> tuple
     labels = [t(language, "wrong")] + [eps_text(e).split(" ")[0] for e in grid] + [t(language, "never")]
     counts = [summary["wrong_before_attack"], *summary["histogram"], summary["not_broken_on_grid"]]
     median = critical.median
-    marker = None
     if math.isfinite(median):
         marker = 0 if median == 0 else 1 + min(range(len(grid)), key=lambda k: abs(grid[k] - median))
     else:
@@ -689,13 +688,6 @@ def _critical_section(critical: Any, images: np.ndarray, language: str) -> tuple
     return "".join(parts), rows
 
 
-def _pm(mean: float, sd: float) -> str:
-    """ "97.1 ± 0.4%" (just "97.1%" without a spread)."""
-    if not math.isfinite(mean):
-        return "–"
-    return f"{100 * mean:.1f} ± {100 * sd:.1f}%" if math.isfinite(sd) else f"{100 * mean:.1f}%"
-
-
 def _seed_section(groups: Sequence[Any], language: str) -> str:
     """Mean ± standard deviation over seeds per setting; a setting is marked against the most robust one
     only where their difference is larger than both seed spreads together."""
@@ -713,7 +705,7 @@ def _seed_section(groups: Sequence[Any], language: str) -> str:
             verdict = t(language, "less robust, beyond the seed spread")
         else:
             verdict = t(language, "within the seed spread")
-        table.append([g.label, g.n, _pm(g.clean_mean, g.clean_sd), _pm(g.robust_mean, g.robust_sd), verdict])
+        table.append([g.label, g.n, pm_text(g.clean_mean, g.clean_sd), pm_text(g.robust_mean, g.robust_sd), verdict])
     intro = t(
         language,
         "Runs that differ only by their seed are one setting: its figures are the mean ± standard deviation "

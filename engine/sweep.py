@@ -15,6 +15,7 @@ sweep (one writer), under a lock, so a second sweep into the same folder is refu
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import json
 import math
@@ -84,6 +85,11 @@ class SweepPlan:
     seeds: tuple[int, ...] = (0,)
 
     def trials(self) -> list[Trial]:
+        return list(self._trials)
+
+    @functools.cached_property
+    def _trials(self) -> tuple[Trial, ...]:
+        """Made once: each trial's config is validated, and sweep.json is rewritten after every change."""
         keys = [k for k, _ in self.axes]
         out = []
         combos = itertools.product(*(values for _, values in self.axes))
@@ -93,7 +99,7 @@ class SweepPlan:
             label = "-".join(f"{GRID_KEYS[k]}{_label(v)}" for k, v in settings)
             name = f"t{index:03d}-" + (f"{label}-" if label else "") + f"seed{seed}"
             out.append(Trial(name, settings, seed, config))
-        return out
+        return tuple(out)
 
     def identity(self) -> dict[str, Any]:
         """What makes two plans the same sweep (runtime settings such as threads may differ)."""
@@ -139,10 +145,9 @@ def make_plan(base: RunConfig, axes: Mapping[str, Sequence[Any]], seeds: Sequenc
     return plan
 
 
-def estimate_seconds(plan: SweepPlan, recent: Sequence[Any]) -> float | None:
-    """About how long the plan trains, from the speed of recent finished runs (engine.compare.RunSummary):
-    per trial, its epochs × the median epoch time of recent runs on the same dataset and model with the
-    same attack (else the same dataset and model, else the same dataset); None when no run tells."""
+def epoch_times(recent: Sequence[Any]) -> list[tuple[Any, float]]:
+    """(run, seconds per epoch) of the finished runs among ``recent`` (engine.compare.RunSummary) whose
+    epoch time can be told: what estimate_seconds measures a plan by."""
     from engine.compare import epoch_seconds
 
     timed = []
@@ -151,6 +156,13 @@ def estimate_seconds(plan: SweepPlan, recent: Sequence[Any]) -> float | None:
             seconds = epoch_seconds(summary.path)
             if math.isfinite(seconds):
                 timed.append((summary, seconds))
+    return timed
+
+
+def estimate_seconds(plan: SweepPlan, timed: Sequence[tuple[Any, float]]) -> float | None:
+    """About how long the plan trains, from ``epoch_times`` of recent runs: per trial, its epochs × the
+    median epoch time of recent runs on the same dataset and model with the same attack (else the same
+    dataset and model, else the same dataset); None when no run tells."""
     total = 0.0
     for trial in plan.trials():
         c = trial.config
@@ -187,7 +199,7 @@ def trial_state(folder: Path) -> str:
     return "pending"
 
 
-def _write_mode(folder: Path, state: str) -> str:
+def write_mode(folder: Path, state: str) -> str:
     """How a trial's folder is opened: resumed from its checkpoint, or started again (what was there
     moved aside by runs.RunWriter, never deleted), or new."""
     if state == "interrupted":
@@ -208,16 +220,12 @@ class SweepRecord:
     def load_or_start(self) -> None:
         """Take up the sweep already in the folder when it is this plan; refuse another plan."""
         if self.path.is_file():
-            try:
-                if self.path.stat().st_size > SWEEP_FILE_LIMIT:
-                    raise ValueError("too large")
-                old = json.loads(self.path.read_text(encoding="utf-8"))
-                same = isinstance(old, dict) and old.get("identity") == jsonable_identity(self.plan)
-            except (OSError, ValueError, RecursionError):
+            old = read_sweep(self.folder)
+            if old is None:
                 raise runs.RunError(
                     "{path} is damaged or not a Robustness Lab sweep. Choose another --out folder.", path=self.path
-                ) from None
-            if not same:
+                )
+            if old.get("identity") != jsonable_identity(self.plan):
                 raise runs.RunError(
                     "{folder} holds another sweep (other settings, values or seeds). Nothing was changed. "
                     "Re-run that sweep's own command to resume it, or choose another --out folder.",
@@ -283,16 +291,17 @@ def _figure(values: Sequence[float]) -> dict[str, float | None]:
     return {"mean": mean if math.isfinite(mean) else None, "sd": sd if math.isfinite(sd) else None}
 
 
-def summarize(folder: Path, trials: Sequence[Trial]) -> dict[str, Any]:
-    """Per trial its state and figures (from its own summary.json), and per setting (the trials that
-    differ only by seed) the mean and standard deviation of clean and robust accuracy over its seeds."""
+def summarize(folder: Path, trials: Sequence[Trial], states: dict[str, str]) -> dict[str, Any]:
+    """Per trial its state (``states``, as trial_state found it) and figures (from its own summary.json),
+    and per setting (the trials that differ only by seed) the mean and standard deviation of clean and
+    robust accuracy over its seeds."""
     from engine.compare import summarize_run
 
     rows = []
     groups: dict[tuple, list[tuple[Trial, Any]]] = {}
     for trial in trials:
         run_dir = folder / trial.name
-        state = trial_state(run_dir)
+        state = states[trial.name]
         row: dict[str, Any] = {"name": trial.name, "run_dir": str(run_dir), "seed": trial.seed, "state": state}
         row["settings"] = {k: v for k, v in trial.settings}
         summary = None

@@ -110,7 +110,7 @@ def run_on_ray(
     ray = import_ray()
     from ray import tune
 
-    from engine.sweep import _write_mode, trial_state
+    from engine.sweep import trial_state, write_mode
 
     started = _start_ray(ray, backend.address, log)
     try:
@@ -120,7 +120,7 @@ def run_on_ray(
             if config["train"].get("threads") is None:  # the trial's CPUs are its threads, as on one machine
                 config["train"]["threads"] = max(1, int(backend.trial_cpus))
             run_dir = folder / trial.name
-            tasks[trial.name] = (str(run_dir), config, _write_mode(run_dir, record.trials[trial.name]["state"]))
+            tasks[trial.name] = (str(run_dir), config, write_mode(run_dir, record.trials[trial.name]["state"]))
 
         class Arrivals(tune.Callback):
             """Record each trial in sweep.json as Ray starts and ends it (the window and a second

@@ -32,30 +32,24 @@ from engine.sweep import (
     SweepRecord,
     Trial,
     _label,
-    _write_mode,
     summarize,
     trial_state,
+    write_mode,
 )
 
 
 # ------------------------------------------------------------------------------------- one trial
-def run_trial(
-    run_dir: str, config: dict[str, Any], mode: str, control: Any = None, stop_on_signals: bool = False
-) -> dict[str, Any]:
+def run_trial(run_dir: str, config: dict[str, Any], mode: str, control: Any = None) -> dict[str, Any]:
     """Train one trial into ``run_dir`` (``mode``: new, resume or overwrite) and return its figures.
 
-    A plain function of plain values so that a worker process and a Ray worker can run it. With
-    ``stop_on_signals`` (worker processes), SIGTERM and SIGINT stop it the way they stop ``main.py
-    train``: the checkpoint is saved and the run marked interrupted, so the next sweep resumes it.
+    A plain function of plain values so that a worker process and a Ray worker can run it; ``control``
+    (an engine.messages.TrainingControl) stops it with its checkpoint saved, so the next sweep resumes it.
     """
     from engine import messages as m
     from engine.trainer import train
 
     cfg = RunConfig.from_dict(config)
     control = control or m.TrainingControl()
-    if stop_on_signals:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: control.stop("interrupted"))
     started = time.perf_counter()
     result: dict[str, Any] = {"status": "failed", "message": "", "seconds": 0.0}
     last_speed = None
@@ -121,7 +115,9 @@ class SweepControl:
     stopped: bool = False
     _stoppers: list[Callable[[], None]] = dataclasses.field(default_factory=list)
 
-    def stop(self) -> None:
+    def stop(self, reason: str = "interrupted") -> None:
+        """``reason`` as TrainingControl.stop takes it (one signal handler serves both); trials stopped
+        this way always end as interrupted, so the next sweep resumes them."""
         self.stopped = True
         for stopper in list(self._stoppers):
             with contextlib.suppress(Exception):
@@ -191,7 +187,7 @@ def run_sweep(
         for trial in trials:  # what the folders hold now is the truth, whatever a backend reported
             record.trials[trial.name]["state"] = trial_state(folder / trial.name)
         record.save()
-        out = summarize(folder, trials)
+        out = summarize(folder, trials, {t.name: record.trials[t.name]["state"] for t in trials})
         out["skipped"] = skipped
         out["interrupted"] = control.stopped
         return out
@@ -218,7 +214,7 @@ def _run_here(
         if control.stopped:
             return
         run_dir = folder / trial.name
-        mode = _write_mode(run_dir, record.trials[trial.name]["state"])
+        mode = write_mode(run_dir, record.trials[trial.name]["state"])
         _announce(log, trial, order[trial.name], n, mode)
         record.update(trial.name, state="running")
         training = m.TrainingControl()
@@ -273,7 +269,7 @@ def _run_parallel(
         while waiting and handed < len(workers) and not control.stopped:
             trial = waiting.pop(0)
             run_dir = folder / trial.name
-            mode = _write_mode(run_dir, record.trials[trial.name]["state"])
+            mode = write_mode(run_dir, record.trials[trial.name]["state"])
             _announce(log, trial, order[trial.name], n, mode)
             record.update(trial.name, state="running")
             config = trial.config

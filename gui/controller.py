@@ -54,7 +54,7 @@ from engine.messages import (
     Stop,
     UpdateConfig,
 )
-from engine.runs import CHECKPOINT_FILE, holds_run, load_config, mark_interrupted, new_run_dir
+from engine.runs import CHECKPOINT_FILE, load_config, mark_interrupted, new_run_dir
 from gui.engine_process import EngineProcess, exit_text
 
 log = logging.getLogger(__name__)
@@ -141,13 +141,13 @@ class TrainingController(QObject):
             return
         self._start_run(config, new_run_dir(self.runs_root, run_name), resume=False)
 
-    def start_in(self, config: RunConfig, run_dir: str | Path, resume: bool = False) -> None:
-        """Train into a given folder (a sweep's trial): resumed from its checkpoint, or started anew there
-        (a run cut short before its first checkpoint is moved aside by the engine, not deleted)."""
+    def start_in(self, config: RunConfig, run_dir: str | Path, mode: str = "new") -> None:
+        """Train into a given folder (a sweep's trial), opened as engine.sweep.write_mode says: "resume"
+        from its checkpoint, "overwrite" (a run cut short before its first checkpoint is moved aside by
+        the engine, not deleted) or "new"."""
         if self.running:
             return
-        run_dir = Path(run_dir)
-        self._start_run(config, run_dir, resume=resume, overwrite=not resume and holds_run(run_dir))
+        self._start_run(config, Path(run_dir), resume=mode == "resume", overwrite=mode == "overwrite")
 
     def resume_run(self, run_dir: str | Path) -> RunConfig | None:
         """Continue a run folder from its checkpoint with its own settings (after a crash or a stop)."""

@@ -327,22 +327,23 @@ class MainWindow(QMainWindow):
     def _start_next_in_queue(self) -> None:
         if not self.sweep.pending or self.controller.running:  # ended meanwhile (Stop, a failure, the engine)
             return
-        index, trial, run_dir, resume = self.sweep.next()
+        from engine.compare import setting_text
+
+        index, trial, run_dir, mode = self.sweep.next()
         what = ", ".join(
-            f"{k.split('.')[1]} {v:g}" if isinstance(v, float) else f"{k.split('.')[1]} {v}" for k, v in trial.settings
+            [*(setting_text(k, v) for k, v in trial.settings), self.tr("seed %1").replace("%1", str(trial.seed))]
         )
-        what = (what + ", " if what else "") + self.tr("seed %1").replace("%1", str(trial.seed))
         text = (
             self.tr("Sweep: run %1 of %2 (%3) is training…")
             .replace("%1", str(index))
             .replace("%2", str(self.sweep.total))
-            .replace("%3", what.replace("lam ", "λ ").replace("eps ", "ε "))
+            .replace("%3", what)
         )
         self.runs_browser.set_sweep_state(text, True)
         self.statusBar().showMessage(text, 0)
         self.curves.clear()
         self.knobs.show_config(trial.config)
-        self.controller.start_in(trial.config, run_dir, resume=resume)
+        self.controller.start_in(trial.config, run_dir, mode)
 
     def _on_transfer_requested(self, run_dirs: tuple, attack: str, eps: float, steps: int, images: int) -> None:
         self.runs_browser.transfer.set_busy(

@@ -39,6 +39,7 @@ from engine.compare import (
     SettingGroup,
     group_by_setting,
     list_runs,
+    pm_text,
     run_history,
     set_run_title,
     setting_labels,
@@ -107,11 +108,6 @@ def point_label(s: RunSummary) -> str:
 
 def _pct(v: float) -> str:
     return f"{100 * v:.1f}%" if math.isfinite(v) else "–"
-
-
-def _pm(mean: float, sd: float) -> str:
-    """ "97.1 ± 0.4%": a setting's mean and standard deviation over its seeds."""
-    return f"{100 * mean:.1f} ± {100 * sd:.1f}%" if math.isfinite(sd) else _pct(mean)
 
 
 class RunsBrowser(QWidget):
@@ -377,8 +373,8 @@ class RunsBrowser(QWidget):
         spots = []
         self.groups = [g for g in group_by_setting([s for _row, s in shown]) if g.n > 1]
         in_group = {m.path for g in self.groups for m in g.members}
-        self._draw_spread()
         self.group_labels = setting_labels(self.groups)
+        self._draw_spread()
         for g, name in zip(self.groups, self.group_labels, strict=True):  # one label per seeded setting, at its mean
             text = self.tr("%1 · mean of %2 seeds").replace("%1", name).replace("%2", str(g.n))
             item = pg.TextItem(text, color=(160, 20, 20), anchor=(1.05, 1) if g.clean_mean > middle else (-0.05, 1))
@@ -426,10 +422,10 @@ class RunsBrowser(QWidget):
         lines = [
             self.tr("%1: clean %2, robust %3 (%4 seeds)")
             .replace("%1", name)
-            .replace("%2", _pm(g.clean_mean, g.clean_sd))
-            .replace("%3", _pm(g.robust_mean, g.robust_sd))
+            .replace("%2", pm_text(g.clean_mean, g.clean_sd))
+            .replace("%3", pm_text(g.robust_mean, g.robust_sd))
             .replace("%4", str(g.n))
-            for g, name in zip(groups[:4], self.group_labels, strict=False)
+            for g, name in zip(groups[:4], self.group_labels[:4], strict=True)
         ]
         self.spread_note.setText(
             self.tr("Diamonds: the mean of runs that differ only by seed; bars: ± one standard deviation.")

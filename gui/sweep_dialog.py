@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from engine.config import MODELS, TRAIN_ATTACKS, TRAIN_METHODS, ConfigError, RunConfig
 from engine.errors import user_message
-from engine.sweep import SweepPlan, estimate_seconds, make_plan
+from engine.sweep import SweepPlan, epoch_times, estimate_seconds, make_plan
 
 # (config key, row label, tooltip); numbers unless the key has CHOICES.
 ROWS = (
@@ -142,7 +142,8 @@ class SweepDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sweep: a grid of runs"))
-        self.base, self.recent = base, list(recent)
+        self.base = base
+        self.timed = epoch_times(recent)  # read once; the estimate is re-made at every keystroke
         self.plan: SweepPlan | None = None
         self.edits: dict[str, QLineEdit] = {}
         self.boxes: dict[str, dict[str, QCheckBox]] = {}
@@ -267,7 +268,7 @@ class SweepDialog(QDialog):
         self.plan = plan
         ok.setEnabled(True)
         n = len(plan.trials())
-        seconds = estimate_seconds(plan, self.recent)
+        seconds = estimate_seconds(plan, self.timed)
         when = (
             self.tr("time unknown: no finished run of this dataset to measure the speed by")
             if seconds is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.sweep import SweepPlan, SweepRecord, Trial, trial_state
+from engine.sweep import SweepPlan, SweepRecord, Trial, trial_state, write_mode
 
 
 class SweepQueue:
@@ -38,15 +38,16 @@ class SweepQueue:
         self.pending = [t for t in trials if record.trials[t.name]["state"] != "finished"]
         self.total = len(trials)
 
-    def next(self) -> tuple[int, Trial, Path, bool]:
-        """(1-based index, trial, its run folder, resume?) of the next run, taken off the queue."""
+    def next(self) -> tuple[int, Trial, Path, str]:
+        """(1-based index, trial, its run folder, how to open it: engine.sweep.write_mode) of the next
+        run, taken off the queue."""
         trial = self.pending.pop(0)
         assert self.folder is not None and self.record is not None
         run_dir = self.folder / trial.name
-        resume = self.record.trials[trial.name]["state"] == "interrupted"
+        mode = write_mode(run_dir, self.record.trials[trial.name]["state"])
         self.current = trial.name
         self.record.update(trial.name, state="running")
-        return self.total - len(self.pending), trial, run_dir, resume
+        return self.total - len(self.pending), trial, run_dir, mode
 
     def run_ended(self) -> None:
         """The current trial's run ended (finished, stopped or failed): record what its folder holds."""

@@ -16,7 +16,6 @@ from engine.compare import (
     parse_lambdas,
     run_history,
     summarize_run,
-    sweep_configs,
 )
 from engine.config import AttackConfig, ConfigError, RunConfig
 from engine.report import write_comparison_report
@@ -40,12 +39,14 @@ def test_parse_lambdas_sorts_and_refuses_bad_values():
 
 def test_sweep_changes_only_lambda_and_refuses_a_sweep_without_an_attack():
     base = RunConfig().with_changes({"attack.name": "fgsm-rs", "attack.eps": 0.2, "train.seed": 7})
-    plan = sweep_configs(base, (1.0, 0.0), stamp="S")
-    assert [name for name, _ in plan] == ["sweep-S-lam0", "sweep-S-lam1"]
-    for (_, config), lam in zip(plan, (0.0, 1.0), strict=True):
-        assert config == base.with_changes({"train.lam": lam})
+    from engine.sweep import make_plan
+
+    plan = make_plan(base, {"train.lam": parse_lambdas("1, 0")}, [base.train.seed])
+    assert [t.name for t in plan.trials()] == ["t001-lam0-seed7", "t002-lam1-seed7"]
+    for trial, lam in zip(plan.trials(), (0.0, 1.0), strict=True):
+        assert trial.config == base.with_changes({"train.lam": lam})
     with pytest.raises(ConfigError, match="needs a training attack"):
-        sweep_configs(base.with_changes({"attack.name": "none"}), (0.0, 1.0))
+        make_plan(base.with_changes({"attack.name": "none"}), {"train.lam": [0.0, 1.0]})
 
 
 @pytest.fixture(scope="module")
