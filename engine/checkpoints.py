@@ -31,11 +31,19 @@ def completed_epochs(folder: Path) -> int:
 
 
 def save_checkpoint(
-    run_dir: Path, model: nn.Module, optimizer: torch.optim.Optimizer | None, meta: dict[str, Any]
+    run_dir: Path,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer | None,
+    meta: dict[str, Any],
+    random: dict[str, Any] | None = None,
 ) -> None:
-    state = {"model": model.state_dict(), "meta": meta}
+    """``random``: where a resumed run picks up (the trainer's resume point: random streams, steps made
+    of the epoch under way, their summed loss), so that resuming changes no number."""
+    state: dict[str, Any] = {"model": model.state_dict(), "meta": meta}
     if optimizer is not None:
         state["optimizer"] = optimizer.state_dict()
+    if random is not None:
+        state["random"] = random
     atomic_write(Path(run_dir) / CHECKPOINT_FILE, lambda fh: torch.save(state, fh))
 
 
@@ -55,7 +63,29 @@ def load_checkpoint(path: str | Path) -> dict[str, Any]:
     ):
         raise RunError("{path} is not a Robustness Lab checkpoint (no model weights and settings inside).", path=path)
     _check_meta(path, state["meta"])
+    if "random" in state and not _valid_random(state["random"]):
+        raise RunError(
+            "{path} is not a usable checkpoint: where training would resume (its random state) is damaged.",
+            path=path,
+        )
     return state
+
+
+def _valid_random(random: Any) -> bool:
+    """A resume point as the trainer saves it: generator states (byte tensors of a few KB), a step count
+    and a finite loss sum. Anything else would be handed to torch's generators, so it is checked first."""
+
+    def state(v: Any) -> bool:
+        return isinstance(v, torch.Tensor) and v.dtype == torch.uint8 and v.ndim == 1 and 0 < v.numel() <= 1 << 16
+
+    return (
+        isinstance(random, dict)
+        and set(random) <= {"torch", "shuffle", "cuda", "in_epoch", "loss_sum"}
+        and state(random.get("torch")) and state(random.get("shuffle"))
+        and ("cuda" not in random or state(random["cuda"]))
+        and type(random.get("in_epoch")) is int and 0 <= random["in_epoch"] <= 10**7
+        and type(random.get("loss_sum")) in (int, float) and math.isfinite(random["loss_sum"])
+    )  # fmt: skip
 
 
 _META_KEYS = frozenset({"shape", "num_classes", "mean", "std", "class_names"})

@@ -24,34 +24,48 @@ def _flat_features(body: nn.Module, shape: tuple[int, int, int]) -> int:
         return int(body(torch.zeros(1, *shape)).numel())
 
 
+def _relu() -> nn.ReLU:
+    """An in-place ReLU, placed after a max-pooling that follows it in the usual drawing of a network.
+
+    Both leave every number as it was and make each forward/backward pass — what training and every
+    attack step are made of — about a fifth faster on CPU (bench/attacks.py): the ReLU and its backward
+    were a fifth of a small-cnn step, streaming full-resolution activations through memory. Max-pooling
+    and ReLU commute exactly (max(relu(a), relu(b)) = relu(max(a, b)), and the gradient reaches the same
+    pixel either way), so the ReLU can act on the pooled tensor, a quarter the size; in place, it
+    allocates nothing. Parameters keep their positions, so checkpoints saved before load unchanged
+    (tests/engine/test_models.py holds both orders to the same logits and input gradients, bit for bit).
+    """
+    return nn.ReLU(inplace=True)
+
+
 def seed_cnn(shape, num_classes, dropout):
-    """The brief's design: Conv 32 3×3, ReLU, MaxPool 2, Flatten, Linear."""
-    body = nn.Sequential(nn.Conv2d(shape[0], 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
+    """The brief's design: Conv 32 3×3, ReLU, MaxPool 2, Flatten, Linear (pooling before the ReLU: see _relu)."""
+    body = nn.Sequential(nn.Conv2d(shape[0], 32, 3), nn.MaxPool2d(2), _relu(), nn.Flatten())
     return nn.Sequential(body, nn.Dropout(dropout), nn.Linear(_flat_features(body, shape), num_classes))
 
 
 def mlp(shape, num_classes, dropout):
     n = shape[0] * shape[1] * shape[2]
-    return nn.Sequential(nn.Flatten(), nn.Linear(n, 128), nn.ReLU(), nn.Dropout(dropout), nn.Linear(128, num_classes))
+    return nn.Sequential(nn.Flatten(), nn.Linear(n, 128), _relu(), nn.Dropout(dropout), nn.Linear(128, num_classes))
 
 
 def small_cnn(shape, num_classes, dropout):
     """Two conv blocks and a wide head: about 99% clean on MNIST in a few epochs."""
     body = nn.Sequential(
         nn.Conv2d(shape[0], 32, 3, padding=1),
-        nn.ReLU(),
+        _relu(),
         nn.Conv2d(32, 32, 3, padding=1),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
+        nn.MaxPool2d(2),  # before the ReLU: see _relu
+        _relu(),
         nn.Conv2d(32, 64, 3, padding=1),
-        nn.ReLU(),
+        _relu(),
         nn.Conv2d(64, 64, 3, padding=1),
-        nn.ReLU(),
         nn.MaxPool2d(2),
+        _relu(),
         nn.Flatten(),
     )
     return nn.Sequential(
-        body, nn.Linear(_flat_features(body, shape), 128), nn.ReLU(), nn.Dropout(dropout), nn.Linear(128, num_classes)
+        body, nn.Linear(_flat_features(body, shape), 128), _relu(), nn.Dropout(dropout), nn.Linear(128, num_classes)
     )
 
 
@@ -73,7 +87,7 @@ class BasicBlock(nn.Module):
 
 def resnet(shape, num_classes, dropout, width: int = 32):
     """A small ResNet (3 stages of 2 basic blocks) for CIFAR-10-sized images."""
-    layers: list[nn.Module] = [nn.Conv2d(shape[0], width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU()]
+    layers: list[nn.Module] = [nn.Conv2d(shape[0], width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), _relu()]
     cin = width
     for i, cout in enumerate((width, 2 * width, 4 * width)):
         layers += [BasicBlock(cin, cout, 1 if i == 0 else 2), BasicBlock(cout, cout, 1)]

@@ -196,6 +196,11 @@ class _Trainer:
         self.robust = float("nan")
         self.certified = float("nan")  # IBP runs: certified accuracy at attack.eps in the last evaluation
         self.pending_metrics: list[dict[str, Any]] = []
+        self.completed_epochs = 0  # epochs trained and evaluated (what a checkpoint's "epoch" says)
+        self.in_epoch = 0  # steps of the epoch under way already made (a resumed run skips them)
+        self.loss_sum = 0.0  # the epoch under way's summed training loss so far
+        self.resume_point: dict[str, Any] = {}  # see _mark_resume_point
+        self.saved_rng: dict[str, Any] | None = None  # a checkpoint's random state, restored after setup
         self.warnings: list[TrainingWarning] = []  # said once each, after the epoch's metrics
 
     # ------------------------------------------------------------------ setup
@@ -237,7 +242,14 @@ class _Trainer:
         self.last_gallery = time.perf_counter()
         self.steps_per_epoch = math.ceil(len(self.train_x) / cfg.train.batch_size)
         self.total_steps = self.steps_per_epoch * cfg.train.epochs
-        resumed = (say("Resumed from epoch {epoch}.", epoch=self.start_epoch),) if self.start_epoch else ()
+        if self.saved_rng is not None:
+            self._restore_random_state(self.saved_rng)
+        resumed: tuple[str, ...] = ()
+        if self.in_epoch:
+            epoch, step = self.start_epoch + 1, self.in_epoch
+            resumed = (say("Resumed in epoch {epoch} after its step {step}.", epoch=epoch, step=step),)
+        elif self.start_epoch:
+            resumed = (say("Resumed from epoch {epoch}.", epoch=self.start_epoch),)
         notes = data.notes + resumed
         return RunStarted(
             cfg,
@@ -271,6 +283,11 @@ class _Trainer:
             ) from exc
         self.start_epoch = int(state["meta"].get("epoch", 0))
         self.step = int(state["meta"].get("step", 0))
+        self.completed_epochs = self.start_epoch
+        self.saved_rng = state.get("random")
+        if self.saved_rng is not None:
+            self.in_epoch = self.saved_rng["in_epoch"]
+            self.loss_sum = self.saved_rng["loss_sum"]
         if self.start_epoch >= self.config.train.epochs:
             raise runs.RunError(
                 "The run in {run_dir} has already trained all {done} of its {epochs} epochs. To train it further, "
@@ -497,7 +514,53 @@ class _Trainer:
         self.pending_metrics.clear()
         if epoch is not None:
             checkpoints.save_checkpoint(
-                self.run_dir, self.model, self.optimizer, {**self.meta, "epoch": epoch, "step": self.step}
+                self.run_dir,
+                self.model,
+                self.optimizer,
+                {**self.meta, "epoch": epoch, "step": self.step},
+                random=self.resume_point or None,
+            )
+
+    def _mark_resume_point(self, in_epoch: int, loss_sum: float, shuffle: torch.Tensor) -> None:
+        """Remember where a resumed run would have to pick up to make exactly the numbers this one makes.
+
+        Called at the start of each epoch and after each step: the random streams as they are now (the
+        global one draws random starts, augmentation and dropout; ``shuffle`` is the shuffling generator's
+        state before this epoch's order was drawn), the steps of this epoch made and their summed loss.
+        A checkpoint saves the last mark, so a run stopped mid-epoch (Stop, SIGTERM, a sweep's Ctrl+C) or
+        killed after an epoch and resumed trains the same weights as one never interrupted, bit for bit on
+        CPU (tests/engine/test_trainer.py). An attack cut short inside a step leaves the mark of the step
+        before, whose weights are the ones saved.
+        """
+        point: dict[str, Any] = {
+            "torch": torch.get_rng_state(),
+            "shuffle": shuffle,
+            "in_epoch": in_epoch,
+            "loss_sum": loss_sum,
+        }
+        if self.device.type == "cuda":
+            point["cuda"] = torch.cuda.get_rng_state(self.device)
+        self.resume_point = point
+
+    def _restore_random_state(self, saved: dict[str, Any]) -> None:
+        try:
+            torch.set_rng_state(saved["torch"])
+            self.generator.set_state(saved["shuffle"])
+            if "cuda" in saved and self.device.type == "cuda":
+                torch.cuda.set_rng_state(saved["cuda"], self.device)
+        except (RuntimeError, TypeError, ValueError) as exc:
+            raise runs.RunError(
+                "The checkpoint in {run_dir} does not fit this model: {detail}",
+                run_dir=self.run_dir,
+                detail=first_line(exc, 400),
+            ) from exc
+        if self.in_epoch > self.steps_per_epoch:  # equal: its steps were made, its evaluation was not
+            raise runs.RunError(
+                "The checkpoint in {run_dir} was saved after step {step} of an epoch, but an epoch of this run has "
+                "only {steps} steps.",
+                run_dir=self.run_dir,
+                step=self.in_epoch,
+                steps=self.steps_per_epoch,
             )
 
     # ------------------------------------------------------------------ the loop
@@ -510,9 +573,11 @@ class _Trainer:
         for epoch in range(self.start_epoch + 1, cfg.train.epochs + 1):
             self.current_epoch = epoch
             epoch_start = time.perf_counter()
+            shuffle = self.generator.get_state()
             order = torch.randperm(len(self.train_x), generator=self.generator).to(self.device)
-            loss_sum = 0.0
-            for i in range(self.steps_per_epoch):
+            first, loss_sum = (self.in_epoch, self.loss_sum) if epoch == self.start_epoch + 1 else (0, 0.0)
+            self._mark_resume_point(first, loss_sum, shuffle)
+            for i in range(first, self.steps_per_epoch):
                 yield from self.commands()
                 t0 = time.perf_counter()
                 idx = order[i * bs : (i + 1) * bs]
@@ -539,6 +604,7 @@ class _Trainer:
                     )
                     return
                 loss_sum += values["total"]
+                self._mark_resume_point(i + 1, loss_sum, shuffle)
                 dt = time.perf_counter() - t0
                 step_seconds = dt if step_seconds is None else 0.9 * step_seconds + 0.1 * dt
                 c = self.config
@@ -573,6 +639,8 @@ class _Trainer:
                     self.last_gallery = now
                     yield self.gallery()
             yield from self.evaluated(epoch, epoch_start, loss_sum / self.steps_per_epoch, epoch == cfg.train.epochs)
+            self.completed_epochs = epoch
+            self._mark_resume_point(0, 0.0, self.generator.get_state())
             self.flush(epoch)
 
     def _dir(self) -> str | None:
@@ -639,7 +707,7 @@ def _train_locked(trainer: _Trainer, writer: runs.RunWriter | None) -> Iterator[
         return
     if reason != "completed":
         # Keep what was learned so far: a stopped run can be evaluated, exported or resumed.
-        trainer.flush(trainer.current_epoch - 1 if trainer.step % trainer.steps_per_epoch else trainer.current_epoch)
+        trainer.flush(trainer.completed_epochs)
     if trainer.run_dir is not None:
         summary = {
             "reason": reason,

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 
 from engine import runs
 from engine.compare import RunSummary, SettingGroup, clearly_different, group_by_setting, list_runs, summarize_run
@@ -166,6 +167,14 @@ def test_a_sweep_killed_mid_way_resumes_without_training_finished_trials_again(t
     assert [t["state"] for t in read_sweep(folder)["trials"]] == ["finished"] * 3
     resumed = [r for r in runs.read_metrics(folder / names[1]) if r.get("type") == "epoch"]
     assert sorted({r["epoch"] for r in resumed}) == list(range(1, 26))
+    # and the resumed trial is the trial it would have been: the same weights as its config trained at one go
+    from engine.checkpoints import load_checkpoint
+    from engine.trainer import train
+
+    whole = list(train(runs.load_config(folder / names[1]), run_dir=tmp_path / "whole"))
+    assert whole[-1].reason == "completed"
+    a, b = load_checkpoint(tmp_path / "whole")["model"], load_checkpoint(folder / names[1])["model"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
 
 
 def test_sigterm_stops_parallel_workers_with_checkpoints_and_the_rerun_resumes_them(tmp_path):

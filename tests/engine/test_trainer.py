@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from engine import runs
-from engine.config import AttackConfig, AugmentConfig, RegularizationConfig, RunConfig, TrainConfig
+from engine.config import AttackConfig, AugmentConfig, ModelConfig, RegularizationConfig, RunConfig, TrainConfig
 from engine.data import DatasetSplit
 from engine.messages import (
     ConfigApplied,
@@ -290,6 +290,70 @@ def test_resume_continues_after_the_saved_epoch(digits, tmp_path):
     started = messages[0]
     assert any("Resumed from epoch 1" in n for n in started.notes)
     assert [m.epoch for m in messages if isinstance(m, EpochMetrics)] == [2]
+
+
+def _resumable_config() -> RunConfig:
+    """Every random stream training has: shuffling, random starts (FGSM-RS), augmentation, dropout."""
+    return RunConfig(
+        model=ModelConfig("seed-cnn", dropout=0.2),
+        attack=AttackConfig("fgsm-rs", 0.1),
+        augment=AugmentConfig(rotation=10.0, noise_std=0.02),
+        train=TrainConfig(epochs=2, batch_size=256, gallery_every=3, eval_size=100, eval_steps=2, seed=3),
+    )
+
+
+def _weights(run_dir):
+    from engine.checkpoints import load_checkpoint
+
+    return load_checkpoint(run_dir)["model"]
+
+
+@pytest.mark.parametrize("stop_after", ["mid-first", "end-first", "mid-second"])
+def test_a_run_stopped_and_resumed_trains_the_same_weights_as_one_never_stopped(digits, tmp_path, stop_after):
+    cfg = _resumable_config()
+    whole = list(train(cfg, run_dir=tmp_path / "whole", dataset=digits))
+    assert whole[-1].reason == "completed"
+    per_epoch = len(steps_of(whole)) // 2
+    stop_at = {"mid-first": 2, "end-first": per_epoch, "mid-second": per_epoch + 3}[stop_after]
+    control = TrainingControl()
+    first = []
+    for message in train(cfg, control, run_dir=tmp_path / "cut", dataset=digits):
+        first.append(message)
+        if isinstance(message, StepMetrics) and message.step == stop_at:
+            control.stop()
+    assert first[-1].reason == "stopped" and max(m.step for m in steps_of(first)) == stop_at
+    rest = list(train(cfg, run_dir=tmp_path / "cut", dataset=digits, resume=True))
+    assert rest[-1].reason == "completed"
+    if stop_at % per_epoch:
+        assert any("after its step" in n for n in rest[0].notes)
+    assert [m.step for m in steps_of(rest)][0] == stop_at + 1  # no step made twice
+    a, b = _weights(tmp_path / "whole"), _weights(tmp_path / "cut")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+    def ends(messages):
+        epochs = [m for m in messages if isinstance(m, EpochMetrics)]
+        return [(m.epoch, m.clean_accuracy, m.robust_accuracy, m.train_loss) for m in epochs]
+
+    resumed = ends(rest)
+    assert resumed == ends(whole)[-len(resumed) :]
+    steps = [r for r in runs.read_metrics(tmp_path / "cut") if r.get("type") == "step"]
+    assert [r["step"] for r in steps] == list(range(1, 2 * per_epoch + 1))
+
+
+def test_a_checkpoint_with_a_damaged_resume_point_is_refused_in_one_sentence(digits, tmp_path):
+    cfg = _resumable_config()
+    list(train(cfg.with_changes({"train.epochs": 1}), run_dir=tmp_path / "run", dataset=digits))
+    path = tmp_path / "run" / runs.CHECKPOINT_FILE
+    state = torch.load(path, weights_only=True)
+    assert set(state["random"]) >= {"torch", "shuffle", "in_epoch", "loss_sum"}
+    state["random"]["torch"] = torch.zeros(3, dtype=torch.uint8)  # the right type, a size no generator takes
+    torch.save(state, path)
+    failed = list(train(cfg, run_dir=tmp_path / "run", dataset=digits, resume=True))
+    assert isinstance(failed[-1], RunFailed) and "does not fit" in failed[-1].message
+    state["random"]["torch"] = "not a state"
+    torch.save(state, path)
+    failed = list(train(cfg, run_dir=tmp_path / "run", dataset=digits, resume=True))
+    assert isinstance(failed[-1], RunFailed) and "random state" in failed[-1].message
 
 
 def test_invalid_config_fails_cleanly(digits):
