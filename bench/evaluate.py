@@ -11,7 +11,10 @@ Three commands, each a fresh process on the run's held-out images, interleaved `
   batches of 500 — what a torchattacks user with our exported model does;
 * ``main.py evaluate RUN --attack pgd --steps 40 --no-sanity`` (target: at least 1.5× faster);
 * ``main.py evaluate RUN --attack pgd --steps 40`` with the sanity checks on 500 images (target: at
-  most 1.5× the reference's time).
+  most 1.5× the reference's time);
+* with ``--precision bf16`` (or fp16), both evaluate commands again with that ``--precision``: the
+  gradient passes in bf16, every prediction and accuracy in fp32 (its robust accuracy must stay within
+  0.5 points of fp32's to be worth using).
 
 The run: ``main.py train --dataset mnist --data-dir ../shared/data/mnist --model small-cnn --attack
 fgsm-rs --eps 0.1 --epochs 8 --seed 0`` (MNIST t10k split 8,000 / 2,000). Robust accuracies must agree
@@ -77,6 +80,11 @@ def main() -> int:
     parser.add_argument("--train", metavar="DIR", help="train that run into DIR first")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--precision",
+        choices=("bf16", "fp16"),
+        help="also time both evaluate commands with --precision P (gradient passes in P, accuracies in fp32)",
+    )
     args = parser.parse_args()
     py = sys.executable
     run_dir = args.run
@@ -101,6 +109,14 @@ def main() -> int:
             "evaluate --no-sanity": [*evaluate, "--no-sanity"],
             "evaluate (with sanity checks)": evaluate,
         }
+        if args.precision:
+            commands[f"evaluate --no-sanity --precision {args.precision}"] = [
+                *evaluate,
+                "--no-sanity",
+                "--precision",
+                args.precision,
+            ]
+            commands[f"evaluate --precision {args.precision}"] = [*evaluate, "--precision", args.precision]
         times: dict[str, list[float]] = {k: [] for k in commands}
         accuracy: dict[str, float] = {}
         for r in range(args.repeats):

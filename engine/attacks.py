@@ -12,6 +12,7 @@ targets come from ``choose_targets``; an image whose true class already is its t
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import math
 import weakref
 from collections.abc import Callable, Iterator
@@ -62,6 +63,66 @@ def frozen_parameters(model: nn.Module) -> Iterator[None]:
     finally:
         for p in params:
             p.requires_grad_(True)
+
+
+# The arithmetic of the attacks' gradient passes. fp32 is the model's own and the default: every attack
+# is then the same to the bit on CPU. bf16 / fp16 run the forward and backward of each attack step under
+# torch.autocast — on a processor with bf16/fp16 matrix units (AMX, AVX-512 BF16/FP16; a GPU's tensor
+# cores) several times faster (bench/attacks.py --precision) — but only the *direction* of each step comes
+# from them: whether an image is fooled, the logits an attack returns and every accuracy are the model's
+# fp32 answers (an image the low-precision pass calls fooled is asked again in fp32 before it counts).
+# A contextvar rather than a parameter of every attack function: the precision is a property of the
+# machine an evaluation runs on, set once around it (``gradient_precision``), not of any one attack.
+PRECISIONS = ("fp32", "bf16", "fp16")
+_LOW_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+_precision: contextvars.ContextVar[str] = contextvars.ContextVar("gradient_precision", default="fp32")
+
+
+@contextlib.contextmanager
+def gradient_precision(name: str) -> Iterator[None]:
+    """Within this block, the engine's own attacks (FGSM, FGSM-RS, N-FGSM, PGD, PGD-L2, targeted and KL
+    PGD) compute their gradient passes in ``name`` (one of PRECISIONS); torchattacks' attacks are not
+    affected. Predictions and accuracies stay in fp32."""
+    if name not in PRECISIONS:
+        choices = ", ".join(PRECISIONS)
+        raise ConfigError("Unknown precision '{name}'. Choose one of: {choices}.", name=name, choices=choices)
+    token = _precision.set(name)
+    try:
+        yield
+    finally:
+        _precision.reset(token)
+
+
+def reduced_precision() -> bool:
+    """Whether the gradient passes run in bf16 or fp16 here (see ``gradient_precision``)."""
+    return _precision.get() != "fp32"
+
+
+def fast_precision(name: str, device: torch.device | str = "cpu") -> bool:
+    """Whether ``name`` is known to run faster than fp32 on ``device`` (else autocast may be slower).
+
+    On CPU only bf16 with oneDNN's bf16 support (AVX-512 BF16 or AMX): there a PGD-40 evaluation ran in
+    about a third of the fp32 time (bench/attacks.py --precision). fp16 on CPU is not: on a Xeon with
+    AVX-512 FP16 (no AMX-FP16) the same evaluation took 3.7× *longer* than fp32, while oneDNN called
+    fp16 supported — so its word is not taken for fp16."""
+    device = torch.device(device)
+    if name == "fp32":
+        return True
+    if device.type == "cuda":
+        return name == "fp16" or torch.cuda.is_bf16_supported()
+    if name != "bf16":
+        return False
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def _autocast(x: torch.Tensor) -> contextlib.AbstractContextManager[object]:
+    name = _precision.get()
+    if name == "fp32":
+        return contextlib.nullcontext()
+    return torch.autocast(x.device.type, dtype=_LOW_DTYPES[name])
 
 
 # Images per forward/backward pass on CPU: a batch whose activations stay in the processor's caches is
@@ -119,6 +180,7 @@ def _input_grad(
     both, so a caller that needs to know which images are fooled at x pays for no other pass.
 
     Computed ``pass_size`` images at a time with the parameters frozen; both are invisible in the result.
+    Under a reduced ``gradient_precision`` both come from the low-precision pass (as fp32 tensors).
     """
     loss = loss or _summed_ce
     chunk = pass_size(model, x)
@@ -126,10 +188,12 @@ def _input_grad(
     with frozen_parameters(model), torch.enable_grad():
         for i in range(0, len(x), chunk):
             xb = x[i : i + chunk].detach().requires_grad_(True)
-            out = model(xb)
-            (g,) = torch.autograd.grad(loss(out, y[i : i + chunk]), xb)
+            with _autocast(xb):
+                out = model(xb)
+                value = loss(out.float(), y[i : i + chunk])
+            (g,) = torch.autograd.grad(value, xb)
             grads.append(g)
-            logits.append(out.detach())
+            logits.append(out.detach().float())
     if len(grads) == 1:
         return grads[0], logits[0]
     return torch.cat(grads), torch.cat(logits)
@@ -315,6 +379,7 @@ def _pgd_steps(
     iterate seen, the indices of the images the last step moved — whose final iterate was not seen)."""
     n = len(x_adv)
     hit = torch.zeros(n, dtype=torch.bool, device=x_adv.device)
+    reduced = reduced_precision()
     logits_now: torch.Tensor | None = None
     active: torch.Tensor | None = None  # None: every image (no gathering)
     for _step in range(steps):
@@ -323,6 +388,8 @@ def _pgd_steps(
         ga = goal if active is None else goal[active]
         grad, logits = _input_grad(model, xa, ga)
         success = _success(logits, ga, targeted)
+        if reduced:
+            _confirm_in_fp32(model, xa, ga, logits, success, hit if active is None else hit[active], targeted)
         if logits_now is None:
             logits_now = logits.new_empty(n, logits.shape[1])
         if active is None:
@@ -346,6 +413,26 @@ def _pgd_steps(
     assert logits_now is not None
     moving = torch.arange(n, device=x_adv.device) if active is None else active
     return x_adv, logits_now, hit, moving
+
+
+def _confirm_in_fp32(
+    model: nn.Module,
+    x: torch.Tensor,
+    goal: torch.Tensor,
+    logits: torch.Tensor,
+    success: torch.Tensor,
+    seen: torch.Tensor,
+    targeted: bool,
+) -> None:
+    """A low-precision step's verdicts made the model's own, in place: the images it calls a success for
+    the first time (not yet ``seen`` to succeed) are put through the model in fp32, and their success and
+    logits are what fp32 says. An image is never counted fooled, nor frozen by early stop, on the word
+    of a rounded pass; the check costs one forward pass over those few images."""
+    ask = (success & ~seen).nonzero().squeeze(1)
+    if len(ask):
+        exact = forward_logits(model, x[ask])
+        logits[ask] = exact
+        success[ask] = _success(exact, goal[ask], targeted)
 
 
 def _success(logits: torch.Tensor, goal: torch.Tensor, targeted: bool) -> torch.Tensor:

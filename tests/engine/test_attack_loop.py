@@ -190,3 +190,61 @@ def test_an_evaluation_keeps_its_numbers_with_the_reuse(digits_model, digits):
     assert result.result.robust_accuracy == pytest.approx(robust)
     assert result.result.mean_prediction_deviation == pytest.approx(deviation, abs=1e-6)
     assert result.result.confidence_drop == pytest.approx(drop, abs=1e-6)
+
+
+def _shipped(kind):
+    from engine.checkpoints import load_model
+    from engine.demo import demo_model_dir
+
+    config, model, _ = load_model(demo_model_dir(kind))
+    return config, model
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_a_low_precision_attack_is_judged_by_the_model_in_fp32(digits, precision):
+    """The gradient passes run in bf16/fp16, but nothing is counted fooled that the fp32 model is not fooled
+    by: the attack's logits are fp32's, and each early-stopped image fools the model in fp32."""
+    _, model = _shipped("standard")
+    x, y = digits.test_x, digits.test_y
+    for early_stop in (True, False):
+        torch.manual_seed(2)
+        with attacks.gradient_precision(precision):
+            run = pgd_attack(model, x, y, 0.2, 10, early_stop=early_stop)
+        exact = attacks.forward_logits(model.eval(), run.adversarial)
+        assert (run.logits - exact).abs().max().item() <= 1e-5
+        if early_stop:
+            assert torch.equal(run.reached, exact.argmax(1) != y)
+        assert 0 < int(run.reached.sum()) < len(x)
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_a_low_precision_pgd_keeps_robust_accuracy_within_half_a_point(digits, precision):
+    """The rule for using bf16/fp16 at all: on the shipped robust model, PGD-40 at its training ε leaves the
+    same robust accuracy as fp32 within 0.5 points, averaged over 5 random starts — one start's figure
+    moves by more than that from seed to seed (76.0–77.7 % in fp32 on these 359 images)."""
+    config, model = _shipped("robust")
+    x, y = digits.test_x, digits.test_y
+    cfg = AttackConfig("pgd", config.attack.eps, 40)
+
+    def mean_accuracy(name):
+        values = []
+        for seed in range(5):
+            torch.manual_seed(seed)
+            with attacks.gradient_precision(name):
+                values.append(ev.robust_accuracy(model, x, y, cfg))
+        return sum(values) / len(values)
+
+    fp32, low = mean_accuracy("fp32"), mean_accuracy(precision)
+    assert 0.2 < fp32 < 0.9  # an ε where the attack and the model are both in play
+    assert abs(low - fp32) <= 0.005, (precision, low, fp32)
+
+
+def test_precision_is_the_default_fp32_outside_the_block_and_unknown_names_are_refused():
+    from engine.config import ConfigError
+
+    assert not attacks.reduced_precision()
+    with attacks.gradient_precision("bf16"):
+        assert attacks.reduced_precision()
+    assert not attacks.reduced_precision()
+    with pytest.raises(ConfigError, match="Unknown precision 'int4'"), attacks.gradient_precision("int4"):
+        pass

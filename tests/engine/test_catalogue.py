@@ -150,6 +150,7 @@ PROPER_NAMES = {
     "EOT",  # Expectation over Transformation (Athalye et al. 2018), the name of the method
     "Tsipras",
     "Captum",
+    "fp32",  # the number format's name, as typed after --precision
 }
 
 

@@ -123,8 +123,10 @@ def test_make_it_look_like_a_3_aims_the_gallery_attack(qtbot, make_window) -> No
     batch = ready.args[0]
     assert batch.attack == "pgd" and batch.targets is not None and (batch.targets == 3).all()
     aimed = batch.labels != 3
-    # Most land on 3 (the same images, same ε), where the untargeted attack sends few.
-    assert (batch.pred_adv[aimed] == 3).mean() >= 0.5 > (plain.pred_adv[aimed] == 3).mean() + 0.2
+    # Most land on 3 (the same images, same ε), clearly more than the untargeted attack sends there (it
+    # sends some: 3 is a near neighbour of 5 and 8 — 4 of these 12 on one machine).
+    aimed_rate, plain_rate = (batch.pred_adv[aimed] == 3).mean(), (plain.pred_adv[aimed] == 3).mean()
+    assert aimed_rate >= 0.5 and aimed_rate >= plain_rate + 0.2, (aimed_rate, plain_rate)
     hit = int((batch.pred_adv[aimed] == 3).sum())
     assert f"{hit}/{int(aimed.sum())}" in window.gallery.header.text()
     first = int(aimed.nonzero()[0][0])
