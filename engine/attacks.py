@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.config import TARGET_MODES, TARGETED_ATTACKS, AttackConfig, ConfigError, valid_target
+from engine.config import PRECISIONS, TARGET_MODES, TARGETED_ATTACKS, AttackConfig, ConfigError, valid_target
 from engine.messages import Cancelled, CancelToken
 from engine.models import model_device
 
@@ -68,12 +68,11 @@ def frozen_parameters(model: nn.Module) -> Iterator[None]:
 # The arithmetic of the attacks' gradient passes. fp32 is the model's own and the default: every attack
 # is then the same to the bit on CPU. bf16 / fp16 run the forward and backward of each attack step under
 # torch.autocast — on a processor with bf16/fp16 matrix units (AMX, AVX-512 BF16/FP16; a GPU's tensor
-# cores) several times faster (bench/attacks.py --precision) — but only the *direction* of each step comes
+# cores) much faster (bench/evaluate.py --precision) — but only the *direction* of each step comes
 # from them: whether an image is fooled, the logits an attack returns and every accuracy are the model's
 # fp32 answers (an image the low-precision pass calls fooled is asked again in fp32 before it counts).
 # A contextvar rather than a parameter of every attack function: the precision is a property of the
 # machine an evaluation runs on, set once around it (``gradient_precision``), not of any one attack.
-PRECISIONS = ("fp32", "bf16", "fp16")
 _LOW_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 _precision: contextvars.ContextVar[str] = contextvars.ContextVar("gradient_precision", default="fp32")
 
@@ -101,9 +100,10 @@ def reduced_precision() -> bool:
 def fast_precision(name: str, device: torch.device | str = "cpu") -> bool:
     """Whether ``name`` is known to run faster than fp32 on ``device`` (else autocast may be slower).
 
-    On CPU only bf16 with oneDNN's bf16 support (AVX-512 BF16 or AMX): there a PGD-40 evaluation ran in
-    about a third of the fp32 time (bench/attacks.py --precision). fp16 on CPU is not: on a Xeon with
-    AVX-512 FP16 (no AMX-FP16) the same evaluation took 3.7× *longer* than fp32, while oneDNN called
+    On CPU only bf16 with oneDNN's bf16 support (AVX-512 BF16 or AMX): on a 2-core Xeon with AMX,
+    ``evaluate --attack pgd --steps 40 --no-sanity`` of an MNIST small-cnn took 25.7 s in bf16 against
+    68.2 s in fp32 (single runs; bench/evaluate.py --precision bf16 times it). fp16 on CPU is not: on the
+    same Xeon (AVX-512 FP16, no AMX-FP16) it took 94.0 s, 1.4× *longer* than fp32, while oneDNN called
     fp16 supported — so its word is not taken for fp16."""
     device = torch.device(device)
     if name == "fp32":

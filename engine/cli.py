@@ -25,6 +25,7 @@ from engine.config import (
     LR_SCHEDULES,
     MODELS,
     OPTIMIZERS,
+    PRECISIONS,
     SEED_MAX,
     TRAIN_ATTACKS,
     TRAIN_METHODS,
@@ -337,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--no-sanity", action="store_true", help="skip the sanity checks")
     e.add_argument(
         "--precision",
-        choices=("fp32", "bf16", "fp16"),
+        choices=PRECISIONS,
         default="fp32",
         help="arithmetic of the attacks' gradient passes (FGSM, PGD and their kin): bf16 or fp16 are several "
         "times faster on processors with bf16/fp16 units (AMX, AVX-512 BF16; GPUs); every prediction and "

@@ -33,6 +33,8 @@ TARGETED_ATTACKS = ("fgsm", "pgd", "pgd-l2")  # the attacks that can aim at a ch
 TARGET_MODES = ("random", "least-likely")  # targets chosen per image; otherwise a class number "0".."K-1"
 ATTACKS = ("none", "fgsm-rs", "n-fgsm") + SUITE_ATTACKS
 OPTIMIZERS = ("adam", "sgd")
+# The arithmetic of the attacks' gradient passes (engine.attacks.gradient_precision; evaluate --precision).
+PRECISIONS = ("fp32", "bf16", "fp16")
 # How a run makes its model robust: "at" adversarial training (the seed's L_clean + λ·L_adv, L_adv on the
 # training attack's examples), "trades" (Zhang et al. 2019: CE(f(x), y) + β·KL(f(x) ‖ f(x')), x' found by
 # maximising the KL), "mart" (Wang et al. 2020: boosted CE on x' + β·KL weighted by 1 − p_y(x)), "ibp"

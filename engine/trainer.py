@@ -276,11 +276,7 @@ class _Trainer:
             if "optimizer" in state:
                 self.optimizer.load_state_dict(state["optimizer"])
         except (RuntimeError, ValueError, KeyError) as exc:
-            raise runs.RunError(
-                "The checkpoint in {run_dir} does not fit this model: {detail}",
-                run_dir=self.run_dir,
-                detail=first_line(exc, 400),
-            ) from exc
+            raise self._unfit_checkpoint(exc) from exc
         self.start_epoch = int(state["meta"].get("epoch", 0))
         self.step = int(state["meta"].get("step", 0))
         self.completed_epochs = self.start_epoch
@@ -542,6 +538,14 @@ class _Trainer:
             point["cuda"] = torch.cuda.get_rng_state(self.device)
         self.resume_point = point
 
+    def _unfit_checkpoint(self, exc: Exception) -> runs.RunError:
+        """What a checkpoint whose weights, optimiser or random state torch refuses is, in one sentence."""
+        return runs.RunError(
+            "The checkpoint in {run_dir} does not fit this model: {detail}",
+            run_dir=self.run_dir,
+            detail=first_line(exc, 400),
+        )
+
     def _restore_random_state(self, saved: dict[str, Any]) -> None:
         try:
             torch.set_rng_state(saved["torch"])
@@ -549,11 +553,7 @@ class _Trainer:
             if "cuda" in saved and self.device.type == "cuda":
                 torch.cuda.set_rng_state(saved["cuda"], self.device)
         except (RuntimeError, TypeError, ValueError) as exc:
-            raise runs.RunError(
-                "The checkpoint in {run_dir} does not fit this model: {detail}",
-                run_dir=self.run_dir,
-                detail=first_line(exc, 400),
-            ) from exc
+            raise self._unfit_checkpoint(exc) from exc
         if self.in_epoch > self.steps_per_epoch:  # equal: its steps were made, its evaluation was not
             raise runs.RunError(
                 "The checkpoint in {run_dir} was saved after step {step} of an epoch, but an epoch of this run has "
