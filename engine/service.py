@@ -351,6 +351,35 @@ def _comparison(
     return str(write_comparison_report(list(run_dirs), path, transfer=transfer, language=language)["html"])
 
 
+def _sweep(
+    lane: Lane, cancel: TrainingControl, progress: Callable, plan: Any, folder: str, parallel: int = 2
+) -> dict[str, Any]:
+    """A sweep whose trials train ``parallel`` at a time in worker processes (engine.sweep_runner): the
+    window's one-at-a-time sweeps go through StartRun instead, so their curves are live. Progress is
+    (trials ended, trials in all); a cancel stops the running trials with their checkpoints saved, and
+    the same sweep queued again resumes them."""
+    from engine import runs
+    from engine.sweep_runner import Backend, SweepControl, run_sweep
+
+    control = SweepControl()
+    over = threading.Event()
+
+    def bridge() -> None:  # the job's cancel token to the sweep's stop (the workers save and end)
+        while not over.is_set():
+            if cancel.cancel_event.wait(0.25):
+                control.stop("interrupted")
+                return
+
+    watcher = threading.Thread(target=bridge, name="engine-sweep-stop", daemon=True)
+    watcher.start()
+    try:
+        summary = run_sweep(plan, folder, Backend(parallel=max(1, int(parallel))), control, log.info, progress)
+    finally:
+        over.set()
+        watcher.join()
+    return runs.jsonable(summary)
+
+
 TASKS: dict[str, tuple[str, Callable[..., Any]]] = {
     "gallery": ("interactive", _gallery),
     "predict": ("interactive", _predict),
@@ -364,6 +393,7 @@ TASKS: dict[str, tuple[str, Callable[..., Any]]] = {
     "transfer": ("analysis", _transfer),
     "report": ("analysis", _report),
     "comparison_report": ("analysis", _comparison),
+    "sweep": ("run", _sweep),
 }
 
 

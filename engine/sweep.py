@@ -22,7 +22,7 @@ import math
 import re
 import statistics
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -216,6 +216,8 @@ class SweepRecord:
         self.path = folder / SWEEP_FILE
         self.trials: dict[str, dict[str, Any]] = {}
         self.created = time.time()
+        # Told after every change (the window's engine reports each trial as it starts and ends).
+        self.on_update: Callable[[SweepRecord], None] | None = None
 
     def load_or_start(self) -> None:
         """Take up the sweep already in the folder when it is this plan; refuse another plan."""
@@ -253,6 +255,12 @@ class SweepRecord:
     def update(self, name: str, **fields: Any) -> None:
         self.trials[name].update(fields)
         self.save()
+        if self.on_update is not None:
+            self.on_update(self)
+
+    def count(self, *states: str) -> int:
+        """How many of the plan's trials are in one of ``states``."""
+        return sum(1 for t in self.plan.trials() if self.trials.get(t.name, {}).get("state") in states)
 
     def save(self) -> None:
         order = [t.name for t in self.plan.trials()]

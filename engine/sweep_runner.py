@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import multiprocessing
+import multiprocessing.connection
 import os
 import queue
 import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,7 +78,8 @@ def _worker(tasks: Any, results: Any, threads: int) -> None:
 
     The process lives for the whole sweep, so torch is imported once per worker, not once per trial.
     SIGTERM or SIGINT stop the trial it is training (checkpoint saved, run marked interrupted); the
-    driver then sends no more work.
+    driver then sends no more work. A driver that dies without a word (kill -9, the window's engine
+    killed) does the same: a worker would otherwise train on unseen and then wait for work forever.
     """
     import torch
 
@@ -84,17 +87,34 @@ def _worker(tasks: Any, results: Any, threads: int) -> None:
 
     torch.set_num_threads(max(1, threads))
     current: list[Any] = []
+    orphaned = threading.Event()
 
     def stop(*_args: Any) -> None:
         for control in current:
             control.stop("interrupted")
 
+    def watch_driver(parent: Any) -> None:
+        multiprocessing.connection.wait([parent.sentinel])  # ready once the driver process has ended
+        orphaned.set()
+        results.cancel_join_thread()  # nobody reads the results now: do not wait at exit to hand them over
+        stop()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, stop)
-    while (task := tasks.get()) is not None:
+    if (parent := multiprocessing.parent_process()) is not None:
+        threading.Thread(target=watch_driver, args=(parent,), name="watch-driver", daemon=True).start()
+    while not orphaned.is_set():
+        try:
+            task = tasks.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        if task is None:
+            break
         name, run_dir, config, mode = task
         control = m.TrainingControl()
         current[:] = [control]
+        if orphaned.is_set():  # the driver died as this task was taken: stop at the first step
+            control.stop("interrupted")
         results.put(("started", name, os.getpid()))
         try:
             result = run_trial(run_dir, config, mode, control=control)
@@ -142,8 +162,13 @@ def run_sweep(
     backend: Backend = Backend(),
     control: SweepControl | None = None,
     log: Callable[[str], None] = lambda _text: None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Run the plan's unfinished trials into ``folder`` and return the sweep's summary (summarize)."""
+    """Run the plan's unfinished trials into ``folder`` and return the sweep's summary (summarize).
+
+    ``progress(ended, total)`` is told whenever a trial starts or ends (``ended``: trials finished,
+    interrupted or failed), from whichever thread records it.
+    """
     folder = Path(folder).absolute()
     control = control or SweepControl()
     folder.mkdir(parents=True, exist_ok=True)
@@ -162,6 +187,16 @@ def run_sweep(
         trials = plan.trials()
         todo = [t for t in trials if record.trials[t.name]["state"] != "finished"]
         skipped = len(trials) - len(todo)
+        if progress is not None:
+            started: set[str] = set()  # by this sweep (a trial an earlier one left interrupted has not ended yet)
+
+            def tell(rec: SweepRecord) -> None:
+                started.update(n for n, e in rec.trials.items() if e.get("state") == "running")
+                ended = sum(1 for n in started if rec.trials[n].get("state") in ("finished", "interrupted", "failed"))
+                progress(skipped + ended, len(trials))
+
+            record.on_update = tell
+            progress(skipped, len(trials))
         if skipped:
             log(
                 say(

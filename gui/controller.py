@@ -77,6 +77,7 @@ class _Job:
     on_progress: Callable[[int, int], None] | None
     on_failed: Callable[[str], None] | None
     cancelled: bool = False
+    on_stopped: Callable[[], None] | None = None  # a job stopped by stop_task has ended (JobCancelled)
 
 
 class TrainingController(QObject):
@@ -271,6 +272,8 @@ class TrainingController(QObject):
                 job.on_done(msg.result)
             elif isinstance(msg, JobFailed):
                 job.on_failed(msg.message) if job.on_failed else self.taskFailed.emit(job.kind, msg.message)
+            elif job.on_stopped is not None:
+                job.on_stopped()
         if job.kind in self._waiting and job.kind not in self._running:
             self._send_job(self._waiting.pop(job.kind))
 
@@ -397,12 +400,14 @@ class TrainingController(QObject):
         on_done: Callable[[Any], None],
         on_progress: Callable[[int, int], None] | None = None,
         on_failed: Callable[[str], None] | None = None,
+        on_stopped: Callable[[], None] | None = None,
     ) -> None:
         """Ask the engine for one job (engine.service.TASKS); ``on_done`` gets its result in the GUI thread.
 
-        Without ``on_failed`` a failure is reported by ``taskFailed``.
+        Without ``on_failed`` a failure is reported by ``taskFailed``; ``on_stopped`` is told when a job
+        that ``stop_task`` stopped has ended.
         """
-        self._submit_job(_Job(kind, params, on_done, on_progress, on_failed))
+        self._submit_job(_Job(kind, params, on_done, on_progress, on_failed, on_stopped=on_stopped))
 
     def _submit_job(self, job: _Job) -> None:
         if job.kind in self._running:  # newest request waits; an older waiting one is dropped
@@ -522,6 +527,16 @@ class TrainingController(QObject):
         if job is not None:
             job.cancelled = True
         self.engine.send(CancelJob(job_id))
+
+    def stop_task(self, kind: str) -> bool:
+        """Ask the job in flight to stop and still hear how it ends (cancel_task forgets it): for work
+        that must tidy up first, such as a sweep's trials saving their checkpoints. False if none runs."""
+        self._waiting.pop(kind, None)
+        job_id = self._running.get(kind)
+        if job_id is None:
+            return False
+        self.engine.send(CancelJob(job_id))
+        return True
 
     def task_running(self, kind: str) -> bool:
         return kind in self._running or kind in self._waiting

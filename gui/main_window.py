@@ -234,6 +234,12 @@ class MainWindow(QMainWindow):
     def train(self) -> None:
         if self.controller.running:
             return
+        if self.controller.task_running("sweep"):
+            self.show_error(
+                self.tr("A sweep is in progress"),
+                self.tr("Its runs are training in the background. Cancel the sweep (Runs tab) to train now."),
+            )
+            return
         try:
             config = self.build_config()
         except ConfigError as exc:
@@ -245,6 +251,12 @@ class MainWindow(QMainWindow):
 
     def stop(self) -> None:
         """Stop the run; during a λ sweep, the runs still waiting are dropped too."""
+        if self.controller.stop_task("sweep"):  # a sweep of several runs at once: they save and end
+            self.runs_browser.set_sweep_state(
+                self.tr("Stopping the sweep: the runs in training save their checkpoints…"), True
+            )
+            self.runs_browser.sweep_cancel.setEnabled(False)
+            return
         if self.sweep.drop_waiting():
             self.runs_browser.set_sweep_state(self.tr("Sweep cancelled: the current run stops and is saved."), False)
         self.controller.stop()
@@ -280,24 +292,29 @@ class MainWindow(QMainWindow):
             self.show_error(self.tr("This sweep cannot start"), user_message(exc))
             return
         recent = sorted(list_runs(self.controller.runs_root), key=lambda s: -s.started)[:30]
-        plan = ask_for_plan(self, base, recent, lambdas, exec_dialog=self.exec_sweep_dialog)
-        if plan is not None:
-            self.start_grid(plan)
+        asked = ask_for_plan(self, base, recent, lambdas, exec_dialog=self.exec_sweep_dialog)
+        if asked is not None:
+            plan, parallel = asked
+            self.start_grid(plan, parallel=parallel)
 
     # Tests replace this to fill the dialog in and press its buttons instead of waiting for a person.
     exec_sweep_dialog = None
 
     def _refuse_sweep_while_running(self) -> bool:
-        if self.controller.running:
+        if self.controller.running or self.controller.task_running("sweep"):
             self.show_error(
                 self.tr("A run is in progress"), self.tr("Stop the current run (Esc) before starting a sweep.")
             )
             return True
         return False
 
-    def start_grid(self, plan, folder: str | Path | None = None) -> None:
+    def start_grid(self, plan, folder: str | Path | None = None, parallel: int = 1) -> None:
         """Queue the plan's trials into a sweep folder (a new sweep-<time> folder in the runs folder, or
-        ``folder``: one holding this same sweep is taken up where it stopped)."""
+        ``folder``: one holding this same sweep is taken up where it stopped).
+
+        One run at a time (``parallel`` 1), each run is trained like any other, curves live. With
+        ``parallel`` > 1 the engine trains that many at once in worker processes (engine.sweep_runner,
+        the same as ``main.py sweep --parallel``); each run appears in the Runs tab as it is written."""
         import time
 
         from engine.runs import RunError, new_run_dir
@@ -322,7 +339,49 @@ class MainWindow(QMainWindow):
                 False,
             )
             return
+        if parallel > 1:
+            pending, total = len(self.sweep.pending), self.sweep.total
+            self.sweep.end()  # the engine keeps sweep.json from here on, as `main.py sweep` does
+            self._start_parallel_sweep(plan, target, parallel, total - pending, total)
+            return
         self._start_next_in_queue()
+
+    def _start_parallel_sweep(self, plan, folder: Path, parallel: int, done: int, total: int) -> None:
+        def say_progress(ended: int, total: int) -> None:
+            self.runs_browser.set_sweep_state(
+                self.tr("Sweep: %1 of %2 runs ended, up to %3 training at once…")
+                .replace("%1", str(ended))
+                .replace("%2", str(total))
+                .replace("%3", str(parallel)),
+                True,
+            )
+            if self.runs_browser.isVisible():
+                self.runs_browser.refresh()
+
+        def ended(text: str) -> None:
+            self.runs_browser.set_sweep_state(text, False)
+            self.train_action.setEnabled(not self.controller.running)
+            self.statusBar().showMessage(text, 0)
+            self.runs_browser.refresh()
+
+        def finished(summary: dict) -> None:
+            failed = sum(1 for t in summary.get("trials", []) if t.get("state") == "failed")
+            if failed:
+                ended(self.tr("Sweep ended: %1 runs failed (their folders say why).").replace("%1", str(failed)))
+            else:
+                ended(self.tr("Sweep finished: every run is a point on the trade-off plot."))
+
+        def failed(text: str) -> None:
+            ended(self.tr("The sweep stopped"))
+            self.show_error(self.tr("The sweep stopped"), text)
+
+        def stopped() -> None:
+            ended(self.tr("Sweep stopped. Queue the same sweep again to resume the stopped runs."))
+
+        params = {"plan": plan, "folder": str(folder), "parallel": int(parallel)}
+        self.train_action.setEnabled(False)
+        say_progress(done, total)
+        self.controller.request("sweep", params, finished, say_progress, on_failed=failed, on_stopped=stopped)
 
     def _start_next_in_queue(self) -> None:
         if not self.sweep.pending or self.controller.running:  # ended meanwhile (Stop, a failure, the engine)

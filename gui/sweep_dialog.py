@@ -10,6 +10,7 @@ comes from the epoch times of the runs already in the runs folder (engine.sweep.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -197,6 +199,19 @@ class SweepDialog(QDialog):
         seeds_label = QLabel(self.tr("&Seeds:"))
         seeds_label.setBuddy(self.seeds)
         form.addRow(seeds_label, self.seeds)
+        self.parallel = QSpinBox()
+        self.parallel.setRange(1, max(1, os.cpu_count() or 1))
+        self.parallel.setValue(1)
+        self.parallel.setToolTip(
+            self.tr(
+                "1 trains the runs one after another, with live curves. More trains that many at once, each in "
+                "its own process with a share of the processor's cores; a run shows up in the Runs tab as it "
+                "goes, without live curves. On a computer with few cores, more at once is not faster."
+            )
+        )
+        parallel_label = QLabel(self.tr("&Runs at once:"))
+        parallel_label.setBuddy(self.parallel)
+        form.addRow(parallel_label, self.parallel)
 
         inner = QWidget()
         inner.setLayout(form)
@@ -216,7 +231,7 @@ class SweepDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.count)
         layout.addWidget(self.buttons)
-        self.resize(620, 560)
+        self.resize(680, 600)  # the widest row (Method) whole, without a sideways scroll bar
         self._update()
 
     def grid(self) -> tuple[dict[str, list[Any]], list[int]]:
@@ -302,8 +317,8 @@ def ask_for_plan(
     recent: Sequence[Any],
     lambdas: Sequence[float] = (),
     exec_dialog: Callable[[QDialog], int] | None = None,
-) -> SweepPlan | None:
-    """Show the dialog; the plan when the person queues it, None when cancelled."""
+) -> tuple[SweepPlan, int] | None:
+    """Show the dialog; (the plan, how many runs at once) when the person queues it, None when cancelled."""
     dialog = SweepDialog(base, recent, parent, lambdas)
     accepted = (exec_dialog or (lambda d: d.exec()))(dialog) == QDialog.DialogCode.Accepted
-    return dialog.plan if accepted else None
+    return (dialog.plan, dialog.parallel.value()) if accepted and dialog.plan is not None else None

@@ -1383,7 +1383,7 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="162"/>
-        <location filename="../../gui/main_window.py" line="565"/>
+        <location filename="../../gui/main_window.py" line="625"/>
         <source>❚❚  Pause</source>
         <translation>❚❚  暂停</translation>
     </message>
@@ -1428,205 +1428,242 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="240"/>
+        <location filename="../../gui/main_window.py" line="246"/>
         <source>These settings cannot be used</source>
         <translation>这些设置无法使用</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="249"/>
+        <location filename="../../gui/main_window.py" line="261"/>
         <source>Sweep cancelled: the current run stops and is saved.</source>
         <translation>扫描已取消：当前运行会停止并保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="293"/>
+        <location filename="../../gui/main_window.py" line="306"/>
         <source>A run is in progress</source>
         <translation>有一次运行正在进行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="293"/>
+        <location filename="../../gui/main_window.py" line="306"/>
         <source>Stop the current run (Esc) before starting a sweep.</source>
         <translation>开始扫描前，请先停止当前运行（Esc）。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="262"/>
-        <location filename="../../gui/main_window.py" line="280"/>
-        <location filename="../../gui/main_window.py" line="313"/>
+        <location filename="../../gui/main_window.py" line="274"/>
+        <location filename="../../gui/main_window.py" line="292"/>
+        <location filename="../../gui/main_window.py" line="330"/>
         <source>This sweep cannot start</source>
         <translation>这次扫描无法开始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="319"/>
+        <location filename="../../gui/main_window.py" line="239"/>
+        <source>A sweep is in progress</source>
+        <translation>扫描正在进行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="240"/>
+        <source>Its runs are training in the background. Cancel the sweep (Runs tab) to train now.</source>
+        <translation>扫描的运行正在后台训练。要现在训练，请先取消扫描（在“运行记录”页）。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="256"/>
+        <source>Stopping the sweep: the runs in training save their checkpoints…</source>
+        <translation>正在停止扫描：训练中的运行正在保存检查点…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="336"/>
         <source>All %1 runs of this sweep are trained already; nothing was trained again.</source>
         <translation>这个扫描的全部 %1 个运行都已训练完成；没有重新训练任何运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="334"/>
+        <location filename="../../gui/main_window.py" line="352"/>
+        <source>Sweep: %1 of %2 runs ended, up to %3 training at once…</source>
+        <translation>扫描：%2 个运行中已结束 %1 个，最多同时训练 %3 个…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="370"/>
+        <source>Sweep ended: %1 runs failed (their folders say why).</source>
+        <translation>扫描结束：有 %1 个运行失败（原因见各自的文件夹）。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="375"/>
+        <location filename="../../gui/main_window.py" line="376"/>
+        <source>The sweep stopped</source>
+        <translation>扫描已停止</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="379"/>
+        <source>Sweep stopped. Queue the same sweep again to resume the stopped runs.</source>
+        <translation>扫描已停止。再次加入同一个扫描，即可从检查点继续被停止的运行。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="393"/>
         <source>seed %1</source>
         <translation>种子 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="336"/>
+        <location filename="../../gui/main_window.py" line="396"/>
         <source>Sweep: run %1 of %2 (%3) is training…</source>
         <translation>扫描：正在训练第 %1 个运行（共 %2 个）（%3）…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="350"/>
+        <location filename="../../gui/main_window.py" line="410"/>
         <source>Attacking %1 images on each of %2 models…</source>
         <translation>正在 %2 个模型上各攻击 %1 张图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="358"/>
-        <location filename="../../gui/main_window.py" line="496"/>
+        <location filename="../../gui/main_window.py" line="418"/>
+        <location filename="../../gui/main_window.py" line="556"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="371"/>
+        <location filename="../../gui/main_window.py" line="431"/>
         <source>Open a run folder</source>
         <translation>打开运行记录文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="392"/>
+        <location filename="../../gui/main_window.py" line="452"/>
         <source>your model file %1</source>
         <translation>你的模型文件 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="395"/>
+        <location filename="../../gui/main_window.py" line="455"/>
         <source>the ready-made standard model</source>
         <translation>现成的普通模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="397"/>
+        <location filename="../../gui/main_window.py" line="457"/>
         <source>the ready-made robust model</source>
         <translation>现成的稳健模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="400"/>
+        <location filename="../../gui/main_window.py" line="460"/>
         <source>your run “%1”</source>
         <translation>你的运行“%1”</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="408"/>
+        <location filename="../../gui/main_window.py" line="468"/>
         <source>your run %1</source>
         <translation>你的运行 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="448"/>
+        <location filename="../../gui/main_window.py" line="508"/>
         <source>Reopened your last run: %1</source>
         <translation>已重新打开你上次的运行记录：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="457"/>
+        <location filename="../../gui/main_window.py" line="517"/>
         <source>Cannot open this run</source>
         <translation>无法打开这个运行记录</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="463"/>
+        <location filename="../../gui/main_window.py" line="523"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="489"/>
+        <location filename="../../gui/main_window.py" line="549"/>
         <source>Attacking %1 held-out images…</source>
         <translation>正在攻击 %1 张留出图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="491"/>
+        <location filename="../../gui/main_window.py" line="551"/>
         <source>There is no trained model yet: train one (Ctrl+R) or open a run.</source>
         <translation>还没有训练好的模型：请训练一个（Ctrl+R）或打开一个运行记录。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="509"/>
+        <location filename="../../gui/main_window.py" line="569"/>
         <source>Epoch %1: clean accuracy %2, robust accuracy %3</source>
         <translation>第 %1 轮：干净准确率 %2，稳健准确率 %3</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="530"/>
+        <location filename="../../gui/main_window.py" line="590"/>
         <source>Training %1 images, %2 steps per epoch</source>
         <translation>正在训练 %1 张图像，每轮 %2 步</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="539"/>
+        <location filename="../../gui/main_window.py" line="599"/>
         <source>Training completed</source>
         <translation>训练完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="540"/>
+        <location filename="../../gui/main_window.py" line="600"/>
         <source>Training stopped</source>
         <translation>训练已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="541"/>
+        <location filename="../../gui/main_window.py" line="601"/>
         <source>Training interrupted</source>
         <translation>训练被中断</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="544"/>
+        <location filename="../../gui/main_window.py" line="604"/>
         <source>%1: clean accuracy %2, robust %3. Saved in %4</source>
         <translation>%1：干净准确率 %2，稳健准确率 %3。已保存到 %4</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="558"/>
+        <location filename="../../gui/main_window.py" line="618"/>
         <source>Sweep stopped: a run failed.</source>
         <translation>扫描已停止：有一个运行失败了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="579"/>
+        <location filename="../../gui/main_window.py" line="372"/>
+        <location filename="../../gui/main_window.py" line="639"/>
         <source>Sweep finished: every run is a point on the trade-off plot.</source>
         <translation>扫描完成：每个运行都是权衡图上的一个点。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="601"/>
+        <location filename="../../gui/main_window.py" line="661"/>
         <source>Sweep stopped: the engine stopped.</source>
         <translation>扫描已停止：引擎停止了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="559"/>
+        <location filename="../../gui/main_window.py" line="619"/>
         <source>Training stopped with an error</source>
         <translation>训练因错误而停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="565"/>
+        <location filename="../../gui/main_window.py" line="625"/>
         <source>▶  Resume</source>
         <translation>▶  继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="585"/>
+        <location filename="../../gui/main_window.py" line="645"/>
         <source>The measurement failed.</source>
         <translation>测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="587"/>
+        <location filename="../../gui/main_window.py" line="647"/>
         <source>The transfer measurement failed.</source>
         <translation>迁移测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="589"/>
+        <location filename="../../gui/main_window.py" line="649"/>
         <source>The gallery could not be updated</source>
         <translation>无法更新图库</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="590"/>
+        <location filename="../../gui/main_window.py" line="650"/>
         <source>Transfer could not be measured</source>
         <translation>无法测量迁移</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="592"/>
+        <location filename="../../gui/main_window.py" line="652"/>
         <source>Robustness check failed</source>
         <translation>稳健性检查失败</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="607"/>
+        <location filename="../../gui/main_window.py" line="667"/>
         <source>The engine stopped</source>
         <translation>引擎停止了</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="611"/>
+        <location filename="../../gui/main_window.py" line="671"/>
         <source>Resume the run</source>
         <translation>继续这次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="623"/>
+        <location filename="../../gui/main_window.py" line="683"/>
         <source>Cannot resume this run</source>
         <translation>无法继续这次运行</translation>
     </message>
@@ -2103,312 +2140,312 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
 <context>
     <name>RunsBrowser</name>
     <message>
-        <location filename="../../gui/runs_browser.py" line="55"/>
+        <location filename="../../gui/runs_browser.py" line="56"/>
         <source>Run</source>
         <translation>运行记录</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="56"/>
+        <location filename="../../gui/runs_browser.py" line="57"/>
         <source>Dataset</source>
         <translation>数据集</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="57"/>
+        <location filename="../../gui/runs_browser.py" line="58"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="58"/>
+        <location filename="../../gui/runs_browser.py" line="59"/>
         <source>Attack</source>
         <translation>攻击</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="61"/>
+        <location filename="../../gui/runs_browser.py" line="62"/>
         <source>Clean</source>
         <translation>干净</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="62"/>
+        <location filename="../../gui/runs_browser.py" line="63"/>
         <source>Robust</source>
         <translation>稳健</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="63"/>
+        <location filename="../../gui/runs_browser.py" line="64"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="64"/>
+        <location filename="../../gui/runs_browser.py" line="65"/>
         <source>Seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="68"/>
+        <location filename="../../gui/runs_browser.py" line="69"/>
         <source>completed</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="69"/>
+        <location filename="../../gui/runs_browser.py" line="70"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="70"/>
+        <location filename="../../gui/runs_browser.py" line="71"/>
         <source>interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="71"/>
+        <location filename="../../gui/runs_browser.py" line="72"/>
         <source>unfinished</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="72"/>
+        <location filename="../../gui/runs_browser.py" line="73"/>
         <source>finished</source>
         <translation>已结束</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="73"/>
+        <location filename="../../gui/runs_browser.py" line="74"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="74"/>
+        <location filename="../../gui/runs_browser.py" line="75"/>
         <source>digits</source>
         <translation>8×8 数字</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="75"/>
+        <location filename="../../gui/runs_browser.py" line="76"/>
         <source>mnist</source>
         <translation>MNIST</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="76"/>
+        <location filename="../../gui/runs_browser.py" line="77"/>
         <source>fashion-mnist</source>
         <translation>Fashion-MNIST</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="77"/>
+        <location filename="../../gui/runs_browser.py" line="78"/>
         <source>cifar10</source>
         <translation>CIFAR-10</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="78"/>
+        <location filename="../../gui/runs_browser.py" line="79"/>
         <source>folder</source>
         <translation>图片文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="79"/>
+        <location filename="../../gui/runs_browser.py" line="80"/>
         <source>seed-cnn</source>
         <translation>种子 CNN</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="80"/>
+        <location filename="../../gui/runs_browser.py" line="81"/>
         <source>mlp</source>
         <translation>MLP</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="81"/>
+        <location filename="../../gui/runs_browser.py" line="82"/>
         <source>small-cnn</source>
         <translation>小型 CNN</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="82"/>
+        <location filename="../../gui/runs_browser.py" line="83"/>
         <source>resnet</source>
         <translation>小型 ResNet</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="83"/>
+        <location filename="../../gui/runs_browser.py" line="84"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="84"/>
+        <location filename="../../gui/runs_browser.py" line="85"/>
         <source>fgsm</source>
         <translation>FGSM</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="85"/>
+        <location filename="../../gui/runs_browser.py" line="86"/>
         <source>fgsm-rs</source>
         <translation>FGSM + 随机起点</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="86"/>
+        <location filename="../../gui/runs_browser.py" line="87"/>
         <source>pgd</source>
         <translation>PGD</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="148"/>
+        <location filename="../../gui/runs_browser.py" line="144"/>
         <source>Every run in the runs folder. Ctrl- or Shift-click to select several and compare them; double-click a run&apos;s name to rename it.</source>
         <translation>运行记录文件夹中的所有运行。按住 Ctrl 或 Shift 点击可选择多个进行比较；双击运行名称可重命名。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="154"/>
+        <location filename="../../gui/runs_browser.py" line="150"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="155"/>
+        <location filename="../../gui/runs_browser.py" line="151"/>
         <source>Read the runs folder again (F5)</source>
         <translation>重新读取运行记录文件夹（F5）</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="157"/>
+        <location filename="../../gui/runs_browser.py" line="153"/>
         <source>Export report…</source>
         <translation>导出报告…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="160"/>
+        <location filename="../../gui/runs_browser.py" line="156"/>
         <source>Write the selected run&apos;s settings, curves and adversarial examples as an HTML report (with a CSV of every number beside it)</source>
         <translation>把选中运行的设置、曲线和对抗样本写成 HTML 报告（旁边附带一个包含全部数字的 CSV 文件）</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="165"/>
+        <location filename="../../gui/runs_browser.py" line="161"/>
         <source>Compare report…</source>
         <translation>比较报告…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="168"/>
+        <location filename="../../gui/runs_browser.py" line="164"/>
         <source>Write an HTML report comparing the selected runs: settings, the trade-off plot, their curves overlaid and the transfer matrix if measured</source>
         <translation>写一份比较选中运行的 HTML 报告：设置、权衡图、叠加的曲线，以及测量过的迁移矩阵</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="177"/>
+        <location filename="../../gui/runs_browser.py" line="173"/>
         <source>The λ values to train with, separated by commas. λ is the weight of the attacked images in the training loss: 0 is ordinary training.</source>
         <translation>用来训练的 λ 值，用逗号分隔。λ 是训练损失中被攻击图像的权重：0 是普通训练。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="181"/>
+        <location filename="../../gui/runs_browser.py" line="177"/>
         <source>Sweep λ</source>
         <translation>扫描 λ</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="185"/>
+        <location filename="../../gui/runs_browser.py" line="181"/>
         <source>Train one run per λ, one after another, with all other settings taken from the panel on the left. Each finished run becomes a point on the trade-off plot, so you see what robustness costs in accuracy.</source>
         <translation>每个 λ 训练一次，依次进行，其他设置都取自左侧面板。每次完成的运行都会成为权衡图上的一个点，让你看到稳健性要付出多少准确率。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="190"/>
+        <location filename="../../gui/runs_browser.py" line="186"/>
         <source>&amp;Grid…</source>
         <translation>网格(&amp;G)…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="193"/>
+        <location filename="../../gui/runs_browser.py" line="189"/>
         <source>Build a grid: several values for λ, ε, the attack, the model, the regularisation and more, each setting trained with one or more seeds; shows how many runs it means and about how long.</source>
         <translation>构建网格：为 λ、ε、攻击、模型、正则化等给出多个值，每个设置用一个或多个种子训练；并显示这意味着多少个运行、大约需要多长时间。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="197"/>
+        <location filename="../../gui/runs_browser.py" line="193"/>
         <source>Cancel sweep</source>
         <translation>取消扫描</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="198"/>
+        <location filename="../../gui/runs_browser.py" line="194"/>
         <source>Stop the running sweep run and drop the runs still waiting</source>
         <translation>停止正在进行的扫描运行，并放弃仍在等待的运行</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="204"/>
+        <location filename="../../gui/runs_browser.py" line="200"/>
         <source>clean accuracy</source>
         <translation>干净准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="205"/>
+        <location filename="../../gui/runs_browser.py" line="201"/>
         <source>robust accuracy</source>
         <translation>稳健准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="228"/>
+        <location filename="../../gui/runs_browser.py" line="224"/>
         <source>Runs measured the same way (dataset, attack and ε) share one plot</source>
         <translation>以相同方式（数据集、攻击和 ε）测量的运行共用一张图</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="237"/>
+        <location filename="../../gui/runs_browser.py" line="233"/>
         <source>Trade-off</source>
         <translation>权衡</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="238"/>
+        <location filename="../../gui/runs_browser.py" line="234"/>
         <source>Curves</source>
         <translation>曲线</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="239"/>
+        <location filename="../../gui/runs_browser.py" line="235"/>
         <source>Transfer</source>
         <translation>迁移</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="249"/>
+        <location filename="../../gui/runs_browser.py" line="245"/>
         <source>λ values:</source>
         <translation>λ 值：</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="330"/>
+        <location filename="../../gui/runs_browser.py" line="351"/>
         <source>%1 · PGD-%2 at ε = %3 · %4 runs</source>
         <translation>%1 · PGD-%2，ε = %3 · %4 次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="358"/>
+        <location filename="../../gui/runs_browser.py" line="379"/>
         <source>%1 · mean of %2 seeds</source>
         <translation>%1 · %2 个种子的平均</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="402"/>
+        <location filename="../../gui/runs_browser.py" line="423"/>
         <source>%1: clean %2, robust %3 (%4 seeds)</source>
         <translation>%1：干净 %2，稳健 %3（%4 个种子）</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="410"/>
+        <location filename="../../gui/runs_browser.py" line="431"/>
         <source>Diamonds: the mean of runs that differ only by seed; bars: ± one standard deviation.</source>
         <translation>菱形：只有种子不同的各运行的平均值；误差线：± 一个标准差。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="427"/>
+        <location filename="../../gui/runs_browser.py" line="448"/>
         <source>The name could not be saved</source>
         <translation>无法保存名称</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="494"/>
+        <location filename="../../gui/runs_browser.py" line="515"/>
         <source>  %1: %2, %3, clean %4, robust %5</source>
         <translation>  %1：%2，%3，干净 %4，稳健 %5</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="496"/>
+        <location filename="../../gui/runs_browser.py" line="517"/>
         <source>%1 runs selected:</source>
         <translation>已选择 %1 次运行：</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="531"/>
+        <location filename="../../gui/runs_browser.py" line="552"/>
         <source>Select two or more runs in the table first (Ctrl-click).</source>
         <translation>请先在表格中选择两次或更多运行（按住 Ctrl 点击）。</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="556"/>
+        <location filename="../../gui/runs_browser.py" line="577"/>
         <source>HTML report (*.html)</source>
         <translation>HTML 报告 (*.html)</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="566"/>
+        <location filename="../../gui/runs_browser.py" line="587"/>
         <source>Writing the report…</source>
         <translation>正在写报告…</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="569"/>
+        <location filename="../../gui/runs_browser.py" line="590"/>
         <source>Report written to %1</source>
         <translation>报告已写入 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="575"/>
+        <location filename="../../gui/runs_browser.py" line="596"/>
         <source>Report not written</source>
         <translation>报告未能写入</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="581"/>
+        <location filename="../../gui/runs_browser.py" line="602"/>
         <source>Export report</source>
         <translation>导出报告</translation>
     </message>
     <message>
-        <location filename="../../gui/runs_browser.py" line="588"/>
+        <location filename="../../gui/runs_browser.py" line="609"/>
         <source>Compare runs</source>
         <translation>比较运行记录</translation>
     </message>
@@ -2691,193 +2728,203 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
 <context>
     <name>SweepDialog</name>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="38"/>
+        <location filename="../../gui/sweep_dialog.py" line="40"/>
         <source>λ (weight of attacked images)</source>
         <translation>λ（攻击后图像的权重）</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="39"/>
+        <location filename="../../gui/sweep_dialog.py" line="41"/>
         <source>0 is ordinary training; 1 weighs clean and attacked images alike.</source>
         <translation>0 是普通训练；1 表示原图与攻击后的图像同样重要。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="43"/>
+        <location filename="../../gui/sweep_dialog.py" line="45"/>
         <source>β (TRADES, MART)</source>
         <translation>β（TRADES、MART）</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="44"/>
+        <location filename="../../gui/sweep_dialog.py" line="46"/>
         <source>The weight of the KL term of TRADES and MART (used by those methods only).</source>
         <translation>TRADES 和 MART 中 KL 项的权重（只有这两种方法使用）。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="48"/>
+        <location filename="../../gui/sweep_dialog.py" line="50"/>
         <source>ε (strength)</source>
         <translation>ε（强度）</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="49"/>
+        <location filename="../../gui/sweep_dialog.py" line="51"/>
         <source>How far the training attack may change each pixel: 0.1, or grey levels such as 8/255.</source>
         <translation>训练用的攻击最多能把每个像素改动多少：例如 0.1，或以灰度级表示的 8/255。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="55"/>
+        <location filename="../../gui/sweep_dialog.py" line="57"/>
         <source>Attack</source>
         <translation>攻击</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="56"/>
+        <location filename="../../gui/sweep_dialog.py" line="58"/>
         <source>The attack that makes the training&apos;s adversarial images.</source>
         <translation>生成训练用对抗样本的攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="60"/>
+        <location filename="../../gui/sweep_dialog.py" line="62"/>
         <source>Method</source>
         <translation>训练方法</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="61"/>
+        <location filename="../../gui/sweep_dialog.py" line="63"/>
         <source>How attacked images enter the loss.</source>
         <translation>攻击后的图像如何进入损失函数。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="63"/>
+        <location filename="../../gui/sweep_dialog.py" line="65"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="63"/>
+        <location filename="../../gui/sweep_dialog.py" line="65"/>
         <source>The network trained.</source>
         <translation>要训练的网络。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="64"/>
+        <location filename="../../gui/sweep_dialog.py" line="66"/>
         <source>Weight of the L1 penalty on the weights.</source>
         <translation>对权重的 L1 惩罚的系数。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="65"/>
+        <location filename="../../gui/sweep_dialog.py" line="67"/>
         <source>Weight of the L2 penalty on the weights.</source>
         <translation>对权重的 L2 惩罚的系数。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="68"/>
+        <location filename="../../gui/sweep_dialog.py" line="70"/>
         <source>Dropout</source>
         <translation>随机失活</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="69"/>
+        <location filename="../../gui/sweep_dialog.py" line="71"/>
         <source>Share of units dropped while training, 0 to 0.99.</source>
         <translation>训练时随机丢弃的单元比例，0 到 0.99。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="73"/>
+        <location filename="../../gui/sweep_dialog.py" line="75"/>
         <source>Rotation (°)</source>
         <translation>旋转（°）</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="74"/>
+        <location filename="../../gui/sweep_dialog.py" line="76"/>
         <source>Augmentation strength: images turned by up to this many degrees.</source>
         <translation>数据增强强度：图像最多旋转这么多度。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="78"/>
+        <location filename="../../gui/sweep_dialog.py" line="80"/>
         <source>Noise</source>
         <translation>噪声</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="79"/>
+        <location filename="../../gui/sweep_dialog.py" line="81"/>
         <source>Augmentation strength: Gaussian noise of this standard deviation.</source>
         <translation>数据增强强度：加入这个标准差的高斯噪声。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="83"/>
+        <location filename="../../gui/sweep_dialog.py" line="85"/>
         <source>Epochs</source>
         <translation>轮数</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="84"/>
+        <location filename="../../gui/sweep_dialog.py" line="86"/>
         <source>Passes over the training images per run.</source>
         <translation>每个运行遍历训练图像的次数。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="94"/>
+        <location filename="../../gui/sweep_dialog.py" line="96"/>
         <source>adversarial training</source>
         <translation>对抗训练</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="97"/>
+        <location filename="../../gui/sweep_dialog.py" line="99"/>
         <source>IBP (certified)</source>
         <translation>IBP（可认证）</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="144"/>
+        <location filename="../../gui/sweep_dialog.py" line="146"/>
         <source>Sweep: a grid of runs</source>
         <translation>扫描：一组网格运行</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="152"/>
+        <location filename="../../gui/sweep_dialog.py" line="155"/>
         <source>Every combination of the values below is trained, once per seed; everything else comes from the panel on the left. Type several numbers separated by commas, or tick several choices.</source>
         <translation>下面各个值的每一种组合都会训练，每个种子一次；其余设置都取自左侧面板。可以输入用逗号分隔的多个数字，或勾选多个选项。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="191"/>
+        <location filename="../../gui/sweep_dialog.py" line="194"/>
         <source>Each setting is trained once per seed (e.g. 0, 1, 2). With several seeds the Runs tab shows the mean and the spread, so a difference can be told from chance.</source>
         <translation>每个设置对每个种子训练一次（例如 0, 1, 2）。有多个种子时，“运行记录”页会显示平均值和离散程度，从而把真正的差异与偶然区分开。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="196"/>
+        <location filename="../../gui/sweep_dialog.py" line="199"/>
         <source>&amp;Seeds:</source>
         <translation>种子(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="210"/>
+        <location filename="../../gui/sweep_dialog.py" line="207"/>
+        <source>1 trains the runs one after another, with live curves. More trains that many at once, each in its own process with a share of the processor&apos;s cores; a run shows up in the Runs tab as it goes, without live curves. On a computer with few cores, more at once is not faster.</source>
+        <translation>1 表示逐个训练，曲线实时显示。大于 1 时同时训练这么多个运行，每个在自己的进程中，分用处理器的一部分核心；运行会随进度出现在“运行记录”页中，但没有实时曲线。在核心很少的电脑上，同时训练多个并不会更快。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="212"/>
+        <source>&amp;Runs at once:</source>
+        <translation>同时运行数(&amp;R)：</translation>
+    </message>
+    <message>
+        <location filename="../../gui/sweep_dialog.py" line="226"/>
         <source>Queue the runs</source>
         <translation>排队训练这些运行</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="241"/>
-        <location filename="../../gui/sweep_dialog.py" line="243"/>
+        <location filename="../../gui/sweep_dialog.py" line="257"/>
+        <location filename="../../gui/sweep_dialog.py" line="259"/>
         <source>Seeds</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="254"/>
+        <location filename="../../gui/sweep_dialog.py" line="270"/>
         <source>%1: &apos;%2&apos; is not a number.</source>
         <translation>%1：&apos;%2&apos; 不是数字。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="256"/>
+        <location filename="../../gui/sweep_dialog.py" line="272"/>
         <source>%1: give at least one value.</source>
         <translation>%1：请至少给出一个值。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="272"/>
+        <location filename="../../gui/sweep_dialog.py" line="288"/>
         <source>time unknown: no finished run of this dataset to measure the speed by</source>
         <translation>时间未知：这个数据集还没有已完成的运行可用来测量速度</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="274"/>
+        <location filename="../../gui/sweep_dialog.py" line="290"/>
         <source>about %1, from the speed of the runs already trained</source>
         <translation>大约 %1（根据已训练运行的速度估计）</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="277"/>
+        <location filename="../../gui/sweep_dialog.py" line="293"/>
         <source>%1 runs (%2 settings × %3 seeds); %4.</source>
         <translation>%1 个运行（%2 个设置 × %3 个种子）；%4。</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="292"/>
+        <location filename="../../gui/sweep_dialog.py" line="308"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="294"/>
+        <location filename="../../gui/sweep_dialog.py" line="310"/>
         <source>%1 min</source>
         <translation>%1 分钟</translation>
     </message>
     <message>
-        <location filename="../../gui/sweep_dialog.py" line="295"/>
+        <location filename="../../gui/sweep_dialog.py" line="311"/>
         <source>%1 h</source>
         <translation>%1 小时</translation>
     </message>
@@ -2885,42 +2932,42 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
 <context>
     <name>TrainingController</name>
     <message>
-        <location filename="../../gui/controller.py" line="301"/>
+        <location filename="../../gui/controller.py" line="304"/>
         <source>The engine cannot start (%1, %2 times in a row). Nothing can be trained or attacked until this is fixed; the details are in the log file %3.</source>
         <translation>引擎无法启动（%1，已连续 %2 次）。在解决这个问题之前，无法训练或攻击；详细信息在日志文件 %3 中。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="313"/>
+        <location filename="../../gui/controller.py" line="316"/>
         <source>The engine stopped unexpectedly (%1). The window is fine and the run is saved up to its last checkpoint; you can resume it.</source>
         <translation>引擎意外停止（%1）。窗口没有问题，运行已保存到最近的检查点；你可以继续这次运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="318"/>
+        <location filename="../../gui/controller.py" line="321"/>
         <source>The engine stopped unexpectedly (%1) and was restarted.</source>
         <translation>引擎意外停止（%1），已重新启动。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="331"/>
+        <location filename="../../gui/controller.py" line="334"/>
         <source>The engine did not answer Stop within 2 seconds, so it was restarted. The run is saved up to its last checkpoint; you can resume it.</source>
         <translation>引擎在 2 秒内没有响应“停止”，因此已重新启动。运行已保存到最近的检查点；你可以继续这次运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="336"/>
+        <location filename="../../gui/controller.py" line="339"/>
         <source>The engine did not answer Stop within 2 seconds, so it was restarted.</source>
         <translation>引擎在 2 秒内没有响应“停止”，因此已重新启动。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="354"/>
+        <location filename="../../gui/controller.py" line="357"/>
         <source>The engine stopped before it answered; try again.</source>
         <translation>引擎在回答之前停止了；请再试一次。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="419"/>
+        <location filename="../../gui/controller.py" line="424"/>
         <source>The engine is not running.</source>
         <translation>引擎没有在运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/controller.py" line="419"/>
+        <location filename="../../gui/controller.py" line="424"/>
         <source>The engine could not be asked.</source>
         <translation>无法向引擎发送请求。</translation>
     </message>

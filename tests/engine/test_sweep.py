@@ -20,6 +20,7 @@ from engine.config import ConfigError, RunConfig
 from engine.sweep import SWEEP_FILE, make_plan, read_sweep
 from engine.sweep_runner import run_sweep
 from tests.conftest import ROOT
+from tests.processes import HAS_PROC, spawned_workers, wait_until_gone
 
 BASE = RunConfig().with_changes(
     {"train.epochs": 2, "train.eval_size": 200, "train.eval_steps": 3, "train.threads": 1, "train.gallery_every": 0}
@@ -205,6 +206,42 @@ def test_sigterm_stops_parallel_workers_with_checkpoints_and_the_rerun_resumes_t
     again = subprocess.run(_sweep_command(folder, "--parallel", "2"), cwd=ROOT, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert "resumed from its checkpoint" in again.stderr
+    assert [t["state"] for t in read_sweep(folder)["trials"]] == ["finished"] * 3
+
+
+@pytest.mark.skipif(not HAS_PROC, reason="reads the process tree from Linux's /proc")
+def test_workers_whose_sweep_was_killed_stop_their_trials_and_exit(tmp_path):
+    # kill -9 of the driver (a terminal closed, the window's engine killed): no handler runs in it, so the
+    # workers must notice on their own, save their trials' checkpoints and exit, not train on unseen for ever
+    folder = tmp_path / "sw"
+    proc = subprocess.Popen(
+        _sweep_command(folder, "--parallel", "2"), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        names = lambda: [t["name"] for t in (read_sweep(folder) or {"trials": []})["trials"]]  # noqa: E731
+        _wait_for(
+            lambda: len(names()) == 3 and all((folder / n / runs.CHECKPOINT_FILE).is_file() for n in names()[:2]),
+            300,
+            proc,
+        )
+        workers = spawned_workers(proc.pid)
+        assert len(workers) == 2
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    took = wait_until_gone(workers, 60)  # a minute is a hang, not a speed limit
+    print(f"workers exited {took:.1f} s after the driver was killed")
+    # each had been training (epoch 25 is far off): both stopped as interrupted, checkpoint saved, lock let go
+    from engine.sweep import trial_state
+
+    assert [trial_state(folder / n) for n in names()[:2]] == ["interrupted", "interrupted"]
+    summaries = [json.loads((folder / n / runs.SUMMARY_FILE).read_text()) for n in names()[:2]]
+    assert [s["reason"] for s in summaries] == ["interrupted"] * 2  # the trainer's own words: it was stopped
+    again = subprocess.run(_sweep_command(folder, "--parallel", "2"), cwd=ROOT, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.count("resumed from its checkpoint") == 2
     assert [t["state"] for t in read_sweep(folder)["trials"]] == ["finished"] * 3
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from engine.compare import list_runs
-from engine.sweep import make_plan, read_sweep
+from engine.sweep import make_plan, read_sweep, trial_state
 from gui.sweep_dialog import SweepDialog, duration_text
 from tests.gui.conftest import small_config
+from tests.processes import HAS_PROC, spawned_workers, wait_until_gone
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
 TIMEOUT = 120_000
@@ -119,3 +121,56 @@ def test_cancelling_the_dialog_queues_nothing(qtbot, make_window) -> None:
     window.exec_sweep_dialog = lambda dialog: QDialog.DialogCode.Rejected
     qtbot.mouseClick(window.runs_browser.grid_button, Qt.MouseButton.LeftButton)
     assert window.controller.state == "idle" and not window.sweep.active
+
+
+def _fill_in_parallel(qtbot, lambdas: str, at_once: int):
+    def fill_in(dialog: SweepDialog) -> int:
+        _type(qtbot, dialog.edits["train.lam"], lambdas)
+        dialog.parallel.setFocus()
+        dialog.parallel.selectAll()
+        qtbot.keyClicks(dialog.parallel, str(at_once))
+        assert dialog.parallel.value() == at_once
+        qtbot.mouseClick(_ok(dialog), Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    return fill_in
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="two runs at once need two cores")
+def test_the_window_trains_a_grid_two_runs_at_once_in_worker_processes(qtbot, make_window) -> None:
+    window = make_window(small_config(**{"train.epochs": 2, "train.eval_size": 100, "train.eval_steps": 2}))
+    browser = window.runs_browser
+    window.tabs.setCurrentWidget(browser)
+    window.exec_sweep_dialog = _fill_in_parallel(qtbot, "0, 0.5, 1", 2)
+    qtbot.mouseClick(browser.grid_button, Qt.MouseButton.LeftButton)
+    assert "up to 2 training at once" in browser.sweep_status.text()
+    assert not browser.grid_button.isEnabled() and not window.train_action.isEnabled()
+    assert browser.sweep_cancel.isEnabled()
+    window.train()  # refused in words while the sweep trains, nothing queued behind it
+    assert window.error_box is not None and window.error_box.windowTitle() == "A sweep is in progress"
+    window.error_box.close()
+    assert not window.controller.running
+    qtbot.waitUntil(lambda: "finished" in browser.sweep_status.text(), timeout=TIMEOUT)
+    assert window.train_action.isEnabled() and browser.grid_button.isEnabled()
+    record = read_sweep(next(Path(window.controller.runs_root).glob("sweep-*")))
+    assert [t["state"] for t in record["trials"]] == ["finished"] * 3
+    assert browser.table.rowCount() == 3  # each trial is an ordinary run in the list
+
+
+@pytest.mark.skipif(not HAS_PROC or (os.cpu_count() or 1) < 2, reason="reads the process tree from /proc; 2 cores")
+def test_closing_the_window_mid_sweep_saves_the_runs_at_once_and_leaves_no_process(qtbot, make_window) -> None:
+    window = make_window(small_config(**{"train.epochs": 200, "train.eval_size": 100, "train.eval_steps": 2}))
+    browser = window.runs_browser
+    window.exec_sweep_dialog = _fill_in_parallel(qtbot, "0, 1", 2)
+    qtbot.mouseClick(browser.grid_button, Qt.MouseButton.LeftButton)
+    folder = next(Path(window.controller.runs_root).glob("sweep-*"))
+    names = [t["name"] for t in read_sweep(folder)["trials"]]
+    qtbot.waitUntil(lambda: all((folder / n / "checkpoint.pt").is_file() for n in names), timeout=TIMEOUT)
+    workers = spawned_workers(window.controller.engine.pid)
+    assert len(workers) == 2
+    window.close()  # the person closes the window: the engine ends, and so must the workers it started
+    took = wait_until_gone(workers, 60)  # a minute is a hang, not a speed limit
+    print(f"workers exited {took:.1f} s after the window closed")
+    for name in names:  # stopped with their checkpoints, as interrupted, ready to resume
+        assert trial_state(folder / name) == "interrupted"
+        assert json.loads((folder / name / "summary.json").read_text())["reason"] == "interrupted"
