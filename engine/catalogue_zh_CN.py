@@ -575,4 +575,13 @@ ZH_CN: dict[str, str] = {
     "These digits hold longest": "这些数字坚持最久",
     "Could not connect to the Ray cluster at {address}. If it was started with 'ray start' (Ray 2.59 or later: token authentication is on), run the sweep with RAY_AUTH_MODE=token and the cluster's token (ray get-auth-token; on the head node it is ~/.ray/auth_token).": "无法连接位于 {address} 的 Ray 集群。如果它是用 'ray start' 启动的（Ray 2.59 及以后默认开启令牌认证），请在运行扫描时设置 'RAY_AUTH_MODE=token'，并提供集群的令牌（'ray get-auth-token'；在头节点上它位于 '~/.ray/auth_token'）。",
     "Could not connect to the Ray cluster at {address} ({error}).": "无法连接位于 {address} 的 Ray 集群（{error}）。",
+    "--storage is for sweeps on Ray (--ray); on this machine the runs are written to --out.": "--storage 只用于在 Ray 上运行的扫描（--ray）；在本机运行时，运行结果写入 --out。",
+    "--storage takes a URI such as s3://bucket/sweeps or gs://bucket/sweeps, not {uri}. For a folder every node mounts, give that folder as --out and leave out --storage.": "--storage 需要一个 URI，例如 's3://bucket/sweeps' 或 'gs://bucket/sweeps'，而不是 {uri}。如果是每个节点都挂载的文件夹，请把它作为 --out 给出，并去掉 --storage。",
+    "Could not open the storage {uri}: {error}": "无法打开存储 {uri}：{error}",
+    "Sweep: trial {name} continues from its copy in {uri}": "扫描：试验 {name} 从它在 {uri} 中的副本继续",
+    "Sweep: trial {name} could not be brought down from {uri}: {error}": "扫描：无法从 {uri} 取回试验 {name}：{error}",
+    'Sweeps with --storage need pyarrow, which comes with Ray Tune: pip install -e ".[cluster]".': "使用 --storage 的扫描需要 pyarrow，它随 Ray Tune 一起安装：'pip install -e \".[cluster]\"'。",
+    "The copy of trial {key} in {uri} holds a file named {name}, which would leave its folder; it was not downloaded.": "{uri} 中试验 {key} 的副本含有名为 {name} 的文件，它会写到自己的文件夹之外；未下载。",
+    "The copy of trial {key} in {uri} is larger than any run folder; it was not downloaded.": "{uri} 中试验 {key} 的副本比任何运行文件夹都大；未下载。",
+    "The trial to resume is not in {uri}.": "要继续的试验不在 {uri} 中。",
 }

@@ -274,6 +274,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     w.add_argument("--trial-cpus", type=float_in(0, 1024, low_open=True), default=1.0, help="--ray: CPUs per trial")
     w.add_argument("--trial-gpus", type=float_in(0, 64), default=0.0, help="--ray: GPUs per trial")
+    w.add_argument(
+        "--storage",
+        metavar="URI",
+        help="--ray on machines that share no folder: an object store the trials' run folders travel through "
+        "(s3://bucket/path, gs://…, any URI pyarrow opens; Ray keeps its records there too); the finished "
+        "runs arrive in --out on this machine",
+    )
 
     c = sub.add_parser("compare", help="compare runs: final figures, transfer matrix, HTML report")
     c.add_argument("run_dirs", nargs="+", help="two or more run folders")
@@ -632,8 +639,14 @@ def cmd_sweep(a: argparse.Namespace) -> dict[str, Any]:
     plan = make_plan(_train_config(first), axes, a.seeds or [a.seed])
     if a.ray and a.parallel > 1:
         raise CliError("--parallel is for sweeps on this machine; with --ray, Ray runs as many trials as fit.")
+    if a.storage and not a.ray:
+        raise CliError("--storage is for sweeps on Ray (--ray); on this machine the runs are written to --out.")
+    if a.storage:
+        from engine.sweep_storage import Storage
+
+        Storage(a.storage)  # a URI it cannot open is refused now, before anything is written
     backend = (
-        Backend("ray", address=a.ray, trial_cpus=a.trial_cpus, trial_gpus=a.trial_gpus)
+        Backend("ray", address=a.ray, trial_cpus=a.trial_cpus, trial_gpus=a.trial_gpus, storage=a.storage)
         if a.ray
         else Backend("local", parallel=a.parallel)
     )

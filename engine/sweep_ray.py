@@ -9,15 +9,19 @@ records each trial as it starts and ends, so the sweep folder shows trials arriv
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine import runs
+from engine import runs, sweep_storage
 from engine.catalogue import say
+from engine.sweep_storage import Storage
 
 if TYPE_CHECKING:
     from engine.sweep import SweepRecord, Trial
@@ -46,20 +50,62 @@ def import_ray() -> Any:
     return ray
 
 
-def _ray_trainable(params: dict[str, Any], tasks: dict[str, tuple[str, dict[str, Any], str]]) -> None:
-    """One Tune trial: train the trial named in ``params`` into its run folder, then report its figures."""
+Task = tuple[str, dict[str, Any], str, "str | None"]  # run folder, config, write mode, key in the storage
+
+
+def _ray_trainable(params: dict[str, Any], tasks: dict[str, Task], storage: Storage | None = None) -> None:
+    """One Tune trial: train the trial named in ``params`` into its run folder, then report its figures.
+
+    With ``storage``, the run folder is a temporary one on this node: a resumed trial's folder is first
+    brought down from the store, and the folder goes up again every PUSH_EVERY seconds and at the end.
+    """
     from ray import tune
 
     from engine.sweep_runner import run_trial
 
-    run_dir, config, mode = tasks[params["trial"]]
+    run_dir, config, mode, key = tasks[params["trial"]]
     import torch
 
     threads = config["train"].get("threads")
     if threads:
         torch.set_num_threads(int(threads))
-    result = run_trial(run_dir, config, mode)
+    if storage is None or key is None:
+        result = run_trial(run_dir, config, mode)
+    else:
+        result = _run_through_storage(run_dir, config, mode, storage, key)
     tune.report({k: v for k, v in result.items() if isinstance(v, (int, float, str)) and v == v})
+
+
+def _run_through_storage(run_dir: str, config: dict[str, Any], mode: str, storage: Storage, key: str) -> dict:
+    """run_trial in a temporary folder of this node, kept in step with the trial's copy in the store."""
+    import shutil
+    import tempfile
+
+    from engine.sweep_runner import run_trial
+
+    scratch = Path(tempfile.mkdtemp(prefix="robustness-lab-trial-"))
+    local = scratch / Path(run_dir).name
+    try:
+        if mode == "resume":
+            if not storage.pull(key, local):
+                raise runs.RunError("The trial to resume is not in {uri}.", uri=storage.uri)
+        else:
+            mode = "new"  # an empty folder of its own; the driver moves an old run aside when the new one arrives
+        last_push = time.monotonic()
+
+        def every_epoch() -> None:
+            nonlocal last_push
+            if time.monotonic() - last_push >= sweep_storage.PUSH_EVERY:
+                storage.push(local, key)
+                last_push = time.monotonic()
+
+        try:
+            return run_trial(str(local), config, mode, on_epoch=every_epoch)
+        finally:
+            if local.is_dir():  # what it got to, even when it failed or was stopped
+                storage.push(local, key)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _start_ray(ray: Any, address: str, log: Callable[[str], None]) -> bool:
@@ -67,6 +113,20 @@ def _start_ray(ray: Any, address: str, log: Callable[[str], None]) -> bool:
     this sweep only). True when this call started Ray (and so must shut it down)."""
     if ray.is_initialized():
         return False
+    # ray.init puts in its own SIGTERM handler (it exits the driver at once); the sweep's own handlers stop
+    # the trials with their work saved and still print the summary, so they are put back afterwards.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        _init_ray(ray, address, log)
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            for sig, handler in handlers.items():
+                if handler is not None:
+                    signal.signal(sig, handler)
+    return True
+
+
+def _init_ray(ray: Any, address: str, log: Callable[[str], None]) -> None:
     if address == "auto":
         address = os.environ.get("RAY_ADDRESS") or "local"
     quiet = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
@@ -91,7 +151,6 @@ def _start_ray(ray: Any, address: str, log: Callable[[str], None]) -> bool:
             raise runs.RunError(
                 "Could not connect to the Ray cluster at {address} ({error}).", address=address, error=str(exc)[:200]
             ) from exc
-    return True
 
 
 def run_on_ray(
@@ -110,17 +169,46 @@ def run_on_ray(
     ray = import_ray()
     from ray import tune
 
-    from engine.sweep import trial_state, write_mode
+    from engine.sweep import jsonable_identity, trial_state, write_mode
 
+    storage = Storage(backend.storage) if backend.storage else None
+    key = sweep_storage.sweep_key(folder, jsonable_identity(record.plan)) if storage else ""
     started = _start_ray(ray, backend.address, log)
     try:
-        tasks: dict[str, tuple[str, dict[str, Any], str]] = {}
+        tasks: dict[str, Task] = {}
         for trial in todo:
             config = trial.config.to_dict()
             if config["train"].get("threads") is None:  # the trial's CPUs are its threads, as on one machine
                 config["train"]["threads"] = max(1, int(backend.trial_cpus))
             run_dir = folder / trial.name
-            tasks[trial.name] = (str(run_dir), config, write_mode(run_dir, record.trials[trial.name]["state"]))
+            trial_key = f"{key}/{trial.name}" if storage else None
+            if storage and trial_key:
+                _hand_over(storage, trial_key, run_dir, record, trial.name, log)
+            tasks[trial.name] = (
+                str(run_dir),
+                config,
+                write_mode(run_dir, record.trials[trial.name]["state"]),
+                trial_key,
+            )
+        arrived: set[str] = set()
+
+        def bring_down(name: str) -> None:
+            """The trial's run folder from the store into the sweep folder (storage only; once)."""
+            run_dir, _config, mode, trial_key = tasks[name]
+            if storage is None or trial_key is None or name in arrived:
+                return
+            try:
+                if sweep_storage.bring_down(storage, trial_key, Path(run_dir), mode):
+                    arrived.add(name)
+            except (OSError, runs.RunError) as exc:
+                log(
+                    say(
+                        "Sweep: trial {name} could not be brought down from {uri}: {error}",
+                        name=name,
+                        uri=storage.uri,
+                        error=str(exc)[:300],
+                    )
+                )
 
         class Arrivals(tune.Callback):
             """Record each trial in sweep.json as Ray starts and ends it (the window and a second
@@ -135,6 +223,7 @@ def run_on_ray(
                 name = trial.config.get("trial")
                 if name not in record.trials:
                     return
+                bring_down(name)
                 last = trial.last_result or {}
                 figures = {
                     k: last.get(k) for k in ("clean_accuracy", "robust_accuracy", "seconds", "images_per_second")
@@ -151,8 +240,10 @@ def run_on_ray(
             def on_trial_error(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
                 name = trial.config.get("trial")
                 if name in record.trials:
+                    bring_down(name)  # what it got to: an interrupted trial resumes from it next time
                     record.update(name, state="failed")
-                    log(say("Sweep: trial {name} failed on Ray; see {folder}", name=name, folder=folder / ".ray"))
+                    where = storage.uri if storage else folder / ".ray"
+                    log(say("Sweep: trial {name} failed on Ray; see {folder}", name=name, folder=where))
 
         class StopWhenAsked(tune.Stopper):
             """Ends the experiment when the sweep is stopped (SIGTERM, Ctrl+C, the window)."""
@@ -164,7 +255,8 @@ def run_on_ray(
                 return control.stopped
 
         trainable = tune.with_resources(
-            tune.with_parameters(_ray_trainable, tasks=tasks), {"cpu": backend.trial_cpus, "gpu": backend.trial_gpus}
+            tune.with_parameters(_ray_trainable, tasks=tasks, storage=storage),
+            {"cpu": backend.trial_cpus, "gpu": backend.trial_gpus},
         )
         tuner = tune.Tuner(
             trainable,
@@ -173,13 +265,49 @@ def run_on_ray(
             tune_config=tune.TuneConfig(reuse_actors=True),
             run_config=tune.RunConfig(
                 name=time.strftime("tune-%Y%m%d-%H%M%S"),
-                storage_path=str(folder / ".ray"),
+                storage_path=backend.storage or str(folder / ".ray"),
                 verbose=0,
                 callbacks=[Arrivals()],
                 stop=StopWhenAsked(),
             ),
         )
-        tuner.fit()
+        try:
+            tuner.fit()
+        finally:
+            for name in tasks:  # trials Tune stopped or lost: what they last sent up
+                bring_down(name)
     finally:
         if started:
             ray.shutdown()
+
+
+def _hand_over(storage: Storage, key: str, run_dir: Path, record: SweepRecord, name: str, log: Callable) -> None:
+    """Make the store and the sweep folder agree on a trial before Ray gets it.
+
+    The store may hold more than the sweep folder: a copy a worker sent up before this driver was killed.
+    Then that copy is brought down first (nothing trained is lost). An interrupted trial is then sent up,
+    so the worker that resumes it can fetch it; any other trial starts from nothing in the store.
+    """
+    from engine.sweep import trial_state
+
+    staging = run_dir.parent / sweep_storage.STAGING / run_dir.name
+    try:
+        if storage.pull(key, staging) and runs.logged_epochs(staging) > runs.logged_epochs(run_dir):
+            if trial_state(staging) in ("interrupted", "finished"):
+                # it continues what the sweep folder holds, unless that is a failed attempt (kept, moved aside)
+                same_attempt = trial_state(run_dir) in ("interrupted", "pending")
+                sweep_storage.install(staging, run_dir, "resume" if same_attempt else "new")
+                log(say("Sweep: trial {name} continues from its copy in {uri}", name=name, uri=storage.uri))
+    except runs.RunError as exc:
+        log(str(exc))
+    finally:
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            staging.parent.rmdir()
+    record.update(name, state=trial_state(run_dir))
+    if record.trials[name]["state"] == "interrupted":
+        storage.push(run_dir, key)
+    else:
+        storage.clear(key)

@@ -41,11 +41,19 @@ from engine.sweep import (
 
 
 # ------------------------------------------------------------------------------------- one trial
-def run_trial(run_dir: str, config: dict[str, Any], mode: str, control: Any = None) -> dict[str, Any]:
+def run_trial(
+    run_dir: str,
+    config: dict[str, Any],
+    mode: str,
+    control: Any = None,
+    on_epoch: Callable[[], None] | None = None,
+) -> dict[str, Any]:
     """Train one trial into ``run_dir`` (``mode``: new, resume or overwrite) and return its figures.
 
     A plain function of plain values so that a worker process and a Ray worker can run it; ``control``
     (an engine.messages.TrainingControl) stops it with its checkpoint saved, so the next sweep resumes it.
+    ``on_epoch`` is called after each epoch's figures, between two steps of the trainer (its files are
+    then whole): the Ray worker sends the folder to an object store from there.
     """
     from engine import messages as m
     from engine.trainer import train
@@ -60,6 +68,8 @@ def run_trial(run_dir: str, config: dict[str, Any], mode: str, control: Any = No
         for msg in stream:
             if isinstance(msg, m.StepMetrics):
                 last_speed = msg.images_per_second
+            elif isinstance(msg, m.EpochMetrics) and on_epoch is not None:
+                on_epoch()
             elif isinstance(msg, m.RunFailed):
                 result["message"] = msg.message
             elif isinstance(msg, m.RunFinished):
@@ -147,13 +157,15 @@ class SweepControl:
 @dataclass(frozen=True)
 class Backend:
     """Where the trials run: ``local`` with ``parallel`` worker processes (1: in this process), or
-    ``ray`` at ``address`` ("local" starts a Ray for this sweep; "auto" takes RAY_ADDRESS, else local)."""
+    ``ray`` at ``address`` ("local" starts a Ray for this sweep; "auto" takes RAY_ADDRESS, else local);
+    ``storage``: an object-store URI the run folders travel through on Ray (engine.sweep_storage)."""
 
     name: str = "local"
     parallel: int = 1
     address: str = "local"
     trial_cpus: float = 1.0
     trial_gpus: float = 0.0
+    storage: str | None = None
 
 
 def run_sweep(

@@ -151,6 +151,8 @@ PROPER_NAMES = {
     "Tsipras",
     "Captum",
     "fp32",  # the number format's name, as typed after --precision
+    "URI",  # what --storage takes (s3://…)
+    "pyarrow",  # the library that opens --storage URIs
 }
 
 

@@ -54,3 +54,34 @@ def test_a_grid_on_ray_tune_matches_the_same_grid_run_locally(tmp_path):
         robust = [r["robust_accuracy"] for r in rows]
         assert setting["robust_accuracy"]["mean"] == pytest.approx(statistics.fmean(robust))
         assert setting["robust_accuracy"]["sd"] == pytest.approx(statistics.stdev(robust))
+
+
+@pytest.mark.slow
+def test_sigterm_stops_a_sweep_on_ray_with_its_trials_saved_and_the_summary_printed(tmp_path):
+    """ray.init puts in a SIGTERM handler of its own that exits at once; the sweep's must win, so that the
+    trials end as interrupted (resumable) and the summary is printed, as without Ray."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "sw"
+    command = [sys.executable, "main.py", "sweep", "--ray", "local", "--lambda", "0,1", "--epochs", "2000"]
+    command += ["--eval-size", "100", "--out", str(folder)]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while not all((folder / t / runs.CHECKPOINT_FILE).is_file() for t in ("t001-lam0-seed0", "t002-lam1-seed0")):
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else "the sweep ended early"
+            assert time.monotonic() < deadline, "the trials did not start in time"
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM, err[-2000:]
+    assert json.loads(out.strip().splitlines()[-1])["interrupted"] is True
+    assert [t["state"] for t in read_sweep(folder)["trials"]] == ["interrupted", "interrupted"]
