@@ -184,13 +184,31 @@ class Lane:
 # runs it: quick answers the person waits for stay out of the way of long measurements.
 
 
-def _gallery(lane: Lane, cancel: TrainingControl, progress: Callable, source: ModelSource, attack: AttackConfig) -> Any:
+def _gallery(
+    lane: Lane,
+    cancel: TrainingControl,
+    progress: Callable,
+    source: ModelSource,
+    attack: AttackConfig,
+    images: np.ndarray | None = None,
+    labels: np.ndarray | None = None,
+) -> Any:
+    """The gallery re-made on the model: on ``images``/``labels`` when given (the digits the Robustness tab
+    says fall first and hold longest), else on the images this model's gallery showed last; the next
+    re-make (a move of ε) attacks the same images again."""
     from engine.evaluate import make_gallery
 
     model, names = lane.model(source)
     key = f"{source.label}|{source.config.data}"  # the same file read as other data has other images
     last = lane.service.last_gallery.get(key)
-    if last is not None and last.original.shape[0]:
+    if images is not None and labels is not None:
+        x = torch.from_numpy(np.array(images, dtype=np.float32))
+        y = torch.from_numpy(np.array(labels, dtype=np.int64))
+        shape = lane.held_out(source, 1)[0].shape[1:]
+        if x.ndim != 4 or not 0 < x.shape[0] == y.shape[0] <= 64 or x.shape[1:] != shape:
+            raise ValueError("the images to show are not images of this model's dataset")
+        step = 0
+    elif last is not None and last.original.shape[0]:
         x, y = torch.from_numpy(last.original.copy()), torch.from_numpy(last.labels.copy())
         step = last.step
     else:

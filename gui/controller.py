@@ -424,9 +424,17 @@ class TrainingController(QObject):
             text = self.tr("The engine is not running.") if self.broken else self.tr("The engine could not be asked.")
             job.on_failed(text) if job.on_failed else self.taskFailed.emit(job.kind, text)
 
-    def recompute_gallery(self, eps: float, attack: str | None = None, target: str | None = None) -> bool:
+    def recompute_gallery(
+        self,
+        eps: float,
+        attack: str | None = None,
+        target: str | None = None,
+        images: Any = None,
+        labels: Any = None,
+    ) -> bool:
         """Re-make the gallery on the current model at a new ε (outside training), toward ``target`` (a
-        class number as text, "random" or "least-likely") when one is chosen. False if impossible."""
+        class number as text, "random" or "least-likely") when one is chosen, on ``images``/``labels``
+        (numpy arrays) when given instead of the images it showed last. False if impossible."""
         if self.running or self.source is None:
             return False
         config = self.source.config
@@ -437,7 +445,10 @@ class TrainingController(QObject):
             # Aiming at a class takes an iterative attack: one FGSM step rarely lands on a chosen class.
             name = attack_cfg.name if attack_cfg.name in ("pgd", "pgd-l2") else "pgd"
             attack_cfg = dataclasses.replace(attack_cfg, name=name, steps=max(10, attack_cfg.steps), target=target)
-        self.request("gallery", {"source": self.source, "attack": attack_cfg}, self._on_gallery_ready)
+        params: dict[str, Any] = {"source": self.source, "attack": attack_cfg}
+        if images is not None and labels is not None:
+            params |= {"images": images, "labels": labels}
+        self.request("gallery", params, self._on_gallery_ready)
         return True
 
     def _on_gallery_ready(self, batch: GalleryBatch) -> None:

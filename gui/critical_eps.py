@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.gallery_images import eps_text, to_rgb8
 from engine.messages import CriticalEps
@@ -21,7 +22,11 @@ COLUMNS = 3  # example images per row beside the histogram
 
 
 class CriticalEpsView(QWidget):
-    """A bar per ε of the grid (images first broken there), the median, and two rows of example images."""
+    """A bar per ε of the grid (images first broken there), the median, and two rows of example images,
+    which a button sends to the Training tab's gallery (original | change | attacked, at one ε)."""
+
+    # the example images (first to fall, then those that hold longest), their labels, the ε to attack at
+    galleryRequested = Signal(object, object, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,12 +54,20 @@ class CriticalEpsView(QWidget):
             side.addWidget(label)
             side.addLayout(grid)
         side.addStretch(1)
+        # beside the summary, not under the digits: the side column is as tall as the plot may be on 1280×800
+        self.gallery_button = QPushButton(self.tr("Sh&ow them in the gallery"))
+        self.gallery_button.setObjectName("criticalToGallery")
+        self.gallery_button.setEnabled(False)
+        self.gallery_button.clicked.connect(self._request_gallery)
         self.tiles: list[list[QLabel]] = [[], []]
         row = QHBoxLayout()
         row.addWidget(self.plot, 1)
         row.addLayout(side)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.gallery_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
+        layout.addLayout(top)
         layout.addLayout(row, 1)
 
     def clear(self) -> None:
@@ -66,6 +79,8 @@ class CriticalEpsView(QWidget):
                 tile.hide()  # deleted by Qt, which also takes it out of its layout
                 tile.deleteLater()
         self.tiles = [[], []]
+        self.gallery_button.setEnabled(False)
+        self.gallery_button.setToolTip("")
         self.summary.setText(self.tr("Measure robustness with PGD to see at which ε each image falls."))
 
     def show_critical(self, critical: CriticalEps | None) -> None:
@@ -122,3 +137,35 @@ class CriticalEpsView(QWidget):
                 tile.setToolTip(self.tr("Held-out image %1: %2").replace("%1", str(i + 1)).replace("%2", when))
                 self.grids[row].addWidget(tile, c // COLUMNS, c % COLUMNS)
                 self.tiles[row].append(tile)
+
+        eps = self.gallery_eps()
+        if eps is not None and critical.first_images is not None and critical.last_images is not None:
+            self.gallery_button.setEnabled(True)
+            self.gallery_button.setToolTip(
+                self.tr(
+                    "Attack these %3 digits again in the Training tab's gallery, all at ε = %1 (%2): those that "
+                    "fell first come first and should fall, those that held longest come last and should hold. "
+                    "Move ε there to watch them go."
+                )
+                .replace("%3", str(len(critical.first_index) + len(critical.last_index)))
+                .replace("%1", eps_text(eps))
+                .replace("%2", self.tr("the median critical ε") if eps == critical.median else self.tr("the largest ε"))
+            )
+
+    def gallery_eps(self) -> float | None:
+        """The one ε the gallery attacks the examples at: the median critical ε, where by definition half of
+        the images fall (those that fall first are broken there, those that hold longest are not); the grid's
+        largest ε when the median is 0 or beyond the grid."""
+        critical = self.critical
+        if critical is None or not critical.eps:
+            return None
+        median = critical.median
+        return median if math.isfinite(median) and median > 0 else float(max(critical.eps))
+
+    def _request_gallery(self) -> None:
+        critical, eps = self.critical, self.gallery_eps()
+        if critical is None or eps is None or critical.first_images is None or critical.last_images is None:
+            return
+        images = np.concatenate([critical.first_images, critical.last_images])
+        labels = critical.labels[[*critical.first_index, *critical.last_index]]
+        self.galleryRequested.emit(images, labels, eps)

@@ -305,6 +305,7 @@ class GalleryView(QWidget):
         self.model_text = ""
         self.compact = False
         self._pending: GalleryBatch | None = None
+        self._examples: tuple[np.ndarray, int] | None = None  # see expect_examples
         self._throttle = QTimer(self, singleShot=True, interval=self.REFRESH_MS)
         self._throttle.timeout.connect(self._on_throttle)
 
@@ -369,10 +370,11 @@ class GalleryView(QWidget):
         model = ""
         if self.model_text:
             model = QCoreApplication.translate("Gallery", "Model: {model}").format(model=self.model_text) + " · "
+        examples = self._examples_note(batch)
         if self.compact:  # presentation mode: large type, the presenter explains the three pictures
-            self.header.setText(f"{step}{summary}")
+            self.header.setText(f"{examples}{step}{summary}")
         else:
-            self.header.setText(f"{step}{model}{summary}<br><span style='color:#5f6b7a'>{legend}</span>")
+            self.header.setText(f"{examples}{step}{model}{summary}<br><span style='color:#5f6b7a'>{legend}</span>")
 
     def _fill_targets(self, class_names: tuple[str, ...]) -> None:
         """The choices of "Make it look like a": any wrong class, each class by name, random, least likely."""
@@ -405,6 +407,28 @@ class GalleryView(QWidget):
         if self.batch is not None:
             self._pending = self.batch
             self._render()
+
+    def expect_examples(self, images: np.ndarray, first: int) -> None:
+        """The next batches are the Robustness tab's examples: ``first`` images that fall first, then those
+        that hold longest. The header says so for as long as the gallery shows exactly these images (a move
+        of ε re-attacks them); any other batch (training, another model) ends it, so it is never stale."""
+        self._examples = (np.array(images, copy=True), first)
+
+    def _examples_note(self, batch: GalleryBatch) -> str:
+        if self._examples is None:
+            return ""
+        images, first = self._examples
+        if batch.original.shape != images.shape or not np.array_equal(batch.original, images):
+            self._examples = None
+            return ""
+        return (
+            QCoreApplication.translate(
+                "Gallery",
+                "From the Robustness tab: the {first} digits that fall first at the smallest ε, then the {last} "
+                "that hold longest.",
+            ).format(first=first, last=len(images) - first)
+            + "<br>"
+        )
 
     def set_model(self, description: str | None) -> None:
         """Name the model whose attacked images are shown (from the next batch on)."""

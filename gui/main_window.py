@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         self.gallery.targetChosen.connect(lambda _target: self.refresh_gallery())
         self.experiment.changed.connect(self._on_experiment_changed)
         self.robustness.runRequested.connect(self._on_robustness_requested)
+        self.robustness.critical_view.galleryRequested.connect(self._show_in_gallery)
         self.robustness.cancelRequested.connect(self._on_robustness_cancel)
         self.runs_browser.sweepRequested.connect(self.start_sweep)
         self.runs_browser.gridRequested.connect(self.open_sweep_dialog)
@@ -533,6 +534,23 @@ class MainWindow(QMainWindow):
     def _on_experiment_changed(self, changes: dict[str, Any]) -> None:
         if self.controller.running:
             self.controller.update_config(changes)
+
+    def _show_in_gallery(self, images: Any, labels: Any, eps: float) -> None:
+        """The digits that fall first and those that hold longest, attacked at one ε in the gallery."""
+        attack = self.robustness.critical_view.critical
+        name = attack.attack if attack is not None else "pgd"
+        self.gallery.target.setCurrentIndex(0)  # untargeted: the critical ε was measured so
+        if self.controller.recompute_gallery(eps, name, None, images, labels):
+            first = len(attack.first_index) if attack is not None else 0
+            self.gallery.expect_examples(images, first)
+            self.tabs.setCurrentWidget(self.training_split)
+            curves, gallery = self.training_split.sizes()
+            if gallery < 0.55 * (curves + gallery):  # the digits are what was asked for; the curves stay in view
+                self.training_split.setSizes([int(0.45 * (curves + gallery)), int(0.55 * (curves + gallery))])
+        else:
+            self.statusBar().showMessage(
+                self.tr("The gallery can be re-made once training has stopped and a model is open."), 5000
+            )
 
     def refresh_gallery(self) -> None:
         values = self.knobs.values()

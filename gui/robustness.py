@@ -6,14 +6,16 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -182,6 +184,18 @@ def sanity_numbers(numbers: dict[str, float]) -> str:
     return ", ".join(f"{_tr(SANITY_NUMBERS.get(k, k), 'SanityCheck')} = {v:.3g}" for k, v in numbers.items())
 
 
+class _PlotTabs(QTabWidget):
+    """The two plots' tabs, asking for a modest height: the tab scrolls, and a scroll area that fits its page
+    to the width makes the page as tall as the sum of its parts' preferred heights (a plot prefers ~600 px),
+    which would push the sanity checks off a 1280×800 screen. The plots still take whatever room is left."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(super().sizeHint().width(), max(250, self.minimumSizeHint().height()))
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name: a tab widget asks its page, and so the plot
+        return False
+
+
 class RobustnessView(QWidget):
     """Choose attacks and the ε range, run the evaluation in the background, plot one curve per attack."""
 
@@ -271,7 +285,19 @@ class RobustnessView(QWidget):
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         self.curves: dict[str, pg.PlotDataItem] = {}
 
-        layout = QVBoxLayout(self)
+        # Everything scrolls up and down inside the tab: after a measurement (curve or histogram with its
+        # digits, the certified note, five sanity verdicts) the tab is taller than a 1024×768 or 1280×800
+        # screen leaves it, and squeezed into it the histogram's digits overlapped and verdicts were cut.
+        page = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(page)
         layout.addWidget(self.model_label)
         layout.addLayout(controls)
         layout.addLayout(strong_row)
@@ -282,7 +308,7 @@ class RobustnessView(QWidget):
         layout.addLayout(row)
         self.critical_view = CriticalEpsView()
         self._model_description: str | None = None  # the model the histogram was measured on (set_model)
-        self.plots = QTabWidget()
+        self.plots = _PlotTabs()
         self.plots.addTab(self.plot, self.tr("&Accuracy against ε"))
         self.plots.addTab(self.critical_view, self.tr("&Where images fall"))
         self.plots.setTabToolTip(
@@ -303,6 +329,12 @@ class RobustnessView(QWidget):
             )
         )
         self.sanity_layout = QVBoxLayout(self.sanity_box)
+        # The verdict's line (at which ε, how many warnings) under the box's short title, word-wrapped: as
+        # the title itself it made the box at least ~500 px wide, wider than the tab beside the Start panel.
+        self.sanity_summary = QLabel()
+        self.sanity_summary.setObjectName("sanitySummary")
+        self.sanity_summary.setWordWrap(True)
+        self.sanity_layout.addWidget(self.sanity_summary)
         self.sanity_box.setVisible(False)
         self.sanity_rows: list[tuple[QLabel, QLabel]] = []
         self._sanity_row_widgets: list[QWidget] = []
@@ -434,8 +466,8 @@ class RobustnessView(QWidget):
         self.sanity_box.setVisible(eps is not None)
         self._sanity_pending = eps is not None
         if eps is not None:
-            self.sanity_box.setTitle(
-                self.tr("Can these numbers be trusted? (checks at ε = %1, %2/255) — checking…")
+            self.sanity_summary.setText(
+                self.tr("Checks at ε = %1 (%2/255): checking…")
                 .replace("%1", f"{eps:.2f}")  # two decimals at most, as everywhere
                 .replace("%2", f"{eps * 255:.0f}")
             )
@@ -472,13 +504,13 @@ class RobustnessView(QWidget):
         else:
             verdict = self.tr("%1 warnings").replace("%1", str(warnings))
         if eps is not None:
-            title = (
-                self.tr("Can these numbers be trusted? Checks at ε = %1 (%2/255): %3")
+            summary = (
+                self.tr("Checks at ε = %1 (%2/255): %3")
                 .replace("%1", f"{eps:.2f}")  # two decimals at most, as everywhere
                 .replace("%2", f"{eps * 255:.0f}")
             )
         else:
-            title = self.tr("Can these numbers be trusted? Checks: %3")
-        self.sanity_box.setTitle(title.replace("%3", verdict))
+            summary = self.tr("Checks: %3")
+        self.sanity_summary.setText(f"<b>{summary.replace('%3', verdict)}</b>")
         self.set_busy(False)
         self.on_progress(*self._last_progress)  # the indeterminate "checking" bar back to the curve's count

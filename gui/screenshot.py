@@ -33,6 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=240.0, help="give up after this many seconds")
     parser.add_argument("--robustness", type=Path, help="also save the robustness tab (after training) here")
     parser.add_argument("--critical", type=Path, help="with --robustness: also save its critical-ε histogram here")
+    parser.add_argument(
+        "--critical-gallery",
+        type=Path,
+        help="with --critical: also press 'Show them in the gallery' and save the Training tab's gallery here",
+    )
     parser.add_argument("--runs", type=Path, help="also run a λ sweep (0, 0.25, 0.5, 1) and save the Runs tab here")
     parser.add_argument(
         "--seed-grid",
@@ -145,6 +150,14 @@ def main(argv: list[str] | None = None) -> int:
             spin(0.4)
             window.grab().save(str(args.critical))
             print(f"saved {args.critical}")
+            if args.critical_gallery:
+                before = window.gallery.batch
+                view.critical_view.gallery_button.click()
+                wait_for(lambda: window.gallery.batch is not before, "the gallery of the digits that fall first")
+                spin(0.5)
+                window.grab().save(str(args.critical_gallery))
+                print(f"saved {args.critical_gallery}")
+                window.tabs.setCurrentWidget(view)
             view.plots.setCurrentWidget(view.plot)
     if args.runs:
         window.controller.stop()

@@ -12,85 +12,105 @@
 <context>
     <name>CriticalEpsView</name>
     <message>
-        <location filename="../../gui/critical_eps.py" line="29"/>
-        <location filename="../../gui/critical_eps.py" line="69"/>
+        <location filename="../../gui/critical_eps.py" line="34"/>
+        <location filename="../../gui/critical_eps.py" line="81"/>
         <source>Measure robustness with PGD to see at which ε each image falls.</source>
         <translation>用 PGD 测量稳健性，即可看到每张图像在多大的 ε 下被攻破。</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="32"/>
+        <location filename="../../gui/critical_eps.py" line="37"/>
         <source>Critical ε of each image</source>
         <translation>每张图像的临界 ε</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="33"/>
+        <location filename="../../gui/critical_eps.py" line="38"/>
         <source>images</source>
         <translation>图像数</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="34"/>
+        <location filename="../../gui/critical_eps.py" line="39"/>
         <source>ε (grey levels out of 255)</source>
         <translation>ε（255 级灰度中的级数）</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="41"/>
+        <location filename="../../gui/critical_eps.py" line="46"/>
         <source>These fall first:</source>
         <translation>最先被攻破的：</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="42"/>
+        <location filename="../../gui/critical_eps.py" line="47"/>
         <source>These hold longest:</source>
         <translation>坚持最久的：</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="43"/>
+        <location filename="../../gui/critical_eps.py" line="48"/>
         <source>Held-out images the model got right that the smallest ε already breaks</source>
         <translation>模型原本认对、但最小的 ε 就已攻破的留出图像</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="44"/>
+        <location filename="../../gui/critical_eps.py" line="49"/>
         <source>Held-out images that survive the largest ε (or fall last)</source>
         <translation>挺过最大 ε（或最后才被攻破）的留出图像</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="74"/>
+        <location filename="../../gui/critical_eps.py" line="56"/>
+        <source>Sh&amp;ow them in the gallery</source>
+        <translation>在图库中显示它们(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="86"/>
         <source>No histogram: PGD was not among the attacks measured.</source>
         <translation>没有直方图：测量的攻击中没有 PGD。</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="92"/>
+        <location filename="../../gui/critical_eps.py" line="104"/>
         <source>More than half of the images survive every ε measured.</source>
         <translation>超过一半的图像挺过了所测的每个 ε。</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="94"/>
+        <location filename="../../gui/critical_eps.py" line="106"/>
         <source>More than half of the images are wrong before any attack.</source>
         <translation>超过一半的图像在攻击之前就已认错。</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="96"/>
+        <location filename="../../gui/critical_eps.py" line="108"/>
         <source>Median critical ε: %1 (black line): half of the images fall at or below it.</source>
         <translation>临界 ε 的中位数：%1（黑线）：一半的图像在此 ε 或更小时被攻破。</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="102"/>
+        <location filename="../../gui/critical_eps.py" line="114"/>
         <source>Of %1 images, %2 were wrong before any attack and %3 survive the largest ε.</source>
         <translation>%1 张图像中，%2 张在攻击前就已认错，%3 张挺过了最大的 ε。</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="118"/>
+        <location filename="../../gui/critical_eps.py" line="130"/>
         <source>not broken</source>
         <translation>未被攻破</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="120"/>
+        <location filename="../../gui/critical_eps.py" line="132"/>
         <source>falls at ε = %1</source>
         <translation>在 ε = %1 时被攻破</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="122"/>
+        <location filename="../../gui/critical_eps.py" line="134"/>
         <source>Held-out image %1: %2</source>
         <translation>留出图像 %1：%2</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="143"/>
+        <source>Attack these %3 digits again in the Training tab&apos;s gallery, all at ε = %1 (%2): those that fell first come first and should fall, those that held longest come last and should hold. Move ε there to watch them go.</source>
+        <translation>在“训练”页的图库中再次攻击这 %3 个数字，全部使用 ε = %1（%2）：最先被攻破的排在前面，应当被攻破；坚持最久的排在后面，应当挺住。在那里移动 ε，可以看着它们一个个失守。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="149"/>
+        <source>the median critical ε</source>
+        <translation>临界 ε 的中位数</translation>
+    </message>
+    <message>
+        <location filename="../../gui/critical_eps.py" line="149"/>
+        <source>the largest ε</source>
+        <translation>最大的 ε</translation>
     </message>
 </context>
 <context>
@@ -753,27 +773,27 @@
         <translation>攻击后：{verdict}{seen}（{conf}）</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="348"/>
+        <location filename="../../gui/gallery.py" line="349"/>
         <source>&lt;b&gt;Step {step}&lt;/b&gt; · </source>
         <translation>&lt;b&gt;第 {step} 步&lt;/b&gt; · </translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="349"/>
+        <location filename="../../gui/gallery.py" line="350"/>
         <source>Attack &lt;b&gt;{attack}&lt;/b&gt; at ε = {eps} · {right}/{n} recognised before the attack, &lt;b style=&apos;color:#c62828&apos;&gt;{fooled} fooled&lt;/b&gt; by it</source>
         <translation>攻击 &lt;b&gt;{attack}&lt;/b&gt;，ε = {eps} · 攻击前认对 {right}/{n}，其中 &lt;b style=&apos;color:#c62828&apos;&gt;{fooled} 个被骗&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="361"/>
+        <location filename="../../gui/gallery.py" line="362"/>
         <source>a change most people cannot see</source>
         <translation>大多数人看不出的改动</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="363"/>
+        <location filename="../../gui/gallery.py" line="364"/>
         <source>a change you can see, yet a person still reads each image</source>
         <translation>看得出的改动，但人仍能认出每张图</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="364"/>
+        <location filename="../../gui/gallery.py" line="365"/>
         <source>Each sample: original | the change, amplified ×{amp} at every ε (red brighter, blue darker) | attacked image: {seen}. Click one to enlarge.</source>
         <translation>每个样本：原图 | 改动（任何 ε 下都放大 ×{amp}，红色更亮，蓝色更暗）| 攻击后的图：{seen}。点击样本可放大。</translation>
     </message>
@@ -903,29 +923,34 @@
         <translation>让它看起来像(&amp;K)：</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="357"/>
+        <location filename="../../gui/gallery.py" line="358"/>
         <source>&lt;b&gt;{hit}/{n}&lt;/b&gt; now seen as the class they were pushed toward</source>
         <translation>&lt;b&gt;{hit}/{n}&lt;/b&gt; 张现在被认成了目标类别</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="371"/>
+        <location filename="../../gui/gallery.py" line="372"/>
         <source>Model: {model}</source>
         <translation>模型：{model}</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="382"/>
+        <location filename="../../gui/gallery.py" line="384"/>
         <source>any wrong class (untargeted)</source>
         <translation>任意错误类别（非定向）</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="385"/>
+        <location filename="../../gui/gallery.py" line="387"/>
         <source>a random other class</source>
         <translation>随机的另一类</translation>
     </message>
     <message>
-        <location filename="../../gui/gallery.py" line="386"/>
+        <location filename="../../gui/gallery.py" line="388"/>
         <source>the class it finds least likely</source>
         <translation>模型认为最不可能的类别</translation>
+    </message>
+    <message>
+        <location filename="../../gui/gallery.py" line="425"/>
+        <source>From the Robustness tab: the {first} digits that fall first at the smallest ε, then the {last} that hold longest.</source>
+        <translation>来自“稳健性”页：先是在最小的 ε 下最先被攻破的 {first} 个数字，然后是坚持最久的 {last} 个。</translation>
     </message>
 </context>
 <context>
@@ -1383,7 +1408,7 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="162"/>
-        <location filename="../../gui/main_window.py" line="625"/>
+        <location filename="../../gui/main_window.py" line="640"/>
         <source>❚❚  Pause</source>
         <translation>❚❚  暂停</translation>
     </message>
@@ -1428,242 +1453,247 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
         <translation>控制</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="246"/>
+        <location filename="../../gui/main_window.py" line="247"/>
         <source>These settings cannot be used</source>
         <translation>这些设置无法使用</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="261"/>
+        <location filename="../../gui/main_window.py" line="262"/>
         <source>Sweep cancelled: the current run stops and is saved.</source>
         <translation>扫描已取消：当前运行会停止并保存。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="306"/>
+        <location filename="../../gui/main_window.py" line="307"/>
         <source>A run is in progress</source>
         <translation>有一次运行正在进行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="306"/>
+        <location filename="../../gui/main_window.py" line="307"/>
         <source>Stop the current run (Esc) before starting a sweep.</source>
         <translation>开始扫描前，请先停止当前运行（Esc）。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="274"/>
-        <location filename="../../gui/main_window.py" line="292"/>
-        <location filename="../../gui/main_window.py" line="330"/>
+        <location filename="../../gui/main_window.py" line="275"/>
+        <location filename="../../gui/main_window.py" line="293"/>
+        <location filename="../../gui/main_window.py" line="331"/>
         <source>This sweep cannot start</source>
         <translation>这次扫描无法开始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="239"/>
+        <location filename="../../gui/main_window.py" line="240"/>
         <source>A sweep is in progress</source>
         <translation>扫描正在进行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="240"/>
+        <location filename="../../gui/main_window.py" line="241"/>
         <source>Its runs are training in the background. Cancel the sweep (Runs tab) to train now.</source>
         <translation>扫描的运行正在后台训练。要现在训练，请先取消扫描（在“运行记录”页）。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="256"/>
+        <location filename="../../gui/main_window.py" line="257"/>
         <source>Stopping the sweep: the runs in training save their checkpoints…</source>
         <translation>正在停止扫描：训练中的运行正在保存检查点…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="336"/>
+        <location filename="../../gui/main_window.py" line="337"/>
         <source>All %1 runs of this sweep are trained already; nothing was trained again.</source>
         <translation>这个扫描的全部 %1 个运行都已训练完成；没有重新训练任何运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="352"/>
+        <location filename="../../gui/main_window.py" line="353"/>
         <source>Sweep: %1 of %2 runs ended, up to %3 training at once…</source>
         <translation>扫描：%2 个运行中已结束 %1 个，最多同时训练 %3 个…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="370"/>
+        <location filename="../../gui/main_window.py" line="371"/>
         <source>Sweep ended: %1 runs failed (their folders say why).</source>
         <translation>扫描结束：有 %1 个运行失败（原因见各自的文件夹）。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="375"/>
         <location filename="../../gui/main_window.py" line="376"/>
+        <location filename="../../gui/main_window.py" line="377"/>
         <source>The sweep stopped</source>
         <translation>扫描已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="379"/>
+        <location filename="../../gui/main_window.py" line="380"/>
         <source>Sweep stopped. Queue the same sweep again to resume the stopped runs.</source>
         <translation>扫描已停止。再次加入同一个扫描，即可从检查点继续被停止的运行。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="393"/>
+        <location filename="../../gui/main_window.py" line="394"/>
         <source>seed %1</source>
         <translation>种子 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="396"/>
+        <location filename="../../gui/main_window.py" line="397"/>
         <source>Sweep: run %1 of %2 (%3) is training…</source>
         <translation>扫描：正在训练第 %1 个运行（共 %2 个）（%3）…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="410"/>
+        <location filename="../../gui/main_window.py" line="411"/>
         <source>Attacking %1 images on each of %2 models…</source>
         <translation>正在 %2 个模型上各攻击 %1 张图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="418"/>
-        <location filename="../../gui/main_window.py" line="556"/>
+        <location filename="../../gui/main_window.py" line="419"/>
+        <location filename="../../gui/main_window.py" line="571"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="431"/>
+        <location filename="../../gui/main_window.py" line="432"/>
         <source>Open a run folder</source>
         <translation>打开运行记录文件夹</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="452"/>
+        <location filename="../../gui/main_window.py" line="453"/>
         <source>your model file %1</source>
         <translation>你的模型文件 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="455"/>
+        <location filename="../../gui/main_window.py" line="456"/>
         <source>the ready-made standard model</source>
         <translation>现成的普通模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="457"/>
+        <location filename="../../gui/main_window.py" line="458"/>
         <source>the ready-made robust model</source>
         <translation>现成的稳健模型</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="460"/>
+        <location filename="../../gui/main_window.py" line="461"/>
         <source>your run “%1”</source>
         <translation>你的运行“%1”</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="468"/>
+        <location filename="../../gui/main_window.py" line="469"/>
         <source>your run %1</source>
         <translation>你的运行 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="508"/>
+        <location filename="../../gui/main_window.py" line="509"/>
         <source>Reopened your last run: %1</source>
         <translation>已重新打开你上次的运行记录：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="517"/>
+        <location filename="../../gui/main_window.py" line="518"/>
         <source>Cannot open this run</source>
         <translation>无法打开这个运行记录</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="523"/>
+        <location filename="../../gui/main_window.py" line="524"/>
         <source>Opened %1</source>
         <translation>已打开 %1</translation>
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="549"/>
+        <source>The gallery can be re-made once training has stopped and a model is open.</source>
+        <translation>训练停止并且打开了一个模型之后，才能重新生成图库。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="564"/>
         <source>Attacking %1 held-out images…</source>
         <translation>正在攻击 %1 张留出图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="551"/>
+        <location filename="../../gui/main_window.py" line="566"/>
         <source>There is no trained model yet: train one (Ctrl+R) or open a run.</source>
         <translation>还没有训练好的模型：请训练一个（Ctrl+R）或打开一个运行记录。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="569"/>
+        <location filename="../../gui/main_window.py" line="584"/>
         <source>Epoch %1: clean accuracy %2, robust accuracy %3</source>
         <translation>第 %1 轮：干净准确率 %2，稳健准确率 %3</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="590"/>
+        <location filename="../../gui/main_window.py" line="605"/>
         <source>Training %1 images, %2 steps per epoch</source>
         <translation>正在训练 %1 张图像，每轮 %2 步</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="599"/>
+        <location filename="../../gui/main_window.py" line="614"/>
         <source>Training completed</source>
         <translation>训练完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="600"/>
+        <location filename="../../gui/main_window.py" line="615"/>
         <source>Training stopped</source>
         <translation>训练已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="601"/>
+        <location filename="../../gui/main_window.py" line="616"/>
         <source>Training interrupted</source>
         <translation>训练被中断</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="604"/>
+        <location filename="../../gui/main_window.py" line="619"/>
         <source>%1: clean accuracy %2, robust %3. Saved in %4</source>
         <translation>%1：干净准确率 %2，稳健准确率 %3。已保存到 %4</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="618"/>
+        <location filename="../../gui/main_window.py" line="633"/>
         <source>Sweep stopped: a run failed.</source>
         <translation>扫描已停止：有一个运行失败了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="372"/>
-        <location filename="../../gui/main_window.py" line="639"/>
+        <location filename="../../gui/main_window.py" line="373"/>
+        <location filename="../../gui/main_window.py" line="654"/>
         <source>Sweep finished: every run is a point on the trade-off plot.</source>
         <translation>扫描完成：每个运行都是权衡图上的一个点。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="661"/>
+        <location filename="../../gui/main_window.py" line="676"/>
         <source>Sweep stopped: the engine stopped.</source>
         <translation>扫描已停止：引擎停止了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="619"/>
+        <location filename="../../gui/main_window.py" line="634"/>
         <source>Training stopped with an error</source>
         <translation>训练因错误而停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="625"/>
+        <location filename="../../gui/main_window.py" line="640"/>
         <source>▶  Resume</source>
         <translation>▶  继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="645"/>
+        <location filename="../../gui/main_window.py" line="660"/>
         <source>The measurement failed.</source>
         <translation>测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="647"/>
+        <location filename="../../gui/main_window.py" line="662"/>
         <source>The transfer measurement failed.</source>
         <translation>迁移测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="649"/>
+        <location filename="../../gui/main_window.py" line="664"/>
         <source>The gallery could not be updated</source>
         <translation>无法更新图库</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="650"/>
+        <location filename="../../gui/main_window.py" line="665"/>
         <source>Transfer could not be measured</source>
         <translation>无法测量迁移</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="652"/>
+        <location filename="../../gui/main_window.py" line="667"/>
         <source>Robustness check failed</source>
         <translation>稳健性检查失败</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="667"/>
+        <location filename="../../gui/main_window.py" line="682"/>
         <source>The engine stopped</source>
         <translation>引擎停止了</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="671"/>
+        <location filename="../../gui/main_window.py" line="686"/>
         <source>Resume the run</source>
         <translation>继续这次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="683"/>
+        <location filename="../../gui/main_window.py" line="698"/>
         <source>Cannot resume this run</source>
         <translation>无法继续这次运行</translation>
     </message>
@@ -1763,271 +1793,271 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
 <context>
     <name>RobustnessView</name>
     <message>
-        <location filename="../../gui/robustness.py" line="34"/>
+        <location filename="../../gui/robustness.py" line="36"/>
         <source>One gradient step of size ε: a fast, weak attack.</source>
         <translation>沿梯度走一步，步长为 ε：快速但较弱的攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="40"/>
+        <location filename="../../gui/robustness.py" line="42"/>
         <source>Many small gradient steps inside the ε box: the standard strong attack.</source>
         <translation>在 ε 范围内沿梯度走许多小步：标准的强攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="44"/>
+        <location filename="../../gui/robustness.py" line="46"/>
         <source>random noise</source>
         <translation>随机噪声</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="46"/>
+        <location filename="../../gui/robustness.py" line="48"/>
         <source>Random ±ε noise, no gradient: shows how much of the drop is due to a real attack.</source>
         <translation>随机的 ±ε 噪声，不用梯度：用来看出准确率的下降有多少来自真正的攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="55"/>
+        <location filename="../../gui/robustness.py" line="57"/>
         <source>APGD-CE</source>
         <translation>APGD（交叉熵）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="57"/>
+        <location filename="../../gui/robustness.py" line="59"/>
         <source>Auto-PGD on the cross-entropy: PGD that tunes its own step size (part of AutoAttack). Stronger than PGD when PGD&apos;s step size is badly chosen.</source>
         <translation>基于交叉熵的 APGD：自动调整步长的 PGD（AutoAttack 的一部分）。当 PGD 的步长选得不好时，它比 PGD 更强。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="65"/>
+        <location filename="../../gui/robustness.py" line="67"/>
         <source>APGD-DLR</source>
         <translation>APGD（差比损失）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="67"/>
+        <location filename="../../gui/robustness.py" line="69"/>
         <source>Auto-PGD on a loss that ignores how confident the model is: it sees through models that hide their gradients by being over-confident.</source>
         <translation>基于一种不看模型有多自信的损失的 APGD：能识破那些靠过度自信来隐藏梯度的模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="75"/>
+        <location filename="../../gui/robustness.py" line="77"/>
         <source>Carlini–Wagner</source>
         <translation>CW</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="77"/>
+        <location filename="../../gui/robustness.py" line="79"/>
         <source>Finds the smallest change that fools each image (L2 distance). Its curve counts an image as fooled at ε when the change it found is at most ε per pixel.</source>
         <translation>为每张图像找出能骗过模型的最小改动（L2 距离）。在它的曲线上，如果找到的改动每个像素不超过 ε，这张图像就算在 ε 处被骗。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="87"/>
+        <location filename="../../gui/robustness.py" line="89"/>
         <source>Steps straight to the nearest decision boundary: the smallest change it finds is a quick estimate of how far each image is from being misread.</source>
         <translation>直接走向最近的决策边界：它找到的最小改动可以快速估计每张图像离被认错还有多远。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="197"/>
+        <location filename="../../gui/robustness.py" line="199"/>
         <source>Attacks:</source>
         <translation>攻击方式：</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="205"/>
+        <location filename="../../gui/robustness.py" line="207"/>
         <source>Stronger attacks:</source>
         <translation>更强的攻击：</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="208"/>
+        <location filename="../../gui/robustness.py" line="210"/>
         <source> Slower: try fewer images first.</source>
         <translation> 较慢：先用较少的图像试试。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="214"/>
+        <location filename="../../gui/robustness.py" line="216"/>
         <source>ε up to </source>
         <translation>ε 最大 </translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="216"/>
+        <location filename="../../gui/robustness.py" line="218"/>
         <source>The largest pixel change tried, in grey levels out of 255.</source>
         <translation>尝试的最大像素改动，以 255 级灰度中的级数表示。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="220"/>
+        <location filename="../../gui/robustness.py" line="222"/>
         <source> ε values</source>
         <translation> 个 ε 值</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="221"/>
+        <location filename="../../gui/robustness.py" line="223"/>
         <source>How many ε values between 0 and the maximum are measured.</source>
         <translation>在 0 到最大值之间测量多少个 ε 值。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="225"/>
+        <location filename="../../gui/robustness.py" line="227"/>
         <source> PGD steps</source>
         <translation> 步 PGD</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="226"/>
+        <location filename="../../gui/robustness.py" line="228"/>
         <source>Steps of the PGD attack: more is stronger and slower.</source>
         <translation>PGD 攻击的步数：越多越强，也越慢。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="230"/>
+        <location filename="../../gui/robustness.py" line="232"/>
         <source> images</source>
         <translation> 张图像</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="231"/>
+        <location filename="../../gui/robustness.py" line="233"/>
         <source>How many held-out images are attacked (more = more precise, slower).</source>
         <translation>攻击多少张留出图像（越多越精确，也越慢）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="232"/>
+        <location filename="../../gui/robustness.py" line="234"/>
         <source>Sanity checks</source>
         <translation>可信度检查</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="236"/>
+        <location filename="../../gui/robustness.py" line="238"/>
         <source>After the curve, test whether its numbers can be trusted: a huge ε must break the model, more attack steps must not help it, random noise must be weaker than the attack, and FGSM must not be much weaker than PGD.</source>
         <translation>画出曲线后，检验这些数字是否可信：很大的 ε 必须能攻破模型，更多的攻击步数不能让模型变好，随机噪声必须比攻击弱，FGSM 也不能比 PGD 弱太多。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="243"/>
+        <location filename="../../gui/robustness.py" line="245"/>
         <source>Measure at</source>
         <translation>测量范围</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="246"/>
+        <location filename="../../gui/robustness.py" line="248"/>
         <source>Measure robustness</source>
         <translation>测量稳健性</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="248"/>
+        <location filename="../../gui/robustness.py" line="250"/>
         <source>Attack the trained model at each ε and plot the accuracy that survives.</source>
         <translation>在每个 ε 下攻击训练好的模型，并画出剩下的准确率。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="249"/>
+        <location filename="../../gui/robustness.py" line="251"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="257"/>
-        <location filename="../../gui/robustness.py" line="339"/>
+        <location filename="../../gui/robustness.py" line="259"/>
+        <location filename="../../gui/robustness.py" line="359"/>
         <source>Train a model (or open a run), then measure how its accuracy falls as ε grows.</source>
         <translation>先训练一个模型（或打开一个运行记录），再测量随着 ε 增大它的准确率下降多少。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="259"/>
-        <location filename="../../gui/robustness.py" line="333"/>
+        <location filename="../../gui/robustness.py" line="261"/>
+        <location filename="../../gui/robustness.py" line="353"/>
         <source>Testing: no model yet</source>
         <translation>测试对象：还没有模型</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="262"/>
+        <location filename="../../gui/robustness.py" line="264"/>
         <source>The model these measurements attack</source>
         <translation>这些测量所攻击的模型</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="264"/>
+        <location filename="../../gui/robustness.py" line="266"/>
         <source>Accuracy under attack</source>
         <translation>受攻击时的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="265"/>
+        <location filename="../../gui/robustness.py" line="267"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="266"/>
+        <location filename="../../gui/robustness.py" line="268"/>
         <source>ε (grey levels out of 255)</source>
         <translation>ε（255 级灰度中的级数）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="286"/>
+        <location filename="../../gui/robustness.py" line="300"/>
         <source>&amp;Accuracy against ε</source>
         <translation>准确率与 ε(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="287"/>
+        <location filename="../../gui/robustness.py" line="301"/>
         <source>&amp;Where images fall</source>
         <translation>图像在哪里被攻破(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="290"/>
+        <location filename="../../gui/robustness.py" line="304"/>
         <source>Per image, the smallest ε at which PGD breaks it: a histogram and the digits that fall first</source>
         <translation>每张图像被 PGD 攻破的最小 ε：直方图，以及最先被攻破的数字</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="298"/>
+        <location filename="../../gui/robustness.py" line="312"/>
         <source>Can these numbers be trusted?</source>
         <translation>这些数字可信吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="301"/>
+        <location filename="../../gui/robustness.py" line="315"/>
         <source>A model can look robust only because the attack cannot use its gradients (gradient masking). These checks look for the usual signs of that.</source>
         <translation>模型看起来稳健，可能只是因为攻击无法利用它的梯度（梯度掩蔽）。这些检查会寻找这种情况的常见迹象。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="321"/>
+        <location filename="../../gui/robustness.py" line="341"/>
         <source>Tick at least one attack.</source>
         <translation>请至少勾选一种攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="333"/>
+        <location filename="../../gui/robustness.py" line="353"/>
         <source>Testing: %1</source>
         <translation>测试对象：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="337"/>
+        <location filename="../../gui/robustness.py" line="357"/>
         <source>Choose the attacks and the ε range, then press Measure robustness.</source>
         <translation>选择攻击方法和 ε 范围，然后点击“测量稳健性”。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="379"/>
+        <location filename="../../gui/robustness.py" line="399"/>
         <source>Proving which images no attack can change (interval bounds)…</source>
         <translation>正在证明哪些图像是任何攻击都改变不了的（区间界）…</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="383"/>
+        <location filename="../../gui/robustness.py" line="403"/>
         <source>Clean accuracy %1 on %2 held-out images. A robust model keeps its curve high as ε grows; noise should barely hurt.</source>
         <translation>在 %2 张留出图像上的干净准确率为 %1。稳健的模型在 ε 增大时曲线仍保持在高处；噪声应该几乎没有影响。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="398"/>
+        <location filename="../../gui/robustness.py" line="418"/>
         <source>certified (interval bounds)</source>
         <translation>可证明（区间界）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="409"/>
+        <location filename="../../gui/robustness.py" line="429"/>
         <source>Certified (dotted line, green area): at ε = %1, %2 of the %3 images are proven to keep their label under every change of that size, whatever the attack. Between this line and the attacks&apos; curves: not broken by our attacks, not proven safe.</source>
         <translation>可证明（点线，绿色区域）：在 ε = %1 时，%3 张图像中有 %2 被证明在这个大小以内的任何改动下都保持原来的类别，无论用什么攻击。这条线与各攻击曲线之间的部分：我们的攻击没有攻破，但也没有被证明安全。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="421"/>
+        <location filename="../../gui/robustness.py" line="441"/>
         <source>No certified curve: %1</source>
         <translation>没有可证明曲线：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="438"/>
-        <source>Can these numbers be trusted? (checks at ε = %1, %2/255) — checking…</source>
-        <translation>这些数字可信吗？（在 ε = %1、%2/255 处检查）——检查中…</translation>
+        <location filename="../../gui/robustness.py" line="458"/>
+        <source>Checks at ε = %1 (%2/255): checking…</source>
+        <translation>在 ε = %1（%2/255）处检查：检查中…</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="469"/>
+        <location filename="../../gui/robustness.py" line="496"/>
+        <source>Checks at ε = %1 (%2/255): %3</source>
+        <translation>在 ε = %1（%2/255）处检查：%3</translation>
+    </message>
+    <message>
+        <location filename="../../gui/robustness.py" line="501"/>
+        <source>Checks: %3</source>
+        <translation>检查结果：%3</translation>
+    </message>
+    <message>
+        <location filename="../../gui/robustness.py" line="489"/>
         <source>all passed</source>
         <translation>全部通过</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="471"/>
+        <location filename="../../gui/robustness.py" line="491"/>
         <source>1 warning</source>
         <translation>1 个警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="473"/>
+        <location filename="../../gui/robustness.py" line="493"/>
         <source>%1 warnings</source>
         <translation>%1 个警告</translation>
-    </message>
-    <message>
-        <location filename="../../gui/robustness.py" line="476"/>
-        <source>Can these numbers be trusted? Checks at ε = %1 (%2/255): %3</source>
-        <translation>这些数字可信吗？在 ε = %1（%2/255）处检查：%3</translation>
-    </message>
-    <message>
-        <location filename="../../gui/robustness.py" line="481"/>
-        <source>Can these numbers be trusted? Checks: %3</source>
-        <translation>这些数字可信吗？检查结果：%3</translation>
     </message>
 </context>
 <context>
@@ -2570,157 +2600,157 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
 <context>
     <name>SanityCheck</name>
     <message>
-        <location filename="../../gui/robustness.py" line="97"/>
+        <location filename="../../gui/robustness.py" line="99"/>
         <source>At ε = %1 PGD brings accuracy down to %2, as it should.</source>
         <translation>在 ε = %1 时，PGD 把准确率降到了 %2，符合预期。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="98"/>
+        <location filename="../../gui/robustness.py" line="100"/>
         <source>At ε = %1 accuracy is still %2 under PGD: the attack cannot follow the gradients (a sign of gradient masking).</source>
         <translation>在 ε = %1 时，PGD 攻击下准确率仍有 %2：攻击无法沿着梯度进行（梯度掩蔽的迹象）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="103"/>
+        <location filename="../../gui/robustness.py" line="105"/>
         <source>The model gives different answers for %1 of the same adversarial examples from one pass to the next: it is randomised, so PGD&apos;s number is not to be trusted (attack it with an average over many passes, EOT).</source>
         <translation>对同一批对抗样本，模型在两次前向计算中有 %1 给出了不同的答案：它是随机化的，所以 PGD 的数字不可信（请用多次计算取平均的攻击，即 EOT）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="108"/>
+        <location filename="../../gui/robustness.py" line="110"/>
         <source>More PGD steps or restarts lowered robust accuracy (%1 → %2): PGD-%3 had not converged, so its number is too optimistic.</source>
         <translation>更多的 PGD 步数或重启降低了稳健准确率（%1 → %2）：PGD-%3 还没有收敛，所以它给出的数字过于乐观。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="113"/>
+        <location filename="../../gui/robustness.py" line="115"/>
         <source>4× the steps and 3 restarts leave robust accuracy at %1 (PGD-%2: %3): the attack has converged.</source>
         <translation>用 4 倍步数和 3 次重启后，稳健准确率为 %1（PGD-%2：%3）：攻击已经收敛。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="117"/>
+        <location filename="../../gui/robustness.py" line="119"/>
         <source>Neither noise nor PGD changes accuracy at ε = %1; nothing to compare (see the large-ε check).</source>
         <translation>在 ε = %1 时，噪声和 PGD 都没有改变准确率；无从比较（见大 ε 检查）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="121"/>
+        <location filename="../../gui/robustness.py" line="123"/>
         <source>PGD (%1) is much stronger than random noise (%2) of the same size, as it should be.</source>
         <translation>PGD（%1）比同样大小的随机噪声（%2）强得多，符合预期。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="124"/>
+        <location filename="../../gui/robustness.py" line="126"/>
         <source>Random noise (%1) is nearly as strong as PGD (%2): the gradients do not help the attack (gradient masking).</source>
         <translation>随机噪声（%1）几乎和 PGD（%2）一样强：梯度对攻击没有帮助（梯度掩蔽）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="128"/>
+        <location filename="../../gui/robustness.py" line="130"/>
         <source>Not run: no other model was given to transfer attacks from.</source>
         <translation>未运行：没有提供可以迁移攻击的其他模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="129"/>
+        <location filename="../../gui/robustness.py" line="131"/>
         <source>Examples made on another model (%1) beat the white-box attack on this one (%2): its gradients are masked.</source>
         <translation>在另一个模型上生成的样本（%1）比对这个模型的白盒攻击（%2）更有效：它的梯度被掩蔽了。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="133"/>
+        <location filename="../../gui/robustness.py" line="135"/>
         <source>The transfer attack (%1) is weaker than the white-box attack (%2), as it should be.</source>
         <translation>迁移攻击（%1）比白盒攻击（%2）弱，符合预期。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="136"/>
+        <location filename="../../gui/robustness.py" line="138"/>
         <source>One-step FGSM (%1) beats PGD (%2): the iterative attack is being misled (gradient masking).</source>
         <translation>一步的 FGSM（%1）胜过了 PGD（%2）：迭代攻击被误导了（梯度掩蔽）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="140"/>
+        <location filename="../../gui/robustness.py" line="142"/>
         <source>FGSM leaves %1 but PGD only %2: the model resists the one-step attack but not a real one (%3; a masking sign).</source>
         <translation>FGSM 后还剩 %1，PGD 后只剩 %2：模型挡住了一步攻击，却挡不住真正的攻击（%3；这是掩蔽的迹象）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="145"/>
+        <location filename="../../gui/robustness.py" line="147"/>
         <source>catastrophic overfitting to the one-step training attack</source>
         <translation>对训练时所用一步攻击的灾难性过拟合</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="146"/>
+        <location filename="../../gui/robustness.py" line="148"/>
         <source>the gradient at the clean image points the wrong way</source>
         <translation>干净图像处的梯度指错了方向</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="147"/>
+        <location filename="../../gui/robustness.py" line="149"/>
         <source>FGSM (%1) and PGD (%2) agree as expected.</source>
         <translation>FGSM（%1）与 PGD（%2）的结果相符，符合预期。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="152"/>
+        <location filename="../../gui/robustness.py" line="154"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="153"/>
+        <location filename="../../gui/robustness.py" line="155"/>
         <source>limit</source>
         <translation>上限</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="154"/>
+        <location filename="../../gui/robustness.py" line="156"/>
         <source>steps</source>
         <translation>步数</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="155"/>
+        <location filename="../../gui/robustness.py" line="157"/>
         <source>accuracy with 4× the steps</source>
         <translation>4 倍步数时的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="156"/>
+        <location filename="../../gui/robustness.py" line="158"/>
         <source>accuracy with 3 restarts</source>
         <translation>3 次重启时的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="157"/>
+        <location filename="../../gui/robustness.py" line="159"/>
         <source>share of answers that changed between two passes</source>
         <translation>两次计算间答案改变的比例</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="158"/>
+        <location filename="../../gui/robustness.py" line="160"/>
         <source>clean accuracy</source>
         <translation>干净准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="159"/>
+        <location filename="../../gui/robustness.py" line="161"/>
         <source>accuracy under noise</source>
         <translation>噪声下的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="160"/>
+        <location filename="../../gui/robustness.py" line="162"/>
         <source>accuracy under PGD</source>
         <translation>PGD 下的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="161"/>
+        <location filename="../../gui/robustness.py" line="163"/>
         <source>accuracy under FGSM</source>
         <translation>FGSM 下的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="162"/>
+        <location filename="../../gui/robustness.py" line="164"/>
         <source>white-box accuracy</source>
         <translation>白盒准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="163"/>
+        <location filename="../../gui/robustness.py" line="165"/>
         <source>transfer accuracy</source>
         <translation>迁移准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="166"/>
+        <location filename="../../gui/robustness.py" line="168"/>
         <source>pass</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="167"/>
+        <location filename="../../gui/robustness.py" line="169"/>
         <source>warning</source>
         <translation>警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="168"/>
+        <location filename="../../gui/robustness.py" line="170"/>
         <source>skipped</source>
         <translation>跳过</translation>
     </message>

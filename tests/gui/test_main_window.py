@@ -173,7 +173,7 @@ def test_robustness_tab_plots_a_curve(qtbot, make_window) -> None:
     ]
     assert [text.text() for _, text in view.sanity_rows] == [c.reason for c in checks]
     assert len(checks) == 5 and checks[1].numbers["eps"] == pytest.approx(window.knobs.values()["attack.eps"])
-    assert "Checks at ε" in view.sanity_box.title()
+    assert "Checks at ε" in view.sanity_summary.text() and view.sanity_box.title() == "Can these numbers be trusted?"
     assert view.progress.value() == view.progress.maximum() > 0
     assert view.run_button.isEnabled()
 
@@ -207,7 +207,7 @@ def test_sanity_checks_flag_a_gradient_masked_model(qtbot, make_window, tmp_path
     verdicts = {text.text(): badge.text() for badge, text in view.sanity_rows}
     assert "warning" in verdicts.values()
     large = next(text for text, _ in verdicts.items() if "gradient masking" in text)
-    assert verdicts[large] == "warning" and "warning" in view.sanity_box.title()
+    assert verdicts[large] == "warning" and "warning" in view.sanity_summary.text()
 
 
 def test_closing_during_training_stops_cleanly_and_saves(qtbot, make_window) -> None:
@@ -494,3 +494,48 @@ def test_the_critical_eps_histogram_comes_with_the_curve(qtbot, make_window) -> 
     window.load_run(demo_model_dir("robust"))
     qtbot.waitUntil(lambda: hist.critical is None, timeout=TIMEOUT)
     assert hist.bars is None and not hist.tiles[0]
+
+
+def test_the_digits_that_fall_first_and_last_go_to_the_gallery(qtbot, make_window) -> None:
+    """'Show them in the gallery': the examples beside the histogram are attacked again in the Training tab's
+    gallery at one ε, the median critical ε, where those that fell first are broken and those that held are not;
+    a later re-make (a move of ε) keeps attacking the same digits."""
+    import numpy as np
+
+    from engine.demo import demo_model_dir
+
+    window = make_window()
+    window.load_run(demo_model_dir("standard"))
+    view = window.robustness
+    window.tabs.setCurrentWidget(view)
+    view.sanity_check.setChecked(False)
+    view.points.setValue(9)
+    view.images.setValue(120)
+    hist = view.critical_view
+    assert not hist.gallery_button.isEnabled()  # nothing measured yet
+    with qtbot.waitSignal(window.controller.robustnessReady, timeout=TIMEOUT) as ready:
+        qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    critical = ready.args[0].critical
+    view.plots.setCurrentWidget(hist)
+    assert hist.gallery_button.isEnabled() and "median critical ε" in hist.gallery_button.toolTip()
+    with qtbot.waitSignal(window.controller.galleryReady, timeout=TIMEOUT) as shown:
+        qtbot.mouseClick(hist.gallery_button, Qt.MouseButton.LeftButton)
+    batch = shown.args[0]
+    assert window.tabs.currentWidget() is window.training_split
+    curves, gallery = window.training_split.sizes()
+    assert curves > 0 and gallery >= curves  # the gallery has room; the curves are still there
+    expected = np.concatenate([critical.first_images, critical.last_images])
+    np.testing.assert_array_equal(batch.original, expected)
+    np.testing.assert_array_equal(batch.labels, critical.labels[[*critical.first_index, *critical.last_index]])
+    assert batch.attack == "pgd" and batch.eps == pytest.approx(critical.median) and batch.targets is None
+    k = len(critical.first_index)
+    fell, held = int(batch.fooled[:k].sum()), int(batch.fooled[k:].sum())
+    assert fell >= k - 1 and held <= 1, (fell, held)  # a fresh random start may move one image at its edge
+    header = window.gallery.header.text()
+    assert "PGD" in header and f"the {k} digits that fall first" in header
+    with qtbot.waitSignal(window.controller.galleryReady, timeout=TIMEOUT) as again:
+        window.refresh_gallery()
+    np.testing.assert_array_equal(again.args[0].original, expected)
+    assert "fall first" in window.gallery.header.text()
+    window.load_run(demo_model_dir("robust"))  # another model's gallery: its own images, no such note
+    qtbot.waitUntil(lambda: "fall first" not in window.gallery.header.text(), timeout=TIMEOUT)

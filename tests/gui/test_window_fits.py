@@ -36,7 +36,7 @@ def test_the_window_fits_the_screen_in_both_languages(size, tmp_path) -> None:
     ]
     views = set(reports[0]["problems"])
     assert {"tab 0", "tab 1", "method trades", "training", "presentation mode, training"} <= views
-    assert any(v.startswith("tab 2") for v in views)
+    assert any(v.startswith("tab 2") for v in views) and sum(v.startswith("tab 1 measured") for v in views) == 2
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
 
 

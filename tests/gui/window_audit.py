@@ -209,6 +209,22 @@ def audit(language: str, workdir: Path) -> dict[str, list[str]]:
                     look(f"tab {index} / {window.runs_browser.views.tabText(sub)}")
             else:
                 look(f"tab {index}")
+        # The Robustness tab after a measurement: the curve, the sanity checks' verdicts and the histogram
+        # with its example digits all shown at once (the tallest it gets).
+        view = window.robustness
+        window.tabs.setCurrentWidget(view)
+        view.sanity_check.setChecked(True)
+        view.points.setValue(5)
+        view.images.setValue(100)
+        view.request_run()
+        end = 120.0
+        while (view.critical_view.critical is None or not view.sanity_rows) and end > 0:
+            _settle(0.2)
+            end -= 0.2
+        assert view.critical_view.critical is not None and view.sanity_rows, "the measurement did not finish"
+        for sub in range(view.plots.count()):
+            view.plots.setCurrentIndex(sub)
+            look(f"tab 1 measured / {view.plots.tabText(sub)}")
         window.tabs.setCurrentIndex(0)
         for method in ("trades", "mart", "ibp", "at"):  # each method's sentence and weight knob, chosen as shown
             window.knobs.method.setCurrentIndex(window.knobs.method.findData(method))
