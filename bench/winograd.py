@@ -10,8 +10,8 @@ CPUs, so this script writes it with PyTorch's own ops (the backward pass is auto
 products) and times a forward+input-gradient pass of the same weights both ways. It prints the largest
 difference in the logits (fp32 rounding) and image-steps per second against the engine's model (the
 reference, oneDNN's direct convolution). On 2026-12-07 (2-core Xeon, one thread, quiet) it ran at 0.34× the
-reference (430 against 1,273 image-steps/s, median of 5; logits within 2e-8): the tile transforms and the 36 small matrix products cost more than the multiplications they
-save, so the engine does not use it.
+reference (430 against 1,273 image-steps/s, median of 5; logits within 2e-8): the tile transforms and the
+36 small matrix products cost more than the multiplications they save, so the engine does not use it.
 """
 
 from __future__ import annotations
