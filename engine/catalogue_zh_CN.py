@@ -584,4 +584,6 @@ ZH_CN: dict[str, str] = {
     "The copy of trial {key} in {uri} holds a file named {name}, which would leave its folder; it was not downloaded.": "{uri} 中试验 {key} 的副本含有名为 {name} 的文件，它会写到自己的文件夹之外；未下载。",
     "The copy of trial {key} in {uri} is larger than any run folder; it was not downloaded.": "{uri} 中试验 {key} 的副本比任何运行文件夹都大；未下载。",
     "The trial to resume is not in {uri}.": "要继续的试验不在 {uri} 中。",
+    "The images to show in the gallery are not images of this model's dataset.": "要在图库中显示的图像不是这个模型的数据集中的图像。",
+    "Sweep: trial {name} could not be sent to {uri}: {error}": "扫描：无法把试验 {name} 上传到 {uri}：{error}",
 }

@@ -37,7 +37,7 @@ import torch
 from torch import nn
 
 from engine.catalogue import say
-from engine.config import AttackConfig, DataConfig
+from engine.config import AttackConfig, ConfigError, DataConfig
 from engine.errors import user_message
 from engine.messages import (
     CancelJob,
@@ -206,7 +206,7 @@ def _gallery(
         y = torch.from_numpy(np.array(labels, dtype=np.int64))
         shape = lane.held_out(source, 1)[0].shape[1:]
         if x.ndim != 4 or not 0 < x.shape[0] == y.shape[0] <= 64 or x.shape[1:] != shape:
-            raise ValueError("the images to show are not images of this model's dataset")
+            raise ConfigError("The images to show in the gallery are not images of this model's dataset.")
         step = 0
     elif last is not None and last.original.shape[0]:
         x, y = torch.from_numpy(last.original.copy()), torch.from_numpy(last.labels.copy())

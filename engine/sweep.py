@@ -22,6 +22,7 @@ import math
 import re
 import statistics
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,6 +217,9 @@ class SweepRecord:
         self.path = folder / SWEEP_FILE
         self.trials: dict[str, dict[str, Any]] = {}
         self.created = time.time()
+        # This sweep's own name in an object store (engine.sweep_storage): random, kept in sweep.json, so that
+        # two sweeps never share copies there, even with the same folder name and plan on two machines.
+        self.storage_id = uuid.uuid4().hex[:12]
         # Told after every change (the window's engine reports each trial as it starts and ends).
         self.on_update: Callable[[SweepRecord], None] | None = None
 
@@ -236,6 +240,9 @@ class SweepRecord:
             created = old.get("created")
             if isinstance(created, (int, float)) and not isinstance(created, bool) and math.isfinite(created):
                 self.created = float(created)
+            storage_id = old.get("storage_id")
+            if isinstance(storage_id, str) and re.fullmatch(r"[0-9a-f]{12}", storage_id):
+                self.storage_id = storage_id
             trials = old.get("trials")
             for entry in trials if isinstance(trials, list) else []:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
@@ -269,6 +276,7 @@ class SweepRecord:
             {
                 "version": SWEEP_VERSION,
                 "created": self.created,
+                "storage_id": self.storage_id,
                 "updated": time.time(),
                 "identity": jsonable_identity(self.plan),
                 "plan": self.plan.to_dict(),

@@ -9,7 +9,6 @@ records each trial as it starts and ends, so the sweep folder shows trials arriv
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import signal
@@ -91,11 +90,11 @@ def _run_through_storage(run_dir: str, config: dict[str, Any], mode: str, storag
                 raise runs.RunError("The trial to resume is not in {uri}.", uri=storage.uri)
         else:
             mode = "new"  # an empty folder of its own; the driver moves an old run aside when the new one arrives
-        last_push = time.monotonic()
+        last_push: float | None = None
 
-        def every_epoch() -> None:
+        def every_epoch() -> None:  # the first epoch, then every PUSH_EVERY seconds
             nonlocal last_push
-            if time.monotonic() - last_push >= sweep_storage.PUSH_EVERY:
+            if last_push is None or time.monotonic() - last_push >= sweep_storage.PUSH_EVERY:
                 storage.push(local, key)
                 last_push = time.monotonic()
 
@@ -169,10 +168,15 @@ def run_on_ray(
     ray = import_ray()
     from ray import tune
 
-    from engine.sweep import jsonable_identity, trial_state, write_mode
+    from engine.sweep import trial_state, write_mode
 
     storage = Storage(backend.storage) if backend.storage else None
-    key = sweep_storage.sweep_key(folder, jsonable_identity(record.plan)) if storage else ""
+    sent: dict[str, str | None] = {}
+    if storage is not None:
+        todo, sent = sweep_storage.prepare(storage, record, todo, log)
+        if not todo:
+            return
+    key = sweep_storage.sweep_key(record)
     started = _start_ray(ray, backend.address, log)
     try:
         tasks: dict[str, Task] = {}
@@ -181,25 +185,25 @@ def run_on_ray(
             if config["train"].get("threads") is None:  # the trial's CPUs are its threads, as on one machine
                 config["train"]["threads"] = max(1, int(backend.trial_cpus))
             run_dir = folder / trial.name
-            trial_key = f"{key}/{trial.name}" if storage else None
-            if storage and trial_key:
-                _hand_over(storage, trial_key, run_dir, record, trial.name, log)
-            tasks[trial.name] = (
-                str(run_dir),
-                config,
-                write_mode(run_dir, record.trials[trial.name]["state"]),
-                trial_key,
-            )
+            mode = write_mode(run_dir, record.trials[trial.name]["state"])
+            tasks[trial.name] = (str(run_dir), config, mode, f"{key}/{trial.name}" if storage else None)
         arrived: set[str] = set()
 
         def bring_down(name: str) -> None:
-            """The trial's run folder from the store into the sweep folder (storage only; once)."""
-            run_dir, _config, mode, trial_key = tasks[name]
+            """The trial's newest copy from the store into the sweep folder (storage only). A trial that came
+            back finished is done; one stopped or lost is looked at again after the experiment, since its
+            worker may still send up what it got to."""
+            run_dir, _config, _mode, trial_key = tasks[name]
             if storage is None or trial_key is None or name in arrived:
                 return
             try:
-                if sweep_storage.bring_down(storage, trial_key, Path(run_dir), mode):
-                    arrived.add(name)
+                latest = storage.latest(trial_key)
+                if latest is None or latest == sent.get(name):
+                    return  # nothing newer than what the sweep folder holds
+                if sweep_storage.bring_down(storage, trial_key, Path(run_dir)):
+                    sent[name] = latest
+                    if trial_state(Path(run_dir)) == "finished":
+                        arrived.add(name)
             except (OSError, runs.RunError) as exc:
                 log(
                     say(
@@ -279,35 +283,3 @@ def run_on_ray(
     finally:
         if started:
             ray.shutdown()
-
-
-def _hand_over(storage: Storage, key: str, run_dir: Path, record: SweepRecord, name: str, log: Callable) -> None:
-    """Make the store and the sweep folder agree on a trial before Ray gets it.
-
-    The store may hold more than the sweep folder: a copy a worker sent up before this driver was killed.
-    Then that copy is brought down first (nothing trained is lost). An interrupted trial is then sent up,
-    so the worker that resumes it can fetch it; any other trial starts from nothing in the store.
-    """
-    from engine.sweep import trial_state
-
-    staging = run_dir.parent / sweep_storage.STAGING / run_dir.name
-    try:
-        if storage.pull(key, staging) and runs.logged_epochs(staging) > runs.logged_epochs(run_dir):
-            if trial_state(staging) in ("interrupted", "finished"):
-                # it continues what the sweep folder holds, unless that is a failed attempt (kept, moved aside)
-                same_attempt = trial_state(run_dir) in ("interrupted", "pending")
-                sweep_storage.install(staging, run_dir, "resume" if same_attempt else "new")
-                log(say("Sweep: trial {name} continues from its copy in {uri}", name=name, uri=storage.uri))
-    except runs.RunError as exc:
-        log(str(exc))
-    finally:
-        import shutil
-
-        shutil.rmtree(staging, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            staging.parent.rmdir()
-    record.update(name, state=trial_state(run_dir))
-    if record.trials[name]["state"] == "interrupted":
-        storage.push(run_dir, key)
-    else:
-        storage.clear(key)

@@ -52,8 +52,9 @@ def run_trial(
 
     A plain function of plain values so that a worker process and a Ray worker can run it; ``control``
     (an engine.messages.TrainingControl) stops it with its checkpoint saved, so the next sweep resumes it.
-    ``on_epoch`` is called after each epoch's figures, between two steps of the trainer (its files are
-    then whole): the Ray worker sends the folder to an object store from there.
+    ``on_epoch`` is called once each epoch's checkpoint is written (at the trainer's next message, after
+    the epoch's figures and the save), between two steps: the Ray worker sends the folder to an object
+    store from there.
     """
     from engine import messages as m
     from engine.trainer import train
@@ -64,12 +65,16 @@ def run_trial(
     result: dict[str, Any] = {"status": "failed", "message": "", "seconds": 0.0}
     last_speed = None
     stream = train(cfg, control, run_dir=run_dir, resume=mode == "resume", overwrite=mode == "overwrite")
+    epoch_ended = False
     with contextlib.closing(stream):
         for msg in stream:
+            if isinstance(msg, m.EpochMetrics):
+                epoch_ended = True  # its checkpoint is written after this message, before the next step's
+            elif epoch_ended and on_epoch is not None and not isinstance(msg, (m.TrainingWarning, m.RunFinished)):
+                epoch_ended = False
+                on_epoch()
             if isinstance(msg, m.StepMetrics):
                 last_speed = msg.images_per_second
-            elif isinstance(msg, m.EpochMetrics) and on_epoch is not None:
-                on_epoch()
             elif isinstance(msg, m.RunFailed):
                 result["message"] = msg.message
             elif isinstance(msg, m.RunFinished):

@@ -26,17 +26,20 @@ files that arrive are read by the same guarded loaders as any run folder (weight
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import re
 import shutil
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine import runs
+from engine.catalogue import say
+
+if TYPE_CHECKING:
+    from engine.sweep import SweepRecord, Trial
 
 PUSH_EVERY = 30.0  # seconds between uploads of a trial that is still training
 MAX_BYTES = 2 * 1024**3  # a run folder larger than this in the store is not a run folder of this app
@@ -46,11 +49,11 @@ _VERSION = re.compile(r"v\d{6}")
 STAGING = ".incoming"  # inside the sweep folder: downloads land here before they replace a trial's folder
 
 
-def sweep_key(folder: Path, identity: Any) -> str:
-    """The sweep's place in the store: its folder's name and a hash of its plan, so two sweeps that share
-    a store (or a folder name) never mix their trials, and re-running one finds its own."""
-    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode("utf-8")).hexdigest()[:12]
-    return f"{folder.name}-{digest}"
+def sweep_key(record: SweepRecord) -> str:
+    """The sweep's place in the store: its folder's name and its random id from sweep.json, so two sweeps
+    that share a store never mix their trials (not even with the same folder name and plan on two
+    machines), and re-running one finds its own."""
+    return f"{record.folder.name}-{record.storage_id}"
 
 
 @dataclass(frozen=True)
@@ -89,12 +92,14 @@ class Storage:
         return fs, f"{root}/{key}"
 
     # ------------------------------------------------------------------ up
-    def push(self, local: Path, key: str) -> None:
-        """Send the run folder ``local`` up as the newest copy of ``key`` (a trial's place)."""
+    def push(self, local: Path, key: str) -> str:
+        """Send the run folder ``local`` up as the newest copy of ``key`` (a trial's place); its version."""
         fs, base = self._folder(key)
         current = self._latest(fs, base)
         number = int(current[1:]) + 1 if current else 1
         version = f"v{number:06d}"
+        with contextlib.suppress(FileNotFoundError):  # what a torn upload left under this number
+            fs.delete_dir_contents(f"{base}/{version}", missing_dir_ok=True)
         fs.create_dir(f"{base}/{version}", recursive=True)
         for path in sorted(local.rglob("*")):
             relative = path.relative_to(local).as_posix()
@@ -107,6 +112,12 @@ class Storage:
         if current:  # the copy before: no longer named by LATEST, so no reader wants it
             with contextlib.suppress(OSError):
                 fs.delete_dir(f"{base}/{current}")
+        return version
+
+    def latest(self, key: str) -> str | None:
+        """The version LATEST names for ``key`` (None: no complete copy)."""
+        fs, base = self._folder(key)
+        return self._latest(fs, base)
 
     # ------------------------------------------------------------------ down
     def pull(self, key: str, dest: Path) -> bool:
@@ -128,9 +139,11 @@ class Storage:
                 uri=self.uri,
             )
         dest.mkdir(parents=True)
+        copied = 0
         for info in files:
             relative = PurePosixPath(info.path[len(top) :].lstrip("/"))
-            if not relative.parts or relative.is_absolute() or any(p in ("..", ".", "") for p in relative.parts):
+            outside = not info.path.startswith(top + "/") or not relative.parts or relative.is_absolute()
+            if outside or any(p in ("..", ".", "") or "\\" in p or ":" in p for p in relative.parts):
                 raise runs.RunError(
                     "The copy of trial {key} in {uri} holds a file named {name}, which would leave its folder; "
                     "it was not downloaded.",
@@ -141,7 +154,15 @@ class Storage:
             target = dest.joinpath(*relative.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             with fs.open_input_stream(info.path) as src, target.open("wb") as out:
-                shutil.copyfileobj(src, out, 1 << 20)
+                while chunk := src.read(1 << 20):  # counted as it comes: an object may grow after the listing
+                    copied += len(chunk)
+                    if copied > MAX_BYTES:
+                        raise runs.RunError(
+                            "The copy of trial {key} in {uri} is larger than any run folder; it was not downloaded.",
+                            key=key,
+                            uri=self.uri,
+                        )
+                    out.write(chunk)
         return True
 
     def clear(self, key: str) -> None:
@@ -160,13 +181,20 @@ class Storage:
         return text if _VERSION.fullmatch(text) else None
 
 
-def install(incoming: Path, folder: Path, mode: str) -> None:
-    """Put the downloaded run folder ``incoming`` where the trial's folder is: a resumed trial's new copy
-    replaces the old one (it continues it), as it does a folder with no run in it; any other run already
-    there is moved aside, as runs.RunWriter does for an overwrite, never deleted."""
+def install(incoming: Path, folder: Path) -> None:
+    """Put the downloaded run folder ``incoming`` where the trial's folder is.
+
+    It replaces a folder with no run in it, or an interrupted run it continues (at least as many epochs:
+    the copy a worker resumed from it). Any other run there (a finished one, a failed attempt, one further
+    along) is moved aside to ``<name>.replaced-<time>``, as runs.RunWriter does, never deleted.
+    """
+    from engine.sweep import trial_state
+
     if folder.exists():
-        if mode == "resume" or not runs.holds_run(folder):
+        continues = trial_state(folder) == "interrupted" and runs.logged_epochs(incoming) >= runs.logged_epochs(folder)
+        if not runs.holds_run(folder) or continues:
             old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            shutil.rmtree(old, ignore_errors=True)
             os.replace(folder, old)
             os.replace(incoming, folder)
             shutil.rmtree(old, ignore_errors=True)
@@ -180,18 +208,78 @@ def install(incoming: Path, folder: Path, mode: str) -> None:
     os.replace(incoming, folder)
 
 
-def bring_down(storage: Storage, key: str, folder: Path, mode: str) -> bool:
-    """Download ``key`` and install it as the run folder ``folder``; False when the store has no copy."""
-    staging = folder.parent / STAGING
-    incoming = staging / folder.name
+def _staging(folder: Path) -> Path:
+    """Where a download of the trial ``folder`` lands first (inside the sweep folder, so a rename puts it in
+    place; one level down, so the Runs tab never lists a half-downloaded run). A leftover of a download that
+    was killed is removed."""
+    incoming = folder.parent / STAGING / folder.name
     shutil.rmtree(incoming, ignore_errors=True)
-    staging.mkdir(exist_ok=True)
+    incoming.parent.mkdir(exist_ok=True)
+    return incoming
+
+
+def _drop_staging(incoming: Path) -> None:
+    shutil.rmtree(incoming, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        incoming.parent.rmdir()
+
+
+def bring_down(storage: Storage, key: str, folder: Path) -> bool:
+    """Download ``key`` and install it as the run folder ``folder``; False when the store has no copy."""
+    incoming = _staging(folder)
     try:
         if not storage.pull(key, incoming):
             return False
-        install(incoming, folder, mode)
+        install(incoming, folder)
         return True
     finally:
-        shutil.rmtree(incoming, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            staging.rmdir()
+        _drop_staging(incoming)
+
+
+def hand_over(storage: Storage, key: str, folder: Path, log: Callable[[str], None]) -> str | None:
+    """Make the store and the sweep folder agree on one trial before Ray gets it; the version sent up.
+
+    The store may hold more than the sweep folder: a copy a worker sent up before this driver was killed.
+    That copy is brought down first (nothing trained is lost; install() keeps whatever it does not
+    continue). An interrupted trial is then sent up, so that the worker that resumes it can fetch it; a
+    finished one is left as it is; any other starts from nothing in the store.
+    """
+    from engine.sweep import trial_state
+
+    name = folder.name
+    incoming = _staging(folder)
+    try:
+        if storage.pull(key, incoming) and runs.logged_epochs(incoming) > runs.logged_epochs(folder):
+            if trial_state(incoming) in ("interrupted", "finished"):
+                install(incoming, folder)
+                log(say("Sweep: trial {name} continues from its copy in {uri}", name=name, uri=storage.uri))
+    except (OSError, runs.RunError) as exc:
+        log(say("Sweep: trial {name} could not be brought down from {uri}: {error}", name=name,
+                uri=storage.uri, error=str(exc)[:300]))  # fmt: skip
+    finally:
+        _drop_staging(incoming)
+    state = trial_state(folder)
+    try:
+        if state == "interrupted":
+            return storage.push(folder, key)
+        if state != "finished":
+            storage.clear(key)
+    except OSError as exc:
+        log(say("Sweep: trial {name} could not be sent to {uri}: {error}", name=name, uri=storage.uri,
+                error=str(exc)[:300]))  # fmt: skip
+    return None
+
+
+def prepare(
+    storage: Storage, record: SweepRecord, todo: Sequence[Trial], log: Callable[[str], None]
+) -> tuple[list[Trial], dict[str, str | None]]:
+    """hand_over() for each trial to be run; the trials still to run (one the store held finished is not
+    trained again) and the version each was sent up as (None: nothing sent)."""
+    from engine.sweep import trial_state
+
+    key = sweep_key(record)
+    sent: dict[str, str | None] = {}
+    for trial in todo:
+        sent[trial.name] = hand_over(storage, f"{key}/{trial.name}", record.folder / trial.name, log)
+        record.update(trial.name, state=trial_state(record.folder / trial.name))
+    return [t for t in todo if record.trials[t.name]["state"] != "finished"], sent

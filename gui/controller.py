@@ -431,16 +431,20 @@ class TrainingController(QObject):
         target: str | None = None,
         images: Any = None,
         labels: Any = None,
+        steps: int | None = None,
     ) -> bool:
         """Re-make the gallery on the current model at a new ε (outside training), toward ``target`` (a
         class number as text, "random" or "least-likely") when one is chosen, on ``images``/``labels``
-        (numpy arrays) when given instead of the images it showed last. False if impossible."""
+        (numpy arrays) when given instead of the images it showed last, with ``steps`` PGD steps when given
+        (else the run's). False if impossible."""
         if self.running or self.source is None:
             return False
         config = self.source.config
         attack_cfg = dataclasses.replace(config.attack, eps=float(eps), name=attack or config.attack.name)
         if attack_cfg.name == "none":
             attack_cfg = dataclasses.replace(attack_cfg, name="fgsm")
+        if steps is not None:  # with the default step size for that many steps (2.5ε/steps)
+            attack_cfg = dataclasses.replace(attack_cfg, steps=int(steps), step_size=None)
         if target is not None:
             # Aiming at a class takes an iterative attack: one FGSM step rarely lands on a chosen class.
             name = attack_cfg.name if attack_cfg.name in ("pgd", "pgd-l2") else "pgd"

@@ -143,7 +143,7 @@ class CriticalEpsView(QWidget):
             self.gallery_button.setEnabled(True)
             self.gallery_button.setToolTip(
                 self.tr(
-                    "Attack these %3 digits again in the Training tab's gallery, all at ε = %1 (%2): those that "
+                    "Attack these %3 images again in the Training tab's gallery, all at ε = %1 (%2): those that "
                     "fell first come first and should fall, those that held longest come last and should hold. "
                     "Move ε there to watch them go."
                 )

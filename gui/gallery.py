@@ -424,8 +424,8 @@ class GalleryView(QWidget):
         return (
             QCoreApplication.translate(
                 "Gallery",
-                "From the Robustness tab: the {first} digits that fall first at the smallest ε, then the {last} "
-                "that hold longest.",
+                "From the Robustness tab: the {first} images that fall first (the smallest critical ε), then the "
+                "{last} that hold longest.",
             ).format(first=first, last=len(images) - first)
             + "<br>"
         )

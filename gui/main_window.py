@@ -539,8 +539,9 @@ class MainWindow(QMainWindow):
         """The digits that fall first and those that hold longest, attacked at one ε in the gallery."""
         attack = self.robustness.critical_view.critical
         name = attack.attack if attack is not None else "pgd"
-        self.gallery.target.setCurrentIndex(0)  # untargeted: the critical ε was measured so
-        if self.controller.recompute_gallery(eps, name, None, images, labels):
+        steps = self.robustness.measured_steps  # the attack the critical ε were measured with
+        if self.controller.recompute_gallery(eps, name, None, images, labels, steps=steps):
+            self.gallery.target.setCurrentIndex(0)  # untargeted, as the critical ε were measured
             first = len(attack.first_index) if attack is not None else 0
             self.gallery.expect_examples(images, first)
             self.tabs.setCurrentWidget(self.training_split)

@@ -308,6 +308,7 @@ class RobustnessView(QWidget):
         layout.addLayout(row)
         self.critical_view = CriticalEpsView()
         self._model_description: str | None = None  # the model the histogram was measured on (set_model)
+        self.measured_steps = self.steps.value()  # PGD's steps in the last measurement asked for
         self.plots = _PlotTabs()
         self.plots.addTab(self.plot, self.tr("&Accuracy against ε"))
         self.plots.addTab(self.critical_view, self.tr("&Where images fall"))
@@ -352,6 +353,7 @@ class RobustnessView(QWidget):
         if not attacks:
             self.status.setText(self.tr("Tick at least one attack."))
             return
+        self.measured_steps = self.steps.value()  # the PGD the histogram's critical ε come from
         self.runRequested.emit(
             attacks, self.eps_values(), self.steps.value(), self.images.value(), self.sanity_check.isChecked()
         )

@@ -13,7 +13,7 @@
     <name>CriticalEpsView</name>
     <message>
         <location filename="../../gui/critical_eps.py" line="34"/>
-        <location filename="../../gui/critical_eps.py" line="81"/>
+        <location filename="../../gui/critical_eps.py" line="84"/>
         <source>Measure robustness with PGD to see at which ε each image falls.</source>
         <translation>用 PGD 测量稳健性，即可看到每张图像在多大的 ε 下被攻破。</translation>
     </message>
@@ -53,62 +53,62 @@
         <translation>挺过最大 ε（或最后才被攻破）的留出图像</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="56"/>
+        <location filename="../../gui/critical_eps.py" line="58"/>
         <source>Sh&amp;ow them in the gallery</source>
         <translation>在图库中显示它们(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="86"/>
+        <location filename="../../gui/critical_eps.py" line="89"/>
         <source>No histogram: PGD was not among the attacks measured.</source>
         <translation>没有直方图：测量的攻击中没有 PGD。</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="104"/>
+        <location filename="../../gui/critical_eps.py" line="107"/>
         <source>More than half of the images survive every ε measured.</source>
         <translation>超过一半的图像挺过了所测的每个 ε。</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="106"/>
+        <location filename="../../gui/critical_eps.py" line="109"/>
         <source>More than half of the images are wrong before any attack.</source>
         <translation>超过一半的图像在攻击之前就已认错。</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="108"/>
+        <location filename="../../gui/critical_eps.py" line="111"/>
         <source>Median critical ε: %1 (black line): half of the images fall at or below it.</source>
         <translation>临界 ε 的中位数：%1（黑线）：一半的图像在此 ε 或更小时被攻破。</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="114"/>
+        <location filename="../../gui/critical_eps.py" line="117"/>
         <source>Of %1 images, %2 were wrong before any attack and %3 survive the largest ε.</source>
         <translation>%1 张图像中，%2 张在攻击前就已认错，%3 张挺过了最大的 ε。</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="130"/>
+        <location filename="../../gui/critical_eps.py" line="133"/>
         <source>not broken</source>
         <translation>未被攻破</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="132"/>
+        <location filename="../../gui/critical_eps.py" line="135"/>
         <source>falls at ε = %1</source>
         <translation>在 ε = %1 时被攻破</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="134"/>
+        <location filename="../../gui/critical_eps.py" line="137"/>
         <source>Held-out image %1: %2</source>
         <translation>留出图像 %1：%2</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="143"/>
-        <source>Attack these %3 digits again in the Training tab&apos;s gallery, all at ε = %1 (%2): those that fell first come first and should fall, those that held longest come last and should hold. Move ε there to watch them go.</source>
-        <translation>在“训练”页的图库中再次攻击这 %3 个数字，全部使用 ε = %1（%2）：最先被攻破的排在前面，应当被攻破；坚持最久的排在后面，应当挺住。在那里移动 ε，可以看着它们一个个失守。</translation>
+        <location filename="../../gui/critical_eps.py" line="146"/>
+        <source>Attack these %3 images again in the Training tab&apos;s gallery, all at ε = %1 (%2): those that fell first come first and should fall, those that held longest come last and should hold. Move ε there to watch them go.</source>
+        <translation>在“训练”页的图库中再次攻击这 %3 张图像，全部使用 ε = %1（%2）：最先被攻破的排在前面，应当被攻破；坚持最久的排在后面，应当挺住。在那里移动 ε，可以看着它们一个个失守。</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="149"/>
+        <location filename="../../gui/critical_eps.py" line="152"/>
         <source>the median critical ε</source>
         <translation>临界 ε 的中位数</translation>
     </message>
     <message>
-        <location filename="../../gui/critical_eps.py" line="149"/>
+        <location filename="../../gui/critical_eps.py" line="152"/>
         <source>the largest ε</source>
         <translation>最大的 ε</translation>
     </message>
@@ -949,8 +949,8 @@
     </message>
     <message>
         <location filename="../../gui/gallery.py" line="425"/>
-        <source>From the Robustness tab: the {first} digits that fall first at the smallest ε, then the {last} that hold longest.</source>
-        <translation>来自“稳健性”页：先是在最小的 ε 下最先被攻破的 {first} 个数字，然后是坚持最久的 {last} 个。</translation>
+        <source>From the Robustness tab: the {first} images that fall first (the smallest critical ε), then the {last} that hold longest.</source>
+        <translation>来自“稳健性”页：先是最先被攻破的 {first} 张图像（临界 ε 最小），然后是坚持最久的 {last} 张。</translation>
     </message>
 </context>
 <context>
@@ -1408,7 +1408,7 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="162"/>
-        <location filename="../../gui/main_window.py" line="640"/>
+        <location filename="../../gui/main_window.py" line="644"/>
         <source>❚❚  Pause</source>
         <translation>❚❚  暂停</translation>
     </message>
@@ -1537,7 +1537,7 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="419"/>
-        <location filename="../../gui/main_window.py" line="571"/>
+        <location filename="../../gui/main_window.py" line="575"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -1587,113 +1587,113 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
         <translation>已打开 %1</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="549"/>
+        <location filename="../../gui/main_window.py" line="553"/>
         <source>The gallery can be re-made once training has stopped and a model is open.</source>
         <translation>训练停止并且打开了一个模型之后，才能重新生成图库。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="564"/>
+        <location filename="../../gui/main_window.py" line="568"/>
         <source>Attacking %1 held-out images…</source>
         <translation>正在攻击 %1 张留出图像…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="566"/>
+        <location filename="../../gui/main_window.py" line="570"/>
         <source>There is no trained model yet: train one (Ctrl+R) or open a run.</source>
         <translation>还没有训练好的模型：请训练一个（Ctrl+R）或打开一个运行记录。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="584"/>
+        <location filename="../../gui/main_window.py" line="588"/>
         <source>Epoch %1: clean accuracy %2, robust accuracy %3</source>
         <translation>第 %1 轮：干净准确率 %2，稳健准确率 %3</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="605"/>
+        <location filename="../../gui/main_window.py" line="609"/>
         <source>Training %1 images, %2 steps per epoch</source>
         <translation>正在训练 %1 张图像，每轮 %2 步</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="614"/>
+        <location filename="../../gui/main_window.py" line="618"/>
         <source>Training completed</source>
         <translation>训练完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="615"/>
+        <location filename="../../gui/main_window.py" line="619"/>
         <source>Training stopped</source>
         <translation>训练已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="616"/>
+        <location filename="../../gui/main_window.py" line="620"/>
         <source>Training interrupted</source>
         <translation>训练被中断</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="619"/>
+        <location filename="../../gui/main_window.py" line="623"/>
         <source>%1: clean accuracy %2, robust %3. Saved in %4</source>
         <translation>%1：干净准确率 %2，稳健准确率 %3。已保存到 %4</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="633"/>
+        <location filename="../../gui/main_window.py" line="637"/>
         <source>Sweep stopped: a run failed.</source>
         <translation>扫描已停止：有一个运行失败了。</translation>
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="373"/>
-        <location filename="../../gui/main_window.py" line="654"/>
+        <location filename="../../gui/main_window.py" line="658"/>
         <source>Sweep finished: every run is a point on the trade-off plot.</source>
         <translation>扫描完成：每个运行都是权衡图上的一个点。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="676"/>
+        <location filename="../../gui/main_window.py" line="680"/>
         <source>Sweep stopped: the engine stopped.</source>
         <translation>扫描已停止：引擎停止了。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="634"/>
+        <location filename="../../gui/main_window.py" line="638"/>
         <source>Training stopped with an error</source>
         <translation>训练因错误而停止</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="640"/>
+        <location filename="../../gui/main_window.py" line="644"/>
         <source>▶  Resume</source>
         <translation>▶  继续</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="660"/>
+        <location filename="../../gui/main_window.py" line="664"/>
         <source>The measurement failed.</source>
         <translation>测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="662"/>
+        <location filename="../../gui/main_window.py" line="666"/>
         <source>The transfer measurement failed.</source>
         <translation>迁移测量失败。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="664"/>
+        <location filename="../../gui/main_window.py" line="668"/>
         <source>The gallery could not be updated</source>
         <translation>无法更新图库</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="665"/>
+        <location filename="../../gui/main_window.py" line="669"/>
         <source>Transfer could not be measured</source>
         <translation>无法测量迁移</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="667"/>
+        <location filename="../../gui/main_window.py" line="671"/>
         <source>Robustness check failed</source>
         <translation>稳健性检查失败</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="682"/>
+        <location filename="../../gui/main_window.py" line="686"/>
         <source>The engine stopped</source>
         <translation>引擎停止了</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="686"/>
+        <location filename="../../gui/main_window.py" line="690"/>
         <source>Resume the run</source>
         <translation>继续这次运行</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="698"/>
+        <location filename="../../gui/main_window.py" line="702"/>
         <source>Cannot resume this run</source>
         <translation>无法继续这次运行</translation>
     </message>
@@ -1848,214 +1848,214 @@ as the clean one. Higher = favour robustness, usually at some cost in clean accu
         <translation>直接走向最近的决策边界：它找到的最小改动可以快速估计每张图像离被认错还有多远。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="199"/>
+        <location filename="../../gui/robustness.py" line="211"/>
         <source>Attacks:</source>
         <translation>攻击方式：</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="207"/>
+        <location filename="../../gui/robustness.py" line="219"/>
         <source>Stronger attacks:</source>
         <translation>更强的攻击：</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="210"/>
+        <location filename="../../gui/robustness.py" line="222"/>
         <source> Slower: try fewer images first.</source>
         <translation> 较慢：先用较少的图像试试。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="216"/>
+        <location filename="../../gui/robustness.py" line="228"/>
         <source>ε up to </source>
         <translation>ε 最大 </translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="218"/>
+        <location filename="../../gui/robustness.py" line="230"/>
         <source>The largest pixel change tried, in grey levels out of 255.</source>
         <translation>尝试的最大像素改动，以 255 级灰度中的级数表示。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="222"/>
+        <location filename="../../gui/robustness.py" line="234"/>
         <source> ε values</source>
         <translation> 个 ε 值</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="223"/>
+        <location filename="../../gui/robustness.py" line="235"/>
         <source>How many ε values between 0 and the maximum are measured.</source>
         <translation>在 0 到最大值之间测量多少个 ε 值。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="227"/>
+        <location filename="../../gui/robustness.py" line="239"/>
         <source> PGD steps</source>
         <translation> 步 PGD</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="228"/>
+        <location filename="../../gui/robustness.py" line="240"/>
         <source>Steps of the PGD attack: more is stronger and slower.</source>
         <translation>PGD 攻击的步数：越多越强，也越慢。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="232"/>
+        <location filename="../../gui/robustness.py" line="244"/>
         <source> images</source>
         <translation> 张图像</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="233"/>
+        <location filename="../../gui/robustness.py" line="245"/>
         <source>How many held-out images are attacked (more = more precise, slower).</source>
         <translation>攻击多少张留出图像（越多越精确，也越慢）。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="234"/>
+        <location filename="../../gui/robustness.py" line="246"/>
         <source>Sanity checks</source>
         <translation>可信度检查</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="238"/>
+        <location filename="../../gui/robustness.py" line="250"/>
         <source>After the curve, test whether its numbers can be trusted: a huge ε must break the model, more attack steps must not help it, random noise must be weaker than the attack, and FGSM must not be much weaker than PGD.</source>
         <translation>画出曲线后，检验这些数字是否可信：很大的 ε 必须能攻破模型，更多的攻击步数不能让模型变好，随机噪声必须比攻击弱，FGSM 也不能比 PGD 弱太多。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="245"/>
+        <location filename="../../gui/robustness.py" line="257"/>
         <source>Measure at</source>
         <translation>测量范围</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="248"/>
+        <location filename="../../gui/robustness.py" line="260"/>
         <source>Measure robustness</source>
         <translation>测量稳健性</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="250"/>
+        <location filename="../../gui/robustness.py" line="262"/>
         <source>Attack the trained model at each ε and plot the accuracy that survives.</source>
         <translation>在每个 ε 下攻击训练好的模型，并画出剩下的准确率。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="251"/>
+        <location filename="../../gui/robustness.py" line="263"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="259"/>
-        <location filename="../../gui/robustness.py" line="359"/>
+        <location filename="../../gui/robustness.py" line="271"/>
+        <location filename="../../gui/robustness.py" line="373"/>
         <source>Train a model (or open a run), then measure how its accuracy falls as ε grows.</source>
         <translation>先训练一个模型（或打开一个运行记录），再测量随着 ε 增大它的准确率下降多少。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="261"/>
-        <location filename="../../gui/robustness.py" line="353"/>
+        <location filename="../../gui/robustness.py" line="273"/>
+        <location filename="../../gui/robustness.py" line="367"/>
         <source>Testing: no model yet</source>
         <translation>测试对象：还没有模型</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="264"/>
+        <location filename="../../gui/robustness.py" line="276"/>
         <source>The model these measurements attack</source>
         <translation>这些测量所攻击的模型</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="266"/>
+        <location filename="../../gui/robustness.py" line="278"/>
         <source>Accuracy under attack</source>
         <translation>受攻击时的准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="267"/>
+        <location filename="../../gui/robustness.py" line="279"/>
         <source>accuracy</source>
         <translation>准确率</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="268"/>
+        <location filename="../../gui/robustness.py" line="280"/>
         <source>ε (grey levels out of 255)</source>
         <translation>ε（255 级灰度中的级数）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="300"/>
+        <location filename="../../gui/robustness.py" line="313"/>
         <source>&amp;Accuracy against ε</source>
         <translation>准确率与 ε(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="301"/>
+        <location filename="../../gui/robustness.py" line="314"/>
         <source>&amp;Where images fall</source>
         <translation>图像在哪里被攻破(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="304"/>
+        <location filename="../../gui/robustness.py" line="317"/>
         <source>Per image, the smallest ε at which PGD breaks it: a histogram and the digits that fall first</source>
         <translation>每张图像被 PGD 攻破的最小 ε：直方图，以及最先被攻破的数字</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="312"/>
+        <location filename="../../gui/robustness.py" line="325"/>
         <source>Can these numbers be trusted?</source>
         <translation>这些数字可信吗？</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="315"/>
+        <location filename="../../gui/robustness.py" line="328"/>
         <source>A model can look robust only because the attack cannot use its gradients (gradient masking). These checks look for the usual signs of that.</source>
         <translation>模型看起来稳健，可能只是因为攻击无法利用它的梯度（梯度掩蔽）。这些检查会寻找这种情况的常见迹象。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="341"/>
+        <location filename="../../gui/robustness.py" line="354"/>
         <source>Tick at least one attack.</source>
         <translation>请至少勾选一种攻击。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="353"/>
+        <location filename="../../gui/robustness.py" line="367"/>
         <source>Testing: %1</source>
         <translation>测试对象：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="357"/>
+        <location filename="../../gui/robustness.py" line="371"/>
         <source>Choose the attacks and the ε range, then press Measure robustness.</source>
         <translation>选择攻击方法和 ε 范围，然后点击“测量稳健性”。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="399"/>
+        <location filename="../../gui/robustness.py" line="413"/>
         <source>Proving which images no attack can change (interval bounds)…</source>
         <translation>正在证明哪些图像是任何攻击都改变不了的（区间界）…</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="403"/>
+        <location filename="../../gui/robustness.py" line="417"/>
         <source>Clean accuracy %1 on %2 held-out images. A robust model keeps its curve high as ε grows; noise should barely hurt.</source>
         <translation>在 %2 张留出图像上的干净准确率为 %1。稳健的模型在 ε 增大时曲线仍保持在高处；噪声应该几乎没有影响。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="418"/>
+        <location filename="../../gui/robustness.py" line="432"/>
         <source>certified (interval bounds)</source>
         <translation>可证明（区间界）</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="429"/>
+        <location filename="../../gui/robustness.py" line="443"/>
         <source>Certified (dotted line, green area): at ε = %1, %2 of the %3 images are proven to keep their label under every change of that size, whatever the attack. Between this line and the attacks&apos; curves: not broken by our attacks, not proven safe.</source>
         <translation>可证明（点线，绿色区域）：在 ε = %1 时，%3 张图像中有 %2 被证明在这个大小以内的任何改动下都保持原来的类别，无论用什么攻击。这条线与各攻击曲线之间的部分：我们的攻击没有攻破，但也没有被证明安全。</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="441"/>
+        <location filename="../../gui/robustness.py" line="455"/>
         <source>No certified curve: %1</source>
         <translation>没有可证明曲线：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="458"/>
+        <location filename="../../gui/robustness.py" line="472"/>
         <source>Checks at ε = %1 (%2/255): checking…</source>
         <translation>在 ε = %1（%2/255）处检查：检查中…</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="496"/>
+        <location filename="../../gui/robustness.py" line="510"/>
         <source>Checks at ε = %1 (%2/255): %3</source>
         <translation>在 ε = %1（%2/255）处检查：%3</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="501"/>
+        <location filename="../../gui/robustness.py" line="515"/>
         <source>Checks: %3</source>
         <translation>检查结果：%3</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="489"/>
+        <location filename="../../gui/robustness.py" line="503"/>
         <source>all passed</source>
         <translation>全部通过</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="491"/>
+        <location filename="../../gui/robustness.py" line="505"/>
         <source>1 warning</source>
         <translation>1 个警告</translation>
     </message>
     <message>
-        <location filename="../../gui/robustness.py" line="493"/>
+        <location filename="../../gui/robustness.py" line="507"/>
         <source>%1 warnings</source>
         <translation>%1 个警告</translation>
     </message>

@@ -70,18 +70,21 @@ def test_sigterm_stops_a_sweep_on_ray_with_its_trials_saved_and_the_summary_prin
     folder = tmp_path / "sw"
     command = [sys.executable, "main.py", "sweep", "--ray", "local", "--lambda", "0,1", "--epochs", "2000"]
     command += ["--eval-size", "100", "--out", str(folder)]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # stderr to a file: nothing reads a pipe while the test waits, and a full one would stall the sweep
+    err_file = (tmp_path / "stderr.txt").open("w+")
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=err_file, text=True)
     try:
         deadline = time.monotonic() + 300
         while not all((folder / t / runs.CHECKPOINT_FILE).is_file() for t in ("t001-lam0-seed0", "t002-lam1-seed0")):
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else "the sweep ended early"
+            assert proc.poll() is None, (tmp_path / "stderr.txt").read_text()[-2000:]
             assert time.monotonic() < deadline, "the trials did not start in time"
             time.sleep(0.1)
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=120)
+        out, _ = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 128 + signal.SIGTERM, err[-2000:]
+        err_file.close()
+    assert proc.returncode == 128 + signal.SIGTERM, (tmp_path / "stderr.txt").read_text()[-2000:]
     assert json.loads(out.strip().splitlines()[-1])["interrupted"] is True
     assert [t["state"] for t in read_sweep(folder)["trials"]] == ["interrupted", "interrupted"]

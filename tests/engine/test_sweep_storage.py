@@ -49,6 +49,11 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _run_files(folder: Path) -> dict[str, bytes]:
+    """A run folder's files but the .lock that whoever looks at it (trial_state) may leave."""
+    return {k: v for k, v in _files(folder).items() if k != runs.LOCK_FILE}
+
+
 def _raw(uri: str) -> tuple[object, str]:
     fs, root = pafs.FileSystem.from_uri(uri)
     return fs, root
@@ -124,10 +129,10 @@ def test_hostile_store_contents_are_refused_and_nothing_lands_outside(s3, tmp_pa
     sweep.mkdir(parents=True)
     store = Storage(uri)
     if words is None:
-        assert not sweep_storage.bring_down(store, "k/t001", sweep / "t001", "new")
+        assert not sweep_storage.bring_down(store, "k/t001", sweep / "t001")
     else:
         with pytest.raises(runs.RunError, match=words):
-            sweep_storage.bring_down(store, "k/t001", sweep / "t001", "new")
+            sweep_storage.bring_down(store, "k/t001", sweep / "t001")
     assert not (sweep / "t001").exists()
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["deep", "sweep"]  # nothing escaped, no staging left
 
@@ -140,21 +145,72 @@ def test_a_storage_that_cannot_be_opened_is_refused_in_words(uri, words):
         Storage(uri)
 
 
-def test_install_keeps_an_earlier_run_and_replaces_only_what_a_resume_continues(tmp_path):
-    def run_folder(name: str, text: str) -> Path:
-        folder = tmp_path / name
-        folder.mkdir()
-        (folder / runs.CONFIG_FILE).write_text(text)
-        return folder
+def _fake_run(folder: Path, epochs: int, finished: bool) -> Path:
+    """A run folder as trial_state and logged_epochs read it: finished, or interrupted with a checkpoint."""
+    folder.mkdir(parents=True)
+    (folder / runs.CONFIG_FILE).write_text("{}")
+    lines = [json.dumps({"type": "epoch", "epoch": e}) for e in range(1, epochs + 1)]
+    (folder / runs.METRICS_FILE).write_text("\n".join(lines) + "\n")
+    (folder / runs.CHECKPOINT_FILE).write_bytes(b"weights")
+    (folder / runs.SUMMARY_FILE).write_text(json.dumps({"reason": "completed" if finished else "interrupted"}))
+    return folder
 
-    target = run_folder("t001", "old attempt")
-    sweep_storage.install(run_folder("in1", "new attempt"), target, "new")
-    assert (target / runs.CONFIG_FILE).read_text() == "new attempt"
-    aside = [p for p in tmp_path.iterdir() if p.name.startswith("t001.replaced-")]
-    assert len(aside) == 1 and (aside[0] / runs.CONFIG_FILE).read_text() == "old attempt"
-    sweep_storage.install(run_folder("in2", "resumed"), target, "resume")
-    assert (target / runs.CONFIG_FILE).read_text() == "resumed"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["t001", aside[0].name])
+
+@pytest.mark.parametrize(
+    ("local", "replaced"),
+    [
+        (None, True),  # nothing there yet
+        ("empty", True),  # a folder with no run in it
+        ((2, False), True),  # an interrupted run that the copy continues (4 ≥ 2 epochs)
+        ((6, False), False),  # an interrupted run further along than the copy: kept
+        ((3, True), False),  # a finished run: kept, whatever the copy holds
+    ],
+)
+def test_install_replaces_only_what_the_copy_continues_and_moves_any_other_run_aside(tmp_path, local, replaced):
+    target = tmp_path / "sweep" / "t001"
+    if local == "empty":
+        target.mkdir(parents=True)
+    elif local is not None:
+        _fake_run(target, *local)
+    before = _run_files(target) if target.exists() else None
+    incoming = _fake_run(tmp_path / "sweep" / ".incoming" / "t001", 4, False)
+    expected = _files(incoming)
+
+    sweep_storage.install(incoming, target)
+
+    assert _files(target) == expected
+    aside = [p for p in (tmp_path / "sweep").iterdir() if p.name.startswith("t001.replaced-")]
+    if replaced:
+        assert not aside
+    else:
+        assert len(aside) == 1 and _run_files(aside[0]) == before  # moved aside whole, never deleted
+    assert not [p for p in (tmp_path / "sweep").iterdir() if p.name.startswith(".t001.old")]
+
+
+def test_a_finished_trial_found_in_the_store_is_taken_not_trained_again(s3, tmp_path):
+    """kill -9 of the driver after a worker finished (and sent up) a trial: the next sweep brings it down and
+    leaves it out of the trials to run; an interrupted one is sent up for its worker; the rest start afresh."""
+    from engine.sweep import SweepRecord
+
+    plan = make_plan(RunConfig(), {"train.lam": [0.0, 0.5, 1.0]}, [0])
+    done, stopped, fresh = plan.trials()
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    record = SweepRecord(folder, plan)
+    record.load_or_start()
+    store = Storage(s3())
+    key = sweep_storage.sweep_key(record)
+    store.push(_fake_run(tmp_path / "worker" / done.name, 5, True), f"{key}/{done.name}")
+    _fake_run(folder / stopped.name, 2, False)
+    (folder / sweep_storage.STAGING / done.name).mkdir(parents=True)  # a download killed half-way
+
+    todo, sent = sweep_storage.prepare(store, record, plan.trials(), log=lambda _text: None)
+
+    assert [t.name for t in todo] == [stopped.name, fresh.name]
+    assert record.trials[done.name]["state"] == "finished" and runs.logged_epochs(folder / done.name) == 5
+    assert sent[stopped.name] == store.latest(f"{key}/{stopped.name}") and sent[done.name] is None
+    assert store.latest(f"{key}/{fresh.name}") is None and not (folder / fresh.name).exists()
+    assert not (folder / sweep_storage.STAGING).exists()
 
 
 @pytest.mark.parametrize(
@@ -210,8 +266,9 @@ def test_a_grid_on_ray_through_s3_resumes_an_interrupted_trial_and_equals_the_gr
         t.name: fs.open_input_stream(next(p for p in everything if p.endswith(f"/{t.name}/LATEST"))).read()
         for t in (first, second)
     }
-    # the interrupted trial went up from the sweep folder (v1) and came back trained on (v2); the other: once
-    assert latest == {first.name: b"v000002", second.name: b"v000001"}
+    # the interrupted trial went up from the sweep folder (v1), then its worker sent it after its first epoch
+    # (epoch 2: v2) and at the end (v3); the other after its first epoch (v1) and at the end (v2)
+    assert latest == {first.name: b"v000003", second.name: b"v000002"}
     json.dumps(on_ray)  # the summary is still plain JSON
 
 
@@ -228,8 +285,7 @@ def test_a_trial_whose_driver_was_killed_continues_from_what_its_worker_sent_up(
     """kill -9 of the driver: the sweep folder never got the trial, but its worker's last copy is in the store.
     The next sweep brings that copy down and resumes from it (nothing trained is lost)."""
     from engine import messages as m
-    from engine.sweep import SweepRecord, jsonable_identity
-    from engine.sweep_ray import _hand_over
+    from engine.sweep import SweepRecord
 
     base = RunConfig().with_changes(
         {"train.epochs": 3, "train.eval_size": 100, "train.eval_steps": 2, "train.threads": 1, "train.gallery_every": 0}
@@ -246,15 +302,28 @@ def test_a_trial_whose_driver_was_killed_continues_from_what_its_worker_sent_up(
     folder.mkdir()
     record = SweepRecord(folder, plan)
     record.load_or_start()
-    key = f"{sweep_storage.sweep_key(folder, jsonable_identity(plan))}/{trial.name}"
+    key = f"{sweep_storage.sweep_key(record)}/{trial.name}"
     store.push(worker, key)
 
-    _hand_over(store, key, folder / trial.name, record, trial.name, log=lambda _text: None)
+    todo, sent = sweep_storage.prepare(store, record, [trial], log=lambda _text: None)
 
-    assert record.trials[trial.name]["state"] == "interrupted"
+    assert [t.name for t in todo] == [trial.name] and record.trials[trial.name]["state"] == "interrupted"
 
-    def run_files(f: Path) -> dict[str, bytes]:  # a .lock is made by whoever looks at the folder
-        return {k: v for k, v in _files(f).items() if k != runs.LOCK_FILE}
-
-    assert run_files(folder / trial.name) == run_files(worker)
+    assert _run_files(folder / trial.name) == _run_files(worker)
+    assert sent[trial.name] == "v000002"  # and sent up again, for the worker that resumes it
     assert not (folder / sweep_storage.STAGING).exists()
+
+
+def test_the_store_key_is_the_sweeps_own_and_kept_in_sweep_json(tmp_path):
+    """Two sweeps with the same folder name and plan (two machines, one bucket) never share copies; the
+    same sweep run again finds its own."""
+    from engine.sweep import SweepRecord
+
+    plan = make_plan(RunConfig(), {"train.lam": [0.0, 1.0]}, [0])
+    records = []
+    for where in ("a", "b", "a"):
+        (tmp_path / where / "sw").mkdir(parents=True, exist_ok=True)
+        record = SweepRecord(tmp_path / where / "sw", plan)
+        record.load_or_start()
+        records.append(sweep_storage.sweep_key(record))
+    assert records[0] == records[2] != records[1] and records[0].startswith("sw-")

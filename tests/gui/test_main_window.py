@@ -532,7 +532,7 @@ def test_the_digits_that_fall_first_and_last_go_to_the_gallery(qtbot, make_windo
     fell, held = int(batch.fooled[:k].sum()), int(batch.fooled[k:].sum())
     assert fell >= k - 1 and held <= 1, (fell, held)  # a fresh random start may move one image at its edge
     header = window.gallery.header.text()
-    assert "PGD" in header and f"the {k} digits that fall first" in header
+    assert "PGD" in header and f"the {k} images that fall first" in header
     with qtbot.waitSignal(window.controller.galleryReady, timeout=TIMEOUT) as again:
         window.refresh_gallery()
     np.testing.assert_array_equal(again.args[0].original, expected)
