@@ -31,6 +31,7 @@ class CriticalEpsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.critical: CriticalEps | None = None
+        self._drawn = True  # False: a measurement waits to be drawn until the view is shown (show_critical)
         self.summary = QLabel(self.tr("Measure robustness with PGD to see at which ε each image falls."))
         self.summary.setWordWrap(True)
         self.plot = pg.PlotWidget()
@@ -72,6 +73,7 @@ class CriticalEpsView(QWidget):
 
     def clear(self) -> None:
         self.critical = None
+        self._drawn = True  # nothing left to draw
         self.plot.clear()
         self.bars = self.median_line = None
         for row in self.tiles:
@@ -84,11 +86,29 @@ class CriticalEpsView(QWidget):
         self.summary.setText(self.tr("Measure robustness with PGD to see at which ε each image falls."))
 
     def show_critical(self, critical: CriticalEps | None) -> None:
+        """Take a measurement's critical ε; drawn now if the view is on screen, else when it is first shown.
+
+        Drawing (bars, twelve tiles, their layout) is ~20 ms of the window's thread, which the measurement
+        arrives on while the person may be looking at another tab (tests/gui/test_latency.py)."""
         self.clear()
         if critical is None or not len(critical.index):
             self.summary.setText(self.tr("No histogram: PGD was not among the attacks measured."))
             return
         self.critical = critical
+        self._drawn = False
+        if self.isVisible():
+            self._draw()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._drawn:
+            self._draw()
+
+    def _draw(self) -> None:
+        critical = self.critical
+        self._drawn = True
+        if critical is None:
+            return
         grid = np.asarray(critical.eps) * 255
         counts = np.array([(critical.index == k).sum() for k in range(len(grid))], dtype=float)
         width = float(np.min(np.diff(grid))) * 0.8 if len(grid) > 1 else 4.0
