@@ -34,6 +34,7 @@ import numpy as np
 from engine.catalogue import Text
 from engine.config import AttackConfig
 from engine.data import MAX_CLASSES, DatasetError
+from engine.runs import aside_path
 
 FORMAT_VERSION = 1
 FORMAT_NAME = "robustness-lab adversarial set"
@@ -190,12 +191,7 @@ def set_fits(aset: AdversarialSet, image_shape: tuple[int, ...], num_classes: in
 
 
 def _aside_name(path: Path) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target, n = path.with_name(f"{path.stem}.replaced-{stamp}{path.suffix}"), 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.stem}.replaced-{stamp}-{n}{path.suffix}")
-    return target
+    return aside_path(path, path.suffix)
 
 
 def _as_array(value: Any) -> np.ndarray:

@@ -154,11 +154,7 @@ class RunWriter:
             )
 
     def _move_aside(self, folder: Path) -> None:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target, n = folder.with_name(f"{folder.name}.replaced-{stamp}"), 1
-        while target.exists():
-            n += 1
-            target = folder.with_name(f"{folder.name}.replaced-{stamp}-{n}")
+        target = aside_path(folder)
         target.mkdir()
         for entry in list(folder.iterdir()):
             if entry.name != LOCK_FILE:
@@ -169,6 +165,18 @@ class RunWriter:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+
+
+def aside_path(path: Path, suffix: str = "") -> Path:
+    """A free name beside ``path`` to move it aside to instead of deleting it: ``<name>.replaced-<time>``,
+    ``-2``, ``-3``… when taken; ``suffix`` (a file's ".npz") stays at the end."""
+    stem = path.name[: len(path.name) - len(suffix)] if suffix else path.name
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target, n = path.with_name(f"{stem}.replaced-{stamp}{suffix}"), 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{stem}.replaced-{stamp}-{n}{suffix}")
+    return target
 
 
 def describe_run(folder: Path) -> Text | None:

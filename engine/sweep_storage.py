@@ -29,7 +29,6 @@ import contextlib
 import os
 import re
 import shutil
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -199,12 +198,7 @@ def install(incoming: Path, folder: Path) -> None:
             os.replace(incoming, folder)
             shutil.rmtree(old, ignore_errors=True)
             return
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        aside, n = folder.with_name(f"{folder.name}.replaced-{stamp}"), 1
-        while aside.exists():
-            n += 1
-            aside = folder.with_name(f"{folder.name}.replaced-{stamp}-{n}")
-        os.replace(folder, aside)
+        os.replace(folder, runs.aside_path(folder))
     os.replace(incoming, folder)
 
 
